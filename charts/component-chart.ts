@@ -1,0 +1,73 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AppWorkload, ServicePort } from '../src/constructs/app-workload';
+import { k8s } from '../src/constructs/k8s';
+import { httpProbes, RunAsUser } from '../src/constructs/pod';
+import { StackContext } from './context';
+
+/** A chart rendered into its own file, `dist/<env>/<fileName>.yaml`. */
+export abstract class StackChart extends Chart {
+  constructor(
+    scope: Construct,
+    readonly fileName: string,
+    readonly ctx: StackContext,
+  ) {
+    super(scope, fileName, { namespace: ctx.namespace, disableResourceNameHashes: true });
+  }
+}
+
+export interface DotnetAppOptions {
+  /** Component-specific settings, merged over the common ASP.NET settings. */
+  readonly settings: Record<string, string>;
+  readonly secretEnv?: k8s.EnvVar[];
+  readonly volumes?: k8s.Volume[];
+  readonly volumeMounts?: k8s.VolumeMount[];
+  /** Container ports. @default - one `http` port on the component's port */
+  readonly ports?: Array<{ name: string; containerPort: number }>;
+  /** Service ports. @default - `http` on the serving port */
+  readonly servicePorts?: ServicePort[];
+  /** Container port name the probes use. @default 'http' */
+  readonly probePort?: string;
+}
+
+/** Settings every ASP.NET Core component gets (SPEC §2 rules 7, structured logging, forwarded headers). */
+export function aspnetSettings(ctx: StackContext, port: number): Record<string, string> {
+  return {
+    ASPNETCORE_ENVIRONMENT: ctx.env.aspnetEnvironment,
+    ASPNETCORE_HTTP_PORTS: String(port),
+    ASPNETCORE_FORWARDEDHEADERS_ENABLED: 'true',
+    DOTNET_RUNNING_IN_CONTAINER: 'true',
+    Logging__Console__FormatterName: 'json',
+    SecurityHardening__Enabled: 'true',
+    SecurityHeaders__Enabled: 'true',
+  };
+}
+
+/** CORS allow-list: the frontend's https origin and any configured extra origins. */
+export function corsSettings(ctx: StackContext): Record<string, string> {
+  const origins = [ctx.publicUrl('frontend'), ...ctx.env.corsExtraOrigins];
+  return Object.fromEntries(origins.map((o, i) => [`Cors__AllowedOrigins__${i}`, o]));
+}
+
+/** An ASP.NET Core component on the shared workload construct. */
+export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions): AppWorkload {
+  const ctx = chart.ctx;
+  const c = ctx.component(id);
+  const health = c.spec.health!;
+  return new AppWorkload(chart, 'Workload', {
+    name: id,
+    labels: ctx.labels(id),
+    selector: ctx.selector(id),
+    workload: ctx.workload(id),
+    runAsUser: RunAsUser.DOTNET,
+    settings: { ...aspnetSettings(ctx, c.spec.port), ...opts.settings },
+    servicePorts: opts.servicePorts ?? [{ name: 'http', port: c.servingPort, targetPort: 'http' }],
+    volumes: opts.volumes,
+    container: {
+      ports: opts.ports ?? [{ name: 'http', containerPort: c.spec.port }],
+      env: opts.secretEnv,
+      volumeMounts: opts.volumeMounts,
+      ...httpProbes(opts.probePort ?? 'http', health.ready, health.live),
+    },
+  });
+}

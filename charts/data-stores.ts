@@ -1,0 +1,75 @@
+import { Construct } from 'constructs';
+import type { InClusterStoreConfig } from '../src/config/schema';
+import { InClusterDataStore } from '../src/constructs/data-store';
+import { k8s } from '../src/constructs/k8s';
+import { RunAsUser } from '../src/constructs/pod';
+import { StackChart } from './component-chart';
+import { secretEnv, SecretNames, StackContext } from './context';
+
+function exec(...command: string[]): k8s.Probe['exec'] {
+  return { command };
+}
+
+/** PostgreSQL in the cluster (development, and staging by choice). */
+export class PostgresChart extends StackChart {
+  constructor(scope: Construct, ctx: StackContext, config: InClusterStoreConfig) {
+    super(scope, 'postgresql', ctx);
+    const id = 'postgresql';
+    const port = ctx.component(id).servingPort;
+    const ready = exec('sh', '-c', `pg_isready -h 127.0.0.1 -p ${port} -U "$POSTGRES_USER"`);
+    new InClusterDataStore(this, 'Store', {
+      name: id,
+      labels: ctx.labels(id),
+      selector: ctx.selector(id),
+      config,
+      storageClass: ctx.env.storage.readWriteOnceClass,
+      runAsUser: RunAsUser.POSTGRES_ALPINE,
+      port: { name: 'postgresql', containerPort: port },
+      dataPath: '/var/lib/postgresql/data',
+      volumes: [{ name: 'run', emptyDir: {} }],
+      container: {
+        env: [
+          secretEnv('POSTGRES_USER', SecretNames.POSTGRESQL_CREDENTIALS, 'username'),
+          secretEnv('POSTGRES_PASSWORD', SecretNames.POSTGRESQL_CREDENTIALS, 'password'),
+          { name: 'POSTGRES_DB', value: 'ctis' },
+          { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+        ],
+        volumeMounts: [{ name: 'run', mountPath: '/var/run/postgresql' }],
+        startupProbe: { exec: ready, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 },
+        readinessProbe: { exec: ready, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+        livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('postgresql') }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 5 },
+      },
+    });
+  }
+}
+
+/** Redis in the cluster, password-protected, append-only persistence on its claim. */
+export class RedisChart extends StackChart {
+  constructor(scope: Construct, ctx: StackContext, config: InClusterStoreConfig) {
+    super(scope, 'redis', ctx);
+    const id = 'redis';
+    const port = ctx.component(id).servingPort;
+    const ping = exec('redis-cli', '-p', String(port), 'ping');
+    new InClusterDataStore(this, 'Store', {
+      name: id,
+      labels: ctx.labels(id),
+      selector: ctx.selector(id),
+      config,
+      storageClass: ctx.env.storage.readWriteOnceClass,
+      runAsUser: RunAsUser.REDIS_ALPINE,
+      port: { name: 'redis', containerPort: port },
+      dataPath: '/data',
+      container: {
+        command: ['redis-server'],
+        args: ['--port', String(port), '--requirepass', '$(REDIS_PASSWORD)', '--appendonly', 'yes', '--dir', '/data', '--protected-mode', 'yes'],
+        env: [
+          secretEnv('REDIS_PASSWORD', SecretNames.REDIS_CREDENTIALS, 'password'),
+          secretEnv('REDISCLI_AUTH', SecretNames.REDIS_CREDENTIALS, 'password'),
+        ],
+        startupProbe: { exec: ping, periodSeconds: 5, failureThreshold: 30, timeoutSeconds: 3 },
+        readinessProbe: { exec: ping, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
+        livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('redis') }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 3 },
+      },
+    });
+  }
+}

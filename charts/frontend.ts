@@ -1,0 +1,41 @@
+import { Construct } from 'constructs';
+import { AppWorkload } from '../src/constructs/app-workload';
+import { httpProbes, RunAsUser } from '../src/constructs/pod';
+import { StackChart } from './component-chart';
+import { secretEnv, SecretNames, StackContext } from './context';
+
+/** frontend: Next.js 15 standalone server; calls api and auth-server from the server side. */
+export class FrontendChart extends StackChart {
+  constructor(scope: Construct, ctx: StackContext) {
+    super(scope, 'frontend', ctx);
+    const id = 'frontend';
+    const c = ctx.component(id);
+    const health = c.spec.health!;
+    new AppWorkload(this, 'Workload', {
+      name: id,
+      labels: ctx.labels(id),
+      selector: ctx.selector(id),
+      workload: ctx.workload(id),
+      runAsUser: RunAsUser.NEXTJS,
+      settings: {
+        NODE_ENV: 'production',
+        PORT: String(c.spec.port),
+        HOSTNAME: '0.0.0.0',
+        NEXT_TELEMETRY_DISABLED: '1',
+        CTIS_PUBLIC_URL: ctx.publicUrl(id),
+        CTIS_API_URL: ctx.internalUrl('api'),
+        CTIS_AUTH_ISSUER: ctx.issuer,
+        CTIS_AUTH_INTERNAL_URL: ctx.internalUrl('auth-server'),
+        CTIS_OIDC_CLIENT_ID: 'ctis-frontend',
+      },
+      servicePorts: [{ name: 'http', port: c.servingPort, targetPort: 'http' }],
+      volumes: [{ name: 'next-cache', emptyDir: {} }],
+      container: {
+        ports: [{ name: 'http', containerPort: c.spec.port }],
+        env: [secretEnv('CTIS_OIDC_CLIENT_SECRET', SecretNames.FRONTEND_OIDC, 'client-secret')],
+        volumeMounts: [{ name: 'next-cache', mountPath: '/app/.next/cache' }],
+        ...httpProbes('http', health.ready, health.live),
+      },
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { Construct } from 'constructs';
+import {
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyRotationPolicy,
+  CertificateSpecUsages,
+} from '../imports/certmanager-cert-manager.io';
+import { SyncWave, syncWave } from '../src/constructs/argocd-annotations';
+import { k8s } from '../src/constructs/k8s';
+import { SecretBinding } from '../src/constructs/secret-binding';
+import { StackChart } from './component-chart';
+import { SecretNames, StackContext } from './context';
+
+/** Pod Security Admission: `restricted` enforced, audited and warned (SPEC §2 rule 14). */
+export const POD_SECURITY_LABELS: Record<string, string> = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  'pod-security.kubernetes.io/audit': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+};
+
+/**
+ * The namespace and everything shared: every Secret binding (ExternalSecrets, and
+ * cert-manager Certificates for AppServer mTLS when configured).
+ */
+export class PlatformChart extends StackChart {
+  constructor(scope: Construct, ctx: StackContext) {
+    super(scope, 'platform', ctx);
+    const env = ctx.env;
+    const labels = ctx.platformLabels();
+    new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: ctx.namespace,
+        labels: { ...labels, ...POD_SECURITY_LABELS },
+        annotations: syncWave(SyncWave.NAMESPACE),
+      },
+    });
+
+    const bind = (name: string, keys: Record<string, string>, type?: string) =>
+      new SecretBinding(this, name, env, { name, labels, keys, type });
+    bind(SecretNames.DATABASE, { 'connection-string': 'database/connection-string' });
+    bind(SecretNames.REDIS, { 'connection-string': 'redis/connection-string' });
+    bind(SecretNames.INTERNAL_TOKENS, { 'api-key': 'internal-tokens/api-key' });
+    bind(SecretNames.FRONTEND_OIDC, { 'client-secret': 'frontend/oidc-client-secret' });
+    if (env.dataStores.postgresql.mode === 'in-cluster') {
+      bind(SecretNames.POSTGRESQL_CREDENTIALS, { username: 'postgresql/username', password: 'postgresql/password' });
+    }
+    if (env.dataStores.redis.mode === 'in-cluster') {
+      bind(SecretNames.REDIS_CREDENTIALS, { password: 'redis/password' });
+    }
+
+    const mtls = env.features.appServerMtls;
+    if (!mtls.enabled) return;
+    if (mtls.certificates.source === 'external-secret') {
+      const tlsKeys = (prefix: string) => ({ 'tls.crt': `${prefix}/tls.crt`, 'tls.key': `${prefix}/tls.key`, 'ca.crt': `${prefix}/ca.crt` });
+      bind(SecretNames.APP_SERVER_TLS, tlsKeys('app-server/tls'), 'kubernetes.io/tls');
+      bind(SecretNames.API_CLIENT_TLS, tlsKeys('api/client-tls'), 'kubernetes.io/tls');
+      return;
+    }
+    const issuerRef = { name: mtls.certificates.issuerName, kind: mtls.certificates.issuerKind, group: 'cert-manager.io' };
+    const privateKey = { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS };
+    const svc = `app-server.${ctx.namespace}.svc`;
+    new Certificate(this, 'AppServerTls', {
+      metadata: { name: SecretNames.APP_SERVER_TLS, labels: ctx.labels('app-server'), annotations: syncWave(SyncWave.BINDINGS) },
+      spec: {
+        secretName: SecretNames.APP_SERVER_TLS,
+        commonName: svc,
+        dnsNames: ['app-server', svc, `${svc}.cluster.local`],
+        usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
+        duration: '2160h0m0s',
+        renewBefore: '360h0m0s',
+        privateKey,
+        issuerRef,
+      },
+    });
+    new Certificate(this, 'ApiClientTls', {
+      metadata: { name: SecretNames.API_CLIENT_TLS, labels: ctx.labels('api'), annotations: syncWave(SyncWave.BINDINGS) },
+      spec: {
+        secretName: SecretNames.API_CLIENT_TLS,
+        commonName: `api.${ctx.namespace}.svc`,
+        usages: [CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
+        duration: '2160h0m0s',
+        renewBefore: '360h0m0s',
+        privateKey,
+        issuerRef,
+      },
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { ConfigError } from '../config/load';
+import { renderFromConfig, writeAtomically } from '../synth';
+import { CTIS_TOPOLOGY } from '../topology/ctis';
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const USAGE = 'usage: npm run synth -- [--out <dir>] [--config <dir>]';
+
+/**
+ * `npm run synth`: renders every environment and swaps the result into `dist/` in one step.
+ * Invalid configuration: one line naming file, environment and field; exit 1; dist/ untouched.
+ */
+export function main(argv: string[], io: Io): number {
+  let values: { out?: string; config?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { out: { type: 'string' }, config: { type: 'string' } }, strict: true }));
+  } catch (e) {
+    io.err(`synth: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  // Under `cdk8s synth` the CLI names the output folder and owns it.
+  const outDir = values.out ?? process.env.CDK8S_OUTDIR ?? path.resolve(process.cwd(), 'dist');
+  try {
+    const files = renderFromConfig(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
+    writeAtomically(outDir, files);
+    io.out(`synth: wrote ${files.size} files to ${path.relative(process.cwd(), outDir) || outDir}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`synth: ${e.message}`);
+    } else {
+      io.err(`synth: failed: ${(e as Error).message ?? String(e)}`);
+    }
+    io.err('synth: nothing was written; the previous output is unchanged');
+    return 1;
+  }
+}
+
+/* istanbul ignore next */
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+  });
+}

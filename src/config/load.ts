@@ -1,0 +1,72 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { Topology } from '../topology/model';
+import { runbookIssues } from './runbook-checks';
+import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName, environmentSchema } from './schema';
+
+/** A user-caused configuration problem: one line naming the file, environment and field. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly environment: string,
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super(`${file}: environment "${environment}": ${field ? `field ${field}: ` : ''}${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Default folder of the environment files, relative to the project root. */
+export const CONFIG_DIR = path.resolve(__dirname, '..', '..', '..', 'config');
+
+function sourceDir(): string {
+  // Compiled code runs from lib/src/config, ts-jest from src/config: find the folder either way.
+  const fromSource = path.resolve(__dirname, '..', '..', 'config');
+  return fs.existsSync(fromSource) ? fromSource : CONFIG_DIR;
+}
+
+/**
+ * Parses and checks one environment's configuration (already read as data). Throws a
+ * ConfigError naming the first bad field; nothing is rendered from an invalid file.
+ */
+export function parseEnvironment(data: unknown, file: string, expectedName: string, topology: Topology): EnvironmentConfig {
+  const result = environmentSchema.safeParse(data);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new ConfigError(file, expectedName, first.path.join('.'), first.message);
+  }
+  const env = result.data;
+  if (env.name !== expectedName) {
+    throw new ConfigError(file, expectedName, 'name', `must be "${expectedName}" to match the file name, got "${env.name}"`);
+  }
+  const issues = runbookIssues(env, topology);
+  if (issues.length > 0) throw new ConfigError(file, expectedName, issues[0].path, issues[0].message);
+  return env;
+}
+
+/** Reads `config/<name>.yaml` and checks it. */
+export function loadEnvironment(name: EnvironmentName, topology: Topology, dir: string = sourceDir()): EnvironmentConfig {
+  const file = path.join(dir, `${name}.yaml`);
+  const shown = path.relative(process.cwd(), file) || file;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(shown, name, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let data: unknown;
+  try {
+    data = yaml.load(text, { filename: shown, schema: yaml.CORE_SCHEMA });
+  } catch (e) {
+    const err = e as yaml.YAMLException;
+    throw new ConfigError(`${shown}:${(err.mark?.line ?? 0) + 1}`, name, '', `malformed YAML: ${err.reason}`);
+  }
+  return parseEnvironment(data, shown, name, topology);
+}
+
+/** Loads every environment; the first invalid one stops everything. */
+export function loadAllEnvironments(topology: Topology, dir?: string): EnvironmentConfig[] {
+  return ENVIRONMENT_NAMES.map((name) => loadEnvironment(name, topology, dir));
+}

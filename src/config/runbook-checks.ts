@@ -1,0 +1,89 @@
+import { Topology } from '../topology/model';
+import { EnvironmentConfig, ScalingConfig } from './schema';
+
+/** One violation: a dotted field path inside the environment file and what is wrong. */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Highest number of pods a scaling setting can run. */
+export function maxPods(scaling: ScalingConfig): number {
+  return 'replicas' in scaling ? scaling.replicas : scaling.maxReplicas;
+}
+
+/**
+ * Cross-field checks the schema cannot express: the configuration must agree with the
+ * topology and with the runbook checklist for its environment. Returns every issue found.
+ */
+export function runbookIssues(env: EnvironmentConfig, topology: Topology): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  const isDev = env.name === 'development';
+  const expectedAspnet = { development: 'Development', staging: 'Staging', production: 'Production' }[env.name];
+  if (env.aspnetEnvironment !== expectedAspnet) {
+    add('aspnetEnvironment', `must be "${expectedAspnet}" for the ${env.name} environment`);
+  }
+
+  const publicIds = topology.components.filter((c) => c.exposure === 'public').map((c) => c.id);
+  const appIds = topology.components.filter((c) => !c.dataStore).map((c) => c.id);
+  const allIds = new Set(topology.components.map((c) => c.id));
+
+  for (const id of publicIds) if (!env.hosts[id]) add(`hosts.${id}`, `is required: ${id} is a public component`);
+  for (const id of Object.keys(env.hosts)) {
+    if (!publicIds.includes(id)) add(`hosts.${id}`, `${id} is not a public component and must not have a public host`);
+  }
+  for (const id of appIds) if (!env.workloads[id]) add(`workloads.${id}`, 'is required');
+  for (const id of Object.keys(env.workloads)) {
+    if (!appIds.includes(id)) add(`workloads.${id}`, `is not an application component of the topology`);
+  }
+
+  const authHost = env.hosts['auth-server'];
+  if (env.issuer !== undefined && authHost && env.issuer !== `https://${authHost}`) {
+    add('issuer', `must be https://${authHost} (the public TLS host of auth-server), got "${env.issuer}"`);
+  }
+  env.corsExtraOrigins.forEach((origin, i) => {
+    if (origin.includes('*')) add(`corsExtraOrigins.${i}`, 'must not be a wildcard: list explicit origins');
+    else if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin)) add(`corsExtraOrigins.${i}`, `must be an https:// origin without path, got "${origin}"`);
+  });
+
+  for (const [id, w] of Object.entries(env.workloads)) {
+    if (!isDev && 'replicas' in w.scaling) {
+      add(`workloads.${id}.scaling`, `must use minReplicas/maxReplicas (an HPA) in ${env.name}`);
+    }
+    if (!isDev && 'minReplicas' in w.scaling && w.scaling.minReplicas < 2) {
+      add(`workloads.${id}.scaling.minReplicas`, `must be at least 2 in ${env.name} for rollout safety`);
+    }
+  }
+
+  const multi = ['auth-server', 'app-server'].some((id) => env.workloads[id] && maxPods(env.workloads[id].scaling) > 1);
+  if (env.features.hangfireStorage === 'InMemory') {
+    if (!isDev) add('features.hangfireStorage', `must be PostgreSql in ${env.name} (in-memory storage only in development)`);
+    else if (multi) add('features.hangfireStorage', 'must be PostgreSql when auth-server or app-server can run more than one pod');
+  }
+  if (!env.features.authServerRedis && !isDev) {
+    add('features.authServerRedis', `must be true in ${env.name} (auth-server requires Redis outside development)`);
+  }
+  if (env.features.appServerMtls.enabled) {
+    const appServer = topology.components.find((c) => c.id === 'app-server');
+    if (appServer && env.features.appServerMtls.port === appServer.port) {
+      add('features.appServerMtls.port', `must differ from the plain port ${appServer.port}`);
+    }
+  }
+
+  env.externalServices.forEach((svc, i) => {
+    svc.from.forEach((id, j) => {
+      if (!allIds.has(id)) add(`externalServices.${i}.from.${j}`, `names unknown component "${id}"`);
+    });
+  });
+  for (const [kind, store] of Object.entries(env.dataStores)) {
+    if (env.name === 'production' && store.mode === 'in-cluster') {
+      add(`dataStores.${kind}.mode`, 'must be "managed" in production (runbook: managed instance, private network, TLS, PITR)');
+    }
+  }
+  if (env.edge.profile === 'nginx' && env.edge.adminAllowList.length > 0) {
+    // F5 NGINX allow-lists are Policy objects; admin paths are kept off the edge instead.
+    add('edge.adminAllowList', 'is not supported by the nginx profile: leave it empty so admin paths are not routed');
+  }
+  return issues;
+}

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+
+/**
+ * The typed configuration of one environment. Files live in `config/<env>.yaml`; they are
+ * parsed, checked against this schema and then against the runbook checklist
+ * (`runbook-checks.ts`) before anything is rendered.
+ */
+
+export const ENVIRONMENT_NAMES = ['development', 'staging', 'production'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label (lower-case letters, digits, "-")');
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/, 'must be a fully qualified lower-case host name');
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR such as 10.20.0.0/24')
+  .refine((v) => v.split('/')[0].split('.').every((o) => Number(o) <= 255), 'has an octet above 255');
+const port = z.number().int().min(1).max(65535);
+const cpu = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'must be a CPU quantity such as 250m or 1');
+const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 256Mi');
+const storageSize = z.string().regex(/^\d+(Mi|Gi|Ti)$/, 'must be a storage quantity such as 10Gi');
+const duration = z.string().regex(/^(\d+(s|m|h))+$/, 'must be a duration such as 1h or 30m');
+
+/** A container image pinned by tag or digest; `latest` and bare names are refused. */
+export const imageSchema = z
+  .object({
+    repository: z.string().regex(/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/, 'must be an image repository without tag, e.g. registry.example.com/ctis/api'),
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'is not a valid image tag')
+      .refine((t) => t !== 'latest', 'must not be "latest": pin a version or a digest')
+      .optional(),
+    digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex digits>').optional(),
+  })
+  .strict()
+  .refine((i) => i.tag !== undefined || i.digest !== undefined, {
+    message: 'needs a tag or a digest (an unpinned image is refused)',
+    path: ['tag'],
+  });
+export type ImageConfig = z.infer<typeof imageSchema>;
+
+export const resourcesSchema = z
+  .object({
+    requests: z.object({ cpu, memory }).strict(),
+    limits: z.object({ cpu, memory }).strict(),
+  })
+  .strict();
+export type ResourcesConfig = z.infer<typeof resourcesSchema>;
+
+/** Either a fixed replica count or an HPA's bounds. */
+export const scalingSchema = z.union([
+  z.object({ replicas: z.number().int().min(1).max(100) }).strict(),
+  z
+    .object({
+      minReplicas: z.number().int().min(1).max(100),
+      maxReplicas: z.number().int().min(1).max(500),
+      targetCPUUtilizationPercentage: z.number().int().min(10).max(100),
+    })
+    .strict()
+    .refine((s) => s.maxReplicas >= s.minReplicas, { message: 'must be >= minReplicas', path: ['maxReplicas'] }),
+]);
+export type ScalingConfig = z.infer<typeof scalingSchema>;
+
+export const workloadSchema = z
+  .object({
+    image: imageSchema,
+    scaling: scalingSchema,
+    resources: resourcesSchema,
+  })
+  .strict();
+export type WorkloadConfig = z.infer<typeof workloadSchema>;
+
+const inClusterStore = z
+  .object({
+    mode: z.literal('in-cluster'),
+    image: imageSchema,
+    resources: resourcesSchema,
+    storage: storageSize,
+  })
+  .strict();
+const managedStore = z
+  .object({
+    mode: z.literal('managed'),
+    /** Host name of the managed endpoint, for reports; the connection string itself is a secret. */
+    host: hostname,
+    /** Private network range of the managed endpoint: the only egress the consumers get. */
+    cidr,
+    port,
+    tls: z.literal(true, { message: 'managed data stores must use TLS in transit' }),
+  })
+  .strict();
+export const dataStoreSchema = z.discriminatedUnion('mode', [inClusterStore, managedStore]);
+export type DataStoreConfig = z.infer<typeof dataStoreSchema>;
+export type InClusterStoreConfig = z.infer<typeof inClusterStore>;
+export type ManagedStoreConfig = z.infer<typeof managedStore>;
+
+const hstsSchema = z
+  .object({
+    maxAgeSeconds: z.number().int().min(31536000, 'must be at least 31536000 (one year)'),
+    includeSubDomains: z.literal(true, { message: 'must be true (runbook: HSTS with includeSubDomains)' }),
+    preload: z.boolean(),
+  })
+  .strict();
+
+const tlsSchema = z.union([
+  z.object({ clusterIssuer: dnsLabel }).strict(),
+  z.object({ secretName: dnsLabel }).strict(),
+]);
+
+const controllerSchema = z
+  .object({
+    namespace: dnsLabel,
+    podLabels: z.record(z.string(), z.string()).refine((l) => Object.keys(l).length > 0, 'must name at least one label'),
+  })
+  .strict();
+
+export const edgeSchema = z
+  .object({
+    profile: z.enum(['nginx', 'traefik', 'gateway-api']),
+    /** IngressClass (nginx, traefik) or GatewayClass (gateway-api). */
+    className: dnsLabel,
+    /** Pods of the ingress controller / gateway: the only in-cluster source allowed to reach public components. */
+    controller: controllerSchema,
+    tls: tlsSchema,
+    hsts: hstsSchema,
+    /** CIDRs allowed to reach `/admin`, `/ops`, `/hangfire`; empty means those paths are not routed at all. */
+    adminAllowList: z.array(cidr),
+  })
+  .strict();
+export type EdgeConfig = z.infer<typeof edgeSchema>;
+
+const certificateSourceSchema = z.union([
+  z.object({ source: z.literal('cert-manager'), issuerKind: z.enum(['Issuer', 'ClusterIssuer']), issuerName: dnsLabel }).strict(),
+  z.object({ source: z.literal('external-secret') }).strict(),
+]);
+
+const externalServiceSchema = z
+  .object({
+    name: dnsLabel,
+    cidr,
+    port,
+    /** Components allowed to reach it. */
+    from: z.array(z.string()).min(1),
+  })
+  .strict();
+export type ExternalServiceConfig = z.infer<typeof externalServiceSchema>;
+
+export const environmentSchema = z
+  .object({
+    name: z.enum(ENVIRONMENT_NAMES),
+    namespace: dnsLabel,
+    aspnetEnvironment: z.enum(['Development', 'Staging', 'Production']),
+    /** Public host per public component. */
+    hosts: z.record(z.string(), hostname),
+    /** Optional explicit issuer; must equal `https://<auth-server host>`. @default - derived from the host */
+    issuer: z.string().optional(),
+    /** Extra CORS origins beyond the frontend's own https origin. */
+    corsExtraOrigins: z.array(z.string()),
+    /** Workload settings per application component (auth-server, api, app-server, frontend). */
+    workloads: z.record(z.string(), workloadSchema),
+    dataStores: z.object({ postgresql: dataStoreSchema, redis: dataStoreSchema }).strict(),
+    externalServices: z.array(externalServiceSchema),
+    storage: z
+      .object({
+        /** Class for ReadWriteOnce claims (data stores, single-pod key volume). */
+        readWriteOnceClass: dnsLabel,
+        /** Class that supports ReadWriteMany (Data Protection keys shared by several pods). */
+        readWriteManyClass: dnsLabel,
+        dataProtectionSize: storageSize,
+      })
+      .strict(),
+    secretStore: z
+      .object({
+        kind: z.enum(['ClusterSecretStore', 'SecretStore']),
+        name: dnsLabel,
+        refreshInterval: duration,
+        /** Prefix of every remote key, e.g. `ctis/production`. */
+        keyPrefix: z.string().regex(/^[A-Za-z0-9_./-]+$/, 'must be a path-like key prefix'),
+      })
+      .strict(),
+    features: z
+      .object({
+        /** Auth-server uses Redis; may be off only in development. */
+        authServerRedis: z.boolean(),
+        hangfireStorage: z.enum(['PostgreSql', 'InMemory']),
+        dataProtectionReadOnly: z.boolean(),
+        appServerMtls: z.union([
+          z.object({ enabled: z.literal(false) }).strict(),
+          z.object({ enabled: z.literal(true), port, certificates: certificateSourceSchema }).strict(),
+        ]),
+      })
+      .strict(),
+    internalTokens: z
+      .object({
+        issuer: z.string().min(1),
+        audience: z.string().min(1),
+      })
+      .strict(),
+    edge: edgeSchema,
+    argocd: z
+      .object({
+        repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)/, 'must be an https://, ssh:// or git@ repository URL'),
+        targetRevision: z.string().min(1),
+        destinationServer: z.string().regex(/^https:\/\//, 'must be an https:// API server URL'),
+        automatedSync: z.boolean(),
+        selfHeal: z.boolean(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;

@@ -1,0 +1,128 @@
+import { Construct } from 'constructs';
+import { maxPods } from '../config/runbook-checks';
+import type { WorkloadConfig } from '../config/schema';
+import { SyncWave, syncWave } from './argocd-annotations';
+import { k8s } from './k8s';
+import { checksum, ContainerOptions, podTemplate } from './pod';
+
+export interface ServicePort {
+  readonly name: string;
+  readonly port: number;
+  /** Container port name the Service forwards to. */
+  readonly targetPort: string;
+}
+
+export interface AppWorkloadProps {
+  /** Component id: the name of every object. */
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly workload: WorkloadConfig;
+  readonly runAsUser: number;
+  /** Non-secret settings, rendered as a ConfigMap pulled in with `envFrom`. */
+  readonly settings: Record<string, string>;
+  /** Container definition without image, resources and ConfigMap wiring, which come from the props. */
+  readonly container: Omit<ContainerOptions, 'image' | 'resources' | 'envFromConfigMaps' | 'name'>;
+  readonly servicePorts: ServicePort[];
+  /** Extra pod volumes. @default - none */
+  readonly volumes?: k8s.Volume[];
+}
+
+/**
+ * A stateless application component: ServiceAccount, settings ConfigMap, Deployment
+ * (RollingUpdate with `maxUnavailable: 0`), ClusterIP Service, and, where more than one pod
+ * can run, an `autoscaling/v2` HPA (then the Deployment has no `replicas`) and a
+ * PodDisruptionBudget.
+ */
+export class AppWorkload extends Construct {
+  readonly deployment: k8s.KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: AppWorkloadProps) {
+    super(scope, id);
+    const meta = (extra?: Record<string, string>) => ({
+      name: props.name,
+      labels: props.labels,
+      annotations: { ...syncWave(SyncWave.APPS), ...extra },
+    });
+    const settingsName = `${props.name}-settings`;
+    const sortedSettings = Object.fromEntries(Object.entries(props.settings).sort(([a], [b]) => a.localeCompare(b)));
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: meta(),
+      automountServiceAccountToken: false,
+    });
+    new k8s.KubeConfigMap(this, 'Settings', {
+      metadata: { ...meta(), name: settingsName },
+      data: sortedSettings,
+    });
+
+    const scaling = props.workload.scaling;
+    const autoscaled = 'minReplicas' in scaling;
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: meta(),
+      spec: {
+        replicas: autoscaled ? undefined : scaling.replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: props.selector },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
+        template: podTemplate({
+          labels: props.labels,
+          serviceAccountName: props.name,
+          runAsUser: props.runAsUser,
+          annotations: { 'ctis.io/settings-checksum': checksum(sortedSettings) },
+          spreadBy: props.selector,
+          volumes: props.volumes,
+          container: {
+            ...props.container,
+            name: props.name,
+            image: props.workload.image,
+            resources: props.workload.resources,
+            envFromConfigMaps: [settingsName],
+          },
+        }),
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: meta(),
+      spec: {
+        type: 'ClusterIP',
+        selector: props.selector,
+        ports: props.servicePorts.map((p) => ({
+          name: p.name,
+          port: p.port,
+          targetPort: k8s.IntOrString.fromString(p.targetPort),
+          protocol: 'TCP',
+        })),
+      },
+    });
+
+    if (autoscaled) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: meta(),
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
+          minReplicas: scaling.minReplicas,
+          maxReplicas: scaling.maxReplicas,
+          metrics: [
+            {
+              type: 'Resource',
+              resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilizationPercentage } },
+            },
+          ],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+        },
+      });
+    }
+    if (maxPods(scaling) > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: meta(),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: props.selector } },
+      });
+    }
+  }
+}
+

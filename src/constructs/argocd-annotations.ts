@@ -1,0 +1,20 @@
+/**
+ * Argo CD sync waves: the namespace and secret bindings first, then data stores, then the
+ * applications, then the edge. Lower waves are applied and healthy before higher ones start.
+ */
+export const SyncWave = {
+  NAMESPACE: -3,
+  BINDINGS: -2,
+  DATA_STORES: -1,
+  APPS: 0,
+  EDGE: 1,
+} as const;
+
+export function syncWave(wave: number): Record<string, string> {
+  return { 'argocd.argoproj.io/sync-wave': String(wave) };
+}
+
+/** Keeps an object out of every prune and delete a sync could do (data that must survive). */
+export const NEVER_PRUNE: Record<string, string> = {
+  'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+};

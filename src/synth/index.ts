@@ -1,0 +1,22 @@
+import { loadAllEnvironments } from '../config/load';
+import type { EnvironmentConfig } from '../config/schema';
+import { checkTopology, Topology } from '../topology/model';
+import { renderEnvironment, RenderedFiles } from './render';
+
+export * from './render';
+export * from './write';
+
+/** Renders every environment of `topology` from already-loaded configurations. */
+export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
+  checkTopology(topology);
+  const files: RenderedFiles = new Map();
+  for (const env of envs) {
+    for (const [rel, text] of renderEnvironment(topology, env)) files.set(rel, text);
+  }
+  return files;
+}
+
+/** Loads `config/<env>.yaml` for every environment and renders them. */
+export function renderFromConfig(topology: Topology, configDir?: string): RenderedFiles {
+  return renderAll(topology, loadAllEnvironments(topology, configDir));
+}

@@ -1,0 +1,101 @@
+/**
+ * The shape of a deployable topology: components, the ports they serve and the
+ * connections between them. The CTIS stack (`ctis.ts`) is one instance; the
+ * benchmark builds synthetic ones of any size.
+ *
+ * Everything here is declaration only. The generator turns it into manifests and the
+ * validator compares manifests against it; neither shares policy-building code.
+ */
+
+/** How a component is reached. */
+export type Exposure = 'public' | 'internal';
+
+/** What runs inside the component's pods; drives image user, probes and env defaults. */
+export type Runtime = 'dotnet' | 'nextjs' | 'postgresql' | 'redis';
+
+/** Which CTIS role a component plays; generic `service` for synthetic topologies. */
+export type Role = 'auth-server' | 'api' | 'app-server' | 'frontend' | 'postgresql' | 'redis' | 'service';
+
+/** A data store can run in the cluster (StatefulSet) or be a managed service outside it. */
+export type DataStoreKind = 'postgresql' | 'redis';
+
+export interface HealthEndpoints {
+  /** Path of the readiness endpoint. */
+  readonly ready: string;
+  /** Path of the liveness endpoint (also used by the startup probe). */
+  readonly live: string;
+}
+
+export interface ComponentSpec {
+  /** `app.kubernetes.io/name` and the base of every object name. */
+  readonly id: string;
+  readonly description: string;
+  readonly role: Role;
+  readonly runtime: Runtime;
+  readonly exposure: Exposure;
+  /** The container port it serves on (plain protocol). */
+  readonly port: number;
+  /** Health endpoints for HTTP components; data stores use TCP/exec probes. */
+  readonly health?: HealthEndpoints;
+  /** Set for PostgreSQL and Redis: may be in-cluster or managed per environment. */
+  readonly dataStore?: DataStoreKind;
+}
+
+/** When a declared connection exists. */
+export type EdgeCondition = 'always' | 'outside-development-or-enabled';
+
+export interface EdgeSpec {
+  readonly from: string;
+  readonly to: string;
+  /** Why the connection exists, shown in reports. */
+  readonly purpose: string;
+  /**
+   * `always`, or only when the environment enables it (auth-server to Redis is required
+   * outside development and optional in development).
+   * @default 'always'
+   */
+  readonly condition?: EdgeCondition;
+}
+
+export interface Topology {
+  /** Namespace-independent name of the system: `app.kubernetes.io/part-of`. */
+  readonly partOf: string;
+  readonly components: readonly ComponentSpec[];
+  readonly edges: readonly EdgeSpec[];
+}
+
+/** Ports every workload may use for cluster DNS (kube-dns in kube-system). */
+export const DNS_PORT = 53;
+
+/** Paths that must never be routed publicly unless behind an IP allow-list (SPEC rule 12). */
+export const ADMIN_PATHS: readonly string[] = ['/admin', '/ops', '/hangfire'];
+
+/** Looks a component up by id, failing with a message that names it. */
+export function component(topology: Topology, id: string): ComponentSpec {
+  const found = topology.components.find((c) => c.id === id);
+  if (!found) {
+    throw new Error(`topology has no component "${id}" (known: ${topology.components.map((c) => c.id).join(', ')})`);
+  }
+  return found;
+}
+
+/** Checks the declaration itself: unique ids, edges between known components. */
+export function checkTopology(topology: Topology): void {
+  const ids = new Set<string>();
+  for (const c of topology.components) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(c.id)) {
+      throw new Error(`topology: component id "${c.id}" is not a valid DNS label`);
+    }
+    if (ids.has(c.id)) throw new Error(`topology: component "${c.id}" is declared twice`);
+    ids.add(c.id);
+  }
+  const seen = new Set<string>();
+  for (const e of topology.edges) {
+    if (!ids.has(e.from) || !ids.has(e.to)) {
+      throw new Error(`topology: edge ${e.from} -> ${e.to} names an unknown component`);
+    }
+    const key = `${e.from}->${e.to}`;
+    if (seen.has(key)) throw new Error(`topology: edge ${key} is declared twice`);
+    seen.add(key);
+  }
+}
