@@ -1,0 +1,15 @@
+/** The label the API server sets on every Namespace to its name. */
+export const METADATA_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * The labels a Namespace effectively carries: its own labels plus the implied
+ * `kubernetes.io/metadata.name: <name>` (which the API server sets and which wins over a
+ * conflicting value). Does not modify the object.
+ */
+export function namespaceLabels(ns: { metadata?: { name?: string; labels?: Record<string, string> } }): Record<
+  string,
+  string
+> {
+  const name = ns.metadata?.name ?? '';
+  return { ...(ns.metadata?.labels ?? {}), [METADATA_NAME_LABEL]: name };
+}

@@ -1,0 +1,60 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+
+/** Where something was read from. */
+export interface SourceLocation {
+  /** Path of the file relative to the loaded directory, with `/` separators. */
+  file: string;
+  /** 1-based line number. */
+  line: number;
+}
+
+/** One Kubernetes object read from a manifest file, with where it came from. */
+export interface LoadedObject {
+  /** The parsed object. Always a mapping with string `apiVersion` and `kind`. */
+  readonly object: KubernetesObject & Record<string, any>;
+  /** Where the document (or the `List` item) starts. */
+  readonly location: SourceLocation;
+  /**
+   * `Kind/namespace/name`; `Kind//name` when the kind is cluster-scoped or the object has no
+   * `metadata.namespace` (no default namespace is applied here).
+   */
+  readonly key: string;
+}
+
+/**
+ * Unreadable or malformed input: a file that cannot be read, is binary or too large, YAML that
+ * does not parse, or a document that is not a Kubernetes object.
+ */
+export class ManifestError extends Error {
+  /**
+   * @param message what is wrong, without the location
+   * @param file the offending file as the caller named it (the loaded directory joined with the
+   *   file's relative path, or the name given to {@link parseManifests})
+   * @param line 1-based line, when known
+   */
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+  ) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+
+  /** `file:line: message` (or `file: message` without a line), the form the CLIs print. */
+  describe(): string {
+    return this.line !== undefined
+      ? `${this.file}:${this.line}: ${this.message}`
+      : `${this.file}: ${this.message}`;
+  }
+}
+
+/** Options of {@link loadManifests}. */
+export interface LoadOptions {
+  /**
+   * Largest file that is read; a bigger one is an error rather than a slow run or an
+   * out-of-memory crash.
+   * @default 16 MiB
+   */
+  readonly maxFileBytes?: number;
+}
