@@ -7,3 +7,5 @@ export * from './app-server';
 export * from './frontend';
 export * from './data-stores';
 export * from './service';
+export * from './network-policies';
+export * from './edge';

@@ -81,9 +81,18 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
       add(`dataStores.${kind}.mode`, 'must be "managed" in production (runbook: managed instance, private network, TLS, PITR)');
     }
   }
-  if (env.edge.profile === 'nginx' && env.edge.adminAllowList.length > 0) {
-    // F5 NGINX allow-lists are Policy objects; admin paths are kept off the edge instead.
-    add('edge.adminAllowList', 'is not supported by the nginx profile: leave it empty so admin paths are not routed');
+  if (env.edge.profile !== 'traefik' && env.edge.adminAllowList.length > 0) {
+    // Only Traefik has a standard allow-list object (Middleware ipAllowList) we emit; with the
+    // other profiles admin paths are kept off the edge entirely.
+    add('edge.adminAllowList', `is not supported by the ${env.edge.profile} profile: leave it empty so admin paths are not routed`);
+  }
+  if (env.edge.profile === 'nginx' && env.edge.hsts.preload) {
+    add('edge.hsts.preload', 'is not supported by the nginx profile (no per-Ingress preload annotation): set it to false');
+  }
+  for (const c of topology.components) {
+    if (c.exposure === 'public' && (!c.publicPaths || c.publicPaths.length === 0)) {
+      add(`hosts.${c.id}`, `component ${c.id} is public but declares no publicPaths in the topology`);
+    }
   }
   return issues;
 }

@@ -2,6 +2,8 @@ import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import {
   ApiChart,
+  EdgeChart,
+  NetworkPoliciesChart,
   AppServerChart,
   AuthServerChart,
   FrontendChart,
@@ -68,6 +70,7 @@ export function buildCharts(app: App, topology: Topology, env: EnvironmentConfig
         break;
     }
   }
+  charts.push(new NetworkPoliciesChart(app, ctx), new EdgeChart(app, ctx));
   return charts;
 }
 

@@ -17,6 +17,8 @@ export const CTIS_TOPOLOGY: Topology = {
       exposure: 'public',
       port: 8080,
       health: HEALTH,
+      publicPaths: ['/.well-known', '/connect', '/account', '/static'],
+      servesAdminPaths: true,
     },
     {
       id: 'api',
@@ -26,6 +28,8 @@ export const CTIS_TOPOLOGY: Topology = {
       exposure: 'public',
       port: 8080,
       health: HEALTH,
+      publicPaths: ['/api'],
+      servesAdminPaths: true,
     },
     {
       id: 'app-server',
@@ -35,6 +39,7 @@ export const CTIS_TOPOLOGY: Topology = {
       exposure: 'internal',
       port: 8080,
       health: HEALTH,
+      servesAdminPaths: true,
     },
     {
       id: 'frontend',
@@ -44,6 +49,7 @@ export const CTIS_TOPOLOGY: Topology = {
       exposure: 'public',
       port: 3000,
       health: HEALTH,
+      publicPaths: ['/'],
     },
     {
       id: 'postgresql',

@@ -39,6 +39,14 @@ export interface ComponentSpec {
   readonly health?: HealthEndpoints;
   /** Set for PostgreSQL and Redis: may be in-cluster or managed per environment. */
   readonly dataStore?: DataStoreKind;
+  /**
+   * Path prefixes the edge routes to a public component. Admin paths (`ADMIN_PATHS`) are
+   * never among them; they are routed only behind an IP allow-list when one is configured.
+   * @default - none (internal components are not routed)
+   */
+  readonly publicPaths?: readonly string[];
+  /** Whether the component serves ops/admin endpoints (`/admin`, `/ops`, `/hangfire`). @default false */
+  readonly servesAdminPaths?: boolean;
 }
 
 /** When a declared connection exists. */

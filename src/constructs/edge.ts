@@ -1,0 +1,18 @@
+import type { EdgeConfig } from '../config/schema';
+
+/** The `Strict-Transport-Security` value for an edge configuration. */
+export function hstsHeader(hsts: EdgeConfig['hsts']): string {
+  return [`max-age=${hsts.maxAgeSeconds}`, hsts.includeSubDomains ? 'includeSubDomains' : '', hsts.preload ? 'preload' : '']
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** TLS Secret name of a host: cert-manager's ingress/gateway shim writes it, or it is pre-provisioned. */
+export function tlsSecretName(edge: EdgeConfig, component: string): string {
+  return 'secretName' in edge.tls ? edge.tls.secretName : `${component}-tls`;
+}
+
+/** cert-manager shim annotation when certificates are issued by a ClusterIssuer. */
+export function certManagerAnnotations(edge: EdgeConfig): Record<string, string> {
+  return 'clusterIssuer' in edge.tls ? { 'cert-manager.io/cluster-issuer': edge.tls.clusterIssuer } : {};
+}
