@@ -17,6 +17,9 @@ import {
 import type { EnvironmentConfig } from '../config/schema';
 import { Topology } from '../topology/model';
 
+/** Charts are serialised in memory; cdk8s never writes to this folder. */
+const OUTDIR_UNUSED = 'cdk8s.out';
+
 /** Rendered output: relative path (posix) -> file content. Sorted by path when written. */
 export type RenderedFiles = Map<string, string>;
 
@@ -36,48 +39,52 @@ export function toYaml(objects: unknown[]): string {
   return objects.map((o) => yaml.dump(o, DUMP_OPTIONS)).map((d) => `---\n${d}`).join('');
 }
 
-/** Builds every chart of one environment into `app`, in the order files are listed. */
-export function buildCharts(app: App, topology: Topology, env: EnvironmentConfig): StackChart[] {
+/**
+ * Builds every chart of one environment, in the order files are listed. Each chart gets an
+ * App of its own: charts share no objects, and cdk8s prepares the whole App for every
+ * chart it synthesises, which would make rendering quadratic in the number of charts.
+ */
+export function buildCharts(topology: Topology, env: EnvironmentConfig): StackChart[] {
   const ctx = new StackContext(topology, env);
-  const charts: StackChart[] = [new PlatformChart(app, ctx)];
+  const newApp = () => new App({ outdir: OUTDIR_UNUSED });
+  const charts: StackChart[] = [new PlatformChart(newApp(), ctx)];
   for (const c of ctx.effective.components) {
     if (!c.inCluster) continue;
     switch (c.spec.role) {
       case 'postgresql': {
         const store = env.dataStores.postgresql;
-        if (store.mode === 'in-cluster') charts.push(new PostgresChart(app, ctx, store));
+        if (store.mode === 'in-cluster') charts.push(new PostgresChart(newApp(), ctx, store));
         break;
       }
       case 'redis': {
         const store = env.dataStores.redis;
-        if (store.mode === 'in-cluster') charts.push(new RedisChart(app, ctx, store));
+        if (store.mode === 'in-cluster') charts.push(new RedisChart(newApp(), ctx, store));
         break;
       }
       case 'auth-server':
-        charts.push(new AuthServerChart(app, ctx));
+        charts.push(new AuthServerChart(newApp(), ctx));
         break;
       case 'api':
-        charts.push(new ApiChart(app, ctx));
+        charts.push(new ApiChart(newApp(), ctx));
         break;
       case 'app-server':
-        charts.push(new AppServerChart(app, ctx));
+        charts.push(new AppServerChart(newApp(), ctx));
         break;
       case 'frontend':
-        charts.push(new FrontendChart(app, ctx));
+        charts.push(new FrontendChart(newApp(), ctx));
         break;
       case 'service':
-        charts.push(new GenericServiceChart(app, ctx, c.id));
+        charts.push(new GenericServiceChart(newApp(), ctx, c.id));
         break;
     }
   }
-  charts.push(new NetworkPoliciesChart(app, ctx), new EdgeChart(app, ctx));
+  charts.push(new NetworkPoliciesChart(newApp(), ctx), new EdgeChart(newApp(), ctx));
   return charts;
 }
 
 /** Renders one environment: one YAML file per chart, keyed `<env>/<chart>.yaml`. */
 export function renderEnvironment(topology: Topology, env: EnvironmentConfig): RenderedFiles {
-  const app = new App({ outdir: '/nonexistent-not-written' });
-  const charts = buildCharts(app, topology, env);
+  const charts = buildCharts(topology, env);
   const files: RenderedFiles = new Map();
   for (const chart of charts) {
     const objects = chart.toJson().map(dropChartNamespace);
