@@ -1,0 +1,99 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv from 'ajv';
+import { ENVIRONMENTS, Manifest, renderManifests, shippedEnv, withProfile, PROFILES } from '../support/render';
+
+/**
+ * Cross-checks rendered core objects against the published Kubernetes OpenAPI definitions
+ * and our CRDs. The definitions live beside the repository (`../shared`), not in it: without
+ * them this suite is skipped, with the reason in its title.
+ */
+const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared');
+const SCHEMAS = path.join(SHARED, 'schemas', 'kubernetes');
+const CRDS = path.join(SHARED, 'crds');
+const available = fs.existsSync(SCHEMAS) && fs.existsSync(CRDS);
+const suite = available ? describe : describe.skip;
+
+const GROUP_PREFIX: Record<string, string> = {
+  v1: 'io.k8s.api.core.v1',
+  'apps/v1': 'io.k8s.api.apps.v1',
+  'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
+  'policy/v1': 'io.k8s.api.policy.v1',
+  'networking.k8s.io/v1': 'io.k8s.api.networking.v1',
+};
+
+/** Every manifest of every environment under every edge profile. */
+function allManifests(): Manifest[] {
+  const out: Manifest[] = [];
+  for (const env of ENVIRONMENTS) for (const p of PROFILES) out.push(...renderManifests(withProfile(shippedEnv(env), p)));
+  return out;
+}
+
+function strictCopy(schema: unknown): unknown {
+  // The published definitions allow unknown fields; forbid them so a typo cannot pass.
+  if (Array.isArray(schema)) return schema.map(strictCopy);
+  if (!schema || typeof schema !== 'object') return schema;
+  const s = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, strictCopy(pv)])) : strictCopy(v)]));
+  if ((s as Manifest).properties && (s as Manifest).additionalProperties === undefined) (s as Manifest).additionalProperties = false;
+  return s;
+}
+
+suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs ${SHARED})`, () => {
+  const manifests = allManifests().map(({ __file, ...m }) => m as Manifest);
+
+  test.each(['v1.28.0', 'v1.31.0', 'v1.34.0'])('core kinds are valid for Kubernetes %s', (version) => {
+    const defs = JSON.parse(fs.readFileSync(path.join(SCHEMAS, version, '_definitions.json'), 'utf8')).definitions;
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    // Quantities and IntOrString are strings or numbers in JSON.
+    defs['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { type: ['string', 'number'] };
+    defs['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] = { type: ['string', 'integer'] };
+    ajv.addSchema({ $id: 'k8s', definitions: strictCopy(defs) });
+    let checked = 0;
+    for (const m of manifests) {
+      const prefix = GROUP_PREFIX[m.apiVersion];
+      if (!prefix) continue;
+      const validate = ajv.getSchema(`k8s#/definitions/${prefix}.${m.kind}`);
+      expect(validate).toBeDefined();
+      const ok = validate!(m);
+      if (!ok) throw new Error(`${m.kind}/${m.metadata.name}: ${ajv.errorsText(validate!.errors)}`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+    // The check can fail: a misspelt field and a wrong type are caught.
+    const deployment = manifests.find((m) => m.kind === 'Deployment')!;
+    const check = ajv.getSchema('k8s#/definitions/io.k8s.api.apps.v1.Deployment')!;
+    expect(check({ ...deployment, spec: { ...deployment.spec, replicaz: 2 } })).toBe(false);
+    expect(check({ ...deployment, spec: { ...deployment.spec, revisionHistoryLimit: 'five' } })).toBe(false);
+  });
+
+  test('custom resources are valid for the served version of their CRD', () => {
+    const yaml = require('js-yaml');
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const validators = new Map<string, ReturnType<Ajv['compile']>>();
+    for (const file of fs.readdirSync(CRDS).filter((f) => f.endsWith('.yaml'))) {
+      const crd = yaml.load(fs.readFileSync(path.join(CRDS, file), 'utf8'));
+      for (const v of crd.spec.versions) {
+        if (!v.served) continue;
+        validators.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, ajv.compile(v.schema.openAPIV3Schema));
+      }
+    }
+    const kinds = new Set<string>();
+    for (const m of manifests) {
+      if (GROUP_PREFIX[m.apiVersion]) continue;
+      const key = `${m.apiVersion} ${m.kind}`;
+      const validate = validators.get(key);
+      if (!validate) throw new Error(`no served CRD version for ${key}`);
+      if (!validate(m)) throw new Error(`${key} ${m.metadata.name}: ${ajv.errorsText(validate.errors)}`);
+      kinds.add(key);
+    }
+    expect([...kinds].sort()).toEqual(
+      expect.arrayContaining([
+        'cert-manager.io/v1 Certificate',
+        'external-secrets.io/v1 ExternalSecret',
+        'gateway.networking.k8s.io/v1 Gateway',
+        'gateway.networking.k8s.io/v1 HTTPRoute',
+        'traefik.io/v1alpha1 Middleware',
+      ]),
+    );
+  });
+});
