@@ -1,0 +1,114 @@
+/**
+ * `npm run connectivity -- <dir> [--format txt|json|mermaid|dot] [--base <dir>]`
+ *
+ * Lists every connection the NetworkPolicies of `<dir>` allow, or with `--base` the connections
+ * added, removed and changed since `<base dir>`.
+ *
+ * Exit codes: 0 report written (with `--base`: no difference); 1 with `--base`: the connectivity
+ * differs; 2 bad usage, unreadable or malformed input (`file:line: message`), internal error.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { diffConnectivity, formatterFor, OUTPUT_FORMATS } from '../connectivity';
+import { loadManifests, ManifestError } from '../manifests';
+import { analyzeConnectivity, ConnectivityReport, Warning } from '../netpol';
+
+/** Where the command writes (process.stdout/stderr in production, buffers in tests). */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+const USAGE = `usage: npm run connectivity -- <dir> [--format ${OUTPUT_FORMATS.join('|')}] [--base <dir>]`;
+
+const HELP = `${USAGE}
+
+Lists every connection the NetworkPolicies in <dir> allow (between workloads, to and from
+external IP ranges, and from {ingress-controller} to what Ingresses route to).
+
+Options:
+  -f, --format <fmt>  output format: ${OUTPUT_FORMATS.join(', ')} (default: txt)
+  -b, --base <dir>    report what changed since <dir> instead; exit 1 when anything did
+  -h, --help          show this help
+
+Exit codes: 0 report written / no change, 1 connectivity changed (--base),
+2 bad usage or unreadable input.
+`;
+
+class UsageError extends Error {}
+
+function warningLine(dir: string, w: Warning): string {
+  const where = w.location ? `${path.join(dir, w.location.file)}:${w.location.line}: ` : '';
+  return `warning: ${where}${w.message}\n`;
+}
+
+function analyze(dir: string, io: CliIo): ConnectivityReport {
+  const report = analyzeConnectivity(loadManifests(dir));
+  for (const w of report.warnings) io.stderr.write(warningLine(dir, w));
+  return report;
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return i === -1 ? s : s.slice(0, i);
+}
+
+/**
+ * Runs the command with `argv` (the arguments after the script name) and returns the exit code.
+ * Never throws and never prints a stack trace.
+ */
+export function main(argv: readonly string[], io: CliIo = process): number {
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        options: {
+          format: { type: 'string', short: 'f' },
+          base: { type: 'string', short: 'b' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (e) {
+      throw new UsageError(firstLine((e as Error).message));
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      throw new UsageError(positionals.length === 0 ? 'missing <dir>' : `expected one <dir>, got ${positionals.length}`);
+    }
+    const format = values.format ?? 'txt';
+    const formatter = formatterFor(format);
+    if (!formatter) throw new UsageError(`unknown format "${format}" (expected ${OUTPUT_FORMATS.join(', ')})`);
+    const dir = positionals[0];
+
+    if (values.base === undefined) {
+      const report = analyze(dir, io);
+      io.stdout.write(formatter.connections(report));
+      return 0;
+    }
+    const base = analyze(values.base, io);
+    const head = analyze(dir, io);
+    const diff = diffConnectivity(base.connections, head.connections);
+    io.stdout.write(formatter.diff(diff));
+    return diff.changes.length === 0 ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`connectivity: ${e.message} (${USAGE})\n`);
+    } else if (e instanceof ManifestError) {
+      io.stderr.write(`${e.describe()}\n`);
+    } else {
+      io.stderr.write(`connectivity: internal error: ${firstLine(e instanceof Error ? e.message : String(e))}\n`);
+    }
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

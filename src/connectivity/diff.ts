@@ -1,0 +1,131 @@
+import {
+  compareConnections,
+  compareNodes,
+  Connection,
+  ConnectionSet,
+  ConnectivityNode,
+  formatRange,
+  IpRange,
+  NodeKind,
+  parseRange,
+  sweep,
+} from '../netpol';
+
+/** How a connection differs between the base and the head. */
+export type ChangeKind = 'added' | 'removed' | 'changed';
+
+/** One difference between two connectivity results. */
+export interface ConnectionChange {
+  readonly change: ChangeKind;
+  readonly src: string;
+  readonly dst: string;
+  readonly srcKind: NodeKind;
+  readonly dstKind: NodeKind;
+  /** Connections in the base (`No Connections` when added). */
+  readonly before: ConnectionSet;
+  /** Connections in the head (`No Connections` when removed). */
+  readonly after: ConnectionSet;
+}
+
+/** The difference between two connectivity results. */
+export interface ConnectivityDiff {
+  /** Sorted: added, then removed, then changed; each by source then destination. */
+  readonly changes: readonly ConnectionChange[];
+  /** The nodes the changes mention, sorted. */
+  readonly nodes: readonly ConnectivityNode[];
+}
+
+const ORDER: Record<ChangeKind, number> = { added: 0, removed: 1, changed: 2 };
+
+function classify(before: ConnectionSet, after: ConnectionSet): ChangeKind {
+  return before.isEmpty() ? 'added' : after.isEmpty() ? 'removed' : 'changed';
+}
+
+interface Pair {
+  before: ConnectionSet;
+  after: ConnectionSet;
+}
+
+const PAIR_OPS = {
+  empty: { before: ConnectionSet.none(), after: ConnectionSet.none() } as Pair,
+  combine: (a: Pair, b: Pair): Pair => ({ before: a.before.union(b.before), after: a.after.union(b.after) }),
+  equals: (a: Pair, b: Pair) => a.before.equals(b.before) && a.after.equals(b.after),
+  isEmpty: (a: Pair) => a.before.equals(a.after),
+};
+
+/**
+ * Compares two connectivity results. Workload and ingress-controller pairs are compared as they
+ * are; connections with external ranges are compared address by address for each workload and
+ * direction, so a range that is only split differently is no change, and a change is reported on
+ * exactly the addresses it affects (adjacent addresses with the same change merged).
+ */
+export function diffConnectivity(base: readonly Connection[], head: readonly Connection[]): ConnectivityDiff {
+  const changes: ConnectionChange[] = [];
+  const plain = new Map<string, { c: Connection; before: ConnectionSet; after: ConnectionSet }>();
+  // workload id + direction -> contributions over the address space
+  const external = new Map<
+    string,
+    { workload: string; outgoing: boolean; kind: NodeKind; pieces: { range: IpRange; value: Pair }[] }
+  >();
+
+  const visit = (c: Connection, side: 'before' | 'after') => {
+    const outgoing = c.dstKind === 'external';
+    if (c.srcKind === 'external' || outgoing) {
+      const workload = outgoing ? c.src : c.dst;
+      const range = parseRange(outgoing ? c.dst : c.src);
+      if (range) {
+        const key = `${outgoing ? '>' : '<'}${workload}`;
+        let g = external.get(key);
+        if (!g) external.set(key, (g = { workload, outgoing, kind: outgoing ? c.srcKind : c.dstKind, pieces: [] }));
+        const value = side === 'before' ? { before: c.conns, after: ConnectionSet.none() } : { before: ConnectionSet.none(), after: c.conns };
+        g.pieces.push({ range, value });
+        return;
+      }
+    }
+    const key = `${c.src}\u0000${c.dst}`;
+    let e = plain.get(key);
+    if (!e) plain.set(key, (e = { c, before: ConnectionSet.none(), after: ConnectionSet.none() }));
+    e[side] = e[side].union(c.conns);
+  };
+  for (const c of base) visit(c, 'before');
+  for (const c of head) visit(c, 'after');
+
+  for (const { c, before, after } of plain.values()) {
+    if (before.equals(after)) continue;
+    changes.push({ change: classify(before, after), src: c.src, dst: c.dst, srcKind: c.srcKind, dstKind: c.dstKind, before, after });
+  }
+  for (const g of external.values()) {
+    for (const piece of sweep(g.pieces, PAIR_OPS)) {
+      const id = formatRange(piece.range);
+      const { before, after } = piece.value;
+      changes.push({
+        change: classify(before, after),
+        src: g.outgoing ? g.workload : id,
+        dst: g.outgoing ? id : g.workload,
+        srcKind: g.outgoing ? g.kind : 'external',
+        dstKind: g.outgoing ? 'external' : g.kind,
+        before,
+        after,
+      });
+    }
+  }
+  changes.sort((a, b) => ORDER[a.change] - ORDER[b.change] || compareConnections(a, b));
+
+  const nodes = new Map<string, ConnectivityNode>();
+  for (const ch of changes) {
+    for (const [id, kind] of [
+      [ch.src, ch.srcKind],
+      [ch.dst, ch.dstKind],
+    ] as const) {
+      if (nodes.has(id)) continue;
+      const range = kind === 'external' ? parseRange(id) : undefined;
+      nodes.set(id, {
+        id,
+        kind,
+        ...(kind === 'workload' ? { namespace: id.slice(0, id.indexOf('/')) } : {}),
+        ...(range ? { range } : {}),
+      });
+    }
+  }
+  return { changes, nodes: [...nodes.values()].sort(compareNodes) };
+}

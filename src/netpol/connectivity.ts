@@ -1,0 +1,131 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { LoadedObject } from '../manifests';
+import { ConnectionSet } from './connection-set';
+import { buildPolicyIndex, INGRESS_CONTROLLER_ID, mergeExternal, PolicyIndex, PolicyIndexOptions } from './engine';
+import { compareRanges, IpRange, parseRange } from './ip';
+import { Warning } from './types';
+
+/** What a node of the connectivity graph stands for. */
+export type NodeKind = 'workload' | 'external' | 'ingress-controller';
+
+/** A node of the connectivity graph. */
+export interface ConnectivityNode {
+  /** `namespace/name[Kind]`, an address range `start-end`, or `{ingress-controller}`. */
+  readonly id: string;
+  readonly kind: NodeKind;
+  /** Namespace of a workload. */
+  readonly namespace?: string;
+  /** Addresses of an external node. */
+  readonly range?: IpRange;
+}
+
+/** One allowed connection: `src` may open `conns` to `dst`. */
+export interface Connection {
+  readonly src: string;
+  readonly dst: string;
+  readonly conns: ConnectionSet;
+  readonly srcKind: NodeKind;
+  readonly dstKind: NodeKind;
+}
+
+/** Everything the connectivity command reports. */
+export interface ConnectivityReport {
+  /** Every workload, plus the external ranges and the ingress controller that have a connection; sorted. */
+  readonly nodes: readonly ConnectivityNode[];
+  /** Every allowed connection, sorted by source then destination (see {@link compareNodes}). */
+  readonly connections: readonly Connection[];
+  readonly warnings: readonly Warning[];
+}
+
+const RANK: Record<NodeKind, number> = { external: 0, workload: 1, 'ingress-controller': 2 };
+
+/** The kind of a node from its id alone. */
+export function nodeKindOf(id: string): NodeKind {
+  if (id === INGRESS_CONTROLLER_ID) return 'ingress-controller';
+  return id.includes('[') && id.includes('/') ? 'workload' : 'external';
+}
+
+/**
+ * The order of nodes in every output: external ranges first (by family, then address), then
+ * workloads (by id), then `{ingress-controller}`.
+ */
+export function compareNodes(a: { id: string; kind: NodeKind; range?: IpRange }, b: { id: string; kind: NodeKind; range?: IpRange }): number {
+  if (a.kind !== b.kind) return RANK[a.kind] - RANK[b.kind];
+  if (a.kind === 'external') {
+    const ra = a.range ?? parseRange(a.id);
+    const rb = b.range ?? parseRange(b.id);
+    if (ra && rb) {
+      const c = compareRanges(ra, rb);
+      if (c !== 0) return c;
+    }
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Orders connections by source, then destination, with {@link compareNodes}. */
+export function compareConnections(
+  a: { src: string; dst: string; srcKind: NodeKind; dstKind: NodeKind },
+  b: { src: string; dst: string; srcKind: NodeKind; dstKind: NodeKind },
+): number {
+  return compareNodes({ id: a.src, kind: a.srcKind }, { id: b.src, kind: b.srcKind }) ||
+    compareNodes({ id: a.dst, kind: a.dstKind }, { id: b.dst, kind: b.dstKind });
+}
+
+/**
+ * Every allowed connection of a set of manifests: between workloads, from and to external
+ * address ranges, and from `{ingress-controller}` to the workloads that Ingresses/HTTPRoutes route
+ * to (the Service target ports, as far as the NetworkPolicies let the configured controller pod
+ * in). External ranges are, per workload and direction, the maximal ranges with the same allowed
+ * connections (split where ipBlock `cidr`/`except` split them). A workload's connections to
+ * itself are not listed.
+ */
+export function analyzeConnectivity(
+  input: readonly (LoadedObject | KubernetesObject)[] | PolicyIndex,
+  options: PolicyIndexOptions = {},
+): ConnectivityReport {
+  const index = input instanceof PolicyIndex ? input : buildPolicyIndex(input, options);
+  const connections: Connection[] = [];
+  const nodes = new Map<string, ConnectivityNode>();
+  for (const w of index.workloads) nodes.set(w.id, { id: w.id, kind: 'workload', namespace: w.namespace });
+
+  for (const [src, dsts] of index.podConnections()) {
+    for (const [dst, conns] of dsts) connections.push({ src, dst, conns, srcKind: 'workload', dstKind: 'workload' });
+  }
+
+  for (const w of index.workloads) {
+    const out = mergeExternal(w.pods.flatMap((p) => index.egressToExternal(p)));
+    const inc = mergeExternal(w.pods.flatMap((p) => index.ingressFromExternal(p)));
+    for (const e of out) {
+      nodes.set(e.id, { id: e.id, kind: 'external', range: e.range });
+      connections.push({ src: w.id, dst: e.id, conns: e.conns, srcKind: 'workload', dstKind: 'external' });
+    }
+    for (const e of inc) {
+      nodes.set(e.id, { id: e.id, kind: 'external', range: e.range });
+      connections.push({ src: e.id, dst: w.id, conns: e.conns, srcKind: 'external', dstKind: 'workload' });
+    }
+  }
+
+  const controller = index.ingressControllerPod();
+  const routed = new Map<string, ConnectionSet>();
+  for (const t of index.routes()) {
+    const c = t.conns.intersect(index.allowed(controller, t.pod));
+    if (c.isEmpty()) continue;
+    const prev = routed.get(t.workload.id);
+    routed.set(t.workload.id, prev ? prev.union(c) : c);
+  }
+  if (routed.size > 0) nodes.set(INGRESS_CONTROLLER_ID, { id: INGRESS_CONTROLLER_ID, kind: 'ingress-controller' });
+  for (const [dst, conns] of routed) {
+    connections.push({ src: INGRESS_CONTROLLER_ID, dst, conns, srcKind: 'ingress-controller', dstKind: 'workload' });
+  }
+
+  connections.sort(compareConnections);
+  return { nodes: [...nodes.values()].sort(compareNodes), connections, warnings: index.warnings };
+}
+
+/** {@link analyzeConnectivity}'s connections only. */
+export function computeConnectivity(
+  input: readonly (LoadedObject | KubernetesObject)[] | PolicyIndex,
+  options: PolicyIndexOptions = {},
+): Connection[] {
+  return [...analyzeConnectivity(input, options).connections];
+}

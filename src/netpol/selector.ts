@@ -1,0 +1,156 @@
+/** Label sets and Kubernetes label selectors. */
+
+/** A set of labels (`key: value`). */
+export type Labels = Readonly<Record<string, string>>;
+
+/** A label selector requirement as written in a manifest. */
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+/** A label selector as written in a manifest. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+type Requirement =
+  | { op: 'In' | 'NotIn'; key: string; values: ReadonlySet<string> }
+  | { op: 'Exists' | 'DoesNotExist'; key: string };
+
+/**
+ * Where to look a selector's candidates up in a label index: any pod with one of `pairs`
+ * (`key=value`), or any pod with label `key`. Absent when the selector has no positive
+ * constraint (it can match pods without any particular label).
+ */
+export type SelectorAnchor = { pairs: readonly [string, string][] } | { key: string };
+
+/**
+ * A compiled label selector: `matchLabels` AND every `matchExpressions` requirement
+ * (`In`, `NotIn`, `Exists`, `DoesNotExist`). The empty selector matches everything.
+ */
+export class Selector {
+  private constructor(
+    private readonly labels: readonly [string, string][],
+    private readonly requirements: readonly Requirement[],
+    /** Set when the selector can never match (an unknown operator). */
+    private readonly never: boolean,
+  ) {}
+
+  /** The selector that matches everything. */
+  static readonly EVERYTHING = new Selector([], [], false);
+
+  /**
+   * Compiles a selector; problems (an unknown operator, a malformed requirement) are reported to
+   * `problem` and make the selector match nothing, the safe reading of an invalid policy.
+   */
+  static compile(raw: unknown, problem: (message: string) => void = () => undefined): Selector {
+    if (raw === undefined || raw === null) return Selector.EVERYTHING;
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+      problem('label selector is not a mapping');
+      return new Selector([], [], true);
+    }
+    const sel = raw as LabelSelector;
+    let never = false;
+    const labels: [string, string][] = [];
+    if (sel.matchLabels !== undefined && sel.matchLabels !== null) {
+      if (typeof sel.matchLabels !== 'object') {
+        problem('matchLabels is not a mapping');
+        never = true;
+      } else {
+        for (const [k, v] of Object.entries(sel.matchLabels)) labels.push([k, String(v)]);
+      }
+    }
+    const requirements: Requirement[] = [];
+    for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) {
+      const key = e && typeof e.key === 'string' ? e.key : undefined;
+      if (key === undefined) {
+        problem('matchExpressions entry without a key');
+        never = true;
+        continue;
+      }
+      const values = Array.isArray(e.values) ? e.values.map(String) : [];
+      switch (e.operator) {
+        case 'In':
+        case 'NotIn':
+          if (values.length === 0) problem(`matchExpressions ${e.operator} on "${key}" has no values`);
+          requirements.push({ op: e.operator, key, values: new Set(values) });
+          break;
+        case 'Exists':
+        case 'DoesNotExist':
+          requirements.push({ op: e.operator, key });
+          break;
+        default:
+          problem(`unknown matchExpressions operator "${String(e.operator)}" on "${key}"`);
+          never = true;
+      }
+    }
+    if (!never && labels.length === 0 && requirements.length === 0) return Selector.EVERYTHING;
+    return new Selector(labels, requirements, never);
+  }
+
+  /** Whether the selector matches every label set. */
+  get matchesEverything(): boolean {
+    return !this.never && this.labels.length === 0 && this.requirements.length === 0;
+  }
+
+  /** Whether the selector can never match. */
+  get matchesNothing(): boolean {
+    return this.never || this.requirements.some((r) => r.op === 'In' && r.values.size === 0);
+  }
+
+  /** Whether the selector selects a pod (or namespace) with these labels. */
+  matches(labels: Labels): boolean {
+    if (this.never) return false;
+    for (const [k, v] of this.labels) {
+      if (labels[k] !== v) return false;
+    }
+    for (const r of this.requirements) {
+      const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+      switch (r.op) {
+        case 'In':
+          if (!has || !r.values.has(labels[r.key])) return false;
+          break;
+        case 'NotIn':
+          if (has && r.values.has(labels[r.key])) return false;
+          break;
+        case 'Exists':
+          if (!has) return false;
+          break;
+        case 'DoesNotExist':
+          if (has) return false;
+          break;
+      }
+    }
+    return true;
+  }
+
+  /** The most selective positive constraint, for index lookups (see {@link SelectorAnchor}). */
+  anchor(): SelectorAnchor | undefined {
+    if (this.labels.length > 0) return { pairs: [this.labels[0]] };
+    let best: SelectorAnchor | undefined;
+    for (const r of this.requirements) {
+      if (r.op === 'In') {
+        const pairs = [...r.values].map((v) => [r.key, v] as [string, string]);
+        if (!best || !('pairs' in best) || pairs.length < best.pairs.length) best = { pairs };
+      } else if (r.op === 'Exists' && !best) {
+        best = { key: r.key };
+      }
+    }
+    return best;
+  }
+
+  /** Human-readable form, e.g. `{app=api,tier In (a,b),debug DoesNotExist}`. */
+  toString(): string {
+    if (this.never) return '{<invalid>}';
+    const parts = this.labels.map(([k, v]) => `${k}=${v}`);
+    for (const r of this.requirements) {
+      parts.push(
+        r.op === 'In' || r.op === 'NotIn' ? `${r.key} ${r.op} (${[...r.values].sort().join(',')})` : `${r.key} ${r.op}`,
+      );
+    }
+    return `{${parts.join(',')}}`;
+  }
+}
