@@ -9,3 +9,4 @@ export * from './data-stores';
 export * from './service';
 export * from './network-policies';
 export * from './edge';
+export * from './argocd';

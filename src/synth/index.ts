@@ -1,7 +1,8 @@
+import { argoCdManifests } from '../../charts/argocd';
 import { loadAllEnvironments } from '../config/load';
 import type { EnvironmentConfig } from '../config/schema';
 import { checkTopology, Topology } from '../topology/model';
-import { renderEnvironment, RenderedFiles } from './render';
+import { renderEnvironment, RenderedFiles, toYaml } from './render';
 
 export * from './render';
 export * from './write';
@@ -13,6 +14,8 @@ export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]
   for (const env of envs) {
     for (const [rel, text] of renderEnvironment(topology, env)) files.set(rel, text);
   }
+  // Argo CD delivery of whatever was rendered: `argocd/` (project, applications, applicationset).
+  for (const [rel, objects] of argoCdManifests(topology.partOf, envs, files)) files.set(rel, toYaml(objects));
   return files;
 }
 

@@ -1,0 +1,399 @@
+import { ApiObject, ApiObjectMetadata, App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as yaml from 'js-yaml';
+import {
+  Application,
+  ApplicationSpec,
+  ApplicationSpecSyncPolicyAutomated,
+  toJson_ApplicationSpec,
+} from '../imports/argocd-application-argoproj.io';
+import {
+  AppProject,
+  AppProjectSpecOrphanedResourcesIgnore,
+} from '../imports/argocd-appproject-argoproj.io';
+import type { EnvironmentConfig } from '../src/config/schema';
+import { MANAGED_BY } from '../src/constructs/labels';
+import { isClusterScoped } from '../src/manifests';
+
+/**
+ * Argo CD delivery of the rendered environments (`dist/argocd/`): one AppProject fencing in
+ * what the applications may touch, one Application per environment, and an ApplicationSet that
+ * generates the same Applications from the `dist/*` folders. Apply the Applications or the
+ * ApplicationSet, never both: they would fight over the same Application objects.
+ */
+export const ArgoCd = {
+  /** Namespace Argo CD runs in; its Applications and AppProjects live there. */
+  NAMESPACE: 'argocd',
+  /** Folder of `dist/` the Argo CD manifests are rendered into; it is no environment. */
+  FOLDER: 'argocd',
+  /** Folder of `dist/` Argo CD reads the environments from. */
+  DIST: 'dist',
+  /** Deleting an Application with this finalizer deletes the resources it manages (cascade). */
+  RESOURCES_FINALIZER: 'resources-finalizer.argocd.argoproj.io',
+  /** Path-parameter prefix of the parameter-file generator, so its `path` does not shadow the folder's. */
+  PARAMETERS_PREFIX: 'parameters',
+} as const;
+
+/**
+ * Sync options every Application uses. The namespace is one of our manifests (with its Pod
+ * Security labels), so Argo CD must not create it; a resource another Application already
+ * manages is an error, not a silent takeover; pruning happens after everything else is healthy.
+ */
+export const SYNC_OPTIONS: readonly string[] = [
+  'ServerSideApply=true',
+  'PruneLast=true',
+  'CreateNamespace=false',
+  'FailOnSharedResource=true',
+];
+
+/** Failed syncs are retried with exponential backoff: 10s, 20s, 40s, ... up to 5m, five times. */
+const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
+
+/** Sync results Argo CD keeps per Application (rollback targets). */
+const REVISION_HISTORY_LIMIT = 10;
+
+/**
+ * Whether deleting an environment's Application also deletes what it deployed. Production does
+ * not cascade: deleting (or re-creating) its Application must never take the running stack
+ * down; tearing production down is a deliberate `kubectl delete`. Elsewhere the finalizer keeps
+ * clusters free of leftovers. Data claims carry `Delete=false` and survive either way.
+ */
+export function cascadesOnDelete(env: EnvironmentConfig): boolean {
+  return env.name !== 'production';
+}
+
+/** An API group and kind, as AppProject resource lists name them (`''` is the core group). */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/**
+ * The per-environment values of an Application: exactly the file
+ * `dist/argocd/environments/<env>.yaml` the ApplicationSet reads for the folder `dist/<env>`.
+ */
+export interface EnvironmentParameters {
+  readonly repoURL: string;
+  readonly targetRevision: string;
+  readonly destination: { readonly server: string; readonly namespace: string };
+  /** Application finalizers: the resources finalizer where deletion cascades, else none. */
+  readonly finalizers: readonly string[];
+  /** `spec.syncPolicy.automated`, or `null` where the environment is synced by hand. */
+  readonly automated: ApplicationSpecSyncPolicyAutomated | null;
+}
+
+export function environmentParameters(env: EnvironmentConfig): EnvironmentParameters {
+  const a = env.argocd;
+  return {
+    repoURL: a.repoURL,
+    targetRevision: a.targetRevision,
+    destination: { server: a.destinationServer, namespace: env.namespace },
+    finalizers: cascadesOnDelete(env) ? [ArgoCd.RESOURCES_FINALIZER] : [],
+    automated: a.automatedSync ? { prune: true, selfHeal: a.selfHeal } : null,
+  };
+}
+
+/** Where the parameter file of an environment is committed, relative to the repository root. */
+export function parametersPath(env: string): string {
+  return `${ArgoCd.DIST}/${ArgoCd.FOLDER}/environments/${env}.yaml`;
+}
+
+/** String-valued parts of an Application: literal values, or Go-template expressions in the ApplicationSet. */
+interface ApplicationFields {
+  readonly name: string;
+  readonly path: string;
+  readonly repoURL: string;
+  readonly targetRevision: string;
+  readonly server: string;
+  readonly namespace: string;
+}
+
+export interface ArgoCdProps {
+  /** `app.kubernetes.io/part-of` of the stack: the AppProject's name and the Applications' prefix. */
+  readonly partOf: string;
+  /** Rendered environments, in output order. */
+  readonly environments: readonly EnvironmentConfig[];
+  /** Every object rendered for those environments: the project admits exactly their kinds. */
+  readonly objects: readonly Record<string, any>[];
+}
+
+function metadataOf(partOf: string, name: string): ApiObjectMetadata {
+  return {
+    name,
+    labels: { 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': MANAGED_BY },
+  };
+}
+
+/** The environment-independent Application metadata and spec, around the given field values. */
+function applicationBase(partOf: string, f: ApplicationFields): { metadata: ApiObjectMetadata; spec: ApplicationSpec } {
+  return {
+    metadata: {
+      ...metadataOf(partOf, f.name),
+      namespace: ArgoCd.NAMESPACE,
+      // With a Git webhook, refresh only when the environment's own folder changed.
+      annotations: { 'argocd.argoproj.io/manifest-generate-paths': '.' },
+    },
+    spec: {
+      project: partOf,
+      source: { repoUrl: f.repoURL, targetRevision: f.targetRevision, path: f.path, directory: { recurse: false } },
+      destination: { server: f.server, namespace: f.namespace },
+      syncPolicy: { syncOptions: [...SYNC_OPTIONS], retry: RETRY },
+      revisionHistoryLimit: REVISION_HISTORY_LIMIT,
+    },
+  };
+}
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+function sortedUnique<T>(items: T[], key: (t: T) => string): T[] {
+  const byKey = new Map(items.map((i) => [key(i), i]));
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+}
+
+/** Cluster-scoped and namespaced kinds among the rendered objects, sorted by group and kind. */
+export function resourceKinds(objects: readonly Record<string, any>[]): { cluster: GroupKind[]; namespaced: GroupKind[] } {
+  const all = objects.map((o) => ({ group: groupOf(String(o.apiVersion)), kind: String(o.kind) }));
+  const unique = sortedUnique(all, (k) => `${k.group}\u0000${k.kind}`);
+  return {
+    cluster: unique.filter((k) => isClusterScoped(k.kind)),
+    namespaced: unique.filter((k) => !isClusterScoped(k.kind)),
+  };
+}
+
+/**
+ * Objects controllers create from ours without an owner reference, so Argo CD would report
+ * them as orphaned: the namespace's own root CA ConfigMap and default ServiceAccount, the
+ * claims of StatefulSet volume templates, and certificate Secrets cert-manager writes.
+ */
+export function controllerCreated(objects: readonly Record<string, any>[]): AppProjectSpecOrphanedResourcesIgnore[] {
+  const out: AppProjectSpecOrphanedResourcesIgnore[] = [
+    { group: '', kind: 'ConfigMap', name: 'kube-root-ca.crt' },
+    { group: '', kind: 'ServiceAccount', name: 'default' },
+  ];
+  for (const o of objects) {
+    if (o.kind === 'StatefulSet') {
+      for (const t of o.spec?.volumeClaimTemplates ?? []) {
+        out.push({ group: '', kind: 'PersistentVolumeClaim', name: `${t.metadata.name}-${o.metadata.name}-*` });
+      }
+    }
+    if (o.kind === 'Certificate' && o.spec?.secretName) out.push({ group: '', kind: 'Secret', name: o.spec.secretName });
+    if (o.kind === 'Ingress') {
+      for (const tls of o.spec?.tls ?? []) if (tls.secretName) out.push({ group: '', kind: 'Secret', name: tls.secretName });
+    }
+    if (o.kind === 'Gateway') {
+      for (const l of o.spec?.listeners ?? []) {
+        for (const ref of l.tls?.certificateRefs ?? []) out.push({ group: '', kind: 'Secret', name: ref.name });
+      }
+    }
+  }
+  return sortedUnique(out, (i) => `${i.kind}\u0000${i.name}`);
+}
+
+/** The AppProject `<partOf>`: which repositories, destinations and kinds the applications may use. */
+export class ArgoProjectChart extends Chart {
+  readonly fileName = 'project';
+
+  constructor(scope: Construct, props: ArgoCdProps) {
+    super(scope, 'project', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
+    const envs = props.environments;
+    const kinds = resourceKinds(props.objects);
+    new AppProject(this, 'Project', {
+      metadata: {
+        ...metadataOf(props.partOf, props.partOf),
+        // The project cannot be deleted while an Application still uses it.
+        finalizers: [ArgoCd.RESOURCES_FINALIZER],
+      },
+      spec: {
+        description: `The ${props.partOf} stack, rendered per environment into ${ArgoCd.DIST}/<environment>`,
+        sourceRepos: [...new Set(envs.map((e) => e.argocd.repoURL))],
+        destinations: sortedUnique(
+          envs.map((e) => ({ server: e.argocd.destinationServer, namespace: e.namespace })),
+          (d) => `${d.server} ${d.namespace}`,
+        ),
+        clusterResourceWhitelist: kinds.cluster,
+        namespaceResourceWhitelist: kinds.namespaced,
+        orphanedResources: { warn: true, ignore: controllerCreated(props.objects) },
+      },
+    });
+  }
+}
+
+/** One Application per environment, syncing `dist/<env>`. */
+export class ArgoApplicationsChart extends Chart {
+  readonly fileName = 'applications';
+
+  constructor(scope: Construct, props: ArgoCdProps) {
+    super(scope, 'applications', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
+    for (const env of props.environments) {
+      const p = environmentParameters(env);
+      const base = applicationBase(props.partOf, {
+        name: `${props.partOf}-${env.name}`,
+        path: `${ArgoCd.DIST}/${env.name}`,
+        repoURL: p.repoURL,
+        targetRevision: p.targetRevision,
+        server: p.destination.server,
+        namespace: p.destination.namespace,
+      });
+      new Application(this, env.name, {
+        metadata: { ...base.metadata, ...(p.finalizers.length > 0 ? { finalizers: [...p.finalizers] } : {}) },
+        spec: {
+          ...base.spec,
+          syncPolicy: { ...(p.automated ? { automated: p.automated } : {}), ...base.spec.syncPolicy },
+        },
+      });
+    }
+  }
+}
+
+/** The fields of the ApplicationSet this project uses (the full binding is too large to import). */
+export interface GitGenerator {
+  readonly repoURL: string;
+  readonly revision: string;
+  readonly directories?: ReadonlyArray<{ readonly path: string; readonly exclude?: boolean }>;
+  readonly files?: ReadonlyArray<{ readonly path: string }>;
+  readonly pathParamPrefix?: string;
+}
+
+export interface ApplicationSetGenerator {
+  readonly git?: GitGenerator;
+  readonly matrix?: { readonly generators: readonly ApplicationSetGenerator[] };
+}
+
+export interface ApplicationSetSpec {
+  readonly goTemplate: boolean;
+  readonly goTemplateOptions: readonly string[];
+  readonly generators: readonly ApplicationSetGenerator[];
+  readonly template: { readonly metadata: ApiObjectMetadata; readonly spec: Record<string, unknown> };
+  /** Go template rendering YAML, strategically merged into each generated Application. */
+  readonly templatePatch: string;
+  readonly syncPolicy: { readonly preserveResourcesOnDeletion: boolean };
+}
+
+/**
+ * `templatePatch` of the ApplicationSet: the fields that are not strings (finalizers and the
+ * automated sync policy) come verbatim from the environment's parameter file.
+ */
+export const TEMPLATE_PATCH = [
+  'metadata:',
+  '  finalizers: {{ toJson .finalizers }}',
+  'spec:',
+  '  syncPolicy:',
+  '    automated: {{ toJson .automated }}',
+  '',
+].join('\n');
+
+/**
+ * The ApplicationSet alternative: for every folder `dist/<env>` (not `dist/argocd`) that has a
+ * parameter file `dist/argocd/environments/<env>.yaml`, the same Application as
+ * `applications.yaml`. A matrix pairs each folder with its parameter file (the second generator's
+ * path is templated from the first's folder name); a folder without one generates nothing.
+ * Environments are read from the repository and revision they are delivered from; when
+ * environments differ in those, each source gets its own matrix over its own folders.
+ */
+export class ArgoApplicationSetChart extends Chart {
+  readonly fileName = 'applicationset';
+
+  constructor(scope: Construct, props: ArgoCdProps) {
+    super(scope, 'applicationset', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
+    const base = applicationBase(props.partOf, {
+      name: `${props.partOf}-{{ .path.basename }}`,
+      path: '{{ .path.path }}',
+      repoURL: '{{ .repoURL }}',
+      targetRevision: '{{ .targetRevision }}',
+      server: '{{ .destination.server }}',
+      namespace: '{{ .destination.namespace }}',
+    });
+    const spec: ApplicationSetSpec = {
+      goTemplate: true,
+      goTemplateOptions: ['missingkey=error'],
+      generators: sourceGroups(props.environments).map((g) => ({
+        matrix: {
+          generators: [
+            {
+              git: {
+                repoURL: g.repoURL,
+                revision: g.revision,
+                directories: [
+                  { path: `${ArgoCd.DIST}/*` },
+                  { path: `${ArgoCd.DIST}/${ArgoCd.FOLDER}`, exclude: true },
+                  ...g.elsewhere.map((e) => ({ path: `${ArgoCd.DIST}/${e}`, exclude: true })),
+                ],
+              },
+            },
+            {
+              git: {
+                repoURL: g.repoURL,
+                revision: g.revision,
+                pathParamPrefix: ArgoCd.PARAMETERS_PREFIX,
+                files: [{ path: parametersPath('{{ .path.basename }}') }],
+              },
+            },
+          ],
+        },
+      })),
+      template: { metadata: base.metadata, spec: toJson_ApplicationSpec(base.spec)! },
+      templatePatch: TEMPLATE_PATCH,
+      // Deleting the ApplicationSet (or a folder) removes Applications, never the workloads.
+      syncPolicy: { preserveResourcesOnDeletion: true },
+    };
+    new ApiObject(this, 'ApplicationSet', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: metadataOf(props.partOf, props.partOf),
+      spec,
+    });
+  }
+}
+
+/** Environments grouped by the repository and revision they are delivered from. */
+function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: string; revision: string; elsewhere: string[] }> {
+  const key = (e: EnvironmentConfig) => `${e.argocd.repoURL} ${e.argocd.targetRevision}`;
+  const groups = new Map<string, EnvironmentConfig[]>();
+  for (const e of envs) groups.set(key(e), [...(groups.get(key(e)) ?? []), e]);
+  return [...groups.values()].map((members) => ({
+    repoURL: members[0].argocd.repoURL,
+    revision: members[0].argocd.targetRevision,
+    elsewhere: envs.filter((e) => !members.includes(e)).map((e) => e.name),
+  }));
+}
+
+/** Parses rendered environment files back into objects (the project derives its kinds from them). */
+function renderedObjects(rendered: ReadonlyMap<string, string>): Record<string, any>[] {
+  const out: Record<string, any>[] = [];
+  for (const text of rendered.values()) {
+    for (const doc of yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA })) {
+      if (doc && typeof doc === 'object') out.push(doc as Record<string, any>);
+    }
+  }
+  return out;
+}
+
+/**
+ * Every Argo CD file for the rendered environments, keyed by path relative to `dist/`
+ * (`argocd/project.yaml`, `argocd/applications.yaml`, `argocd/applicationset.yaml`,
+ * `argocd/environments/<env>.yaml`), as the documents each holds.
+ */
+export function argoCdManifests(
+  partOf: string,
+  environments: readonly EnvironmentConfig[],
+  rendered: ReadonlyMap<string, string>,
+): Map<string, unknown[]> {
+  const files = new Map<string, unknown[]>();
+  if (environments.length === 0) return files;
+  const props: ArgoCdProps = { partOf, environments, objects: renderedObjects(rendered) };
+  const newApp = () => new App({ outdir: 'cdk8s.out' });
+  for (const chart of [
+    new ArgoProjectChart(newApp(), props),
+    new ArgoApplicationsChart(newApp(), props),
+    new ArgoApplicationSetChart(newApp(), props),
+  ]) {
+    files.set(`${ArgoCd.FOLDER}/${chart.fileName}.yaml`, chart.toJson());
+  }
+  for (const env of environments) {
+    files.set(`${ArgoCd.FOLDER}/environments/${env.name}.yaml`, [environmentParameters(env)]);
+  }
+  return files;
+}
