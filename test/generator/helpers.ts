@@ -1,0 +1,272 @@
+/**
+ * Shared helpers for the generator tests: render the CTIS stack in-process, parse the YAML
+ * and look objects, pod templates and resolved application settings up.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { loadAllEnvironments } from '../../src/config/load';
+import type { EnvironmentConfig, ScalingConfig } from '../../src/config/schema';
+import { renderAll, renderFromConfig, RenderedFiles } from '../../src/synth';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+
+// Test code deals with arbitrary manifests: a loose object type keeps assertions readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Obj = Record<string, any>;
+
+export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
+export type EnvName = (typeof ENVIRONMENTS)[number];
+
+/** The application components of the CTIS stack (SPEC §1). */
+export const APP_COMPONENTS = ['auth-server', 'api', 'app-server', 'frontend'] as const;
+export const DOTNET_COMPONENTS = ['auth-server', 'api', 'app-server'] as const;
+export const DATA_STORES = ['postgresql', 'redis'] as const;
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const CONFIG_DIR = path.join(ROOT, 'config');
+
+export const LABEL_NAME = 'app.kubernetes.io/name';
+export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
+export const LABEL_PART_OF = 'app.kubernetes.io/part-of';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+
+/** One rendered environment: its configuration, files and parsed objects. */
+export interface RenderedEnv {
+  readonly name: string;
+  readonly config: EnvironmentConfig;
+  readonly files: Map<string, string>;
+  readonly objects: Obj[];
+}
+
+/** Parses every YAML document of every file; each object remembers its file. */
+export function parseFiles(files: RenderedFiles): Map<string, Obj[]> {
+  const out = new Map<string, Obj[]>();
+  for (const [rel, text] of files) {
+    const docs = yaml.loadAll(text).filter((d): d is Obj => d !== null && d !== undefined);
+    out.set(rel, docs);
+  }
+  return out;
+}
+
+/** Splits rendered files per environment folder and parses them. */
+export function toEnvironments(files: RenderedFiles, configs: readonly EnvironmentConfig[]): Map<string, RenderedEnv> {
+  const parsed = parseFiles(files);
+  const result = new Map<string, RenderedEnv>();
+  for (const config of configs) {
+    const envFiles = new Map<string, string>();
+    const objects: Obj[] = [];
+    for (const [rel, text] of files) {
+      if (!rel.startsWith(`${config.name}/`)) continue;
+      envFiles.set(rel, text);
+      for (const o of parsed.get(rel)!) {
+        Object.defineProperty(o, '__file', { value: rel, enumerable: false });
+        objects.push(o);
+      }
+    }
+    result.set(config.name, { name: config.name, config, files: envFiles, objects });
+  }
+  return result;
+}
+
+/** Configurations as checked in (`config/*.yaml`). */
+export function ctisConfigs(): EnvironmentConfig[] {
+  return loadAllEnvironments(CTIS_TOPOLOGY, CONFIG_DIR);
+}
+
+/** Renders the checked-in configuration of every environment, in-process. */
+export function renderCtis(): { files: RenderedFiles; envs: Map<string, RenderedEnv> } {
+  const configs = ctisConfigs();
+  const files = renderFromConfig(CTIS_TOPOLOGY, CONFIG_DIR);
+  return { files, envs: toEnvironments(files, configs) };
+}
+
+/** Renders one (possibly modified) configuration. */
+export function renderConfig(config: EnvironmentConfig): RenderedEnv {
+  const files = renderAll(CTIS_TOPOLOGY, [config]);
+  return toEnvironments(files, [config]).get(config.name)!;
+}
+
+export function byKind(env: RenderedEnv, kind: string): Obj[] {
+  return env.objects.filter((o) => o.kind === kind);
+}
+
+export function find(env: RenderedEnv, kind: string, name: string): Obj | undefined {
+  return env.objects.find((o) => o.kind === kind && o.metadata?.name === name);
+}
+
+export function get(env: RenderedEnv, kind: string, name: string): Obj {
+  const o = find(env, kind, name);
+  if (!o) throw new Error(`${env.name}: no ${kind} named "${name}"`);
+  return o;
+}
+
+/** Kinds that run pods, and where their pod template lives. */
+export function podTemplateOf(o: Obj): Obj | undefined {
+  switch (o.kind) {
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+      return o.spec?.template;
+    case 'CronJob':
+      return o.spec?.jobTemplate?.spec?.template;
+    case 'Pod':
+      return { metadata: o.metadata, spec: o.spec };
+    default:
+      return undefined;
+  }
+}
+
+export interface PodRef {
+  readonly owner: Obj;
+  readonly template: Obj;
+  readonly spec: Obj;
+}
+
+export function pods(env: RenderedEnv): PodRef[] {
+  const out: PodRef[] = [];
+  for (const o of env.objects) {
+    const template = podTemplateOf(o);
+    if (template) out.push({ owner: o, template, spec: template.spec ?? {} });
+  }
+  return out;
+}
+
+/** Every container of a pod spec: init, regular and ephemeral. */
+export function allContainers(spec: Obj): Obj[] {
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
+}
+
+export function workload(env: RenderedEnv, component: string): Obj {
+  const found = env.objects.filter(
+    (o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && podTemplateOf(o)?.metadata?.labels?.[LABEL_NAME] === component,
+  );
+  if (found.length !== 1) throw new Error(`${env.name}: expected one workload for ${component}, found ${found.length}`);
+  return found[0];
+}
+
+/** The one application container of a component's workload. */
+export function mainContainer(env: RenderedEnv, component: string): { owner: Obj; spec: Obj; container: Obj } {
+  const owner = workload(env, component);
+  const spec = podTemplateOf(owner)!.spec;
+  const containers: Obj[] = spec.containers;
+  const container = containers.find((c) => c.name === component) ?? containers[0];
+  return { owner, spec, container };
+}
+
+export type Setting =
+  | { readonly kind: 'value'; readonly value: string; readonly from: string }
+  | { readonly kind: 'secret'; readonly name: string; readonly key: string }
+  | { readonly kind: 'other'; readonly source: Obj };
+
+/**
+ * The environment a container sees, resolved as the kubelet does: `envFrom` sources in order
+ * (later ones win), then `env` entries. A ConfigMap that does not exist is an error.
+ */
+export function resolveSettings(env: RenderedEnv, container: Obj): Map<string, Setting> {
+  const out = new Map<string, Setting>();
+  for (const source of container.envFrom ?? []) {
+    const prefix: string = source.prefix ?? '';
+    if (source.configMapRef) {
+      const cm = find(env, 'ConfigMap', source.configMapRef.name);
+      if (!cm) throw new Error(`${env.name}: container ${container.name} pulls in missing ConfigMap ${source.configMapRef.name}`);
+      for (const [k, v] of Object.entries(cm.data ?? {})) out.set(prefix + k, { kind: 'value', value: String(v), from: `ConfigMap/${cm.metadata.name}` });
+    } else if (source.secretRef) {
+      // The keys of a whole Secret are unknown here; remember the source under the prefix.
+      out.set(`${prefix}*secret:${source.secretRef.name}`, { kind: 'secret', name: source.secretRef.name, key: '*' });
+    }
+  }
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) out.set(e.name, { kind: 'value', value: String(e.value), from: 'env' });
+    else if (e.valueFrom?.secretKeyRef) out.set(e.name, { kind: 'secret', name: e.valueFrom.secretKeyRef.name, key: e.valueFrom.secretKeyRef.key });
+    else if (e.valueFrom?.configMapKeyRef) {
+      const ref = e.valueFrom.configMapKeyRef;
+      const cm = find(env, 'ConfigMap', ref.name);
+      const v = cm?.data?.[ref.key];
+      if (v === undefined) throw new Error(`${env.name}: ${e.name} reads missing ConfigMap key ${ref.name}/${ref.key}`);
+      out.set(e.name, { kind: 'value', value: String(v), from: `ConfigMap/${ref.name}` });
+    } else out.set(e.name, { kind: 'other', source: e });
+  }
+  return out;
+}
+
+/** Settings of a component's main container. */
+export function settingsOf(env: RenderedEnv, component: string): Map<string, Setting> {
+  return resolveSettings(env, mainContainer(env, component).container);
+}
+
+/** A plain setting's value; fails the test when it is missing or secret-backed. */
+export function value(settings: Map<string, Setting>, key: string): string {
+  const s = settings.get(key);
+  if (!s) throw new Error(`setting ${key} is not set`);
+  if (s.kind !== 'value') throw new Error(`setting ${key} is not a plain value (${s.kind})`);
+  return s.value;
+}
+
+/** Highest number of pods a workload can run, from the rendered objects (HPA max or replicas). */
+export function maxPodsRendered(env: RenderedEnv, owner: Obj): number {
+  const hpa = byKind(env, 'HorizontalPodAutoscaler').find(
+    (h) => h.spec?.scaleTargetRef?.kind === owner.kind && h.spec?.scaleTargetRef?.name === owner.metadata.name,
+  );
+  if (hpa) return hpa.spec.maxReplicas;
+  return owner.spec?.replicas ?? 1;
+}
+
+/** Highest number of pods a scaling setting allows, straight from configuration. */
+export function maxPodsConfigured(scaling: ScalingConfig): number {
+  return 'replicas' in scaling ? scaling.replicas : scaling.maxReplicas;
+}
+
+/** Whether every label of `selector` is present with the same value in `labels`. */
+export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+/** Deep copy of a configuration, for modified-config renders. */
+export function cloneConfig(config: EnvironmentConfig): EnvironmentConfig {
+  return JSON.parse(JSON.stringify(config)) as EnvironmentConfig;
+}
+
+/** sha256 of every file under `dir`, keyed by posix relative path (hidden files included). */
+export function hashTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (abs: string, rel: string) => {
+    for (const entry of fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const a = path.join(abs, entry.name);
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        out.set(`${r}/`, 'dir');
+        walk(a, r);
+      } else {
+        out.set(r, createHash('sha256').update(fs.readFileSync(a)).digest('hex'));
+      }
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+/** Files under `dir` as posix relative paths. */
+export function listFiles(dir: string): string[] {
+  return [...hashTree(dir).keys()].filter((k) => !k.endsWith('/')).sort();
+}
+
+/** Recursively visits every (key, value) pair of a manifest, with the path to it. */
+export function walk(node: unknown, visit: (key: string, value: unknown, at: string) => void, at = ''): void {
+  if (Array.isArray(node)) {
+    node.forEach((v, i) => walk(v, visit, `${at}[${i}]`));
+  } else if (node !== null && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node as Obj)) {
+      visit(k, v, at ? `${at}.${k}` : k);
+      walk(v, visit, at ? `${at}.${k}` : k);
+    }
+  }
+}
+
+/** `Kind/namespace/name` of an object, for failure messages. */
+export function ref(o: Obj): string {
+  return `${o.kind}/${o.metadata?.namespace ?? '-'}/${o.metadata?.name}`;
+}
