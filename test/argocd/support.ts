@@ -1,0 +1,44 @@
+import * as yaml from 'js-yaml';
+import { loadAllEnvironments } from '../../src/config/load';
+import type { EnvironmentConfig } from '../../src/config/schema';
+import { renderAll, RenderedFiles } from '../../src/synth';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+
+export type Doc = Record<string, any>;
+
+/** The shipped environments, as `npm run synth` loads them. */
+export function shippedEnvironments(): EnvironmentConfig[] {
+  return loadAllEnvironments(CTIS_TOPOLOGY);
+}
+
+/** A rendered output with its Argo CD documents parsed. */
+export interface ArgoOutput {
+  readonly files: RenderedFiles;
+  readonly project: Doc;
+  readonly applications: Doc[];
+  readonly applicationSet: Doc;
+  /** The output as a repository: `dist/<path>` -> text. */
+  readonly repository: Map<string, string>;
+}
+
+export function docs(files: RenderedFiles, rel: string): Doc[] {
+  const text = files.get(rel);
+  if (text === undefined) throw new Error(`nothing rendered at ${rel}`);
+  return (yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA }) as Doc[]).filter(Boolean);
+}
+
+export function renderArgo(envs: EnvironmentConfig[] = shippedEnvironments()): ArgoOutput {
+  const files = renderAll(CTIS_TOPOLOGY, envs);
+  return {
+    files,
+    project: docs(files, 'argocd/project.yaml')[0],
+    applications: docs(files, 'argocd/applications.yaml'),
+    applicationSet: docs(files, 'argocd/applicationset.yaml')[0],
+    repository: new Map([...files].map(([rel, text]) => [`dist/${rel}`, text])),
+  };
+}
+
+/** An environment with its `argocd` block changed. */
+export function withArgo(env: EnvironmentConfig, argocd: Partial<EnvironmentConfig['argocd']>): EnvironmentConfig {
+  return { ...env, argocd: { ...env.argocd, ...argocd } };
+}
