@@ -94,7 +94,7 @@ test('repeated writes leave no temporary folders next to the output', () => {
  * in containers), `renameSync(outDir, old)` throws ENOTEMPTY, the fully written
  * `.<base>-new-XXXXXX` staging folder is leaked, and every later synth with the same pid fails.
  */
-test.failing('a leftover folder from an interrupted run neither fails the write nor leaks the staging folder', () => {
+test('a leftover folder from an interrupted run neither fails the write nor leaks the staging folder', () => {
   const out = path.join(work, 'dist');
   seedPrevious(out);
   const stale = path.join(work, `.dist-old-${process.pid}`);
@@ -118,7 +118,7 @@ test.failing('a leftover folder from an interrupted run neither fails the write 
  * gives (0755 with the usual umask), so other users and services reading the rendered
  * manifests lose access, and a previous 0755 folder silently becomes 0700.
  */
-test.failing('the output folder gets the permissions of an ordinary new folder', () => {
+test('the output folder gets the permissions of an ordinary new folder', () => {
   const reference = path.join(work, 'reference');
   fs.mkdirSync(reference);
   const out = path.join(work, 'dist');
