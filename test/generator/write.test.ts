@@ -87,13 +87,7 @@ test('repeated writes leave no temporary folders next to the output', () => {
   expect(fs.readdirSync(path.join(out, 'e'))).toEqual(['2.yaml']);
 });
 
-/*
- * Known defect (src/synth/write.ts, writeAtomically): the previous output is moved aside to
- * `.<base>-old-<pid>` outside the try/catch that cleans the staging folder. If that name is
- * already taken by a non-empty folder (left by an interrupted earlier run: pids repeat, e.g.
- * in containers), `renameSync(outDir, old)` throws ENOTEMPTY, the fully written
- * `.<base>-new-XXXXXX` staging folder is leaked, and every later synth with the same pid fails.
- */
+/** A folder left by an interrupted run (pids repeat in containers) is never in the way. */
 test('a leftover folder from an interrupted run neither fails the write nor leaks the staging folder', () => {
   const out = path.join(work, 'dist');
   seedPrevious(out);
@@ -111,19 +105,13 @@ test('a leftover folder from an interrupted run neither fails the write nor leak
   expect(fs.readFileSync(path.join(out, 'staging', 'api.yaml'), 'utf8')).toBe('new\n');
 });
 
-/*
- * Known defect (src/synth/write.ts, writeAtomically): the staging folder comes from
- * fs.mkdtempSync, which creates it with mode 0700, and it is renamed into place as the output
- * folder. After a synth `dist/` (or `--out`) is 0700 instead of the mode an ordinary mkdir
- * gives (0755 with the usual umask), so other users and services reading the rendered
- * manifests lose access, and a previous 0755 folder silently becomes 0700.
- */
+/** The output folder has the mode an ordinary mkdir gives, never mkdtemp's 0700. */
 test('the output folder gets the permissions of an ordinary new folder', () => {
   const reference = path.join(work, 'reference');
   fs.mkdirSync(reference);
   const out = path.join(work, 'dist');
   writeAtomically(out, new Map([['e/a.yaml', 'a\n']]));
-  // Under umask 077 an ordinary folder is 0700 as well and the defect cannot show.
+  // Under umask 077 an ordinary folder is 0700 as well and the check cannot tell.
   if ((fs.statSync(reference).mode & 0o777) === 0o700) throw new Error('umask 077: cannot tell the modes apart');
   expect((fs.statSync(out).mode & 0o777).toString(8)).toBe((fs.statSync(reference).mode & 0o777).toString(8));
 });
