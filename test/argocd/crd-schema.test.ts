@@ -47,7 +47,8 @@ suite(`Argo CD objects against the CRD schemas (needs ${CRDS})`, () => {
   function problems(obj: Doc): string {
     const validate = validators[obj.kind as keyof typeof FILES];
     if (!validate) return `no CRD for ${obj.kind}`;
-    return validate(obj) ? '' : `${obj.kind} ${obj.metadata?.name}: ${ajv.errorsText(validate.errors)}`;
+    const ok = validate(obj as unknown);
+    return ok ? '' : `${obj.kind} ${obj.metadata?.name}: ${ajv.errorsText(validate.errors)}`;
   }
 
   const envs = shippedEnvironments();

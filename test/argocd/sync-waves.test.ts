@@ -15,7 +15,7 @@ function wave(o: LoadedObject): number {
 }
 
 function waves(objects: LoadedObject[], ...kinds: string[]): number[] {
-  return objects.filter((o) => kinds.includes(o.object.kind)).map(wave);
+  return objects.filter((o) => kinds.includes(String(o.object.kind))).map(wave);
 }
 
 describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
@@ -45,9 +45,9 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
 
   test('claims that hold data can never be pruned or deleted by a sync', () => {
     const claims = objects.filter((o) => o.object.kind === 'PersistentVolumeClaim');
-    expect(claims.map((c) => c.object.metadata.name)).toContain('auth-server-data-protection');
+    expect(claims.map((c) => c.object.metadata?.name)).toContain('auth-server-data-protection');
     for (const c of claims) {
-      const options = String(c.object.metadata.annotations?.[SYNC_OPTIONS] ?? '').split(',');
+      const options = String(c.object.metadata?.annotations?.[SYNC_OPTIONS] ?? '').split(',');
       expect({ claim: c.key, options }).toEqual({ claim: c.key, options: expect.arrayContaining(['Prune=false', 'Delete=false']) });
     }
   });
@@ -64,6 +64,6 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
 });
 
 test('in-cluster data stores are covered where they run', () => {
-  const names = loadManifests(path.join(DIST, 'staging')).filter((o) => o.object.kind === 'StatefulSet').map((o) => o.object.metadata.name);
+  const names = loadManifests(path.join(DIST, 'staging')).filter((o) => o.object.kind === 'StatefulSet').map((o) => o.object.metadata?.name);
   expect(names.sort()).toEqual(['postgresql', 'redis']);
 });
