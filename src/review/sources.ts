@@ -77,8 +77,16 @@ function errnoText(e: unknown): string {
 /** Manifest files under `dir` as `/`-separated relative paths (hidden entries skipped). */
 function listFiles(dir: string): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   const visit = (abs: string, rel: string): void => {
     let entries: fs.Dirent[];
+    try {
+      const real = fs.realpathSync(abs);
+      if (seen.has(real)) return; // a symbolic link back to a folder already read
+      seen.add(real);
+    } catch (e) {
+      throw new ReviewInputError(`${abs}: ${errnoText(e)}`);
+    }
     try {
       entries = fs.readdirSync(abs, { withFileTypes: true });
     } catch (e) {
