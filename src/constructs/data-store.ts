@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { InClusterStoreConfig } from '../config/schema';
-import { SyncWave, syncWave } from './argocd-annotations';
+import { NEVER_PRUNE, SyncWave, syncWave } from './argocd-annotations';
 import { k8s } from './k8s';
 import { ContainerOptions, podTemplate } from './pod';
 
@@ -55,7 +55,7 @@ export class InClusterDataStore extends Construct {
         }),
         volumeClaimTemplates: [
           {
-            metadata: { name: 'data', labels: props.labels },
+            metadata: { name: 'data', labels: props.labels, annotations: NEVER_PRUNE },
             spec: {
               accessModes: ['ReadWriteOnce'],
               storageClassName: props.storageClass,
