@@ -1,0 +1,126 @@
+import { EnvironmentConfig } from '../../src/config/schema';
+import { parseManifests } from '../../src/manifests';
+import { buildPolicyIndex, ConnectionSet, parseCidr, rangesOverlap, subtractRanges } from '../../src/netpol';
+import { renderEnvironment } from '../../src/synth/render';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+import { effectiveTopology } from '../../src/topology/effective';
+import { ENVIRONMENTS, PROFILES, shippedEnv, withProfile } from '../support/render';
+
+/**
+ * Network isolation judged from the rendered YAML alone, by the NetworkPolicy engine (which
+ * shares no code with the generator's policy building): every declared edge is allowed on its
+ * port and nothing else is.
+ */
+function indexFor(env: EnvironmentConfig) {
+  const objects = [...renderEnvironment(CTIS_TOPOLOGY, env)].flatMap(([file, text]) => parseManifests(text, file));
+  return buildPolicyIndex(objects, {
+    ingressController: { namespace: env.edge.controller.namespace, labels: env.edge.controller.podLabels },
+  });
+}
+
+describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
+  describe.each(PROFILES)('with the %s edge', (profile) => {
+    const env = withProfile(shippedEnv(envName), profile);
+    const t = effectiveTopology(CTIS_TOPOLOGY, env);
+    const index = indexFor(env);
+    const ns = env.namespace;
+    const inCluster = t.components.filter((c) => c.inCluster);
+    const pod = (id: string) => {
+      const kind = CTIS_TOPOLOGY.components.find((c) => c.id === id)!.dataStore ? 'StatefulSet' : 'Deployment';
+      const w = index.workload(`${ns}/${id}[${kind}]`);
+      if (!w) throw new Error(`no workload ${id} in ${envName}`);
+      return w.pods[0];
+    };
+    const dns = index.pod({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, id: 'kube-dns' });
+
+    test('every declared edge between components is allowed on its port, and only that port', () => {
+      const edges = t.edges.filter((e) => e.to.kind === 'component');
+      expect(edges.length).toBeGreaterThanOrEqual(5);
+      for (const e of edges) {
+        if (e.to.kind !== 'component') continue;
+        const allowed = index.allowed(pod(e.from), pod(e.to.id));
+        expect(`${e.from} -> ${e.to.id}: ${allowed}`).toBe(`${e.from} -> ${e.to.id}: ${ConnectionSet.tcp(e.to.port)}`);
+      }
+    });
+
+    test('every other pair of components is denied', () => {
+      let denied = 0;
+      for (const a of inCluster) {
+        for (const b of inCluster) {
+          if (a.id === b.id) continue;
+          if (t.edges.some((e) => e.from === a.id && e.to.kind === 'component' && e.to.id === b.id)) continue;
+          expect(`${a.id} -> ${b.id}: ${index.allowed(pod(a.id), pod(b.id))}`).toBe(`${a.id} -> ${b.id}: ${ConnectionSet.none()}`);
+          denied++;
+        }
+      }
+      expect(denied).toBeGreaterThanOrEqual(7);
+    });
+
+    test('a stray pod in the namespace and a pod in another namespace reach nothing and are reached by nothing', () => {
+      const stray = index.pod({ namespace: ns, labels: { app: 'stray' }, id: 'stray' });
+      const other = index.pod({ namespace: 'elsewhere', labels: { 'app.kubernetes.io/name': 'api' }, id: 'elsewhere' });
+      for (const c of inCluster) {
+        for (const outsider of [stray, other]) {
+          expect(index.allowed(outsider, pod(c.id)).isEmpty()).toBe(true);
+          expect(index.allowed(pod(c.id), outsider).isEmpty()).toBe(true);
+        }
+      }
+    });
+
+    test('the ingress controller reaches the public components on their serving port and nothing else', () => {
+      const controller = index.ingressControllerPod();
+      for (const c of inCluster) {
+        const expected = c.spec.exposure === 'public' ? ConnectionSet.tcp(c.servingPort) : ConnectionSet.none();
+        expect(`${c.id}: ${index.allowed(controller, pod(c.id))}`).toBe(`${c.id}: ${expected}`);
+      }
+      // The same labels in another namespace are not the controller.
+      const impostor = index.pod({ namespace: ns, labels: env.edge.controller.podLabels, id: 'impostor' });
+      expect(inCluster.every((c) => index.allowed(impostor, pod(c.id)).isEmpty())).toBe(true);
+    });
+
+    test('every workload reaches cluster DNS on UDP and TCP 53, and no other namespace', () => {
+      for (const c of inCluster) {
+        expect(index.allowed(pod(c.id), dns).toString()).toBe(ConnectionSet.tcp(53).union(ConnectionSet.udp(53)).toString());
+      }
+      const notDns = index.pod({ namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' }, id: 'other' });
+      expect(inCluster.every((c) => index.allowed(pod(c.id), notDns).isEmpty())).toBe(true);
+    });
+
+    test('the only traffic leaving the cluster goes to declared CIDRs on declared ports, from the declaring components', () => {
+      for (const c of inCluster) {
+        const declared = t.edges.filter((e) => e.from === c.id && e.to.kind === 'external');
+        const out = index.egressToExternal(pod(c.id));
+        expect(out.length > 0).toBe(declared.length > 0);
+        for (const conn of out) {
+          // Adjacent CIDRs with the same ports come back merged: the range must lie inside the declared ones.
+          const overlapping = declared.filter((e) => e.to.kind === 'external' && rangesOverlap(parseCidr(e.to.cidr)!, conn.range));
+          const covered = subtractRanges(conn.range, overlapping.map((e) => parseCidr((e.to as { cidr: string }).cidr)!));
+          expect(`${c.id} -> ${conn.id}: uncovered ${covered.length}`).toBe(`${c.id} -> ${conn.id}: uncovered 0`);
+          const ports = overlapping.reduce((acc, e) => acc.union(ConnectionSet.tcp(e.to.port)), ConnectionSet.none());
+          expect(ports.contains(conn.conns)).toBe(true);
+        }
+        for (const e of declared) {
+          if (e.to.kind !== 'external') continue;
+          const address = e.to.cidr.split('/')[0].replace(/\.0$/, '.7');
+          expect(`${c.id} -> ${address}: ${index.allowed(pod(c.id), index.external(address))}`).toBe(`${c.id} -> ${address}: ${ConnectionSet.tcp(e.to.port)}`);
+        }
+        for (const address of ['8.8.8.8', '10.99.99.99', '192.168.1.10']) {
+          expect(index.allowed(pod(c.id), index.external(address)).isEmpty()).toBe(true);
+        }
+        expect(index.ingressFromExternal(pod(c.id))).toEqual([]);
+      }
+    });
+  });
+});
+
+test('app-server accepts api on its TLS port when mTLS is on, and the plain port when it is off', () => {
+  const on = shippedEnv('production');
+  expect(on.features.appServerMtls.enabled).toBe(true);
+  const off: EnvironmentConfig = { ...on, features: { ...on.features, appServerMtls: { enabled: false } } };
+  for (const [env, port] of [[on, 8443], [off, 8080]] as const) {
+    const index = indexFor(env);
+    const api = index.workload(`${env.namespace}/api[Deployment]`)!.pods[0];
+    const appServer = index.workload(`${env.namespace}/app-server[Deployment]`)!.pods[0];
+    expect(index.allowed(api, appServer).toString()).toBe(ConnectionSet.tcp(port).toString());
+  }
+});
