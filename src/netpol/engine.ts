@@ -543,9 +543,7 @@ export class PolicyIndex {
       m.set(d, prev ? prev.union(c) : c);
     };
     const unrestricted = this.states.filter((s) => s.egress.length === 0);
-    const wildcard = this.states.filter((s) =>
-      s.egress.some((p) => p.egress!.some((r) => r.peers === 'all' || r.peers.some(isAllPodsPeer))),
-    );
+    const wildcard = this.wildcardGroups();
     for (const d of this.states) {
       let any: ConnectionSet;
       const explicit = new Map<PodState, ConnectionSet>();
@@ -584,7 +582,12 @@ export class PolicyIndex {
         for (const [s, c] of explicit) consider(s, c);
       } else {
         const cands = new Set<PodState>(unrestricted);
-        for (const s of wildcard) cands.add(s);
+        for (const g of wildcard) {
+          // Pods whose any-pod egress rules share no port with what d admits from any pod can
+          // only reach d through specific peers (found below); skip the whole group.
+          if (g.conns && g.conns.intersect(any).isEmpty()) continue;
+          for (const s of g.pods) cands.add(s);
+        }
         for (const s of this.reverseLookup(d)) cands.add(s);
         for (const s of explicit.keys()) cands.add(s);
         for (const s of cands) {
@@ -594,6 +597,34 @@ export class PolicyIndex {
       }
     }
     return out;
+  }
+
+  /**
+   * Egress-isolated pods with an egress rule towards any pod (no `to`, or an all-namespaces
+   * peer), grouped by the ports of those rules (`conns` undefined when named ports make them
+   * depend on the destination).
+   */
+  private wildcardGroups(): { conns?: ConnectionSet; pods: PodState[] }[] {
+    const groups = new Map<string, { conns?: ConnectionSet; pods: PodState[] }>();
+    let unique = 0;
+    for (const s of this.states) {
+      let conns: ConnectionSet | undefined = ConnectionSet.none();
+      let found = false;
+      for (const p of s.egress) {
+        for (const r of p.egress!) {
+          if (r.peers !== 'all' && !r.peers.some(isAllPodsPeer)) continue;
+          found = true;
+          if (r.ports !== 'all' && r.ports.named.length > 0) conns = undefined;
+          else if (conns) conns = conns.union(resolveRulePorts(r, undefined));
+        }
+      }
+      if (!found) continue;
+      const key = conns ? conns.toString() : `\u0000${unique++}`;
+      const g = groups.get(key);
+      if (g) g.pods.push(s);
+      else groups.set(key, { ...(conns ? { conns } : {}), pods: [s] });
+    }
+    return [...groups.values()];
   }
 
   /** Egress-isolated pods some egress peer of which matches `d` (excluding any-pod peers). */

@@ -1,0 +1,662 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { parseManifests } from '../../src/manifests';
+import {
+  analyzeConnectivity,
+  buildPolicyIndex,
+  NamedPort,
+  PodEndpoint,
+  PolicyIndex,
+  PolicyIndexOptions,
+} from '../../src/netpol';
+
+type Obj = KubernetesObject & Record<string, any>;
+
+const ns = (name: string, labels: Record<string, string> = {}): Obj => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels },
+});
+
+const pod = (
+  namespace: string | undefined,
+  name: string,
+  labels: Record<string, string>,
+  ports: { name?: string; containerPort: number; protocol?: string }[] = [],
+): Obj => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, ...(namespace ? { namespace } : {}), labels },
+  spec: { containers: [{ name: 'c', image: 'img:1.0', ports }] },
+});
+
+const policy = (namespace: string, name: string, spec: Record<string, unknown>): Obj => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace },
+  spec,
+});
+
+const build = (objects: Obj[], options?: PolicyIndexOptions): PolicyIndex => buildPolicyIndex(objects, options);
+
+/** The (first) pod endpoint of a workload. */
+function ep(index: PolicyIndex, id: string): PodEndpoint {
+  const w = index.workload(id);
+  if (!w) throw new Error(`no workload ${id}; have ${index.workloads.map((x) => x.id).join(', ')}`);
+  return w.pods[0];
+}
+
+const conns = (index: PolicyIndex, src: string, dst: string) =>
+  index.allowed(ep(index, src), ep(index, dst)).toString();
+
+const WEB_PORTS: { name: string; containerPort: number; protocol?: string }[] = [
+  { name: 'http', containerPort: 8080 },
+  { name: 'dns', containerPort: 53, protocol: 'UDP' },
+];
+
+describe('isolation and policyTypes', () => {
+  it('leaves pods without any policy unrestricted both ways', () => {
+    const idx = build([pod('a', 'x', { app: 'x' }), pod('a', 'y', { app: 'y' })]);
+    expect(conns(idx, 'a/x[Pod]', 'a/y[Pod]')).toBe('All Connections');
+    expect(idx.egressToExternal(ep(idx, 'a/x[Pod]')).map((e) => `${e.id} ${e.conns}`)).toEqual([
+      '0.0.0.0-255.255.255.255 All Connections',
+    ]);
+    expect(idx.isIsolated(ep(idx, 'a/x[Pod]'), 'ingress')).toBe(false);
+  });
+
+  it('selects pods only in the policy namespace; the empty podSelector selects them all', () => {
+    const idx = build([
+      pod('a', 'x', { app: 'x' }),
+      pod('a', 'y', { app: 'y' }),
+      pod('b', 'x', { app: 'x' }),
+      policy('a', 'deny', { podSelector: {} }),
+    ]);
+    expect(conns(idx, 'b/x[Pod]', 'a/x[Pod]')).toBe('No Connections');
+    expect(conns(idx, 'b/x[Pod]', 'a/y[Pod]')).toBe('No Connections');
+    expect(conns(idx, 'a/x[Pod]', 'b/x[Pod]')).toBe('All Connections');
+    expect(idx.selectedWorkloads('NetworkPolicy/a/deny').map((w) => w.id)).toEqual(['a/x[Pod]', 'a/y[Pod]']);
+  });
+
+  it('selects with matchExpressions In, NotIn, Exists, DoesNotExist', () => {
+    const idx = build([
+      pod('a', 'p1', { tier: 'web' }),
+      pod('a', 'p2', { tier: 'db', pci: 'yes' }),
+      pod('a', 'p3', {}),
+      policy('a', 'in', { podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web'] }] } }),
+      policy('a', 'notin-exists', {
+        podSelector: {
+          matchExpressions: [
+            { key: 'tier', operator: 'NotIn', values: ['web'] },
+            { key: 'pci', operator: 'Exists' },
+          ],
+        },
+        policyTypes: ['Egress'],
+      }),
+      policy('a', 'dne', {
+        podSelector: { matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] },
+        policyTypes: ['Egress'],
+      }),
+    ]);
+    const iso = (id: string) =>
+      (['ingress', 'egress'] as const).filter((d) => idx.isIsolated(ep(idx, id), d)).join('+') || 'none';
+    expect(iso('a/p1[Pod]')).toBe('ingress');
+    expect(iso('a/p2[Pod]')).toBe('egress');
+    expect(iso('a/p3[Pod]')).toBe('egress');
+  });
+
+  it('implies Ingress always and Egress only when egress rules exist (no policyTypes)', () => {
+    const objs = [pod('a', 'x', { app: 'x' }), pod('a', 'y', { app: 'y' })];
+    const ingressRulesOnly = build([
+      ...objs,
+      policy('a', 'p', { podSelector: { matchLabels: { app: 'x' } }, ingress: [{ ports: [{ port: 80 }] }] }),
+    ]);
+    expect(ingressRulesOnly.isIsolated(ep(ingressRulesOnly, 'a/x[Pod]'), 'ingress')).toBe(true);
+    expect(ingressRulesOnly.isIsolated(ep(ingressRulesOnly, 'a/x[Pod]'), 'egress')).toBe(false);
+    expect(conns(ingressRulesOnly, 'a/y[Pod]', 'a/x[Pod]')).toBe('TCP 80');
+
+    const egressRulesOnly = build([
+      ...objs,
+      policy('a', 'p', { podSelector: { matchLabels: { app: 'x' } }, egress: [{ ports: [{ port: 443 }] }] }),
+    ]);
+    // Implied Ingress with no ingress rules: nothing may come in.
+    expect(conns(egressRulesOnly, 'a/y[Pod]', 'a/x[Pod]')).toBe('No Connections');
+    expect(conns(egressRulesOnly, 'a/x[Pod]', 'a/y[Pod]')).toBe('TCP 443');
+
+    const emptyEgress = build([...objs, policy('a', 'p', { podSelector: { matchLabels: { app: 'x' } }, egress: [] })]);
+    expect(emptyEgress.isIsolated(ep(emptyEgress, 'a/x[Pod]'), 'egress')).toBe(false);
+    expect(emptyEgress.policies[0].directions).toEqual(['ingress']);
+
+    const egressType = build([
+      ...objs,
+      policy('a', 'p', {
+        podSelector: { matchLabels: { app: 'x' } },
+        policyTypes: ['Egress'],
+        ingress: [{ ports: [{ port: 80 }] }],
+      }),
+    ]);
+    // The ingress rules are ignored: ingress stays unrestricted, egress is denied.
+    expect(conns(egressType, 'a/y[Pod]', 'a/x[Pod]')).toBe('All Connections');
+    expect(conns(egressType, 'a/x[Pod]', 'a/y[Pod]')).toBe('No Connections');
+  });
+
+  it('unions the rules of every selecting policy', () => {
+    const idx = build([
+      pod('a', 'x', { app: 'x' }),
+      pod('a', 'y', { app: 'y' }),
+      policy('a', 'p1', { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }] }),
+      policy('a', 'p2', { podSelector: { matchLabels: { app: 'x' } }, ingress: [{ ports: [{ port: 443 }] }] }),
+    ]);
+    expect(conns(idx, 'a/y[Pod]', 'a/x[Pod]')).toBe('TCP 80,443');
+    expect(conns(idx, 'a/x[Pod]', 'a/y[Pod]')).toBe('TCP 80');
+  });
+
+  it('requires both the source egress and the destination ingress', () => {
+    const idx = build([
+      pod('a', 'x', { app: 'x' }),
+      pod('a', 'y', { app: 'y' }),
+      policy('a', 'in', { podSelector: { matchLabels: { app: 'y' } }, ingress: [{ ports: [{ port: 80 }, { port: 81 }] }] }),
+      policy('a', 'out', {
+        podSelector: { matchLabels: { app: 'x' } },
+        policyTypes: ['Egress'],
+        egress: [{ ports: [{ port: 81 }, { port: 82 }] }],
+      }),
+    ]);
+    expect(conns(idx, 'a/x[Pod]', 'a/y[Pod]')).toBe('TCP 81');
+  });
+});
+
+describe('rules and peers', () => {
+  const base = [
+    ns('prod', { env: 'prod' }),
+    ns('dev', { env: 'dev' }),
+    pod('prod', 'api', { app: 'api' }, WEB_PORTS),
+    pod('prod', 'client', { app: 'client' }),
+    pod('dev', 'client', { app: 'client' }),
+    pod('other', 'client', { app: 'client' }),
+  ];
+  const api = 'prod/api[Pod]';
+
+  it('allows every source and port for a rule without from and ports (also when empty)', () => {
+    for (const rule of [{}, { from: [], ports: [] }]) {
+      const idx = build([...base, policy('prod', 'p', { podSelector: { matchLabels: { app: 'api' } }, ingress: [rule] })]);
+      expect(conns(idx, 'dev/client[Pod]', api)).toBe('All Connections');
+      expect(idx.allowed(idx.external('8.8.8.8'), ep(idx, api)).toString()).toBe('All Connections');
+    }
+  });
+
+  it('matches podSelector peers in the policy namespace only', () => {
+    const idx = build([
+      ...base,
+      policy('prod', 'p', {
+        podSelector: { matchLabels: { app: 'api' } },
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 8080 }] }],
+      }),
+    ]);
+    expect(conns(idx, 'prod/client[Pod]', api)).toBe('TCP 8080');
+    expect(conns(idx, 'dev/client[Pod]', api)).toBe('No Connections');
+  });
+
+  it('matches namespaceSelector alone to every pod of the matching namespaces', () => {
+    const idx = build([
+      ...base,
+      policy('prod', 'p', {
+        podSelector: { matchLabels: { app: 'api' } },
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { env: 'dev' } } }] }],
+      }),
+    ]);
+    expect(conns(idx, 'dev/client[Pod]', api)).toBe('All Connections');
+    expect(conns(idx, 'prod/client[Pod]', api)).toBe('No Connections');
+    expect(conns(idx, 'other/client[Pod]', api)).toBe('No Connections');
+  });
+
+  it('ANDs namespaceSelector and podSelector in one peer, ORs separate peers', () => {
+    const and = build([
+      ...base,
+      pod('dev', 'tool', { app: 'tool' }),
+      policy('prod', 'p', {
+        podSelector: { matchLabels: { app: 'api' } },
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { env: 'dev' } }, podSelector: { matchLabels: { app: 'client' } } }],
+          },
+        ],
+      }),
+    ]);
+    expect(conns(and, 'dev/client[Pod]', api)).toBe('All Connections');
+    expect(conns(and, 'dev/tool[Pod]', api)).toBe('No Connections');
+    expect(conns(and, 'prod/client[Pod]', api)).toBe('No Connections');
+
+    const or = build([
+      ...base,
+      pod('dev', 'tool', { app: 'tool' }),
+      policy('prod', 'p', {
+        podSelector: { matchLabels: { app: 'api' } },
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { env: 'dev' } } }, { podSelector: { matchLabels: { app: 'client' } } }],
+          },
+        ],
+      }),
+    ]);
+    expect(conns(or, 'dev/tool[Pod]', api)).toBe('All Connections');
+    expect(conns(or, 'prod/client[Pod]', api)).toBe('All Connections');
+    expect(conns(or, 'other/client[Pod]', api)).toBe('No Connections');
+  });
+
+  it('implies kubernetes.io/metadata.name on declared and undeclared namespaces', () => {
+    const idx = build([
+      ...base,
+      policy('prod', 'p', {
+        podSelector: { matchLabels: { app: 'api' } },
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'other' } } }], ports: [{ port: 1 }] },
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dev' } } }], ports: [{ port: 2 }] },
+        ],
+      }),
+    ]);
+    expect(conns(idx, 'other/client[Pod]', api)).toBe('TCP 1');
+    expect(conns(idx, 'dev/client[Pod]', api)).toBe('TCP 2');
+    expect(idx.namespaceLabels('dev')).toEqual({ env: 'dev', 'kubernetes.io/metadata.name': 'dev' });
+    expect(idx.namespaceLabels('other')).toEqual({ 'kubernetes.io/metadata.name': 'other' });
+  });
+
+  it('matches ipBlock (with except) only to external addresses, never to pods', () => {
+    const idx = build([
+      ...base,
+      policy('prod', 'p', {
+        podSelector: { matchLabels: { app: 'api' } },
+        ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 443 }] }],
+      }),
+    ]);
+    const dst = ep(idx, api);
+    expect(conns(idx, 'prod/client[Pod]', api)).toBe('No Connections');
+    expect(idx.allowed(idx.external('8.8.8.8'), dst).toString()).toBe('TCP 443');
+    expect(idx.allowed(idx.external('10.1.2.3'), dst).toString()).toBe('No Connections');
+    // A range straddling the except: not every address is allowed.
+    expect(idx.allowed(idx.external('9.0.0.0-10.0.0.1'), dst).toString()).toBe('No Connections');
+    expect(idx.ingressFromExternal(dst).map((e) => `${e.id} ${e.conns}`)).toEqual([
+      '0.0.0.0-9.255.255.255 TCP 443',
+      '11.0.0.0-255.255.255.255 TCP 443',
+    ]);
+  });
+
+  it('never lets pod peers (even namespaceSelector: {}) match external addresses', () => {
+    const idx = build([
+      ...base,
+      policy('prod', 'p', {
+        podSelector: { matchLabels: { app: 'api' } },
+        ingress: [{ from: [{ namespaceSelector: {} }] }],
+      }),
+    ]);
+    expect(conns(idx, 'other/client[Pod]', api)).toBe('All Connections');
+    expect(idx.allowed(idx.external('1.1.1.1'), ep(idx, api)).toString()).toBe('No Connections');
+    expect(idx.ingressFromExternal(ep(idx, api))).toEqual([]);
+  });
+});
+
+describe('ports', () => {
+  const objs = [
+    pod('a', 'web', { app: 'web' }, WEB_PORTS),
+    pod('a', 'client', { app: 'client' }),
+  ];
+  const ingress = (ports: unknown[]) =>
+    build([...objs, policy('a', 'p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports }] })]);
+
+  it('defaults the protocol to TCP and supports UDP and SCTP', () => {
+    expect(conns(ingress([{ port: 80 }]), 'a/client[Pod]', 'a/web[Pod]')).toBe('TCP 80');
+    expect(conns(ingress([{ port: 53, protocol: 'UDP' }]), 'a/client[Pod]', 'a/web[Pod]')).toBe('UDP 53');
+    expect(conns(ingress([{ port: 3868, protocol: 'SCTP' }]), 'a/client[Pod]', 'a/web[Pod]')).toBe('SCTP 3868');
+    expect(conns(ingress([{ protocol: 'UDP' }]), 'a/client[Pod]', 'a/web[Pod]')).toBe('UDP 1-65535');
+  });
+
+  it('supports endPort ranges', () => {
+    expect(conns(ingress([{ port: 8080, endPort: 8090 }]), 'a/client[Pod]', 'a/web[Pod]')).toBe('TCP 8080-8090');
+    const bad = ingress([{ port: 8080, endPort: 80 }]);
+    expect(conns(bad, 'a/client[Pod]', 'a/web[Pod]')).toBe('No Connections');
+    expect(bad.warnings.map((w) => w.code)).toContain('invalid-policy');
+  });
+
+  it('resolves named ingress ports against the destination, protocol included', () => {
+    expect(conns(ingress([{ port: 'http' }]), 'a/client[Pod]', 'a/web[Pod]')).toBe('TCP 8080');
+    expect(conns(ingress([{ port: 'dns', protocol: 'UDP' }]), 'a/client[Pod]', 'a/web[Pod]')).toBe('UDP 53');
+    // "dns" is a UDP port; the TCP default does not resolve.
+    const mismatch = ingress([{ port: 'dns' }]);
+    expect(conns(mismatch, 'a/client[Pod]', 'a/web[Pod]')).toBe('No Connections');
+    expect(mismatch.warnings.find((w) => w.code === 'named-port-unresolved')?.message).toMatch(
+      /named port "dns" \(TCP\) of ingress rule 1 does not resolve on a\/web\[Pod\]/,
+    );
+  });
+
+  it('resolves named egress ports against the destination pod', () => {
+    const idx = build([
+      ...objs,
+      pod('a', 'other', { app: 'other' }, [{ name: 'http', containerPort: 9000 }]),
+      policy('a', 'p', {
+        podSelector: { matchLabels: { app: 'client' } },
+        policyTypes: ['Egress'],
+        egress: [{ ports: [{ port: 'http' }] }],
+      }),
+    ]);
+    expect(conns(idx, 'a/client[Pod]', 'a/web[Pod]')).toBe('TCP 8080');
+    expect(conns(idx, 'a/client[Pod]', 'a/other[Pod]')).toBe('TCP 9000');
+    // External destinations have no named ports.
+    expect(idx.egressToExternal(ep(idx, 'a/client[Pod]'))).toEqual([]);
+    expect(idx.warnings).toEqual([]);
+  });
+
+  it('warns about a named egress port no destination declares', () => {
+    const idx = build([
+      ...objs,
+      policy('a', 'p', {
+        podSelector: { matchLabels: { app: 'client' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 'grpc' }] }],
+      }),
+    ]);
+    expect(idx.warnings.map((w) => w.message)).toEqual([
+      'NetworkPolicy a/p: named port "grpc" (TCP) of egress rule 1 does not resolve on any destination pod of the rule',
+    ]);
+  });
+});
+
+describe('hypothetical endpoints', () => {
+  const objs: Obj[] = [
+    ns('ctis', { team: 'ctis' }),
+    ns('nginx-ingress'),
+    pod('ctis', 'api', { 'app.kubernetes.io/name': 'api' }, [{ name: 'http', containerPort: 8080 }]),
+    policy('ctis', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    policy('ctis', 'api', {
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } },
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nginx-ingress' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nginx-ingress' } },
+            },
+            { namespaceSelector: { matchLabels: { partner: 'yes' } } },
+          ],
+          ports: [{ port: 'http' }],
+        },
+      ],
+      egress: [{ to: [{ ipBlock: { cidr: '10.20.0.0/16', except: ['10.20.5.0/24'] } }], ports: [{ port: 5432 }] }],
+    }),
+  ];
+  const idx = build(objs);
+  const api = ep(idx, 'ctis/api[Pod]');
+
+  it('denies a stray pod in the same namespace', () => {
+    const stray = idx.pod({ namespace: 'ctis', labels: { app: 'stray' } });
+    expect(stray.id).toBe('ctis/{app=stray}');
+    expect(idx.allows(stray, api, 'TCP', 8080)).toBe(false);
+    expect(idx.isIsolated(stray, 'egress')).toBe(true);
+    expect(idx.allowed(api, stray).toString()).toBe('No Connections');
+  });
+
+  it('evaluates pods of other namespaces with their namespace labels', () => {
+    const partner = idx.pod({ namespace: 'elsewhere', labels: { app: 'x' }, namespaceLabels: { partner: 'yes' } });
+    expect(idx.allowed(partner, api).toString()).toBe('TCP 8080');
+    const plain = idx.pod({ namespace: 'elsewhere', labels: { app: 'x' } });
+    expect(idx.allowed(plain, api).toString()).toBe('No Connections');
+  });
+
+  it('lets the ingress controller pod in on the named port only', () => {
+    const ctrl = idx.ingressControllerPod();
+    expect(ctrl.namespace).toBe('nginx-ingress');
+    expect(idx.allows(ctrl, api, 'TCP', 8080)).toBe(true);
+    expect(idx.allows(ctrl, api, 'TCP', 5432)).toBe(false);
+    const impostor = idx.pod({ namespace: 'other', labels: { 'app.kubernetes.io/name': 'nginx-ingress' } });
+    expect(idx.allows(impostor, api, 'TCP', 8080)).toBe(false);
+  });
+
+  it('answers which external ranges a pod may reach', () => {
+    expect(idx.egressToExternal(api).map((e) => `${e.id} ${e.conns}`)).toEqual([
+      '10.20.0.0-10.20.4.255 TCP 5432',
+      '10.20.6.0-10.20.255.255 TCP 5432',
+    ]);
+    expect(idx.allows(api, idx.external('10.20.1.1'), 'TCP', 5432)).toBe(true);
+    expect(idx.allows(api, idx.external('10.20.5.1'), 'TCP', 5432)).toBe(false);
+    expect(idx.allows(api, idx.external('8.8.8.8'), 'TCP', 443)).toBe(false);
+    expect(() => idx.external('not-an-ip')).toThrow(/not an IP address/);
+  });
+});
+
+describe('workloads', () => {
+  const yaml = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: a}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: i:1}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-extra
+  namespace: a
+  labels: {app: api, extra: "true"}
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: "1"}]
+spec: {containers: [{name: c, image: i:1}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: orphan-1
+  namespace: a
+  labels: {app: orphan}
+  ownerReferences: [{name: orphan-owner, uid: "2"}]
+spec: {containers: [{name: c, image: i:1}]}
+---
+apiVersion: v1
+kind: PodList
+items:
+- metadata: {name: rs-1, namespace: a, labels: {app: rs}, ownerReferences: [{kind: ReplicaSet, name: rs, uid: "3", controller: true}]}
+  spec: {containers: [{name: c, image: i:1}]}
+- metadata: {name: rs-2, namespace: a, labels: {app: rs}, ownerReferences: [{kind: ReplicaSet, name: rs, uid: "3", controller: true}]}
+  spec: {containers: [{name: c, image: i:1}]}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: a}
+spec:
+  schedule: "@daily"
+  jobTemplate:
+    spec:
+      template:
+        metadata: {labels: {app: nightly}}
+        spec: {containers: [{name: c, image: i:1}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: loose, labels: {app: loose}}
+spec: {containers: [{name: c, image: i:1}]}
+`;
+
+  it('maps pods to their owners and merges them with the owner workload', () => {
+    const idx = buildPolicyIndex(parseManifests(yaml, 'w.yaml'));
+    expect(idx.workloads.map((w) => w.id)).toEqual([
+      'a/api[Deployment]',
+      'a/nightly[CronJob]',
+      'a/orphan-owner[Pod]',
+      'a/rs[ReplicaSet]',
+      'default/loose[Pod]',
+    ]);
+    const api = idx.workload('a/api[Deployment]')!;
+    expect(api.pods).toHaveLength(2);
+    expect(api.objects.map((o) => o.key)).toEqual(['Deployment/a/api', 'Pod/a/api-extra']);
+    expect(idx.workload('a/rs[ReplicaSet]')!.pods).toHaveLength(1);
+    expect(idx.workload('a/nightly[CronJob]')!.pods[0].labels).toEqual({ app: 'nightly' });
+  });
+
+  it('uses the configured default namespace', () => {
+    const idx = buildPolicyIndex(parseManifests(yaml, 'w.yaml'), { defaultNamespace: 'sandbox' });
+    expect(idx.workload('sandbox/loose[Pod]')).toBeDefined();
+  });
+
+  it('unions connections over the pod variants of a workload', () => {
+    const idx = buildPolicyIndex([
+      ...parseManifests(yaml, 'w.yaml'),
+      policy('a', 'p', {
+        podSelector: { matchLabels: { app: 'rs' } },
+        ingress: [
+          { from: [{ podSelector: { matchLabels: { extra: 'true' } } }], ports: [{ port: 1 }] },
+          { from: [{ podSelector: { matchExpressions: [{ key: 'extra', operator: 'DoesNotExist' }] } }], ports: [{ port: 2 }] },
+        ],
+      }),
+    ]);
+    const report = analyzeConnectivity(idx);
+    const line = report.connections.find((c) => c.src === 'a/api[Deployment]' && c.dst === 'a/rs[ReplicaSet]');
+    expect(line?.conns.toString()).toBe('TCP 1-2');
+  });
+});
+
+describe('warnings and routes', () => {
+  it('reports policies that select nothing and invalid parts, with locations', () => {
+    const objs = parseManifests(
+      `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: a}
+spec:
+  podSelector:
+    matchLabels: {app: none}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/99}
+`,
+      'np.yaml',
+    );
+    const idx = buildPolicyIndex(objs);
+    expect(idx.warnings.map((w) => [w.code, w.location?.line, w.resource])).toEqual([
+      ['invalid-policy', 9, 'NetworkPolicy/a/p'],
+      ['policy-selects-nothing', 5, 'NetworkPolicy/a/p'],
+    ]);
+  });
+
+  it('routes the ingress controller through Ingress and HTTPRoute to Service target ports', () => {
+    const objs: Obj[] = [
+      pod('a', 'web', { app: 'web' }, [{ name: 'http', containerPort: 8080 }]),
+      pod('a', 'admin', { app: 'admin' }, [{ containerPort: 9000 }]),
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'a' },
+        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'admin', namespace: 'a' },
+        spec: { selector: { app: 'admin' }, ports: [{ port: 9000 }] },
+      },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'i', namespace: 'a' },
+        spec: {
+          rules: [
+            {
+              http: {
+                paths: [
+                  { path: '/', backend: { service: { name: 'web', port: { number: 80 } } } },
+                  { path: '/x', backend: { service: { name: 'missing', port: { number: 80 } } } },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'r', namespace: 'a' },
+        spec: { rules: [{ backendRefs: [{ name: 'admin', port: 9000 }] }] },
+      },
+    ];
+    const report = analyzeConnectivity(objs);
+    const fromCtrl = report.connections.filter((c) => c.src === '{ingress-controller}').map((c) => `${c.dst} ${c.conns}`);
+    expect(fromCtrl).toEqual(['a/admin[Pod] TCP 9000', 'a/web[Pod] TCP 8080']);
+    expect(report.warnings.map((w) => w.message)).toEqual([
+      'Ingress a/i routes to Service a/missing, which is not in the manifests',
+    ]);
+
+    // A policy that does not admit the controller removes the route's connection.
+    const closed = analyzeConnectivity([...objs, policy('a', 'deny', { podSelector: { matchLabels: { app: 'admin' } } })]);
+    expect(closed.connections.filter((c) => c.src === '{ingress-controller}').map((c) => c.dst)).toEqual(['a/web[Pod]']);
+  });
+});
+
+describe('connectivity at scale', () => {
+  it('stays fast on 1,000 workloads and 1,000+ policies', () => {
+    const objs: Obj[] = [];
+    const N = 1000;
+    const namespaces = 20;
+    for (let n = 0; n < namespaces; n++) {
+      objs.push(ns(`ns${n}`, { idx: String(n) }));
+      objs.push(policy(`ns${n}`, 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }));
+      objs.push(
+        policy(`ns${n}`, 'dns', {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }],
+        }),
+      );
+      // Metrics scraping from anywhere in the cluster: every pod admits any pod on 9090.
+      objs.push(
+        policy(`ns${n}`, 'metrics', {
+          podSelector: {},
+          ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 9090 }] }],
+        }),
+      );
+    }
+    for (let i = 0; i < N; i++) {
+      const namespace = `ns${i % namespaces}`;
+      const ports: NamedPort[] = [{ name: 'http', port: 8080, protocol: 'TCP' }];
+      objs.push(
+        pod(namespace, `svc${i}`, { app: `svc${i}` }, ports.map((p) => ({ name: p.name, containerPort: p.port }))),
+      );
+      // Each service talks to the next five services (possibly in other namespaces).
+      const targets = [1, 2, 3, 4, 5].map((k) => (i + k) % N);
+      objs.push(
+        policy(namespace, `svc${i}`, {
+          podSelector: { matchLabels: { app: `svc${i}` } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [
+            {
+              from: [1, 2, 3, 4, 5].map((k) => {
+                const s = (i - k + N) % N;
+                return {
+                  namespaceSelector: { matchLabels: { idx: String(s % namespaces) } },
+                  podSelector: { matchLabels: { app: `svc${s}` } },
+                };
+              }),
+              ports: [{ port: 'http' }],
+            },
+          ],
+          egress: [
+            {
+              to: targets.map((t) => ({
+                namespaceSelector: { matchLabels: { idx: String(t % namespaces) } },
+                podSelector: { matchLabels: { app: `svc${t}` } },
+              })),
+              ports: [{ port: 'http' }],
+            },
+          ],
+        }),
+      );
+    }
+    const start = Date.now();
+    const report = analyzeConnectivity(objs);
+    const elapsed = Date.now() - start;
+    const pods = report.connections.filter((c) => c.srcKind === 'workload' && c.dstKind === 'workload');
+    expect(pods).toHaveLength(N * 5);
+    // The DNS rule (no `to`) reaches every address outside; no pod admits UDP 53.
+    expect(report.connections.filter((c) => c.dstKind === 'external')).toHaveLength(N);
+    expect(pods.every((c) => c.conns.toString() === 'TCP 8080')).toBe(true);
+    expect(
+      report.connections.find((c) => c.src === 'ns0/svc0[Pod]' && c.dst === 'ns1/svc1[Pod]')?.conns.toString(),
+    ).toBe('TCP 8080');
+    expect(elapsed).toBeLessThan(5000);
+    expect(report.warnings).toEqual([]);
+  });
+});
