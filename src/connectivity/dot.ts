@@ -16,7 +16,7 @@ function nodeLine(n: ConnectivityNode, indent: string): string {
 }
 
 function render(l: GraphLayout, name: string): string {
-  const out = [`digraph ${name} {`, '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];'];
+  const out = [`digraph ${name} {`, '  rankdir=LR;', '  graph [fontname="Helvetica"];', '  node [shape=box, fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];'];
   for (const ns of l.namespaces) {
     out.push(`  subgraph ${q(`cluster_${ns.name}`)} {`, `    label=${q(ns.name)};`);
     for (const n of ns.nodes) out.push(nodeLine(n, '    '));
