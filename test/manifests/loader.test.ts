@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import * as yaml from 'js-yaml';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -272,5 +274,49 @@ describe('namespaceLabels', () => {
       team: 'a',
       'kubernetes.io/metadata.name': 'prod',
     });
+  });
+});
+
+describe('fieldLine (property)', () => {
+  // Random nested documents dumped by js-yaml in block style: every key path must resolve to a
+  // line that holds that key.
+  const key = fc.constantFrom('name', 'image', 'ports', 'spec', 'labels', 'app', 'value', 'items', 'x-y', 'a.b/c');
+  const tree = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean()),
+      fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+      fc.array(tie('node'), { maxLength: 3 }),
+    ),
+  })).node;
+
+  function paths(v: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+    if (Array.isArray(v)) return v.flatMap((x, i) => [[...prefix, i], ...paths(x, [...prefix, i])]);
+    if (v && typeof v === 'object') {
+      return Object.entries(v).flatMap(([k, x]) => [[...prefix, k], ...paths(x, [...prefix, k])]);
+    }
+    return [];
+  }
+
+  it('finds the line of every key', () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, tree, { maxKeys: 4 }), (body) => {
+        const doc = { apiVersion: 'v1', kind: 'ConfigMap', ...body };
+        const text = yaml.dump(doc, { noCompatMode: true });
+        const [o] = parseManifests(text, 'p.yaml');
+        const lines = text.split('\n');
+        for (const p of paths(body)) {
+          const last = p[p.length - 1];
+          const line = fieldLine(o, p);
+          expect(line).toBeGreaterThanOrEqual(1);
+          if (typeof last === 'string') {
+            expect(lines[line - 1]).toContain(`${last}:`);
+          } else {
+            expect(lines[line - 1]).toMatch(/^\s*(- )+|^\s*-$/);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
