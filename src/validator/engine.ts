@@ -1,0 +1,140 @@
+import { fieldLine, LoadedObject } from '../manifests';
+import type { EnvironmentConfig } from '../config/schema';
+import type { Topology } from '../topology/model';
+import { ValidationContext } from './context';
+import { Rule, RuleFinding, Severity } from './rule';
+import { suppressionsOf } from './suppression';
+import { ruleFailed } from './rules/internal';
+
+/** One problem, located in a file. */
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly message: string;
+  /** File relative to the validated directory (or as given to the parser). */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+  /** `Kind/namespace/name` of the object the finding is about (effective namespace). */
+  readonly resource: string;
+  readonly remediation: string;
+}
+
+/** A finding silenced by a suppression annotation, with its reason. */
+export interface SuppressedFinding extends Finding {
+  readonly reason: string;
+}
+
+export interface Summary {
+  readonly errors: number;
+  readonly warnings: number;
+  readonly suppressed: number;
+  readonly objects: number;
+  readonly files: number;
+  readonly environment: string;
+}
+
+/** Result of running the rules over a set of objects. */
+export interface EngineResult {
+  readonly findings: Finding[];
+  readonly suppressed: SuppressedFinding[];
+  readonly summary: Summary;
+  readonly context: ValidationContext;
+}
+
+
+function compareFindings(a: Finding, b: Finding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
+  if (a.resource !== b.resource) return a.resource < b.resource ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/**
+ * Runs `rules` over `objects`: hands each object to the rules for its kind (skipping objects
+ * with a broken structure for rules that read typed fields), calls topology rules once, then
+ * adds rule id, severity, remediation, location and suppression handling. Never throws for
+ * anything in the objects: a rule that fails is reported as a `rule-failed` finding.
+ */
+export function runRules(
+  objects: readonly LoadedObject[],
+  options: { env: EnvironmentConfig; topology: Topology },
+  rules: readonly Rule[],
+  allRuleIds: ReadonlySet<string>,
+): EngineResult {
+  const ctx = new ValidationContext(objects, { ...options, ruleIds: allRuleIds });
+  const findings: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  const suppressionCache = new Map<LoadedObject, ReturnType<typeof suppressionsOf>>();
+  const fallbackAnchor = ctx.get('Namespace', '', ctx.namespace) ?? objects[0];
+  const seen = new Set<string>();
+
+  const emit = (rule: Rule, subject: LoadedObject | undefined, f: RuleFinding): void => {
+    const anchor = f.on ?? subject ?? fallbackAnchor;
+    const line = anchor ? (f.line ?? (f.path ? fieldLine(anchor, f.path) : anchor.location.line)) : 0;
+    const finding: Finding = {
+      rule: rule.id,
+      severity: f.severity ?? rule.severity,
+      message: f.message,
+      file: anchor?.location.file ?? '',
+      line,
+      resource: anchor ? ctx.keyOf(anchor) : `Namespace//${ctx.namespace}`,
+      remediation: rule.remediation,
+    };
+    const id = `${finding.rule}\u0000${finding.resource}\u0000${finding.file}:${finding.line}\u0000${finding.message}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    if (anchor && !rule.id.startsWith('suppression-')) {
+      let sup = suppressionCache.get(anchor);
+      if (!sup) suppressionCache.set(anchor, (sup = suppressionsOf(anchor)));
+      const s = sup.get(rule.id);
+      if (s && s.reason !== '') {
+        suppressed.push({ ...finding, reason: s.reason });
+        return;
+      }
+    }
+    findings.push(finding);
+  };
+
+  const run = (rule: Rule, subject: LoadedObject | undefined): void => {
+    let result: RuleFinding[];
+    try {
+      result = rule.check(subject, ctx);
+    } catch (e) {
+      emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
+      return;
+    }
+    for (const f of result) emit(rule, subject, f);
+  };
+
+  for (const rule of rules) {
+    if ('topology' in rule.scope) {
+      run(rule, undefined);
+      continue;
+    }
+    const kinds = rule.scope.kinds;
+    const subjects = kinds.includes('*') ? objects : kinds.flatMap((k) => ctx.ofKind(k));
+    for (const o of subjects) {
+      if (!rule.runsOnMalformed && ctx.isMalformed(o)) continue;
+      run(rule, o);
+    }
+  }
+
+  findings.sort(compareFindings);
+  suppressed.sort(compareFindings);
+  const files = new Set(objects.map((o) => o.location.file));
+  return {
+    findings,
+    suppressed,
+    context: ctx,
+    summary: {
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+      suppressed: suppressed.length,
+      objects: objects.length,
+      files: files.size,
+      environment: options.env.name,
+    },
+  };
+}

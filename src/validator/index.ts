@@ -1,0 +1,131 @@
+/**
+ * The companion validator: judges rendered (or hand-edited) manifests against the topology
+ * declared in code and an environment's configuration, on its own reading of Kubernetes
+ * semantics. Pure: nothing here prints or exits.
+ *
+ * ```ts
+ * const report = validateDirectory('dist/production');              // env inferred from the name
+ * if (report.summary.errors > 0) ...
+ * const again = validateObjects(parsed, { env, topology: CTIS_TOPOLOGY });  // the synth gate
+ * ```
+ */
+import * as path from 'node:path';
+import { ConfigError, loadEnvironment } from '../config/load';
+import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from '../config/schema';
+import { LoadedObject, loadManifests, ManifestError } from '../manifests';
+import { CTIS_TOPOLOGY } from '../topology/ctis';
+import type { Topology } from '../topology/model';
+import { Finding, runRules, Summary, SuppressedFinding } from './engine';
+import { ConnectivityGraph, networkAnalysis } from './network';
+import { RULE_REGISTRY } from './rules';
+
+export type { Finding, Summary, SuppressedFinding } from './engine';
+export type { Rule, RuleFinding, Severity } from './rule';
+export type { ConnectivityGraph, GraphEdge, GraphNode } from './network';
+export { RULE_REGISTRY, allRules } from './rules';
+export { SUPPRESS_PREFIX } from './suppression';
+export { PRE_PROVISIONED_ANNOTATION } from './rules/secrets';
+export { ManifestError } from '../manifests';
+
+/** The result of a validation. */
+export interface Report {
+  /** Unsuppressed findings, sorted by file, line and rule. */
+  readonly findings: Finding[];
+  /** Findings silenced by a suppression annotation (counted in the summary). */
+  readonly suppressed: SuppressedFinding[];
+  readonly summary: Summary;
+  /** The allowed-connection graph, when asked for (`graph: true`). */
+  readonly graph?: ConnectivityGraph;
+}
+
+/** Options of {@link validateObjects}. */
+export interface ValidateObjectsOptions {
+  readonly env: EnvironmentConfig;
+  readonly topology: Topology;
+  /** Run only these rule ids (e.g. in tests). @default - every rule */
+  readonly rules?: readonly string[];
+  /** Also return the allowed-connection graph. @default false */
+  readonly graph?: boolean;
+}
+
+/** Options of {@link validateDirectory}. */
+export interface ValidateDirectoryOptions {
+  /** @default - inferred from the directory name (`dist/production` -> production) */
+  readonly env?: EnvironmentName;
+  /** @default CTIS_TOPOLOGY */
+  readonly topology?: Topology;
+  /** Folder of `<env>.yaml`. @default - the project's `config/` */
+  readonly configDir?: string;
+  readonly rules?: readonly string[];
+  readonly graph?: boolean;
+  /** Largest manifest file read. @default - the loader's limit */
+  readonly maxFileBytes?: number;
+}
+
+/** Bad usage: unknown environment, unknown rule id, environment not inferable. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Input the validator cannot judge: unreadable/malformed manifests or configuration. */
+export type InputError = ManifestError | ConfigError | UsageError;
+
+/** Whether an error is one of the validator's typed input errors (exit 2) rather than a bug. */
+export function isInputError(e: unknown): e is InputError {
+  return e instanceof ManifestError || e instanceof ConfigError || e instanceof UsageError;
+}
+
+/** The environment a directory holds, from its own name or its parent's (`dist/production/`). */
+export function inferEnvironment(dir: string): EnvironmentName | undefined {
+  const parts = path.resolve(dir).split(path.sep).filter(Boolean).reverse();
+  for (const p of parts.slice(0, 2)) {
+    const hit = ENVIRONMENT_NAMES.find((n) => n === p);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/**
+ * Validates already-loaded objects against an environment. Never throws for anything in the
+ * objects; throws {@link UsageError} for an unknown rule id.
+ */
+export function validateObjects(objects: readonly LoadedObject[], options: ValidateObjectsOptions): Report {
+  let rules = [...RULE_REGISTRY.values()];
+  if (options.rules) {
+    const unknown = options.rules.filter((r) => !RULE_REGISTRY.has(r));
+    if (unknown.length > 0) throw new UsageError(`unknown rule id ${unknown.join(', ')}`);
+    rules = options.rules.map((r) => RULE_REGISTRY.get(r)!);
+  }
+  const result = runRules(objects, { env: options.env, topology: options.topology }, rules, new Set(RULE_REGISTRY.keys()));
+  let graph: ConnectivityGraph | undefined;
+  if (options.graph) {
+    try {
+      graph = networkAnalysis(result.context).graph;
+    } catch {
+      graph = undefined;
+    }
+  }
+  return { findings: result.findings, suppressed: result.suppressed, summary: result.summary, ...(graph ? { graph } : {}) };
+}
+
+/**
+ * Loads a directory of manifests and the environment's configuration, and validates.
+ * @throws ManifestError for unreadable or malformed manifests, ConfigError for a bad
+ *   configuration, UsageError when the environment is unknown or cannot be inferred
+ */
+export function validateDirectory(dir: string, options: ValidateDirectoryOptions = {}): Report {
+  const envName = options.env ?? inferEnvironment(dir);
+  if (!envName) {
+    throw new UsageError(`cannot tell the environment of ${dir}: pass --env (${ENVIRONMENT_NAMES.join(', ')})`);
+  }
+  if (!ENVIRONMENT_NAMES.includes(envName)) {
+    throw new UsageError(`unknown environment "${String(envName)}" (expected ${ENVIRONMENT_NAMES.join(', ')})`);
+  }
+  const topology = options.topology ?? CTIS_TOPOLOGY;
+  const env = loadEnvironment(envName, topology, options.configDir);
+  const objects = loadManifests(dir, options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {});
+  return validateObjects(objects, { env, topology, rules: options.rules, graph: options.graph });
+}

@@ -1,0 +1,46 @@
+import type { LoadedObject } from '../../manifests';
+import type { Role } from '../../topology/model';
+import type { PodTemplate, Setting, ValidationContext } from '../context';
+
+/** The pod template of a workload whose component has one of `roles`. */
+export function templateWithRole(ctx: ValidationContext, o: LoadedObject | undefined, roles: readonly Role[]): PodTemplate | undefined {
+  if (!o) return undefined;
+  const t = ctx.templateOf(o);
+  const role = ctx.component(t?.component)?.role;
+  return t && role && roles.includes(role) ? t : undefined;
+}
+
+/** `true`/`True` as ASP.NET configuration binds booleans. */
+export function isTrue(s: Setting | undefined): boolean {
+  return s?.value !== undefined && s.value.trim().toLowerCase() === 'true';
+}
+
+/** Where a setting comes from, for messages. */
+export function origin(s: Setting): string {
+  switch (s.source.kind) {
+    case 'configMap':
+      return ` (ConfigMap ${s.source.name})`;
+    case 'secret':
+      return ` (Secret ${s.source.name})`;
+    default:
+      return '';
+  }
+}
+
+/** Path of the container in a template, for findings about a missing setting. */
+export function containerPath(ctx: ValidationContext, t: PodTemplate): (string | number)[] {
+  const main = ctx.mainContainer(t);
+  return main ? [...t.path, 'spec', 'containers', main.index] : [...t.path, 'spec'];
+}
+
+/** Requires boolean settings to be `true`. */
+export function requireTrue(ctx: ValidationContext, t: PodTemplate, names: readonly string[]) {
+  const settings = ctx.mainSettings(t);
+  const out: { message: string; path: (string | number)[] }[] = [];
+  for (const name of names) {
+    const s = settings.get(name);
+    if (!s) out.push({ message: `${t.component} does not set ${name}=true`, path: containerPath(ctx, t) });
+    else if (!isTrue(s)) out.push({ message: `${t.component} sets ${name}=${s.value ?? '<not readable>'}${origin(s)}; it must be true`, path: [...s.path] });
+  }
+  return out;
+}

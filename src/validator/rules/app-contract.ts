@@ -1,0 +1,419 @@
+import { WORKLOAD_KINDS } from '../context';
+import type { PodTemplate, ValidationContext } from '../context';
+import { edgeModel, forwards } from '../k8s/edge';
+import { isRecord, list, str } from '../k8s/util';
+import { defineRule, RuleFinding } from '../rule';
+import { containerPath, isTrue, origin, requireTrue, templateWithRole } from './app-common';
+
+/** SPEC §2 rule 4: the issuer is the public https URL of a TLS host. */
+export const issuerPublicHttps = defineRule({
+  id: 'issuer-public-https',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 4; runbook checklist "AuthServer:Issuer set to public HTTPS URL"',
+  description:
+    "auth-server's `AuthServer__Issuer` is `https://<host>` where the host is routed to auth-server over TLS, and equals the configured issuer; " +
+    "api's `Authentication__Authority`, when set, is the same URL.",
+  remediation: 'Set AuthServer__Issuer to https://<auth-server host from config/<env>.yaml> and route that host with TLS.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = templateWithRole(ctx, o, ['auth-server', 'api']);
+    if (!t) return [];
+    const expected = ctx.env.issuer ?? (ctx.env.hosts['auth-server'] ? `https://${ctx.env.hosts['auth-server']}` : undefined);
+    const settings = ctx.mainSettings(t);
+    if (ctx.component(t.component)?.role === 'api') {
+      const a = settings.get('Authentication__Authority');
+      if (a?.value !== undefined && expected !== undefined && a.value.replace(/\/$/, '') !== expected) {
+        return [{ message: `api's Authentication__Authority ${a.value}${origin(a)} is not the issuer ${expected}`, path: [...a.path] }];
+      }
+      return [];
+    }
+    const s = settings.get('AuthServer__Issuer');
+    if (!s || s.value === undefined) return [{ message: 'auth-server does not set AuthServer__Issuer', path: s ? [...s.path] : containerPath(ctx, t) }];
+    let url: URL;
+    try {
+      url = new URL(s.value);
+    } catch {
+      return [{ message: `AuthServer__Issuer "${s.value}" is not a URL`, path: [...s.path] }];
+    }
+    const out: RuleFinding[] = [];
+    if (url.protocol !== 'https:') {
+      out.push({
+        message: `AuthServer__Issuer ${s.value} is not https${ctx.env.name === 'development' ? ' (tolerated in development only)' : ''}`,
+        path: [...s.path],
+        severity: ctx.env.name === 'development' ? 'warning' : 'error',
+      });
+    }
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+      out.push({ message: `AuthServer__Issuer ${s.value} must be the bare origin https://<host>`, path: [...s.path] });
+    }
+    const component = t.component!;
+    const tlsHost = edgeModel(ctx).routes.some((r) => r.scheme === 'https' && r.certificate && forwards(r) && r.host === url.hostname && r.components.includes(component));
+    if (!tlsHost) out.push({ message: `AuthServer__Issuer host ${url.hostname} is not routed to ${component} over TLS`, path: [...s.path] });
+    if (expected !== undefined && s.value.replace(/\/$/, '') !== expected) {
+      out.push({ message: `AuthServer__Issuer ${s.value} differs from the configured issuer ${expected}`, path: [...s.path] });
+    }
+    return out;
+  },
+});
+
+const CORS_KEY = /^Cors__AllowedOrigins(__\d+)?$/;
+const HTTPS_ORIGIN = /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
+
+/** SPEC §2 rule 6: explicit https CORS origins. */
+export const corsExplicitOrigins = defineRule({
+  id: 'cors-explicit-origins',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 6; runbook checklist "CORS allow-lists explicitly configured, no wildcard credentials mode"',
+  description:
+    'auth-server and api list their CORS origins explicitly as `Cors__AllowedOrigins__N` https origins (no `*`, no path); origins outside the configured hosts and corsExtraOrigins are flagged.',
+  remediation: 'Set Cors__AllowedOrigins__0..N to the https origins of the frontend (and config corsExtraOrigins); never a wildcard.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = templateWithRole(ctx, o, ['auth-server', 'api']);
+    if (!t) return [];
+    const out: RuleFinding[] = [];
+    const declared = new Set([...Object.values(ctx.env.hosts).map((h) => `https://${h}`), ...ctx.env.corsExtraOrigins]);
+    let count = 0;
+    for (const s of ctx.mainSettings(t).values()) {
+      if (!CORS_KEY.test(s.name)) continue;
+      count++;
+      if (s.value === undefined) continue;
+      for (const value of s.value.split(/[;,]/).map((x) => x.trim())) {
+        if (value.includes('*')) out.push({ message: `${s.name}=${value}${origin(s)} is a wildcard origin`, path: [...s.path] });
+        else if (!HTTPS_ORIGIN.test(value)) out.push({ message: `${s.name}=${value}${origin(s)} is not an https origin (https://host[:port], no path)`, path: [...s.path] });
+        else if (!declared.has(value)) out.push({ message: `${s.name}=${value}${origin(s)} is neither a configured host nor in corsExtraOrigins`, path: [...s.path], severity: 'warning' });
+      }
+    }
+    if (count === 0) out.push({ message: `${t.component} has no Cors__AllowedOrigins__N setting: the allow-list must be explicit`, path: containerPath(ctx, t) });
+    return out;
+  },
+});
+
+/** SPEC §2 rule 7: hardening and security headers on the .NET services. */
+export const securityHardening = defineRule({
+  id: 'security-hardening',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 7; runbook checklist "Security hardening enabled (SecurityHardening + SecurityHeaders)"',
+  description: 'auth-server, api and app-server set `SecurityHardening__Enabled=true` and `SecurityHeaders__Enabled=true`.',
+  remediation: 'Set both settings to "true" in the component\'s settings ConfigMap or env.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = templateWithRole(ctx, o, ['auth-server', 'api', 'app-server']);
+    return t ? requireTrue(ctx, t, ['SecurityHardening__Enabled', 'SecurityHeaders__Enabled']) : [];
+  },
+});
+
+/** SPEC §2 rule 7: rate limiting on the public .NET services. */
+export const rateLimiting = defineRule({
+  id: 'rate-limiting',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 7; runbook checklist "Rate limiting enabled (AuthServer + Api)"',
+  description: 'auth-server and api set `RateLimiting__Enabled=true`.',
+  remediation: 'Set RateLimiting__Enabled to "true" in the component\'s settings.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = templateWithRole(ctx, o, ['auth-server', 'api']);
+    return t ? requireTrue(ctx, t, ['RateLimiting__Enabled']) : [];
+  },
+});
+
+const TOKEN_KEYS = ['InternalTokens__Issuer', 'InternalTokens__Audience', 'InternalTokens__JwksUrl'] as const;
+
+function clusterService(ctx: ValidationContext, host: string, ns: string): { service: string; namespace: string } | undefined {
+  const parts = host.split('.');
+  if (parts.length === 1) return { service: parts[0], namespace: ns };
+  if (parts.length === 2) return { service: parts[0], namespace: parts[1] };
+  if (parts.length === 3 && parts[2] === 'svc') return { service: parts[0], namespace: parts[1] };
+  if (parts.length === 5 && parts.slice(2).join('.') === 'svc.cluster.local') return { service: parts[0], namespace: parts[1] };
+  void ctx;
+  return undefined;
+}
+
+function jwksProblems(ctx: ValidationContext, t: PodTemplate, value: string, path: (string | number)[]): RuleFinding[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [{ message: `InternalTokens__JwksUrl "${value}" is not a URL`, path }];
+  }
+  const target = clusterService(ctx, url.hostname, t.namespace);
+  if (!target) return [{ message: `InternalTokens__JwksUrl ${value} is not a cluster-internal URL (<service>.<namespace>.svc...)`, path }];
+  const svc = ctx.get('Service', target.namespace, target.service);
+  if (!svc) return [{ message: `InternalTokens__JwksUrl names Service ${target.namespace}/${target.service}, which is not in the manifests`, path }];
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const out: RuleFinding[] = [];
+  if (!list(svc.object.spec?.ports).some((p) => isRecord(p) && p.port === port)) {
+    out.push({ message: `InternalTokens__JwksUrl uses port ${port}, which Service ${target.service} does not expose`, path });
+  }
+  const appServers = ctx.componentsWithRole('app-server').map((c) => c.id);
+  const components = ctx.selectTemplatesByMap(target.namespace, svc.object.spec?.selector).map((x) => x.component);
+  const reachable = components.some((c) => appServers.some((a) => ctx.effective.edges.some((e) => e.from === a && e.to.kind === 'component' && e.to.id === c)));
+  if (!reachable) {
+    out.push({ message: `InternalTokens__JwksUrl points at ${target.service}, which app-server has no declared edge to`, path });
+  }
+  return out;
+}
+
+/** SPEC §2 rule 8: the InternalTokens contract is identical on api and app-server. */
+export const internalTokensContract = defineRule({
+  id: 'internal-tokens-contract',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 8; runbook checklist "InternalTokens contract aligned between Api/AppServer"',
+  description:
+    'api and app-server set the same `InternalTokens__Issuer`, `InternalTokens__Audience` (the configured ones) and `InternalTokens__JwksUrl` ' +
+    '(a cluster-internal URL of a component app-server has an edge to), and read `InternalTokens__ApiKey` from the same Secret key.',
+  remediation: 'Render the same InternalTokens settings on both components and take the API key from one ExternalSecret-backed Secret key.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = templateWithRole(ctx, o, ['api', 'app-server']);
+    if (!t) return [];
+    const role = ctx.component(t.component)!.role;
+    const settings = ctx.mainSettings(t);
+    const out: RuleFinding[] = [];
+    for (const key of TOKEN_KEYS) {
+      const s = settings.get(key);
+      if (!s || s.value === undefined || s.value === '') {
+        out.push({ message: `${t.component} does not set ${key}`, path: s ? [...s.path] : containerPath(ctx, t) });
+      }
+    }
+    const issuer = settings.get('InternalTokens__Issuer');
+    if (issuer?.value && issuer.value !== ctx.env.internalTokens.issuer) {
+      out.push({ message: `InternalTokens__Issuer ${issuer.value} is not the configured ${ctx.env.internalTokens.issuer}`, path: [...issuer.path] });
+    }
+    const audience = settings.get('InternalTokens__Audience');
+    if (audience?.value && audience.value !== ctx.env.internalTokens.audience) {
+      out.push({ message: `InternalTokens__Audience ${audience.value} is not the configured ${ctx.env.internalTokens.audience}`, path: [...audience.path] });
+    }
+    const jwks = settings.get('InternalTokens__JwksUrl');
+    if (jwks?.value) out.push(...jwksProblems(ctx, t, jwks.value, [...jwks.path]));
+    const key = settings.get('InternalTokens__ApiKey');
+    if (!key) out.push({ message: `${t.component} does not set InternalTokens__ApiKey`, path: containerPath(ctx, t) });
+    else if (key.source.kind !== 'secret') out.push({ message: 'InternalTokens__ApiKey must come from a Secret (secretKeyRef), not a literal or ConfigMap', path: [...key.path] });
+
+    // Compare with the other side of the contract; reported on app-server, the consumer.
+    if (role !== 'app-server') return out;
+    for (const peer of ctx.componentsWithRole('api')) {
+      for (const pt of ctx.templatesOfComponent(peer.id)) {
+        if (pt.namespace !== t.namespace || ctx.isMalformed(pt.owner)) continue;
+        const ps = ctx.mainSettings(pt);
+        for (const k of TOKEN_KEYS) {
+          const mine = settings.get(k)?.value;
+          const theirs = ps.get(k)?.value;
+          if (mine !== undefined && theirs !== undefined && mine !== theirs) {
+            out.push({ message: `${k} is ${mine} here but ${theirs} on ${peer.id}`, path: [...settings.get(k)!.path] });
+          }
+        }
+        const pk = ps.get('InternalTokens__ApiKey');
+        if (key?.source.kind === 'secret' && pk?.source.kind === 'secret' && (key.source.name !== pk.source.name || key.source.key !== pk.source.key)) {
+          out.push({
+            message: `InternalTokens__ApiKey comes from ${key.source.name}/${key.source.key ?? ''} here but from ${pk.source.name}/${pk.source.key ?? ''} on ${peer.id}`,
+            path: [...key.path],
+          });
+        }
+      }
+    }
+    return out;
+  },
+});
+
+/** Secrets mounted into a container through secret or projected volumes. */
+function mountedSecrets(ctx: ValidationContext, t: PodTemplate): string[] {
+  const main = ctx.mainContainer(t);
+  if (!main) return [];
+  const mounted = new Set(list(main.container.volumeMounts).filter(isRecord).map((m) => m.name));
+  const out: string[] = [];
+  for (const v of list(t.spec.volumes)) {
+    if (!isRecord(v) || !mounted.has(v.name)) continue;
+    const direct = str(v.secret?.secretName);
+    if (direct) out.push(direct);
+    for (const src of list(v.projected?.sources)) if (isRecord(src) && str(src.secret?.name)) out.push(src.secret.name);
+  }
+  return out;
+}
+
+/** SPEC §2 rule 9: optional AppServer mTLS. */
+export const appServerMtls = defineRule({
+  id: 'app-server-mtls',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 9; runbook checklist "AppServer mTLS enabled if required by environment boundary policy"',
+  description:
+    'When the environment enables AppServer mTLS, app-server serves its TLS port from a mounted certificate Secret and its Service exposes only that port, ' +
+    'and api mounts a client certificate and calls app-server over https; both certificates come from cert-manager or ExternalSecrets as configured.',
+  remediation:
+    'Mount the certificate Secrets (issued by the configured cert-manager issuer or synced by an ExternalSecret), serve the TLS port, and point AppServer__BaseUrl at https://app-server...:<tls port>.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const mtls = ctx.env.features.appServerMtls;
+    if (!mtls.enabled) return [];
+    const t = templateWithRole(ctx, o, ['api', 'app-server']);
+    if (!t) return [];
+    const out: RuleFinding[] = [];
+    const wantKind = mtls.certificates.source === 'cert-manager' ? 'Certificate' : 'ExternalSecret';
+    const certs = mountedSecrets(ctx, t).filter((name) => ctx.secretProducersOf(t.namespace, name).some((p) => p.object.kind === wantKind));
+    const role = ctx.component(t.component)!.role;
+    const what = role === 'app-server' ? 'server certificate' : 'client certificate';
+    if (certs.length === 0) {
+      out.push({ message: `${t.component} mounts no ${what} Secret produced by a ${wantKind} (mTLS is on in ${ctx.env.name})`, path: containerPath(ctx, t) });
+    }
+    if (role === 'app-server') {
+      const main = ctx.mainContainer(t);
+      const ports = list(main?.container.ports).filter(isRecord);
+      if (!ports.some((p) => p.containerPort === mtls.port)) {
+        out.push({ message: `app-server does not declare its TLS port ${mtls.port} as a container port`, path: containerPath(ctx, t) });
+      }
+      const svc = ctx.get('Service', t.namespace, t.component!);
+      if (svc && !ctx.isMalformed(svc)) {
+        const ports = list(svc.object.spec?.ports).filter(isRecord);
+        if (!ports.some((p) => p.port === mtls.port)) out.push({ message: `Service ${t.component} does not expose the TLS port ${mtls.port}`, path: containerPath(ctx, t) });
+        const plain = ports.filter((p) => p.port !== mtls.port).map((p) => p.port);
+        if (plain.length > 0) out.push({ message: `Service ${t.component} also exposes ${plain.join(', ')}, bypassing mTLS`, path: containerPath(ctx, t) });
+      }
+    } else {
+      const base = ctx.mainSettings(t).get('AppServer__BaseUrl');
+      if (base?.value !== undefined) {
+        let ok = false;
+        try {
+          const u = new URL(base.value);
+          ok = u.protocol === 'https:' && Number(u.port || 443) === mtls.port;
+        } catch {
+          ok = false;
+        }
+        if (!ok) out.push({ message: `AppServer__BaseUrl ${base.value}${origin(base)} is not https on the TLS port ${mtls.port}`, path: [...base.path] });
+      }
+    }
+    return out;
+  },
+});
+
+/** Whether `path` lies at or below the mount path `mount`. */
+function under(path: string, mount: string): boolean {
+  const m = mount.endsWith('/') ? mount.slice(0, -1) : mount;
+  return path === m || path.startsWith(`${m}/`) || m === '';
+}
+
+/** The volume mount (longest mount path) that holds a path in the main container. */
+function mountFor(ctx: ValidationContext, t: PodTemplate, path: string) {
+  const main = ctx.mainContainer(t);
+  if (!main) return undefined;
+  let best: { mount: Record<string, any>; index: number } | undefined;
+  list(main.container.volumeMounts).forEach((m, index) => {
+    if (!isRecord(m) || typeof m.mountPath !== 'string' || !under(path, m.mountPath)) return;
+    if (!best || m.mountPath.length > best.mount.mountPath.length) best = { mount: m, index };
+  });
+  if (!best) return undefined;
+  const volume = list(t.spec.volumes).find((v) => isRecord(v) && v.name === best!.mount.name);
+  return { ...best, volume: isRecord(volume) ? volume : undefined, containerIndex: main.index };
+}
+
+function pruneProtected(pvc: Record<string, any>): boolean {
+  const opts = pvc.metadata?.annotations?.['argocd.argoproj.io/sync-options'];
+  return typeof opts === 'string' && opts.split(',').some((x) => x.trim() === 'Prune=false');
+}
+
+/** SPEC §2 rule 10: Data Protection keys on a mounted, shared, unpruned claim. */
+export const dataProtectionKeys = defineRule({
+  id: 'data-protection-keys',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 10; runbook "Data Protection key persistence"',
+  description:
+    "auth-server's `AuthServer__DataProtection__KeyPath` lies on a mounted PersistentVolumeClaim; the claim is ReadWriteMany when more than one auth-server pod can run " +
+    '(replicas or HPA maxReplicas > 1) and is protected from Argo CD pruning (`Prune=false`); read-only mode mounts it read-only.',
+  remediation:
+    'Mount a PVC at the key path; use accessModes [ReadWriteMany] with a RWX storage class when scaling out; annotate the claim ' +
+    '`argocd.argoproj.io/sync-options: Prune=false,Delete=false`; with AuthServer__DataProtection__ReadOnly=true set the mount readOnly.',
+  scope: { kinds: [...WORKLOAD_KINDS, 'PersistentVolumeClaim'] },
+  check(o, ctx) {
+    if (!o) return [];
+    if (o.object.kind === 'PersistentVolumeClaim') return claimProblems(ctx, o);
+    const t = templateWithRole(ctx, o, ['auth-server']);
+    if (!t) return [];
+    const settings = ctx.mainSettings(t);
+    const keyPath = settings.get('AuthServer__DataProtection__KeyPath');
+    if (!keyPath?.value) return [{ message: 'auth-server does not set AuthServer__DataProtection__KeyPath: keys would be lost on restart', path: keyPath ? [...keyPath.path] : containerPath(ctx, t) }];
+    const m = mountFor(ctx, t, keyPath.value);
+    const claim = str(m?.volume?.persistentVolumeClaim?.claimName);
+    if (!m || !claim) {
+      return [{ message: `AuthServer__DataProtection__KeyPath ${keyPath.value} is not on a mounted PersistentVolumeClaim`, path: [...keyPath.path] }];
+    }
+    const out: RuleFinding[] = [];
+    const readOnly = settings.get('AuthServer__DataProtection__ReadOnly');
+    const mountPath = [...t.path, 'spec', 'containers', m.containerIndex, 'volumeMounts', m.index];
+    if (isTrue(readOnly) && m.mount.readOnly !== true) {
+      out.push({ message: 'AuthServer__DataProtection__ReadOnly=true but the key volume is mounted read-write', path: mountPath });
+    }
+    if (!isTrue(readOnly) && m.mount.readOnly === true) {
+      out.push({ message: 'the key volume is mounted read-only but auth-server is not in read-only mode (it could not write keys)', path: mountPath });
+    }
+    if (isTrue(readOnly) !== ctx.env.features.dataProtectionReadOnly) {
+      out.push({
+        message: `read-only mode is ${isTrue(readOnly)} but config features.dataProtectionReadOnly is ${ctx.env.features.dataProtectionReadOnly}`,
+        path: readOnly ? [...readOnly.path] : containerPath(ctx, t),
+      });
+    }
+    const pvc = ctx.get('PersistentVolumeClaim', t.namespace, claim);
+    if (!pvc) out.push({ message: `key volume claim ${claim} is not in the manifests`, path: mountPath });
+    return out;
+  },
+});
+
+/** Checks a claim that holds auth-server's keys (found through the workloads that mount it at the key path). */
+function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.keyOf>[0]): RuleFinding[] {
+  const name = ctx.nameOf(pvc);
+  const ns = ctx.namespaceOf(pvc);
+  let pods = 0;
+  let used = false;
+  for (const c of ctx.componentsWithRole('auth-server')) {
+    for (const t of ctx.templatesOfComponent(c.id)) {
+      if (t.namespace !== ns || ctx.isMalformed(t.owner)) continue;
+      const keyPath = ctx.mainSettings(t).get('AuthServer__DataProtection__KeyPath')?.value;
+      const m = keyPath ? mountFor(ctx, t, keyPath) : undefined;
+      if (str(m?.volume?.persistentVolumeClaim?.claimName) !== name) continue;
+      used = true;
+      pods += ctx.maxPods(t);
+    }
+  }
+  if (!used) return [];
+  const out: RuleFinding[] = [];
+  const modes = list(pvc.object.spec?.accessModes);
+  if (pods > 1 && !modes.includes('ReadWriteMany')) {
+    out.push({ message: `up to ${pods} auth-server pods share Data Protection keys on this claim, but it is ${modes.join(', ') || 'without access modes'}, not ReadWriteMany`, path: ['spec', 'accessModes'] });
+  }
+  if (!pruneProtected(pvc.object)) {
+    out.push({ message: 'the Data Protection key claim is not protected from pruning (argocd.argoproj.io/sync-options: Prune=false)', path: ['metadata'] });
+  }
+  return out;
+}
+
+/** SPEC §2 rule 11: durable Hangfire storage. */
+export const hangfireDurableStorage = defineRule({
+  id: 'hangfire-durable-storage',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 11; runbook "Hangfire: move storage to a durable backend before rollout"',
+  description:
+    '`Hangfire__Storage` on auth-server and app-server is `PostgreSql` wherever more than one of their pods can run and always outside development ' +
+    '(unset means the in-memory default); it matches config features.hangfireStorage.',
+  remediation: 'Set Hangfire__Storage=PostgreSql (and a DefaultConnection from a Secret); InMemory only in single-pod development.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = templateWithRole(ctx, o, ['auth-server', 'app-server']);
+    if (!t) return [];
+    const settings = ctx.mainSettings(t);
+    const s = settings.get('Hangfire__Storage');
+    const value = s?.value ?? 'InMemory';
+    const path = s ? [...s.path] : containerPath(ctx, t);
+    const shown = s ? `Hangfire__Storage=${value}${origin(s)}` : 'Hangfire__Storage is unset (in-memory)';
+    if (value === 'PostgreSql') {
+      const cs = settings.get('ConnectionStrings__DefaultConnection');
+      const out: RuleFinding[] = [];
+      if (!cs) out.push({ message: 'Hangfire uses PostgreSql but ConnectionStrings__DefaultConnection is not set', path });
+      if (ctx.env.features.hangfireStorage !== 'PostgreSql') out.push({ message: `Hangfire__Storage=PostgreSql but config says ${ctx.env.features.hangfireStorage}`, path, severity: 'warning' });
+      return out;
+    }
+    if (value !== 'InMemory') return [{ message: `${shown}: unknown storage (PostgreSql or InMemory)`, path }];
+    if (ctx.env.name !== 'development') return [{ message: `${shown} in ${ctx.env.name}: only development may use in-memory storage`, path }];
+    const multi = ctx.componentsWithRole('auth-server').concat(ctx.componentsWithRole('app-server')).flatMap((c) => ctx.templatesOfComponent(c.id)).filter((x) => ctx.maxPods(x) > 1);
+    if (multi.length > 0) return [{ message: `${shown} but ${multi.map((x) => x.component).join(', ')} can run more than one pod`, path }];
+    if (ctx.env.features.hangfireStorage !== 'InMemory') return [{ message: `${shown} but config says ${ctx.env.features.hangfireStorage}`, path }];
+    return [];
+  },
+});

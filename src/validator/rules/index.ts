@@ -1,0 +1,109 @@
+import type { Rule } from '../rule';
+import { adminPathsNotPublic, edgeHsts, edgeHttpsRedirect, edgeKeepsSecurityHeaders, edgeProfile, edgeTls, publicHostsRouted } from './edge';
+import {
+  appServerMtls,
+  corsExplicitOrigins,
+  dataProtectionKeys,
+  hangfireDurableStorage,
+  internalTokensContract,
+  issuerPublicHttps,
+  rateLimiting,
+  securityHardening,
+} from './app-contract';
+import { internalNotExposed } from './exposure';
+import { componentWorkloads, standardLabels } from './labels';
+import { namespaceMatchesEnvironment, namespacePodSecurity, namespacePresent } from './namespace';
+import { networkDefaultDeny, networkExtraConnection, networkMissingEdge, networkPolicyProblems } from './network';
+import { imagePinned, podSecurityRestricted, writableTmp } from './pod-security';
+import { hpaTargetExists, pdbSelectsPods, policySelectsPods, referencedObjectExists, routeBackendExists, serviceSelectsPods } from './references';
+import { healthProbes, hpaManagedReplicas, pdbRequired, rollingUpdateSafe } from './rollout';
+import { apiVersionServed, duplicateObject, schemaValid, unknownKind } from './schema';
+import { secretLiteral, secretSource } from './secrets';
+import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
+import { ruleFailed } from './internal';
+
+/** Every rule, in the order the documentation lists them (grouped by runbook item). */
+const RULES: readonly Rule[] = [
+  // SPEC §2 rule 1
+  internalNotExposed,
+  // SPEC §2 rule 2
+  networkDefaultDeny,
+  networkMissingEdge,
+  networkExtraConnection,
+  networkPolicyProblems,
+  // SPEC §2 rules 3, 4, 12 and §4
+  edgeTls,
+  edgeHttpsRedirect,
+  edgeHsts,
+  edgeKeepsSecurityHeaders,
+  adminPathsNotPublic,
+  edgeProfile,
+  publicHostsRouted,
+  issuerPublicHttps,
+  // SPEC §2 rule 5
+  secretLiteral,
+  secretSource,
+  // SPEC §2 rules 6 to 11
+  corsExplicitOrigins,
+  securityHardening,
+  rateLimiting,
+  internalTokensContract,
+  appServerMtls,
+  dataProtectionKeys,
+  hangfireDurableStorage,
+  // SPEC §2 rule 13
+  healthProbes,
+  rollingUpdateSafe,
+  hpaManagedReplicas,
+  pdbRequired,
+  // SPEC §2 rules 14 and 15
+  podSecurityRestricted,
+  writableTmp,
+  namespacePodSecurity,
+  namespacePresent,
+  imagePinned,
+  // SPEC §5 and references
+  standardLabels,
+  componentWorkloads,
+  namespaceMatchesEnvironment,
+  serviceSelectsPods,
+  routeBackendExists,
+  hpaTargetExists,
+  pdbSelectsPods,
+  policySelectsPods,
+  referencedObjectExists,
+  // schema
+  schemaValid,
+  apiVersionServed,
+  unknownKind,
+  duplicateObject,
+  // suppressions
+  suppressionNeedsReason,
+  suppressionUnknownRule,
+  ruleFailed,
+];
+
+/**
+ * Builds the registry: one map from id to rule. A duplicate id or a rule without its metadata is
+ * a programming error and fails at start-up.
+ */
+export function buildRegistry(rules: readonly Rule[]): ReadonlyMap<string, Rule> {
+  const map = new Map<string, Rule>();
+  for (const r of rules) {
+    if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(r.id)) throw new Error(`validator rule id "${r.id}" is not kebab-case`);
+    if (map.has(r.id)) throw new Error(`validator rule id "${r.id}" is registered twice`);
+    for (const field of ['description', 'remediation', 'runbookItem', 'docsAnchor'] as const) {
+      if (!r[field] || r[field].trim() === '') throw new Error(`validator rule "${r.id}" has no ${field}`);
+    }
+    map.set(r.id, r);
+  }
+  return map;
+}
+
+/** The registry of every validator rule, by id. */
+export const RULE_REGISTRY: ReadonlyMap<string, Rule> = buildRegistry(RULES);
+
+/** Rules in documentation order. */
+export function allRules(): readonly Rule[] {
+  return [...RULE_REGISTRY.values()];
+}

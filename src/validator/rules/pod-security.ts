@@ -1,0 +1,182 @@
+import type { PodTemplate } from '../context';
+import { WORKLOAD_KINDS } from '../context';
+import { isRecord, list, str } from '../k8s/util';
+import { defineRule, RuleFinding } from '../rule';
+
+/** Volume types Pod Security `restricted` allows. */
+const ALLOWED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+/** Sysctls Pod Security `baseline` allows. */
+const SAFE_SYSCTLS = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+]);
+const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+
+type Container = Record<string, any>;
+
+/**
+ * The Pod Security Standard `restricted` (which includes `baseline`) for one pod template, plus the
+ * SPEC's explicit numeric non-root user.
+ */
+function restrictedViolations(t: PodTemplate): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  const spec = t.spec as Record<string, any>;
+  const base = [...t.path, 'spec'];
+  const add = (message: string, path: (string | number)[]) => out.push({ message, path });
+  const podSc = isRecord(spec.securityContext) ? spec.securityContext : {};
+
+  for (const f of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
+    if (spec[f] === true) add(`${f} is true`, [...base, f]);
+  }
+  list(spec.volumes).forEach((v, i) => {
+    if (!isRecord(v)) return;
+    const type = Object.keys(v).find((k) => k !== 'name');
+    if (type && !ALLOWED_VOLUMES.has(type)) add(`volume ${String(v.name)} of type ${type} is not allowed (restricted allows ${[...ALLOWED_VOLUMES].join(', ')})`, [...base, 'volumes', i]);
+  });
+  list(podSc.sysctls).forEach((s, i) => {
+    if (isRecord(s) && !SAFE_SYSCTLS.has(String(s.name))) add(`sysctl ${String(s.name)} is not in the safe set`, [...base, 'securityContext', 'sysctls', i]);
+  });
+  if (podSc.runAsNonRoot === false) add('pod securityContext.runAsNonRoot is false', [...base, 'securityContext', 'runAsNonRoot']);
+  if (podSc.runAsUser === 0) add('pod runs as user 0 (root)', [...base, 'securityContext', 'runAsUser']);
+  const podSeccomp = str(podSc.seccompProfile?.type);
+  if (podSeccomp !== undefined && podSeccomp !== 'RuntimeDefault' && podSeccomp !== 'Localhost') add(`pod seccomp profile ${podSeccomp} is not RuntimeDefault or Localhost`, [...base, 'securityContext', 'seccompProfile']);
+  const podAppArmor = str(podSc.appArmorProfile?.type);
+  if (podAppArmor === 'Unconfined') add('pod AppArmor profile is Unconfined', [...base, 'securityContext', 'appArmorProfile']);
+  const podSelinux = podSc.seLinuxOptions;
+  if (isRecord(podSelinux)) {
+    if (!SELINUX_TYPES.has(String(podSelinux.type ?? ''))) add(`SELinux type ${String(podSelinux.type)} is not allowed`, [...base, 'securityContext', 'seLinuxOptions']);
+    if (podSelinux.user || podSelinux.role) add('SELinux user/role must not be set', [...base, 'securityContext', 'seLinuxOptions']);
+  }
+  for (const [k, v] of Object.entries(t.annotations)) {
+    if (k.startsWith('container.apparmor.security.beta.kubernetes.io/') && v !== 'runtime/default' && !v.startsWith('localhost/')) {
+      add(`AppArmor annotation ${k} is ${v}`, [...t.path, 'metadata', 'annotations', k]);
+    }
+  }
+
+  for (const field of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+    list(spec[field]).forEach((c: Container, ci) => {
+      if (!isRecord(c)) return;
+      const cp = [...base, field, ci];
+      const name = String(c.name);
+      const sc = isRecord(c.securityContext) ? c.securityContext : {};
+      const scp = [...cp, 'securityContext'];
+      if (sc.privileged === true) add(`container ${name} is privileged`, [...scp, 'privileged']);
+      if (sc.allowPrivilegeEscalation !== false) add(`container ${name} does not set allowPrivilegeEscalation: false`, sc.allowPrivilegeEscalation === undefined ? scp : [...scp, 'allowPrivilegeEscalation']);
+      const drop = list(sc.capabilities?.drop).map(String);
+      if (!drop.includes('ALL')) add(`container ${name} does not drop ALL capabilities`, [...scp, 'capabilities']);
+      const added = list(sc.capabilities?.add).map(String).filter((x) => x !== 'NET_BIND_SERVICE');
+      if (added.length > 0) add(`container ${name} adds capabilities ${added.join(', ')} (only NET_BIND_SERVICE is allowed)`, [...scp, 'capabilities', 'add']);
+      const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
+      if (nonRoot !== true) add(`container ${name} does not run with runAsNonRoot: true (pod or container)`, scp);
+      if (sc.runAsUser === 0) add(`container ${name} runs as user 0 (root)`, [...scp, 'runAsUser']);
+      const user = sc.runAsUser ?? podSc.runAsUser;
+      if (typeof user !== 'number' || user === 0) add(`container ${name} has no numeric non-zero runAsUser (the image user is not checked by the kubelet)`, scp);
+      const seccomp = str(sc.seccompProfile?.type) ?? podSeccomp;
+      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') add(`container ${name} has no RuntimeDefault seccomp profile (pod or container)`, scp);
+      if (str(sc.appArmorProfile?.type) === 'Unconfined') add(`container ${name} AppArmor profile is Unconfined`, [...scp, 'appArmorProfile']);
+      if (sc.procMount !== undefined && sc.procMount !== 'Default') add(`container ${name} procMount is ${String(sc.procMount)}`, [...scp, 'procMount']);
+      if (isRecord(sc.seLinuxOptions) && (!SELINUX_TYPES.has(String(sc.seLinuxOptions.type ?? '')) || sc.seLinuxOptions.user || sc.seLinuxOptions.role)) {
+        add(`container ${name} has disallowed SELinux options`, [...scp, 'seLinuxOptions']);
+      }
+      list(c.ports).forEach((p, pi) => {
+        if (isRecord(p) && typeof p.hostPort === 'number' && p.hostPort !== 0) add(`container ${name} uses hostPort ${p.hostPort}`, [...cp, 'ports', pi, 'hostPort']);
+      });
+    });
+  }
+  return out;
+}
+
+/** SPEC §2 rule 14: Pod Security `restricted`. */
+export const podSecurityRestricted = defineRule({
+  id: 'pod-security-restricted',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 14 (Pod Security Standard restricted)',
+  description:
+    'Every pod passes the Pod Security Standard `restricted`: no host namespaces, ports or paths, only allowed volume types, runAsNonRoot with a numeric non-zero user, ' +
+    'allowPrivilegeEscalation false, capabilities drop ALL (add at most NET_BIND_SERVICE), seccomp RuntimeDefault, no privileged or unsafe sysctls/SELinux/AppArmor/procMount.',
+  remediation: 'Set the pod and container securityContext as in the message (e.g. runAsNonRoot: true, runAsUser: 1654, allowPrivilegeEscalation: false, capabilities.drop [ALL], seccompProfile RuntimeDefault).',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = o ? ctx.templateOf(o) : undefined;
+    return t ? restrictedViolations(t) : [];
+  },
+});
+
+/** SPEC §2 rule 14: .NET and Next.js need a writable /tmp with a read-only root filesystem. */
+export const writableTmp = defineRule({
+  id: 'writable-tmp',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 14 (writable emptyDir at /tmp when the root filesystem is read-only)',
+  description: '.NET and Next.js containers with `readOnlyRootFilesystem: true` mount an emptyDir at /tmp (both runtimes write there at start-up).',
+  remediation: 'Add an emptyDir volume (e.g. sizeLimit 256Mi) and mount it at /tmp.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = o ? ctx.templateOf(o) : undefined;
+    const runtime = ctx.component(t?.component)?.runtime;
+    if (!t || (runtime !== 'dotnet' && runtime !== 'nextjs')) return [];
+    const main = ctx.mainContainer(t);
+    if (!main || main.container.securityContext?.readOnlyRootFilesystem !== true) return [];
+    const mount = list(main.container.volumeMounts).find((m) => isRecord(m) && (m.mountPath === '/tmp' || m.mountPath === '/tmp/'));
+    const volume = mount ? list(t.spec.volumes).find((v) => isRecord(v) && v.name === mount.name) : undefined;
+    if (isRecord(volume) && isRecord(volume.emptyDir)) return [];
+    return [
+      {
+        message: mount ? `/tmp of ${t.component} is not an emptyDir volume` : `${t.component} has a read-only root filesystem but no writable emptyDir at /tmp`,
+        path: [...t.path, 'spec', 'containers', main.index, 'volumeMounts'],
+      },
+    ];
+  },
+});
+
+/** Splits an image reference into tag and digest. */
+export function imageParts(image: string): { tag?: string; digest?: string } {
+  const at = image.indexOf('@');
+  const digest = at >= 0 ? image.slice(at + 1) : undefined;
+  const name = at >= 0 ? image.slice(0, at) : image;
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  const tag = colon > slash ? name.slice(colon + 1) : undefined;
+  return { tag, digest };
+}
+
+/** SPEC §2 rule 15: images pinned by tag (not latest) or digest. */
+export const imagePinned = defineRule({
+  id: 'image-pinned',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 15',
+  description: 'Every container image names a version tag other than `latest`, or a sha256 digest.',
+  remediation: 'Pin the image in config/<env>.yaml (workloads.<id>.image.tag or .digest).',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = o ? ctx.templateOf(o) : undefined;
+    if (!t) return [];
+    const out: RuleFinding[] = [];
+    for (const field of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+      list((t.spec as Record<string, any>)[field]).forEach((c, ci) => {
+        if (!isRecord(c)) return;
+        const path = [...t.path, 'spec', field, ci, 'image'];
+        const image = str(c.image);
+        if (!image) {
+          out.push({ message: `container ${String(c.name)} has no image`, path: [...t.path, 'spec', field, ci] });
+          return;
+        }
+        const { tag, digest } = imageParts(image);
+        if (digest !== undefined) {
+          if (!/^sha256:[a-f0-9]{64}$/.test(digest)) out.push({ message: `image ${image} has a malformed digest`, path });
+          return;
+        }
+        if (tag === undefined) out.push({ message: `image ${image} has no tag (it means latest)`, path });
+        else if (tag === 'latest') out.push({ message: `image ${image} uses the latest tag`, path });
+      });
+    }
+    return out;
+  },
+});

@@ -1,0 +1,163 @@
+import type { V1Service } from '@kubernetes/client-node';
+import { WORKLOAD_KINDS } from '../context';
+import { routeBackends } from '../k8s/routes';
+import { isRecord, list, str, stringMap } from '../k8s/util';
+import { defineRule, RuleFinding } from '../rule';
+
+/** A Service selects pods, and its named target ports exist on them. */
+export const serviceSelectsPods = defineRule({
+  id: 'service-selects-pods',
+  severity: 'error',
+  runbookItem: 'References: Service selecting no pods',
+  description: 'A Service with a selector selects at least one pod template in its namespace, and every named targetPort is a container port of those pods.',
+  remediation: 'Make the selector match the pod template labels (app.kubernetes.io/name and instance) and name the container ports the Service targets.',
+  scope: { kinds: ['Service'] },
+  check(o, ctx) {
+    if (!o) return [];
+    const svc = o.object as V1Service;
+    const selector = stringMap(svc.spec?.selector);
+    if (Object.keys(selector).length === 0) return [];
+    const pods = ctx.selectTemplatesByMap(ctx.namespaceOf(o), selector);
+    if (pods.length === 0) return [{ message: `selector ${JSON.stringify(selector)} selects no pod`, path: ['spec', 'selector'] }];
+    const out: RuleFinding[] = [];
+    list(svc.spec?.ports).forEach((p, i) => {
+      if (!isRecord(p) || typeof p.targetPort !== 'string') return;
+      const named = pods.filter((t) => list(t.spec.containers).some((c) => isRecord(c) && list(c.ports).some((cp) => isRecord(cp) && cp.name === p.targetPort)));
+      if (named.length === 0) out.push({ message: `targetPort ${p.targetPort} is not a container port name of the selected pods`, path: ['spec', 'ports', i, 'targetPort'] });
+    });
+    return out;
+  },
+});
+
+/** Ingress and HTTPRoute backends exist. */
+export const routeBackendExists = defineRule({
+  id: 'route-backend-exists',
+  severity: 'error',
+  runbookItem: 'References: Ingress/route backend missing',
+  description: 'Every Ingress and HTTPRoute backend names a Service in the manifests and a port that Service exposes.',
+  remediation: 'Fix the backend Service name or port, or add the Service.',
+  scope: { kinds: ['Ingress', 'HTTPRoute'] },
+  check(o, ctx) {
+    if (!o) return [];
+    const out: RuleFinding[] = [];
+    const seen = new Set<string>();
+    for (const b of routeBackends(o)) {
+      const key = `${b.path.join('.')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const svc = ctx.get('Service', ctx.namespaceOf(o), b.service);
+      if (!svc) {
+        out.push({ message: `backend Service ${b.service} is not in the manifests`, path: b.path });
+        continue;
+      }
+      if (b.port === undefined || ctx.isMalformed(svc)) continue;
+      const ports = list(svc.object.spec?.ports).filter(isRecord);
+      const ok = typeof b.port === 'number' ? ports.some((p) => p.port === b.port) : ports.some((p) => p.name === b.port);
+      if (!ok) out.push({ message: `Service ${b.service} has no port ${b.port}`, path: b.path });
+    }
+    return out;
+  },
+});
+
+/** An HPA's target exists. */
+export const hpaTargetExists = defineRule({
+  id: 'hpa-target-exists',
+  severity: 'error',
+  runbookItem: 'References: HPA selecting nothing',
+  description: "A HorizontalPodAutoscaler's scaleTargetRef names a workload in the manifests.",
+  remediation: 'Fix scaleTargetRef (apiVersion, kind, name) or remove the autoscaler.',
+  scope: { kinds: ['HorizontalPodAutoscaler'] },
+  check(o, ctx) {
+    if (!o) return [];
+    const ref = o.object.spec?.scaleTargetRef;
+    const kind = str(ref?.kind) ?? '';
+    const name = str(ref?.name) ?? '';
+    return ctx.get(kind, ctx.namespaceOf(o), name) ? [] : [{ message: `scale target ${kind} ${name} is not in the manifests`, path: ['spec', 'scaleTargetRef'] }];
+  },
+});
+
+/** A PDB selects pods. */
+export const pdbSelectsPods = defineRule({
+  id: 'pdb-selects-pods',
+  severity: 'error',
+  runbookItem: 'References: PDB selecting nothing',
+  description: 'A PodDisruptionBudget selects at least one pod template in its namespace.',
+  remediation: 'Make spec.selector match the labels of the pods it protects.',
+  scope: { kinds: ['PodDisruptionBudget'] },
+  check(o, ctx) {
+    if (!o) return [];
+    const sel = o.object.spec?.selector;
+    if (!isRecord(sel)) return [{ message: 'PodDisruptionBudget has no selector', path: ['spec'] }];
+    return ctx.selectTemplates(ctx.namespaceOf(o), sel).length > 0 ? [] : [{ message: 'selector selects no pod', path: ['spec', 'selector'] }];
+  },
+});
+
+/** A NetworkPolicy selects pods. */
+export const policySelectsPods = defineRule({
+  id: 'policy-selects-pods',
+  severity: 'error',
+  runbookItem: 'References: NetworkPolicy selecting nothing (SPEC §2 rule 2)',
+  description: 'A NetworkPolicy selects at least one pod template in its namespace (a selector typo leaves the intended pods unprotected or cut off).',
+  remediation: 'Make spec.podSelector match the pod template labels.',
+  scope: { kinds: ['NetworkPolicy'] },
+  check(o, ctx) {
+    if (!o) return [];
+    return ctx.selectTemplates(ctx.namespaceOf(o), o.object.spec?.podSelector ?? {}).length > 0 ? [] : [{ message: `podSelector ${JSON.stringify(o.object.spec?.podSelector ?? {})} selects no pod`, path: ['spec', 'podSelector'] }];
+  },
+});
+
+/** ConfigMaps, claims and service accounts a pod uses exist. */
+export const referencedObjectExists = defineRule({
+  id: 'referenced-object-exists',
+  severity: 'error',
+  runbookItem: 'References: ConfigMap/Secret/PVC/ServiceAccount missing',
+  description:
+    'Every ConfigMap (and key) a pod reads through env, envFrom or volumes, every PersistentVolumeClaim it mounts and its ServiceAccount are in the manifests ' +
+    '(Secrets are checked by secret-source; `optional: true` references may be absent).',
+  remediation: 'Add the missing object or fix the reference.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = o ? ctx.templateOf(o) : undefined;
+    if (!t) return [];
+    const ns = t.namespace;
+    const out: RuleFinding[] = [];
+    const spec = [...t.path, 'spec'];
+    const cm = (name: string | undefined, key: string | undefined, optional: unknown, path: (string | number)[], what: string) => {
+      if (!name || optional === true) return;
+      const obj = ctx.get('ConfigMap', ns, name);
+      if (!obj) out.push({ message: `${what} references ConfigMap ${name}, which is not in the manifests`, path });
+      else if (key !== undefined && !(key in stringMap(obj.object.data)) && !(isRecord(obj.object.binaryData) && key in obj.object.binaryData)) {
+        out.push({ message: `${what} references key ${key} of ConfigMap ${name}, which it does not have`, path });
+      }
+    };
+    for (const field of ['initContainers', 'containers'] as const) {
+      list(t.spec[field]).forEach((c, ci) => {
+        if (!isRecord(c)) return;
+        list(c.env).forEach((e, ei) => {
+          const ref = isRecord(e) ? e.valueFrom?.configMapKeyRef : undefined;
+          if (isRecord(ref)) cm(str(ref.name), str(ref.key), ref.optional, [...spec, field, ci, 'env', ei], `env ${String(e.name)}`);
+        });
+        list(c.envFrom).forEach((e, ei) => {
+          const ref = isRecord(e) ? e.configMapRef : undefined;
+          if (isRecord(ref)) cm(str(ref.name), undefined, ref.optional, [...spec, field, ci, 'envFrom', ei], 'envFrom');
+        });
+      });
+    }
+    const claimTemplates = new Set(list(t.owner.object.spec?.volumeClaimTemplates).map((v) => (isRecord(v) ? str(v.metadata?.name) : undefined)));
+    list(t.spec.volumes).forEach((v, vi) => {
+      if (!isRecord(v)) return;
+      const path = [...spec, 'volumes', vi];
+      if (isRecord(v.configMap)) cm(str(v.configMap.name), undefined, v.configMap.optional, path, `volume ${String(v.name)}`);
+      for (const s of list(v.projected?.sources)) if (isRecord(s) && isRecord(s.configMap)) cm(str(s.configMap.name), undefined, s.configMap.optional, path, `volume ${String(v.name)}`);
+      const claim = str(v.persistentVolumeClaim?.claimName);
+      if (claim && !claimTemplates.has(claim) && !ctx.get('PersistentVolumeClaim', ns, claim)) {
+        out.push({ message: `volume ${String(v.name)} mounts PersistentVolumeClaim ${claim}, which is not in the manifests`, path });
+      }
+    });
+    const sa = str(t.spec.serviceAccountName) ?? str((t.spec as Record<string, any>).serviceAccount);
+    if (sa && sa !== 'default' && !ctx.get('ServiceAccount', ns, sa)) {
+      out.push({ message: `ServiceAccount ${sa} is not in the manifests`, path: [...spec, 'serviceAccountName'] });
+    }
+    return out;
+  },
+});

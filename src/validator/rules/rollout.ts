@@ -1,0 +1,155 @@
+import type { V1Deployment, V1Probe } from '@kubernetes/client-node';
+import type { PodTemplate, ValidationContext } from '../context';
+import { WORKLOAD_KINDS } from '../context';
+import { isRecord, list } from '../k8s/util';
+import { defineRule, RuleFinding } from '../rule';
+
+function probePortKnown(container: Record<string, any>, port: unknown): boolean {
+  if (port === undefined) return true;
+  const ports = list(container.ports).filter(isRecord);
+  if (typeof port === 'number') return ports.length === 0 || ports.some((p) => p.containerPort === port);
+  return ports.some((p) => p.name === port);
+}
+
+/** SPEC §2 rule 13: probes on the health endpoints. */
+export const healthProbes = defineRule({
+  id: 'health-probes',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 13 (probes); setup guide §4 "Health endpoints enabled"',
+  description:
+    'The main container of every component has readiness, liveness and startup probes; HTTP components probe their declared health endpoints ' +
+    '(readiness `/health/ready`, liveness and startup `/health/live`) on a port the container declares.',
+  remediation: 'Add httpGet probes on the component\'s health paths and a declared container port (data stores: exec or tcpSocket probes).',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = o ? ctx.templateOf(o) : undefined;
+    const c = ctx.component(t?.component);
+    if (!t || !c) return [];
+    const main = ctx.mainContainer(t);
+    if (!main) return [];
+    const base = [...t.path, 'spec', 'containers', main.index];
+    const out: RuleFinding[] = [];
+    const expectPath = { readinessProbe: c.health?.ready, livenessProbe: c.health?.live, startupProbe: c.health?.live } as const;
+    for (const field of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
+      const probe = main.container[field] as V1Probe | undefined;
+      if (!isRecord(probe)) {
+        out.push({ message: `${t.component} has no ${field}`, path: base });
+        continue;
+      }
+      const want = expectPath[field];
+      if (want === undefined) continue;
+      const get = probe.httpGet;
+      if (!isRecord(get)) {
+        out.push({ message: `${field} of ${t.component} is not an HTTP probe of ${want}`, path: [...base, field] });
+        continue;
+      }
+      if (get.path !== want) out.push({ message: `${field} of ${t.component} probes ${String(get.path)}, not ${want}`, path: [...base, field, 'httpGet', 'path'] });
+      if (!probePortKnown(main.container, get.port)) out.push({ message: `${field} of ${t.component} uses port ${String(get.port)}, which the container does not declare`, path: [...base, field, 'httpGet', 'port'] });
+    }
+    return out;
+  },
+});
+
+function isZero(v: unknown): boolean {
+  return v === 0 || v === '0' || v === '0%';
+}
+
+/** SPEC §2 rule 13: RollingUpdate with maxUnavailable 0. */
+export const rollingUpdateSafe = defineRule({
+  id: 'rolling-update-safe',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 13 (RollingUpdate, maxUnavailable 0); setup guide §4 "Rolling/blue-green deployment strategy"',
+  description: 'Deployments of components use `strategy.type: RollingUpdate` with `maxUnavailable: 0` (the default 25% drops capacity during a rollout).',
+  remediation: 'Set spec.strategy to `{type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}`.',
+  scope: { kinds: ['Deployment'] },
+  check(o, ctx) {
+    if (!o) return [];
+    const d = o.object as V1Deployment;
+    if (!ctx.component(ctx.templateOf(o)?.component)) return [];
+    const s = d.spec?.strategy;
+    if (isRecord(s) && s.type === 'Recreate') return [{ message: 'strategy Recreate stops every pod before starting new ones', path: ['spec', 'strategy', 'type'] }];
+    const mu = s?.rollingUpdate?.maxUnavailable;
+    if (!isZero(mu)) {
+      return [{ message: `maxUnavailable is ${mu === undefined ? 'unset (default 25%)' : String(mu)}, not 0`, path: s?.rollingUpdate ? ['spec', 'strategy', 'rollingUpdate'] : ['spec'] }];
+    }
+    if (isZero(s?.rollingUpdate?.maxSurge)) return [{ message: 'maxSurge and maxUnavailable are both 0: the rollout cannot progress', path: ['spec', 'strategy', 'rollingUpdate', 'maxSurge'] }];
+    return [];
+  },
+});
+
+/** SPEC §2 rule 13: HPA on public components and app-server outside development; no replicas under an HPA. */
+export const hpaManagedReplicas = defineRule({
+  id: 'hpa-managed-replicas',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 13 (HPA, no replicas field where an HPA owns the count)',
+  description:
+    'In staging and production the public components and app-server are scaled by an `autoscaling/v2` HorizontalPodAutoscaler; a workload an HPA scales has no `spec.replicas` ' +
+    '(Argo CD would fight the autoscaler).',
+  remediation: 'Add an autoscaling/v2 HPA targeting the Deployment and remove spec.replicas from it.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    if (!o) return [];
+    const t = ctx.templateOf(o);
+    if (!t) return [];
+    const hpas = ctx.autoscalersOf(o);
+    const out: RuleFinding[] = [];
+    if (hpas.length > 0 && o.object.spec?.replicas !== undefined && o.object.spec?.replicas !== null) {
+      out.push({ message: `spec.replicas is set although HorizontalPodAutoscaler ${ctx.nameOf(hpas[0])} owns the replica count`, path: ['spec', 'replicas'] });
+    }
+    if (hpas.length > 1) out.push({ message: `${hpas.length} autoscalers target this workload`, path: ['metadata', 'name'] });
+    for (const h of hpas) {
+      if (h.object.apiVersion !== 'autoscaling/v2') out.push({ message: `HorizontalPodAutoscaler ${ctx.nameOf(h)} uses ${h.object.apiVersion}; use autoscaling/v2`, path: ['metadata', 'name'] });
+    }
+    const c = ctx.component(t.component);
+    const needs = c && (c.exposure === 'public' || c.role === 'app-server') && ctx.env.name !== 'development';
+    if (needs && hpas.length === 0) out.push({ message: `${c.id} has no HorizontalPodAutoscaler in ${ctx.env.name}`, path: ['metadata', 'name'] });
+    return out;
+  },
+});
+
+/** Pod templates some PodDisruptionBudget covers (computed once). */
+function coveredByPdb(ctx: ValidationContext): Map<PodTemplate, import('../../manifests').LoadedObject[]> {
+  return ctx.memo('pdb:covered', () => {
+    const m = new Map<PodTemplate, import('../../manifests').LoadedObject[]>();
+    for (const pdb of ctx.ofKind('PodDisruptionBudget')) {
+      if (ctx.isMalformed(pdb)) continue;
+      const sel = pdb.object.spec?.selector;
+      if (!isRecord(sel)) continue;
+      for (const t of ctx.selectTemplates(ctx.namespaceOf(pdb), sel)) {
+        const l = m.get(t) ?? [];
+        l.push(pdb);
+        m.set(t, l);
+      }
+    }
+    return m;
+  });
+}
+
+/** SPEC §2 rule 13: a PDB wherever more than one pod can run. */
+export const pdbRequired = defineRule({
+  id: 'pdb-required',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 13 (PodDisruptionBudget wherever more than one replica can run)',
+  description:
+    'A workload that can run more than one pod (replicas or HPA maxReplicas > 1) is covered by a PodDisruptionBudget that still lets one pod be evicted.',
+  remediation: 'Add a policy/v1 PodDisruptionBudget selecting the pods with `maxUnavailable: 1`.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = o ? ctx.templateOf(o) : undefined;
+    if (!t || t.kind === 'Pod' || t.kind === 'Job' || t.kind === 'CronJob') return [];
+    const max = ctx.maxPods(t);
+    if (max <= 1) return [];
+    const pdbs = coveredByPdb(ctx).get(t) ?? [];
+    if (pdbs.length === 0) return [{ message: `up to ${Number.isFinite(max) ? max : 'many'} pods can run but no PodDisruptionBudget selects them`, path: [...t.path, 'metadata', 'labels'] }];
+    const out: RuleFinding[] = [];
+    for (const p of pdbs) {
+      const mu = p.object.spec?.maxUnavailable;
+      const ma = p.object.spec?.minAvailable;
+      if (isZero(mu) || (typeof ma === 'number' && ma >= max) || ma === '100%') {
+        out.push({ message: `PodDisruptionBudget ${ctx.nameOf(p)} allows no voluntary eviction: node drains would block`, path: [...t.path, 'metadata', 'labels'], severity: 'warning' });
+      }
+    }
+    return out;
+  },
+});
+

@@ -1,0 +1,164 @@
+import type { LoadedObject } from '../../manifests';
+import { isKnownKind, kindStatus } from '../schema/check';
+import { isRecord, list, str } from '../k8s/util';
+import { defineRule, RuleFinding } from '../rule';
+import { ValidationContext } from '../context';
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function checkLabelKey(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `prefix "${prefix}" is not a DNS subdomain`;
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) return `name "${name}" must be 1-63 alphanumerics, "-", "_" or "." starting and ending alphanumeric`;
+  return undefined;
+}
+
+/** Duplicate `name`s (or another key) in a list, as the API server rejects them. */
+function duplicates(items: unknown[], key: string): { value: string; index: number }[] {
+  const seen = new Set<string>();
+  const out: { value: string; index: number }[] = [];
+  items.forEach((it, index) => {
+    const v = isRecord(it) ? it[key] : undefined;
+    if (typeof v !== 'string' && typeof v !== 'number') return;
+    const s = String(v);
+    if (seen.has(s)) out.push({ value: s, index });
+    seen.add(s);
+  });
+  return out;
+}
+
+function podSpecDuplicates(ctx: ValidationContext, o: LoadedObject): RuleFinding[] {
+  const t = ctx.templateOf(o);
+  if (!t) return [];
+  const out: RuleFinding[] = [];
+  const specPath = [...t.path, 'spec'];
+  const containerNames = new Set<string>();
+  for (const field of ['initContainers', 'containers'] as const) {
+    list(t.spec[field]).forEach((c: any, i: number) => {
+      if (!isRecord(c) || typeof c.name !== 'string') return;
+      if (containerNames.has(c.name)) out.push({ message: `container name "${c.name}" is used twice in the pod`, path: [...specPath, field, i, 'name'] });
+      containerNames.add(c.name);
+      for (const d of duplicates(list(c.volumeMounts), 'mountPath')) {
+        out.push({ message: `container "${c.name}" mounts two volumes at ${d.value}`, path: [...specPath, field, i, 'volumeMounts', d.index] });
+      }
+      for (const d of duplicates(list(c.env), 'name')) {
+        out.push({
+          message: `container "${c.name}" defines environment variable ${d.value} twice (the last one wins)`,
+          path: [...specPath, field, i, 'env', d.index],
+          severity: 'warning',
+        });
+      }
+    });
+  }
+  for (const d of duplicates(list(t.spec.volumes), 'name')) {
+    out.push({ message: `volume name "${d.value}" is used twice in the pod`, path: [...specPath, 'volumes', d.index] });
+  }
+  return out;
+}
+
+/** SPEC §5 (manifests the cluster accepts): objects are valid for their apiVersion and kind. */
+export const schemaValid = defineRule({
+  id: 'schema-valid',
+  severity: 'error',
+  runbookItem: 'SPEC §5: manifests the cluster accepts',
+  description:
+    'Every object of a known kind matches the schema of its apiVersion: no unknown fields, the right types, required fields present, ' +
+    'a valid name and labels, unique container, volume and mount names.',
+  remediation: 'Fix the field named in the message (see `kubectl explain <kind>.<field>` or the CRD reference).',
+  scope: { kinds: ['*'] },
+  runsOnMalformed: true,
+  check(o, ctx) {
+    if (!o) return [];
+    const out: RuleFinding[] = ctx.schemaIssues(o).map((i) => ({ message: i.message, path: i.path }));
+    if (!isKnownKind(o.object.kind ?? '') || !kindStatus(o.object.kind ?? '', o.object.apiVersion ?? '').known) return out;
+    const meta = o.object.metadata;
+    const name = isRecord(meta) ? meta.name : undefined;
+    if ((name === undefined || name === null || name === '') && !(isRecord(meta) && typeof meta.generateName === 'string')) {
+      out.push({ message: 'metadata.name is required', path: ['metadata'] });
+    } else if (typeof name === 'string' && (name.length > 253 || !DNS_SUBDOMAIN.test(name))) {
+      out.push({ message: `metadata.name "${name}" is not a valid name (lower-case letters, digits, "-" and ".")`, path: ['metadata', 'name'] });
+    }
+    if (isRecord(meta) && isRecord(meta.labels)) {
+      for (const [k, v] of Object.entries(meta.labels)) {
+        const bad = checkLabelKey(k);
+        if (bad) out.push({ message: `label key "${k}": ${bad}`, path: ['metadata', 'labels', k] });
+        if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) {
+          out.push({ message: `label ${k}: value "${v}" is not a valid label value (at most 63 alphanumerics, "-", "_", ".")`, path: ['metadata', 'labels', k] });
+        }
+      }
+    }
+    if (isRecord(meta) && isRecord(meta.annotations)) {
+      for (const k of Object.keys(meta.annotations)) {
+        const bad = checkLabelKey(k);
+        if (bad) out.push({ message: `annotation key "${k}": ${bad}`, path: ['metadata', 'annotations', k] });
+      }
+    }
+    if (!ctx.isMalformed(o)) out.push(...podSpecDuplicates(ctx, o));
+    if (o.object.kind === 'Service' && !ctx.isMalformed(o)) {
+      const ports = list(o.object.spec?.ports);
+      if (ports.length > 1) {
+        ports.forEach((p: any, i: number) => {
+          if (isRecord(p) && !str(p.name)) out.push({ message: `port ${String(p.port)} needs a name: a Service with several ports must name each`, path: ['spec', 'ports', i] });
+        });
+      }
+      for (const d of duplicates(ports, 'name')) out.push({ message: `Service port name "${d.value}" is used twice`, path: ['spec', 'ports', d.index, 'name'] });
+    }
+    return out;
+  },
+});
+
+/** Objects whose apiVersion is not (or no longer) served. */
+export const apiVersionServed = defineRule({
+  id: 'api-version-served',
+  severity: 'error',
+  runbookItem: 'SPEC §5: manifests the cluster accepts; SPEC §2 rule 5 (external-secrets.io/v1)',
+  description: 'Known kinds use an apiVersion the cluster and operators still serve (e.g. external-secrets.io/v1, policy/v1, autoscaling/v2).',
+  remediation: 'Move the object to the served apiVersion named in the message and adapt fields that changed between versions.',
+  scope: { kinds: ['*'] },
+  runsOnMalformed: true,
+  check(o) {
+    if (!o) return [];
+    const status = kindStatus(o.object.kind ?? '', o.object.apiVersion ?? '');
+    if (status.known || status.reason === 'unknown-kind') return [];
+    if (status.reason === 'removed') {
+      return [{ message: `${o.object.kind} ${o.object.apiVersion} is no longer served: use ${status.replacement}`, path: ['apiVersion'] }];
+    }
+    return [{ message: `${o.object.kind} is not served as ${o.object.apiVersion} (served: ${status.served.join(', ')})`, path: ['apiVersion'] }];
+  },
+});
+
+/** Kinds the validator has no schema for. */
+export const unknownKind = defineRule({
+  id: 'unknown-kind',
+  severity: 'warning',
+  runbookItem: 'SPEC §5: manifests the cluster accepts',
+  description: 'Every object is of a kind the validator knows (core kinds and the CRDs the stack uses); others are not checked.',
+  remediation: 'Check the kind and apiVersion for typos; if the kind is intended, review it by hand or suppress the warning with a reason.',
+  scope: { kinds: ['*'] },
+  runsOnMalformed: true,
+  check(o) {
+    if (!o || isKnownKind(o.object.kind ?? '')) return [];
+    return [{ message: `unknown kind ${o.object.kind} (${o.object.apiVersion}): not validated`, path: ['kind'] }];
+  },
+});
+
+/** The same object twice. */
+export const duplicateObject = defineRule({
+  id: 'duplicate-object',
+  severity: 'error',
+  runbookItem: 'SPEC §5: deterministic output',
+  description: 'No two documents define the same kind, namespace and name (the later one would silently replace the earlier).',
+  remediation: 'Remove or rename one of the two documents.',
+  scope: { kinds: ['*'] },
+  runsOnMalformed: true,
+  check(o, ctx) {
+    if (!o) return [];
+    const first = ctx.duplicateOfObject(o);
+    if (!first) return [];
+    return [{ message: `${ctx.keyOf(o)} is already defined at ${first.location.file}:${first.location.line}`, path: ['metadata', 'name'] }];
+  },
+});

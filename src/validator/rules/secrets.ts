@@ -1,0 +1,235 @@
+import type { LoadedObject } from '../../manifests';
+import type { PodTemplate, ValidationContext } from '../context';
+import { WORKLOAD_KINDS } from '../context';
+import { entries, isRecord, list, str, stringMap } from '../k8s/util';
+import { defineRule, RuleFinding } from '../rule';
+
+/** Annotation on a workload naming Secrets that exist before the deployment (comma-separated). */
+export const PRE_PROVISIONED_ANNOTATION = 'ctis.io/pre-provisioned-secrets';
+
+const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'secret', 'token', 'credential', 'credentials', 'passphrase']);
+const KEY_QUALIFIERS = new Set(['api', 'private', 'access', 'signing', 'encryption', 'client', 'secret', 'master', 'account', 'shared']);
+
+/** Splits `InternalTokens__ApiKey` / `CLIENT_SECRET` / `apiKey` into lower-case words of the last segment. */
+function lastSegmentWords(name: string): string[] {
+  const segs = name.split(/__|:|\./).filter(Boolean);
+  const last = segs[segs.length - 1] ?? name;
+  return last
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s_-]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+/** Whether a setting or data key names a secret (password, token, API key, connection string...). */
+export function isSecretName(name: string): boolean {
+  if (/^ConnectionStrings(__|:)/i.test(name) || /connection_?string/i.test(name)) return true;
+  const words = lastSegmentWords(name);
+  if (words.length === 0) return false;
+  const lastWord = words[words.length - 1];
+  if (SECRET_WORDS.has(lastWord)) return true;
+  if (lastWord === 'apikey' || lastWord === 'privatekey') return true;
+  if (lastWord === 'key' && words.length > 1 && KEY_QUALIFIERS.has(words[words.length - 2])) return true;
+  return false;
+}
+
+function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const c of counts.values()) {
+    const p = c / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/** Why a value looks like a secret, or undefined. */
+export function secretValueReason(value: string): string | undefined {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) return 'a PEM private key';
+  if (/(^|;)\s*(password|pwd)\s*=\s*[^;\s]+/i.test(value)) return 'a connection string with a password';
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^@\s/]+@/i.test(value.trim())) return 'a URL with a password';
+  if (/\bAKIA[0-9A-Z]{16}\b/.test(value)) return 'an AWS access key';
+  if (/\bgh[pousr]_[A-Za-z0-9]{36,}\b/.test(value)) return 'a GitHub token';
+  if (/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./.test(value)) return 'a JSON web token';
+  if (/\b(sk_live|rk_live|xox[abprs])[-_][A-Za-z0-9-]{10,}/.test(value)) return 'an API token';
+  if (/(^|\s)--requirepass\s+(?!\$\()\S+/.test(value)) return 'a password on the command line';
+  return highEntropy(value) ? 'a long random-looking string' : undefined;
+}
+
+/**
+ * Long random-looking tokens: 32+ characters without spaces or path/URL structure, at least three
+ * character classes and high entropy. Hex strings (checksums, digests) and base64 of low entropy
+ * do not qualify.
+ */
+function highEntropy(value: string): boolean {
+  const v = value.trim();
+  if (v.length < 32 || v.length > 4096 || /\s/.test(v)) return false;
+  if (/^[0-9a-f]+$/i.test(v) || /^(sha256|sha512|md5):/i.test(v)) return false;
+  if (/[/:@]/.test(v) && !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(v)).length;
+  return classes >= 3 && entropy(v) >= 4.2;
+}
+
+/** Annotations whose values are data, not configuration (checksums, client state). */
+function exemptAnnotation(key: string): boolean {
+  return /checksum|hash|digest/i.test(key) || key === 'kubectl.kubernetes.io/last-applied-configuration' || key.startsWith('ctis.io/suppress.');
+}
+
+function annotationFindings(annotations: unknown, path: (string | number)[]): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  for (const [k, v] of entries(annotations)) {
+    if (typeof v !== 'string' || v === '' || exemptAnnotation(k)) continue;
+    const reason = secretValueReason(v);
+    if (reason) out.push({ message: `annotation ${k} holds ${reason}`, path: [...path, k] });
+  }
+  return out;
+}
+
+function containerFindings(t: PodTemplate): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  for (const field of ['initContainers', 'containers'] as const) {
+    list(t.spec[field]).forEach((c, ci) => {
+      if (!isRecord(c)) return;
+      const base = [...t.path, 'spec', field, ci];
+      list(c.env).forEach((e, ei) => {
+        if (!isRecord(e) || typeof e.name !== 'string' || e.valueFrom !== undefined) return;
+        const value = e.value === undefined || e.value === null ? '' : String(e.value);
+        if (value === '' || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(value)) return;
+        const reason = isSecretName(e.name) ? 'a secret-like name with a literal value' : secretValueReason(value);
+        if (reason) out.push({ message: `container ${String(c.name)}: ${e.name} holds ${reason}; read it from a Secret (secretKeyRef)`, path: [...base, 'env', ei, 'value'] });
+      });
+      for (const field2 of ['command', 'args'] as const) {
+        list(c[field2]).forEach((a, ai) => {
+          if (typeof a !== 'string') return;
+          const prev = ai > 0 ? list(c[field2])[ai - 1] : undefined;
+          const joined = typeof prev === 'string' ? `${prev} ${a}` : a;
+          const reason = secretValueReason(joined) && !/^\$\(/.test(a) ? secretValueReason(joined) : undefined;
+          if (reason) out.push({ message: `container ${String(c.name)}: ${field2}[${ai}] holds ${reason}`, path: [...base, field2, ai] });
+        });
+      }
+    });
+  }
+  return out;
+}
+
+/** SPEC §2 rule 5: no literal secret values. */
+export const secretLiteral = defineRule({
+  id: 'secret-literal',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 5; runbook checklist "No real secrets in appsettings*.json", "ConnectionStrings injected via secret source"',
+  description:
+    'No secret value is written in the manifests: no literal env value for a secret-like name (password, secret, token, API key, connection string) or with a secret-like value ' +
+    '(connection string with Password=, URL with credentials, PEM private key, long random token), none in ConfigMaps or annotations, and no Secret objects with data.',
+  remediation: 'Store the value in the secret manager, sync it with an ExternalSecret and reference it with valueFrom.secretKeyRef.',
+  scope: { kinds: ['*'] },
+  check(o, ctx) {
+    if (!o) return [];
+    const out = annotationFindings(o.object.metadata?.annotations, ['metadata', 'annotations']);
+    const kind = o.object.kind;
+    if (kind === 'Secret') {
+      const keys = [...Object.keys(stringMap(o.object.data)), ...Object.keys(stringMap(o.object.stringData))];
+      if (keys.length > 0) out.push({ message: `Secret with literal data (${keys.join(', ')}) in the manifests; produce it with an ExternalSecret`, path: [o.object.data ? 'data' : 'stringData'] });
+    } else if (kind === 'ConfigMap') {
+      for (const [k, v] of Object.entries(stringMap(o.object.data))) {
+        if (v === '') continue;
+        const reason = isSecretName(k) ? 'a secret-like key with a value' : secretValueReason(v);
+        if (reason) out.push({ message: `ConfigMap key ${k} holds ${reason}`, path: ['data', k] });
+      }
+    }
+    const t = ctx.templateOf(o);
+    if (t) {
+      if (t.path.length > 0) out.push(...annotationFindings(t.annotations, [...t.path, 'metadata', 'annotations']));
+      out.push(...containerFindings(t));
+    }
+    return out;
+  },
+});
+
+/** Secret names a pod references, with where. */
+function referencedSecrets(t: PodTemplate): { name: string; path: (string | number)[]; what: string }[] {
+  const out: { name: string; path: (string | number)[]; what: string }[] = [];
+  const spec = [...t.path, 'spec'];
+  for (const field of ['initContainers', 'containers'] as const) {
+    list(t.spec[field]).forEach((c, ci) => {
+      if (!isRecord(c)) return;
+      list(c.env).forEach((e, ei) => {
+        const name = isRecord(e) ? str(e.valueFrom?.secretKeyRef?.name) : undefined;
+        if (name) out.push({ name, path: [...spec, field, ci, 'env', ei], what: `env ${String(e.name)}` });
+      });
+      list(c.envFrom).forEach((e, ei) => {
+        const name = isRecord(e) ? str(e.secretRef?.name) : undefined;
+        if (name) out.push({ name, path: [...spec, field, ci, 'envFrom', ei], what: 'envFrom' });
+      });
+    });
+  }
+  list(t.spec.volumes).forEach((v, vi) => {
+    if (!isRecord(v)) return;
+    const direct = str(v.secret?.secretName);
+    if (direct) out.push({ name: direct, path: [...spec, 'volumes', vi], what: `volume ${String(v.name)}` });
+    list(v.projected?.sources).forEach((s) => {
+      const name = isRecord(s) ? str(s.secret?.name) : undefined;
+      if (name) out.push({ name, path: [...spec, 'volumes', vi], what: `volume ${String(v.name)}` });
+    });
+  });
+  list(t.spec.imagePullSecrets).forEach((s, i) => {
+    const name = isRecord(s) ? str(s.name) : undefined;
+    if (name) out.push({ name, path: [...spec, 'imagePullSecrets', i], what: 'imagePullSecrets' });
+  });
+  return out;
+}
+
+function preProvisioned(ctx: ValidationContext, o: LoadedObject): Set<string> {
+  const s = new Set<string>();
+  const declared = stringMap(o.object.metadata?.annotations)[PRE_PROVISIONED_ANNOTATION];
+  for (const n of (declared ?? '').split(',').map((x) => x.trim()).filter(Boolean)) s.add(n);
+  if ('secretName' in ctx.env.edge.tls) s.add(ctx.env.edge.tls.secretName);
+  return s;
+}
+
+/** SPEC §2 rule 5: every referenced Secret comes from an ExternalSecret (or cert-manager). */
+export const secretSource = defineRule({
+  id: 'secret-source',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 5; setup guide §7 "Store all secrets in Key Vault"',
+  description:
+    'Every Secret a pod references (env, envFrom, volumes, imagePullSecrets) is produced in the same namespace by an ExternalSecret (external-secrets.io/v1) ' +
+    `or a cert-manager Certificate, or is declared pre-provisioned (annotation \`${PRE_PROVISIONED_ANNOTATION}\` on the workload, or the configured edge TLS secret); ` +
+    "ExternalSecrets read from the environment's secret store.",
+  remediation: `Add an ExternalSecret whose target is the Secret, or list the Secret in the workload's \`${PRE_PROVISIONED_ANNOTATION}\` annotation when it is provisioned outside GitOps.`,
+  scope: { kinds: [...WORKLOAD_KINDS, 'ExternalSecret'] },
+  check(o, ctx) {
+    if (!o) return [];
+    if (o.object.kind === 'ExternalSecret') {
+      const out: RuleFinding[] = [];
+      const ref = o.object.spec?.secretStoreRef;
+      const store = ctx.env.secretStore;
+      const kind = str(ref?.kind) ?? 'SecretStore';
+      if (str(ref?.name) !== store.name || kind !== store.kind) {
+        out.push({ message: `ExternalSecret reads from ${kind} ${str(ref?.name) ?? '(none)'}, not the configured ${store.kind} ${store.name}`, path: ['spec', 'secretStoreRef'] });
+      }
+      list(o.object.spec?.data).forEach((d, i) => {
+        const key = isRecord(d) ? str(d.remoteRef?.key) : undefined;
+        if (key !== undefined && !key.startsWith(`${store.keyPrefix}/`)) {
+          out.push({ message: `remote key ${key} is outside the environment's prefix ${store.keyPrefix}/`, path: ['spec', 'data', i, 'remoteRef', 'key'], severity: 'warning' });
+        }
+      });
+      return out;
+    }
+    const t = ctx.templateOf(o);
+    if (!t) return [];
+    const declared = preProvisioned(ctx, o);
+    const out: RuleFinding[] = [];
+    const seen = new Set<string>();
+    for (const r of referencedSecrets(t)) {
+      if (declared.has(r.name) || ctx.secretProducersOf(t.namespace, r.name).length > 0) continue;
+      const key = `${r.name}|${r.what}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const literal = ctx.get('Secret', t.namespace, r.name) ? ' (a literal Secret object is not a secret source)' : '';
+      out.push({ message: `${r.what} references Secret ${r.name}, which no ExternalSecret or Certificate in ${t.namespace} produces${literal}`, path: r.path });
+    }
+    return out;
+  },
+});

@@ -1,0 +1,34 @@
+import type { LoadedObject } from '../manifests';
+import { entries } from './k8s/util';
+
+/**
+ * Suppressions are annotations on the object a finding is about:
+ *
+ * ```yaml
+ * metadata:
+ *   annotations:
+ *     ctis.io/suppress.internal-not-exposed: "debug NodePort, removed after incident 4711"
+ * ```
+ *
+ * The value is the mandatory reason; an empty reason suppresses nothing and is itself an error.
+ */
+export const SUPPRESS_PREFIX = 'ctis.io/suppress.';
+
+export interface Suppression {
+  readonly rule: string;
+  readonly reason: string;
+  /** The annotation key, for locations. */
+  readonly annotation: string;
+}
+
+/** The suppressions an object declares, keyed by rule id. */
+export function suppressionsOf(o: LoadedObject): Map<string, Suppression> {
+  const out = new Map<string, Suppression>();
+  for (const [key, value] of entries(o.object.metadata?.annotations)) {
+    if (!key.startsWith(SUPPRESS_PREFIX)) continue;
+    const rule = key.slice(SUPPRESS_PREFIX.length);
+    const reason = typeof value === 'string' ? value.trim() : value === null || value === undefined ? '' : String(value).trim();
+    out.set(rule, { rule, reason, annotation: key });
+  }
+  return out;
+}
