@@ -127,7 +127,7 @@ export const edgeHttpsRedirect = defineRule({
       for (const r of oncePerObject(plain.filter(forwards))) {
         out.push({ on: r.object, path: r.path, message: `http://${host}${r.urlPath} reaches Service ${r.service} without a redirect to https` });
       }
-      if (!plain.some((r) => r.redirectsToHttps)) {
+      if (!plain.some((r) => r.redirectsToHttps) && !plain.some(forwards)) {
         const r = secure[0];
         out.push({ on: r.object, path: r.path, message: `no HTTP-to-HTTPS redirect for host ${host}` });
       }
