@@ -307,7 +307,7 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
   ];
   return {
     index,
-    graph: { environment: env.name, namespace: ns, nodes: graphNodes, edges },
+    graph: { environment: env.name, namespace: ns, nodes: graphNodes, edges: edges.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0)) },
     discrepancies,
     defaultDeny: { ingress: index.isIsolated(strayPod, 'ingress'), egress: index.isIsolated(strayPod, 'egress'), leaks },
   };

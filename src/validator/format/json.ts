@@ -1,0 +1,21 @@
+import type { Formatter } from './types';
+
+/**
+ * `{"findings":[{"rule","severity","message","file","line","resource","remediation"}],"summary":{...}}`
+ * (SPEC §5); suppressed findings are only counted in the summary.
+ */
+export const jsonFormatter: Formatter = {
+  name: 'json',
+  format(report) {
+    const findings = report.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      message: f.message,
+      file: f.file,
+      line: f.line,
+      resource: f.resource,
+      remediation: f.remediation,
+    }));
+    return `${JSON.stringify({ findings, summary: report.summary }, null, 2)}\n`;
+  },
+};

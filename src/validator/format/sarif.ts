@@ -1,0 +1,58 @@
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { Finding, SuppressedFinding } from '../engine';
+import type { Formatter } from './types';
+
+const TOOL_VERSION = '0.1.0';
+
+/** SARIF 2.1.0: rule metadata in `tool.driver.rules`, one result per finding (suppressed ones marked). */
+export const sarifFormatter: Formatter = {
+  name: 'sarif',
+  format(report, ctx) {
+    const rules = [...ctx.rules.values()];
+    const index = new Map(rules.map((r, i) => [r.id, i]));
+    const descriptors: ReportingDescriptor[] = rules.map((r) => ({
+      id: r.id,
+      name: r.id
+        .split('-')
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join(''),
+      shortDescription: { text: r.description.split(/(?<=\.)\s/)[0] },
+      fullDescription: { text: r.description },
+      help: { text: `${r.remediation} (enforces ${r.runbookItem}; see docs/rules.md#${r.docsAnchor})`, markdown: `${r.remediation}\n\nEnforces ${r.runbookItem}. See [docs/rules.md#${r.docsAnchor}](docs/rules.md#${r.docsAnchor}).` },
+      defaultConfiguration: { level: r.severity },
+      properties: { runbookItem: r.runbookItem, docs: `docs/rules.md#${r.docsAnchor}` },
+    }));
+    const result = (f: Finding | SuppressedFinding): Result => {
+      const r: Result = {
+        ruleId: f.rule,
+        level: f.severity,
+        message: { text: f.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: f.file.split('\\').join('/') },
+              ...(f.line >= 1 ? { region: { startLine: f.line } } : {}),
+            },
+            logicalLocations: [{ fullyQualifiedName: f.resource, kind: 'resource' }],
+          },
+        ],
+      };
+      const i = index.get(f.rule);
+      if (i !== undefined) r.ruleIndex = i;
+      if ('reason' in f) r.suppressions = [{ kind: 'inSource', justification: f.reason }];
+      return r;
+    };
+    const log: Log = {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'ctis-validate', version: TOOL_VERSION, semanticVersion: TOOL_VERSION, rules: descriptors } },
+          results: [...report.findings.map(result), ...report.suppressed.map(result)],
+          properties: { summary: report.summary },
+        },
+      ],
+    };
+    return `${JSON.stringify(log, null, 2)}\n`;
+  },
+};

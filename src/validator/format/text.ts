@@ -1,0 +1,39 @@
+import type { Finding } from '../engine';
+import type { Formatter } from './types';
+
+/** Human-readable: findings grouped by rule, each with `file:line`, the resource and the message. */
+export const textFormatter: Formatter = {
+  name: 'text',
+  format(report, ctx) {
+    const lines: string[] = [];
+    const byRule = new Map<string, Finding[]>();
+    for (const f of report.findings) {
+      const l = byRule.get(f.rule) ?? [];
+      l.push(f);
+      byRule.set(f.rule, l);
+    }
+    const order = [...byRule.keys()].sort((a, b) => {
+      const sa = byRule.get(a)!.some((f) => f.severity === 'error') ? 0 : 1;
+      const sb = byRule.get(b)!.some((f) => f.severity === 'error') ? 0 : 1;
+      return sa - sb || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    for (const id of order) {
+      const rule = ctx.rules.get(id);
+      const findings = byRule.get(id)!;
+      lines.push(`${id} (${findings.length})${rule ? ` - ${rule.runbookItem}` : ''}`);
+      for (const f of findings) lines.push(`  ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.file}:${f.line}  ${f.resource}  ${f.message}`);
+      if (rule) lines.push(`  fix: ${rule.remediation}`, `  docs: docs/rules.md#${rule.docsAnchor}`);
+      lines.push('');
+    }
+    if (report.suppressed.length > 0) {
+      lines.push(`suppressed (${report.suppressed.length})`);
+      for (const f of report.suppressed) lines.push(`  ${f.rule} ${f.file}:${f.line}  ${f.resource}  ${f.message}  [reason: ${f.reason}]`);
+      lines.push('');
+    }
+    const s = report.summary;
+    const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+    const where = ctx.target ? `${ctx.target}, environment ${s.environment}` : `environment ${s.environment}`;
+    lines.push(`${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.suppressed} suppressed in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')} (${where})`);
+    return `${lines.join('\n')}\n`;
+  },
+};
