@@ -10,6 +10,7 @@ import {
   PodEndpoint,
   PolicyIndex,
   rangeContains,
+  subtractRanges,
   sweep,
   Workload,
 } from '../netpol';
@@ -92,12 +93,17 @@ function union(sets: Iterable<ConnectionSet>): ConnectionSet {
 
 const DNS_CONNS = ConnectionSet.tcp(DNS_PORT).union(ConnectionSet.udp(DNS_PORT));
 
-/** Whether a range holds addresses of the public internet (checked with well-known resolvers). */
+/** Address ranges that are not the public internet (private, loopback, link-local, shared, multicast, reserved). */
+const NON_PUBLIC: readonly IpRange[] = [
+  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3',
+  'fc00::/7', 'fe80::/10', '::1/128', 'ff00::/8',
+]
+  .map(parseCidr)
+  .filter((r): r is IpRange => r !== undefined);
+
+/** Whether a range holds addresses of the public internet. */
 function touchesInternet(r: IpRange): boolean {
-  return ['8.8.8.8', '1.1.1.1', '9.9.9.9'].some((a) => {
-    const p = parseRange(a);
-    return p !== undefined && rangeContains(r, p);
-  });
+  return subtractRanges(r, NON_PUBLIC).length > 0;
 }
 
 /** Describes an external range for messages. */

@@ -1,0 +1,63 @@
+import type { Rule } from './rule';
+import { RULE_REGISTRY } from './rules';
+import { SUPPRESS_PREFIX } from './suppression';
+import { PRE_PROVISIONED_ANNOTATION } from './rules/secrets';
+
+function scopeText(r: Rule): string {
+  if ('topology' in r.scope) return 'the whole environment (reported on an anchor object)';
+  if (r.scope.kinds.includes('*')) return 'every object';
+  if (r.scope.kinds.length === 0) return 'reported by the engine';
+  return r.scope.kinds.join(', ');
+}
+
+/**
+ * Renders `docs/rules.md` from the registry. The committed file must equal this text; regenerate
+ * with `UPDATE_DOCS=1 npx jest test/validator/docs`.
+ */
+export function renderRulesDoc(rules: readonly Rule[] = [...RULE_REGISTRY.values()]): string {
+  const out: string[] = [];
+  out.push(
+    '# Validator rules',
+    '',
+    '<!-- Generated from src/validator/rules by src/validator/docs.ts; do not edit. Regenerate: UPDATE_DOCS=1 npx jest test/validator/docs -->',
+    '',
+    '`npm run validate -- <dir> [--env <name>] [--format text|json|sarif|mermaid]` checks manifests against the topology declared in',
+    '`src/topology/` and `config/<env>.yaml`. Exit 0: no error finding; 1: error findings; 2: bad usage or unreadable input.',
+    '',
+    '## Suppressing a finding',
+    '',
+    `Annotate the object the finding is reported on with \`${SUPPRESS_PREFIX}<rule-id>\` and the reason as the value:`,
+    '',
+    '```yaml',
+    'metadata:',
+    '  annotations:',
+    `    ${SUPPRESS_PREFIX}internal-not-exposed: "temporary NodePort for the load test, removed by 2026-12-01"`,
+    '```',
+    '',
+    'Suppressed findings are counted in the summary (and listed in text and SARIF output). A suppression with an empty reason',
+    'suppresses nothing and is itself an error (`suppression-needs-reason`); one naming an unknown rule is a warning.',
+    `Secrets provisioned outside GitOps are declared on the workload with \`${PRE_PROVISIONED_ANNOTATION}: "name-a, name-b"\`.`,
+    '',
+    '## Rules',
+    '',
+    '| id | severity | enforces |',
+    '| --- | --- | --- |',
+    ...rules.map((r) => `| [\`${r.id}\`](#${r.docsAnchor}) | ${r.severity} | ${r.runbookItem.replace(/\|/g, '\\|')} |`),
+    '',
+  );
+  for (const r of rules) {
+    out.push(
+      `### ${r.id}`,
+      '',
+      `- Severity: ${r.severity}`,
+      `- Enforces: ${r.runbookItem}`,
+      `- Checks: ${scopeText(r)}`,
+      '',
+      r.description,
+      '',
+      `**Remediation:** ${r.remediation}`,
+      '',
+    );
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,190 @@
+/**
+ * Small manifest builders and helpers for the validator tests. Builders return plain objects; `load`
+ * serialises them to YAML and parses them back so findings carry real file and line numbers.
+ */
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+import { loadEnvironment } from '../../src/config/load';
+import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
+import { LoadedObject, loadManifests, parseManifests } from '../../src/manifests';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+import { Report, validateObjects } from '../../src/validator';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const CONFIG_DIR = path.join(ROOT, 'config');
+export const DIST = path.join(ROOT, 'dist');
+
+const envCache = new Map<string, EnvironmentConfig>();
+export function env(name: EnvironmentName = 'production'): EnvironmentConfig {
+  let e = envCache.get(name);
+  if (!e) envCache.set(name, (e = loadEnvironment(name, CTIS_TOPOLOGY, CONFIG_DIR)));
+  return e;
+}
+
+export type Obj = Record<string, any>;
+
+export function toYaml(objs: Obj[]): string {
+  return objs.map((o) => `---\n${yaml.dump(o, { noRefs: true, lineWidth: -1 })}`).join('');
+}
+
+export function load(objs: Obj[], file = 'test.yaml'): LoadedObject[] {
+  return parseManifests(toYaml(objs), file);
+}
+
+/** Deep copy of the committed dist/<env> objects (mutate freely). */
+export function distObjects(name: EnvironmentName): LoadedObject[] {
+  return loadManifests(path.join(DIST, name));
+}
+
+export function run(objects: LoadedObject[], rules: string[] | undefined, name: EnvironmentName = 'production', override?: Partial<EnvironmentConfig>): Report {
+  return validateObjects(objects, { env: { ...env(name), ...(override ?? {}) } as EnvironmentConfig, topology: CTIS_TOPOLOGY, rules });
+}
+
+export function ns(name: EnvironmentName = 'production'): string {
+  return env(name).namespace;
+}
+
+export function stdLabels(component: string | undefined, e: EnvironmentName = 'production'): Record<string, string> {
+  return {
+    ...(component ? { 'app.kubernetes.io/name': component } : {}),
+    'app.kubernetes.io/part-of': 'ctis',
+    'app.kubernetes.io/instance': `ctis-${e}`,
+    'app.kubernetes.io/managed-by': 'ctis-deploy',
+  };
+}
+
+export function selector(component: string, e: EnvironmentName = 'production'): Record<string, string> {
+  return { 'app.kubernetes.io/name': component, 'app.kubernetes.io/instance': `ctis-${e}` };
+}
+
+export interface WorkloadOptions {
+  readonly kind?: string;
+  readonly name?: string;
+  readonly env?: EnvironmentName;
+  /** Settings rendered into `<name>-settings` ConfigMap pulled in with envFrom. */
+  readonly settings?: Record<string, string>;
+  readonly envVars?: Obj[];
+  readonly replicas?: number | null;
+  readonly image?: string;
+  readonly port?: number;
+  readonly ports?: Obj[];
+  readonly container?: Obj;
+  readonly podSpec?: Obj;
+  readonly volumes?: Obj[];
+  readonly volumeMounts?: Obj[];
+  readonly spec?: Obj;
+  readonly annotations?: Record<string, string>;
+  readonly podLabels?: Record<string, string>;
+  readonly probes?: boolean;
+}
+
+const HTTP_PORT: Record<string, number> = { 'auth-server': 8080, api: 8080, 'app-server': 8080, frontend: 3000, postgresql: 5432, redis: 6379 };
+
+/** A compliant workload (Deployment by default) of a component, plus its settings ConfigMap. */
+export function workload(component: string, o: WorkloadOptions = {}): Obj[] {
+  const e = o.env ?? 'production';
+  const name = o.name ?? component;
+  const port = o.port ?? HTTP_PORT[component] ?? 8080;
+  const probes =
+    o.probes === false
+      ? {}
+      : {
+          readinessProbe: { httpGet: { path: '/health/ready', port: 'http' } },
+          livenessProbe: { httpGet: { path: '/health/live', port: 'http' } },
+          startupProbe: { httpGet: { path: '/health/live', port: 'http' } },
+        };
+  const container = {
+    name: component,
+    image: o.image ?? `registry.example/ctis/${component}:1.0.0`,
+    ports: o.ports ?? [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+    ...(o.settings ? { envFrom: [{ configMapRef: { name: `${name}-settings` } }] } : {}),
+    ...(o.envVars ? { env: o.envVars } : {}),
+    ...probes,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 1654,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(o.volumeMounts ?? [])],
+    ...(o.container ?? {}),
+  };
+  const template = {
+    metadata: { labels: { ...stdLabels(component, e), ...(o.podLabels ?? {}) } },
+    spec: {
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 1654, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [container],
+      volumes: [{ name: 'tmp', emptyDir: {} }, ...(o.volumes ?? [])],
+      ...(o.podSpec ?? {}),
+    },
+  };
+  const kind = o.kind ?? 'Deployment';
+  const replicas = o.replicas === null ? {} : { replicas: o.replicas ?? 1 };
+  const spec =
+    kind === 'Deployment'
+      ? { ...replicas, selector: { matchLabels: selector(component, e) }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template, ...(o.spec ?? {}) }
+      : { ...replicas, serviceName: `${name}-headless`, selector: { matchLabels: selector(component, e) }, template, ...(o.spec ?? {}) };
+  const out: Obj[] = [
+    {
+      apiVersion: 'apps/v1',
+      kind,
+      metadata: { name, namespace: ns(e), labels: stdLabels(component, e), ...(o.annotations ? { annotations: o.annotations } : {}) },
+      spec,
+    },
+  ];
+  if (o.settings) out.push(configMap(`${name}-settings`, o.settings, e, component));
+  return out;
+}
+
+export function configMap(name: string, data: Record<string, string>, e: EnvironmentName = 'production', component?: string): Obj {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns(e), labels: stdLabels(component, e) }, data };
+}
+
+export function service(component: string, o: { name?: string; port?: number; env?: EnvironmentName; spec?: Obj; selector?: Obj } = {}): Obj {
+  const e = o.env ?? 'production';
+  const port = o.port ?? HTTP_PORT[component] ?? 8080;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: o.name ?? component, namespace: ns(e), labels: stdLabels(component, e) },
+    spec: { type: 'ClusterIP', selector: o.selector ?? selector(component, e), ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }], ...(o.spec ?? {}) },
+  };
+}
+
+export function externalSecret(name: string, e: EnvironmentName = 'production', extra: Obj = {}): Obj {
+  const cfg = env(e);
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name, namespace: ns(e) },
+    spec: {
+      secretStoreRef: { kind: cfg.secretStore.kind, name: cfg.secretStore.name },
+      target: { name },
+      data: [{ secretKey: 'value', remoteRef: { key: `${cfg.secretStore.keyPrefix}/${name}` } }],
+      ...extra,
+    },
+  };
+}
+
+export function secretRef(name: string, secret: string, key = 'value'): Obj {
+  return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
+}
+
+export function namespaceObject(e: EnvironmentName = 'production', labels: Record<string, string> = { 'pod-security.kubernetes.io/enforce': 'restricted' }): Obj {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns(e), labels } };
+}
+
+/** Objects of a dist environment by kind and name (for mutation). */
+export function find(objects: LoadedObject[], kind: string, name: string): Obj {
+  const o = objects.find((x) => x.object.kind === kind && x.object.metadata?.name === name);
+  if (!o) throw new Error(`fixture has no ${kind} ${name}`);
+  return o.object;
+}
+
+/** Adds an object as if it came from another file. */
+export function withExtra(objects: LoadedObject[], extra: Obj[], file = 'extra.yaml'): LoadedObject[] {
+  return [...objects, ...load(extra, file)];
+}

@@ -1,0 +1,972 @@
+/**
+ * Per-rule valid/invalid cases: each case builds a small set of objects (or mutates the committed
+ * dist/<env>) and states the exact findings of the rule under test, per resource. An empty
+ * expectation means every object must pass.
+ */
+import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
+import type { LoadedObject } from '../../src/manifests';
+import {
+  configMap,
+  distObjects,
+  env,
+  externalSecret,
+  find,
+  load,
+  namespaceObject,
+  ns,
+  Obj,
+  secretRef,
+  selector,
+  service,
+  stdLabels,
+  withExtra,
+  workload,
+} from './fixtures';
+
+export interface RuleCase {
+  readonly name: string;
+  readonly env?: EnvironmentName;
+  /** Configuration fields to override for this case. */
+  readonly config?: Partial<EnvironmentConfig>;
+  readonly objects: () => LoadedObject[];
+  /** resource (`Kind/namespace/name`) -> one pattern per expected finding, in line order. */
+  readonly expect: Record<string, RegExp[]>;
+}
+
+export interface RuleCases {
+  readonly valid: RuleCase[];
+  readonly invalid: RuleCase[];
+}
+
+const P = 'ctis-production';
+const S = 'ctis-staging';
+const D = 'ctis-development';
+const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
+const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
+
+function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
+  return () => {
+    const objs = distObjects(e);
+    return f(objs) ?? objs;
+  };
+}
+
+const netpol = (name: string, spec: Obj, e: EnvironmentName = 'production'): Obj => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns(e) }, spec });
+
+export const RULE_CASES: Record<string, RuleCases> = {
+  'internal-not-exposed': {
+    valid: [...allDist(), { name: 'ClusterIP Service of redis', objects: () => load([...workload('redis'), service('redis')]), expect: {} }],
+    invalid: [
+      {
+        name: 'LoadBalancer with externalIPs, hostPort and an Ingress to app-server',
+        objects: () =>
+          load([
+            ...workload('app-server', { ports: [{ name: 'http', containerPort: 8080, hostPort: 8080 }], podSpec: { hostNetwork: true } }),
+            service('app-server', { spec: { type: 'LoadBalancer', externalIPs: ['203.0.113.7'] } }),
+            {
+              apiVersion: 'networking.k8s.io/v1',
+              kind: 'Ingress',
+              metadata: { name: 'leak', namespace: P },
+              spec: { rules: [{ host: 'x.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'app-server', port: { number: 8080 } } } }] } }] },
+            },
+          ]),
+        expect: {
+          [`Deployment/${P}/app-server`]: [/hostNetwork/, /hostPort 8080/],
+          [`Service/${P}/app-server`]: [/type LoadBalancer/, /externalIPs/],
+          [`Ingress/${P}/leak`]: [/routes \/ to internal component app-server/],
+        },
+      },
+      {
+        name: 'NodePort Service selecting redis pods under another name',
+        objects: () => load([...workload('redis'), service('redis', { name: 'cache-debug', spec: { type: 'NodePort' } })]),
+        expect: { [`Service/${P}/cache-debug`]: [/type NodePort/] },
+      },
+    ],
+  },
+
+  'network-default-deny': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'dist/production without the default-deny policy',
+        objects: mutate('production', (o) => o.filter((x) => !(x.object.kind === 'NetworkPolicy' && x.object.metadata?.name === 'default-deny'))),
+        expect: { [`Namespace//${P}`]: [/no default-deny for ingress and egress/] },
+      },
+      {
+        name: 'default-deny for ingress only',
+        objects: mutate('production', (o) => {
+          find(o, 'NetworkPolicy', 'default-deny').spec.policyTypes = ['Ingress'];
+        }),
+        expect: { [`Namespace//${P}`]: [/no default-deny for egress/] },
+      },
+    ],
+  },
+
+  'network-missing-edge': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'auth-server no longer admits api',
+        objects: mutate('production', (o) => {
+          const p = find(o, 'NetworkPolicy', 'auth-server');
+          p.spec.ingress = p.spec.ingress.filter((r: Obj) => !JSON.stringify(r.from).includes('"app.kubernetes.io/name":"api"'));
+        }),
+        expect: { [`Deployment/${P}/auth-server`]: [/missing edge api -> auth-server \(TCP 8080\)/] },
+      },
+      {
+        name: 'staging app-server loses its egress to postgresql',
+        env: 'staging',
+        objects: mutate('staging', (o) => {
+          const p = find(o, 'NetworkPolicy', 'app-server');
+          p.spec.egress = p.spec.egress.filter((r: Obj) => !JSON.stringify(r.to ?? []).includes('postgresql'));
+        }),
+        expect: { [`StatefulSet/${S}/postgresql`]: [/missing edge app-server -> postgresql \(TCP 5432\)/] },
+      },
+    ],
+  },
+
+  'network-extra-connection': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'an allow-all ingress policy for redis opens it to other namespaces, the edge, DNS pods and the internet (in-namespace peers stay bound by their egress)',
+        env: 'development',
+        objects: mutate('development', (o) => [...o, ...load([netpol('redis-open', { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } }, ingress: [{}] }, 'development')], 'extra.yaml')]),
+        expect: {
+          [`StatefulSet/${D}/redis`]: [
+            /extra connection 0\.0\.0\.0-255\.255\.255\.255 \(the internet\) -> redis \(All Connections\)/,
+            /extra connection ingress controller \(nginx-gateway\) -> redis \(All Connections\)/,
+            /extra connection kube-dns \(kube-system\) -> redis \(All Connections\)/,
+            /extra connection pod in namespace elsewhere -> redis \(All Connections\)/,
+          ],
+        },
+      },
+      {
+        name: 'api may send to the whole internet on 443',
+        objects: mutate('production', (o) => {
+          find(o, 'NetworkPolicy', 'api').spec.egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+        }),
+        expect: {
+          [`Deployment/${P}/api`]: [
+            /extra connection api -> 0\.0\.0\.0-10\.20\.8\.255 \(the internet\) \(TCP 443\)/,
+            /extra connection api -> managed-redis 10\.20\.9\.0-10\.20\.9\.255 \(TCP 443\)/,
+            /extra connection api -> 10\.20\.12\.0-255\.255\.255\.255 \(the internet\) \(TCP 443\)/,
+          ],
+        },
+      },
+    ],
+  },
+
+  'network-policy-problems': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'named port no selected pod declares',
+        objects: () => load([...workload('api'), netpol('api', { podSelector: { matchLabels: selector('api') }, ingress: [{ ports: [{ port: 'metrics' }] }] })]),
+        expect: { [`NetworkPolicy/${P}/api`]: [/metrics/] },
+      },
+    ],
+  },
+
+  'edge-tls': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'nginx Ingress host without TLS',
+        objects: mutate('production', (o) => {
+          delete find(o, 'Ingress', 'frontend').spec.tls;
+        }),
+        expect: { [`Ingress/${P}/frontend`]: [/host ctis\.betts\.example is served over plain HTTP only/] },
+      },
+      {
+        name: 'TLS secret with no source and a foreign issuer',
+        objects: mutate('production', (o) => {
+          const i = find(o, 'Ingress', 'api');
+          i.metadata.annotations['cert-manager.io/cluster-issuer'] = 'self-signed';
+          const f = find(o, 'Ingress', 'frontend');
+          delete f.metadata.annotations['cert-manager.io/cluster-issuer'];
+        }),
+        expect: {
+          [`Ingress/${P}/api`]: [/cluster issuer self-signed is not the configured letsencrypt-production/],
+          [`Ingress/${P}/frontend`]: [/TLS secret frontend-tls is neither issued by cert-manager/],
+        },
+      },
+      {
+        name: 'gateway-api HTTPS listener without certificate',
+        env: 'development',
+        objects: mutate('development', (o) => {
+          const gw = find(o, 'Gateway', 'ctis');
+          delete gw.spec.listeners.find((l: Obj) => l.name === 'https-api').tls.certificateRefs;
+        }),
+        expect: {
+          [`Gateway/${D}/ctis`]: [/HTTPS listener https-api has no certificateRefs/],
+          [`HTTPRoute/${D}/api`]: [/host api\.dev\.ctis\.betts\.example is served over TLS without a certificate/],
+        },
+      },
+    ],
+  },
+
+  'edge-https-redirect': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'nginx redirect annotations removed',
+        objects: mutate('production', (o) => {
+          const a = find(o, 'Ingress', 'api').metadata.annotations;
+          delete a['nginx.org/redirect-to-https'];
+          delete a['ingress.kubernetes.io/ssl-redirect'];
+        }),
+        expect: { [`Ingress/${P}/api`]: [/http:\/\/api\.ctis\.betts\.example\/api reaches Service api without a redirect/] },
+      },
+      {
+        name: 'traefik: no redirect Ingress for the frontend host',
+        env: 'staging',
+        objects: mutate('staging', (o) => o.filter((x) => x.object.metadata?.name !== 'frontend-http-redirect')),
+        expect: { [`Ingress/${S}/frontend`]: [/no HTTP-to-HTTPS redirect for host staging\.ctis\.betts\.example/] },
+      },
+      {
+        name: 'gateway-api: the HTTP listener route forwards instead of redirecting',
+        env: 'development',
+        objects: mutate('development', (o) => {
+          const r = find(o, 'HTTPRoute', 'http-to-https');
+          r.spec.hostnames = ['api.dev.ctis.betts.example'];
+          r.spec.rules = [{ backendRefs: [{ name: 'api', port: 8080 }] }];
+        }),
+        expect: {
+          [`HTTPRoute/${D}/http-to-https`]: [/http:\/\/api\.dev\.ctis\.betts\.example\/ reaches Service api without a redirect/],
+          [`HTTPRoute/${D}/auth-server`]: [/no HTTP-to-HTTPS redirect for host auth\.dev/],
+          [`HTTPRoute/${D}/frontend`]: [/no HTTP-to-HTTPS redirect for host dev\.ctis/],
+        },
+      },
+    ],
+  },
+
+  'edge-hsts': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'nginx: short max-age, no includeSubDomains',
+        objects: mutate('production', (o) => {
+          const a = find(o, 'Ingress', 'api').metadata.annotations;
+          a['nginx.org/hsts-max-age'] = '86400';
+          a['nginx.org/hsts-include-subdomains'] = 'false';
+        }),
+        expect: { [`Ingress/${P}/api`]: [/HSTS max-age for api\.ctis\.betts\.example is 86400/, /lacks includeSubDomains/] },
+      },
+      {
+        name: 'traefik: HSTS middleware detached from the TLS router',
+        env: 'staging',
+        objects: mutate('staging', (o) => {
+          find(o, 'Ingress', 'api').metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares'] = '';
+        }),
+        expect: { [`Ingress/${S}/api`]: [/https:\/\/api\.staging\.ctis\.betts\.example\/api is served without HSTS/] },
+      },
+      {
+        name: 'gateway-api: ResponseHeaderModifier without includeSubDomains',
+        env: 'development',
+        objects: mutate('development', (o) => {
+          find(o, 'HTTPRoute', 'frontend').spec.rules[0].filters[0].responseHeaderModifier.set[0].value = 'max-age=31536000';
+        }),
+        expect: { [`HTTPRoute/${D}/frontend`]: [/HSTS for dev\.ctis\.betts\.example lacks includeSubDomains/] },
+      },
+    ],
+  },
+
+  'edge-keeps-security-headers': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'nginx hide-headers and a gateway-api remove filter',
+        objects: mutate('production', (o) => {
+          find(o, 'Ingress', 'api').metadata.annotations['nginx.org/hide-headers'] = 'X-Frame-Options,Server';
+        }),
+        expect: { [`Ingress/${P}/api`]: [/strips X-Frame-Options/] },
+      },
+      {
+        name: 'gateway-api ResponseHeaderModifier removes CSP',
+        env: 'development',
+        objects: mutate('development', (o) => {
+          find(o, 'HTTPRoute', 'api').spec.rules[0].filters[0].responseHeaderModifier.remove = ['Content-Security-Policy'];
+        }),
+        expect: { [`HTTPRoute/${D}/api`]: [/strips Content-Security-Policy/] },
+      },
+    ],
+  },
+
+  'admin-paths-not-public': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'nginx: auth-server routed at / (covers /admin, /ops, /hangfire)',
+        objects: mutate('production', (o) => {
+          find(o, 'Ingress', 'auth-server').spec.rules[0].http.paths[0].path = '/';
+        }),
+        expect: { [`Ingress/${P}/auth-server`]: [/https:\/\/auth\.ctis\.betts\.example\/ routes \/admin, \/ops, \/hangfire of auth-server publicly \(open to everyone\)/] },
+      },
+      {
+        name: 'traefik: admin allow-list wider than the configured one',
+        env: 'staging',
+        objects: mutate('staging', (o) => {
+          find(o, 'Middleware', 'admin-allow-list').spec.ipAllowList.sourceRange = ['0.0.0.0/0'];
+        }),
+        expect: {
+          [`Ingress/${S}/api-admin`]: [/\/admin routes \/admin of api publicly \(allow-list entry 0\.0\.0\.0\/0 is outside/, /\/ops/, /\/hangfire/],
+          [`Ingress/${S}/auth-server-admin`]: [/\/admin routes \/admin of auth-server/, /\/ops/, /\/hangfire/],
+        },
+      },
+    ],
+  },
+
+  'edge-profile': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'wrong ingress class and a stray HTTPRoute under the nginx profile',
+        objects: mutate('production', (o) => {
+          find(o, 'Ingress', 'api').spec.ingressClassName = 'haproxy';
+          return withExtra(o, [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'side', namespace: P }, spec: { parentRefs: [{ name: 'gw' }] } }]);
+        }),
+        expect: { [`Ingress/${P}/api`]: [/ingressClassName haproxy is not the configured nginx/], [`HTTPRoute/${P}/side`]: [/edge profile is nginx/] },
+      },
+      {
+        name: 'gateway-api: route attached to a missing listener',
+        env: 'development',
+        objects: mutate('development', (o) => {
+          find(o, 'HTTPRoute', 'api').spec.parentRefs[0].sectionName = 'https-nope';
+        }),
+        expect: { [`HTTPRoute/${D}/api`]: [/Gateway ctis has no listener https-nope/] },
+      },
+    ],
+  },
+
+  'public-hosts-routed': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'the frontend Ingress is missing',
+        objects: mutate('production', (o) => o.filter((x) => !(x.object.kind === 'Ingress' && x.object.metadata?.name === 'frontend'))),
+        expect: { [`Service/${P}/frontend`]: [/public component frontend is not routed on https:\/\/ctis\.betts\.example/] },
+      },
+    ],
+  },
+
+  'issuer-public-https': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'http issuer with a path, on a host not routed',
+        objects: mutate('production', (o) => {
+          find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__Issuer = 'http://login.example/auth';
+        }),
+        expect: {
+          [`Deployment/${P}/auth-server`]: [/is not https/, /must be the bare origin/, /host login\.example is not routed to auth-server over TLS/, /differs from the configured issuer https:\/\/auth\.ctis\.betts\.example/],
+        },
+      },
+      {
+        name: 'api authority differs from the issuer',
+        objects: mutate('production', (o) => {
+          find(o, 'ConfigMap', 'api-settings').data.Authentication__Authority = 'https://evil.example';
+        }),
+        expect: { [`Deployment/${P}/api`]: [/Authentication__Authority https:\/\/evil\.example \(ConfigMap api-settings\) is not the issuer/] },
+      },
+    ],
+  },
+
+  'secret-literal': {
+    valid: [
+      ...allDist(),
+      {
+        name: 'secretKeyRef, $(VAR) arguments and checksum annotations',
+        objects: () =>
+          load([
+            ...workload('redis', {
+              envVars: [secretRef('REDIS_PASSWORD', 'redis-credentials', 'password'), secretRef('REDISCLI_AUTH', 'redis-credentials', 'password')],
+              container: { args: ['--requirepass', '$(REDIS_PASSWORD)'] },
+              annotations: { 'ctis.io/settings-checksum': 'e76dfa09b8ded1b2b202076096413650637ab198b3ea474a4b2d8956a306f799' },
+            }),
+            configMap('plain', { InternalTokens__Issuer: 'https://auth.example', AppServer__ClientCertificate__KeyPath: '/etc/tls.key', LogLevel: 'Information' }),
+          ]),
+        expect: {},
+      },
+    ],
+    invalid: [
+      {
+        name: 'literal password, connection string in a ConfigMap, token in an annotation, Secret with data',
+        objects: () =>
+          load([
+            ...workload('api', { envVars: [{ name: 'InternalTokens__ApiKey', value: 'abc' }, { name: 'CACHE_URL', value: 'redis://:s3cr3t@redis:6379' }] }),
+            configMap('db', { ConnectionStrings__DefaultConnection: 'Host=db;Username=app;Password=hunter2' }),
+            { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'plain', namespace: P, annotations: { 'example.com/token': 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' } }, stringData: { password: 'x' } },
+          ]),
+        expect: {
+          [`Deployment/${P}/api`]: [/InternalTokens__ApiKey holds a secret-like name with a literal value/, /CACHE_URL holds a URL with a password/],
+          [`ConfigMap/${P}/db`]: [/ConfigMap key ConnectionStrings__DefaultConnection holds a secret-like key/],
+          [`Secret/${P}/plain`]: [/annotation example\.com\/token holds a GitHub token/, /Secret with literal data \(password\)/],
+        },
+      },
+    ],
+  },
+
+  'secret-source': {
+    valid: [
+      ...allDist(),
+      {
+        name: 'ExternalSecret target and a declared pre-provisioned pull secret',
+        objects: () =>
+          load([
+            ...workload('api', { envVars: [secretRef('X', 'api-secret')], podSpec: { imagePullSecrets: [{ name: 'registry-pull' }] }, annotations: { 'ctis.io/pre-provisioned-secrets': 'registry-pull' } }),
+            externalSecret('api-secret'),
+          ]),
+        expect: {},
+      },
+    ],
+    invalid: [
+      {
+        name: 'Secret from nowhere, ExternalSecret on another store',
+        objects: () =>
+          load([
+            ...workload('api', { envVars: [secretRef('X', 'hand-made')], volumes: [{ name: 'certs', secret: { secretName: 'certs' } }] }),
+            externalSecret('other', 'production', { secretStoreRef: { kind: 'SecretStore', name: 'local' } }),
+          ]),
+        expect: {
+          [`Deployment/${P}/api`]: [/env X references Secret hand-made, which no ExternalSecret or Certificate/, /volume certs references Secret certs/],
+          [`ExternalSecret/${P}/other`]: [/reads from SecretStore local, not the configured ClusterSecretStore ctis-key-vault/],
+        },
+      },
+    ],
+  },
+
+  'cors-explicit-origins': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'wildcard, http origin and no list at all',
+        objects: () =>
+          load([
+            ...workload('auth-server', { settings: { Cors__AllowedOrigins__0: '*', Cors__AllowedOrigins__1: 'http://ctis.betts.example' } }),
+            ...workload('api', { settings: { Other: 'x' } }),
+          ]),
+        expect: {
+          [`Deployment/${P}/auth-server`]: [/Cors__AllowedOrigins__0=\* \(ConfigMap auth-server-settings\) is a wildcard origin/, /Cors__AllowedOrigins__1=http:\/\/ctis\.betts\.example .* is not an https origin/],
+          [`Deployment/${P}/api`]: [/api has no Cors__AllowedOrigins__N setting/],
+        },
+      },
+    ],
+  },
+
+  'security-hardening': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'headers off in env (overrides the ConfigMap), hardening missing',
+        objects: () => load([...workload('app-server', { settings: { SecurityHeaders__Enabled: 'true' }, envVars: [{ name: 'SecurityHeaders__Enabled', value: 'false' }] })]),
+        expect: { [`Deployment/${P}/app-server`]: [/does not set SecurityHardening__Enabled=true/, /sets SecurityHeaders__Enabled=false; it must be true/] },
+      },
+    ],
+  },
+
+  'rate-limiting': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'rate limiting disabled on api',
+        objects: mutate('production', (o) => {
+          find(o, 'ConfigMap', 'api-settings').data.RateLimiting__Enabled = 'false';
+        }),
+        expect: { [`Deployment/${P}/api`]: [/sets RateLimiting__Enabled=false \(ConfigMap api-settings\); it must be true/] },
+      },
+    ],
+  },
+
+  'internal-tokens-contract': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'audience differs, JWKS on a component app-server cannot reach, API key from another Secret',
+        objects: mutate('production', (o) => {
+          const a = find(o, 'ConfigMap', 'app-server-settings').data;
+          a.InternalTokens__Audience = 'someone-else';
+          a.InternalTokens__JwksUrl = `http://frontend.${P}.svc.cluster.local:3000/jwks`;
+          const env0 = find(o, 'Deployment', 'app-server').spec.template.spec.containers[0].env;
+          env0.find((e: Obj) => e.name === 'InternalTokens__ApiKey').valueFrom.secretKeyRef.name = 'ctis-database';
+        }),
+        expect: {
+          [`Deployment/${P}/app-server`]: [
+            /InternalTokens__ApiKey comes from ctis-database\/api-key here but from ctis-internal-tokens\/api-key on api/,
+            /InternalTokens__Audience someone-else is not the configured ctis-app-server/,
+            /points at frontend, which app-server has no declared edge to/,
+            /InternalTokens__Audience is someone-else here but ctis-app-server on api/,
+            /InternalTokens__JwksUrl is http:\/\/frontend.* here but http:\/\/auth-server.* on api/,
+          ],
+        },
+      },
+    ],
+  },
+
+  'app-server-mtls': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'Service exposes the plain port too, api calls over http',
+        objects: mutate('production', (o) => {
+          find(o, 'Service', 'app-server').spec.ports.push({ name: 'http', port: 8080, targetPort: 'health', protocol: 'TCP' });
+          find(o, 'ConfigMap', 'api-settings').data.AppServer__BaseUrl = `http://app-server.${P}.svc.cluster.local:8080`;
+        }),
+        expect: {
+          [`Deployment/${P}/api`]: [/AppServer__BaseUrl http:\/\/app-server.* is not https on the TLS port 8443/],
+          [`Deployment/${P}/app-server`]: [/Service app-server also exposes 8080, bypassing mTLS/],
+        },
+      },
+      {
+        name: 'no mounted certificate',
+        objects: mutate('production', (o) => {
+          const spec = find(o, 'Deployment', 'app-server').spec.template.spec;
+          spec.containers[0].volumeMounts = spec.containers[0].volumeMounts.filter((m: Obj) => m.mountPath === '/tmp');
+        }),
+        expect: { [`Deployment/${P}/app-server`]: [/app-server mounts no server certificate Secret produced by a Certificate/] },
+      },
+    ],
+  },
+
+  'data-protection-keys': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'claim ReadWriteOnce and prunable while 6 pods can run; read-only mode on a read-write mount',
+        objects: mutate('production', (o) => {
+          const pvc = find(o, 'PersistentVolumeClaim', 'auth-server-data-protection');
+          pvc.spec.accessModes = ['ReadWriteOnce'];
+          delete pvc.metadata.annotations['argocd.argoproj.io/sync-options'];
+          find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__DataProtection__ReadOnly = 'true';
+        }),
+        expect: {
+          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/not protected from pruning/, /up to 6 auth-server pods .* ReadWriteOnce, not ReadWriteMany/],
+          [`Deployment/${P}/auth-server`]: [/read-only mode is true but config features\.dataProtectionReadOnly is false/, /ReadOnly=true but the key volume is mounted read-write/],
+        },
+      },
+      {
+        name: 'key path not on a claim',
+        objects: () => load([...workload('auth-server', { settings: { AuthServer__DataProtection__KeyPath: '/keys' } })]),
+        expect: { [`Deployment/${P}/auth-server`]: [/KeyPath \/keys is not on a mounted PersistentVolumeClaim/] },
+      },
+    ],
+  },
+
+  'hangfire-durable-storage': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'in-memory in production, unset on app-server',
+        objects: () =>
+          load([
+            ...workload('auth-server', { settings: { Hangfire__Storage: 'InMemory' } }),
+            ...workload('app-server', { settings: { Other: '1' } }),
+          ]),
+        expect: {
+          [`Deployment/${P}/auth-server`]: [/Hangfire__Storage=InMemory \(ConfigMap auth-server-settings\) in production/],
+          [`Deployment/${P}/app-server`]: [/Hangfire__Storage is unset \(in-memory\) in production/],
+        },
+      },
+      {
+        name: 'development with two app-server pods',
+        env: 'development',
+        objects: mutate('development', (o) => {
+          find(o, 'Deployment', 'app-server').spec.replicas = 2;
+        }),
+        expect: {
+          [`Deployment/${D}/app-server`]: [/but app-server can run more than one pod/],
+          [`Deployment/${D}/auth-server`]: [/but app-server can run more than one pod/],
+        },
+      },
+    ],
+  },
+
+  'health-probes': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'readiness on the wrong path, no startup probe, port not declared',
+        objects: () =>
+          load([
+            ...workload('api', {
+              container: {
+                readinessProbe: { httpGet: { path: '/', port: 'http' } },
+                livenessProbe: { httpGet: { path: '/health/live', port: 'metrics' } },
+                startupProbe: undefined,
+              },
+            }),
+          ]),
+        expect: { [`Deployment/${P}/api`]: [/api has no startupProbe/, /readinessProbe of api probes \/, not \/health\/ready/, /livenessProbe of api uses port metrics/] },
+      },
+    ],
+  },
+
+  'rolling-update-safe': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'default strategy and Recreate',
+        objects: () => load([...workload('api', { spec: { strategy: undefined } }), ...workload('frontend', { spec: { strategy: { type: 'Recreate' } } })]),
+        expect: { [`Deployment/${P}/api`]: [/maxUnavailable is unset \(default 25%\), not 0/], [`Deployment/${P}/frontend`]: [/strategy Recreate/] },
+      },
+    ],
+  },
+
+  'hpa-managed-replicas': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'replicas under an HPA; no HPA for frontend in production',
+        objects: mutate('production', (o) => {
+          find(o, 'Deployment', 'api').spec.replicas = 3;
+          return o.filter((x) => !(x.object.kind === 'HorizontalPodAutoscaler' && x.object.metadata?.name === 'frontend'));
+        }),
+        expect: { [`Deployment/${P}/api`]: [/spec\.replicas is set although HorizontalPodAutoscaler api owns/], [`Deployment/${P}/frontend`]: [/frontend has no HorizontalPodAutoscaler in production/] },
+      },
+    ],
+  },
+
+  'pdb-required': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'two replicas without a PodDisruptionBudget',
+        objects: () => load([...workload('api', { replicas: 2 })]),
+        expect: { [`Deployment/${P}/api`]: [/up to 2 pods can run but no PodDisruptionBudget selects them/] },
+      },
+    ],
+  },
+
+  'pod-security-restricted': {
+    valid: [...allDist(), { name: 'builder default', objects: () => load(workload('api')), expect: {} }],
+    invalid: [
+      {
+        name: 'privileged root container with hostPath',
+        objects: () =>
+          load(
+            workload('api', {
+              container: { securityContext: { privileged: true, runAsUser: 0, capabilities: { add: ['SYS_ADMIN'] } } },
+              podSpec: { securityContext: {}, volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'host', hostPath: { path: '/' } }] },
+            }),
+          ),
+        expect: {
+          [`Deployment/${P}/api`]: [
+            /volume host of type hostPath is not allowed/,
+            /container api is privileged/,
+            /does not set allowPrivilegeEscalation: false/,
+            /does not drop ALL capabilities/,
+            /adds capabilities SYS_ADMIN/,
+            /does not run with runAsNonRoot: true/,
+            /runs as user 0/,
+            /has no numeric non-zero runAsUser/,
+            /has no RuntimeDefault seccomp profile/,
+          ],
+        },
+      },
+    ],
+  },
+
+  'writable-tmp': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'read-only root filesystem without /tmp',
+        objects: () => load(workload('frontend', { container: { volumeMounts: [] }, podSpec: { volumes: [] } })),
+        expect: { [`Deployment/${P}/frontend`]: [/frontend has a read-only root filesystem but no writable emptyDir at \/tmp/] },
+      },
+    ],
+  },
+
+  'namespace-pod-security': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'baseline instead of restricted',
+        objects: () => load([namespaceObject('production', { 'pod-security.kubernetes.io/enforce': 'baseline' })]),
+        expect: { [`Namespace//${P}`]: [/enforces Pod Security "baseline", not "restricted"/] },
+      },
+    ],
+  },
+
+  'namespace-present': {
+    valid: allDist(),
+    invalid: [{ name: 'no Namespace object', objects: () => load(workload('api')), expect: { [`Deployment/${P}/api`]: [/no Namespace ctis-production in the manifests/] } }],
+  },
+
+  'image-pinned': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'latest, no tag, bad digest; a registry port is not a tag',
+        objects: () =>
+          load([
+            ...workload('api', { image: 'registry.example:5000/ctis/api' }),
+            ...workload('frontend', { image: 'frontend:latest' }),
+            ...workload('auth-server', { image: 'auth@sha256:abc' }),
+          ]),
+        expect: {
+          [`Deployment/${P}/api`]: [/has no tag/],
+          [`Deployment/${P}/frontend`]: [/uses the latest tag/],
+          [`Deployment/${P}/auth-server`]: [/malformed digest/],
+        },
+      },
+    ],
+  },
+
+  'standard-labels': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'missing labels, unknown component, template of another component',
+        objects: () =>
+          load([
+            { ...service('api'), metadata: { name: 'api', namespace: P, labels: { 'app.kubernetes.io/name': 'api' } } },
+            ...workload('api', { name: 'debug', podLabels: { 'app.kubernetes.io/name': 'shell' } }),
+          ]),
+        expect: {
+          [`Service/${P}/api`]: [/Service lacks labels app\.kubernetes\.io\/part-of, app\.kubernetes\.io\/instance, app\.kubernetes\.io\/managed-by/],
+          [`Deployment/${P}/debug`]: [/pod template names component "shell"/, /Deployment is labelled api but its pods are shell/],
+        },
+      },
+    ],
+  },
+
+  'component-workloads': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'production runs redis in the cluster; api twice; frontend without Service',
+        objects: mutate('production', (o) =>
+          withExtra(
+            o.filter((x) => !(x.object.kind === 'Service' && x.object.metadata?.name === 'frontend')),
+            [...workload('redis', { kind: 'StatefulSet' }), ...workload('api', { name: 'api-canary' })],
+          ),
+        ),
+        expect: {
+          [`StatefulSet/${P}/redis`]: [/redis is a managed service in production/],
+          [`Deployment/${P}/api-canary`]: [/component api already runs as Deployment api/],
+          [`Deployment/${P}/frontend`]: [/component frontend has no Service named frontend/],
+        },
+      },
+    ],
+  },
+
+  'namespace-matches-environment': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'object in another namespace and a second Namespace',
+        objects: () => load([{ ...configMap('x', {}), metadata: { name: 'x', namespace: 'default' } }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } }]),
+        expect: { [`ConfigMap/default/x`]: [/in namespace default, not the production namespace ctis-production/], [`Namespace//other`]: [/Namespace other is not the production namespace/] },
+      },
+    ],
+  },
+
+  'service-selects-pods': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'selector typo and an unknown named target port',
+        objects: () =>
+          load([
+            ...workload('api'),
+            service('api', { name: 'api-typo', selector: { 'app.kubernetes.io/name': 'apl' } }),
+            { ...service('api'), spec: { selector: selector('api'), ports: [{ port: 80, targetPort: 'web' }] } },
+          ]),
+        expect: { [`Service/${P}/api-typo`]: [/selects no pod/], [`Service/${P}/api`]: [/targetPort web is not a container port name/] },
+      },
+    ],
+  },
+
+  'route-backend-exists': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'Ingress to a missing Service and a missing port',
+        objects: mutate('production', (o) => {
+          find(o, 'Ingress', 'api').spec.rules[0].http.paths[0].backend.service.name = 'apii';
+          find(o, 'Ingress', 'frontend').spec.rules[0].http.paths[0].backend.service.port = { name: 'https' };
+        }),
+        expect: { [`Ingress/${P}/api`]: [/backend Service apii is not in the manifests/], [`Ingress/${P}/frontend`]: [/Service frontend has no port https/] },
+      },
+    ],
+  },
+
+  'hpa-target-exists': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'HPA targets a missing Deployment',
+        objects: mutate('production', (o) => {
+          find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.name = 'api-v2';
+        }),
+        expect: { [`HorizontalPodAutoscaler/${P}/api`]: [/scale target Deployment api-v2 is not in the manifests/] },
+      },
+    ],
+  },
+
+  'pdb-selects-pods': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'PDB selector matches nothing',
+        objects: mutate('production', (o) => {
+          find(o, 'PodDisruptionBudget', 'api').spec.selector.matchLabels['app.kubernetes.io/instance'] = 'ctis-staging';
+        }),
+        expect: { [`PodDisruptionBudget/${P}/api`]: [/selector selects no pod/] },
+      },
+    ],
+  },
+
+  'policy-selects-pods': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'NetworkPolicy for a component that does not run here',
+        objects: () => load([...workload('api'), netpol('redis', { podSelector: { matchLabels: selector('redis') }, policyTypes: ['Ingress'] })]),
+        expect: { [`NetworkPolicy/${P}/redis`]: [/podSelector .* selects no pod/] },
+      },
+    ],
+  },
+
+  'referenced-object-exists': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'missing ConfigMap, key, claim and ServiceAccount',
+        objects: () =>
+          load([
+            ...workload('api', {
+              settings: { A: '1' },
+              envVars: [{ name: 'B', valueFrom: { configMapKeyRef: { name: 'api-settings', key: 'B' } } }, { name: 'C', valueFrom: { configMapKeyRef: { name: 'nope', key: 'C', optional: true } } }],
+              volumes: [{ name: 'keys', persistentVolumeClaim: { claimName: 'keys' } }],
+              podSpec: { serviceAccountName: 'api' },
+              container: { envFrom: [{ configMapRef: { name: 'api-settings' } }, { configMapRef: { name: 'missing' } }] },
+            }),
+          ]),
+        expect: {
+          [`Deployment/${P}/api`]: [/env B references key B of ConfigMap api-settings/, /envFrom references ConfigMap missing/, /PersistentVolumeClaim keys/, /ServiceAccount api is not in the manifests/],
+        },
+      },
+    ],
+  },
+
+  'schema-valid': {
+    valid: [...allDist(), { name: 'builder objects', objects: () => load([...workload('api', { settings: { A: 'b' } }), service('api')]), expect: {} }],
+    invalid: [
+      {
+        name: 'unknown field, wrong types, missing selector, duplicate container, bad name',
+        objects: () =>
+          load([
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name: 'Bad_Name', namespace: P, labels: { 'app.kubernetes.io/name': 42 } },
+              spec: {
+                replicas: 'two',
+                templates: {},
+                template: { spec: { containers: [{ name: 'a', image: 'x:1' }, { name: 'a', image: 'x:1' }] } },
+              },
+            },
+            { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: P }, spec: { ports: [{ port: 80 }, { port: 81 }] } },
+          ]),
+        expect: {
+          [`Deployment/${P}/Bad_Name`]: [
+            /metadata\.labels\.app\.kubernetes\.io\/name must be a string, not a number \(42\)/,
+            /metadata\.name "Bad_Name" is not a valid name/,
+            /spec\.selector is required/,
+            /spec\.replicas must be an integer, not a string/,
+            /unknown field spec\.templates/,
+          ],
+          [`Service/${P}/s`]: [/port 80 needs a name/, /port 81 needs a name/],
+        },
+      },
+      {
+        name: 'CRD: missing required fields and a wrong enum',
+        objects: () =>
+          load([
+            { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'c', namespace: P }, spec: { dnsNames: ['a'] } },
+            externalSecret('e', 'production', { refreshPolicy: 'Sometimes' }),
+          ]),
+        expect: {
+          [`Certificate/${P}/c`]: [/spec\.issuerRef is required/, /spec\.secretName is required/],
+          [`ExternalSecret/${P}/e`]: [/spec\.refreshPolicy must be one of "CreatedOnce", "Periodic", "OnChange"/],
+        },
+      },
+    ],
+  },
+
+  'api-version-served': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'external-secrets.io/v1beta1 and policy/v1beta1',
+        objects: () =>
+          load([
+            { ...externalSecret('e'), apiVersion: 'external-secrets.io/v1beta1' },
+            { apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget', metadata: { name: 'p', namespace: P }, spec: {} },
+            { apiVersion: 'apps/v2', kind: 'Deployment', metadata: { name: 'd', namespace: P } },
+          ]),
+        expect: {
+          [`ExternalSecret/${P}/e`]: [/ExternalSecret external-secrets\.io\/v1beta1 is no longer served: use external-secrets\.io\/v1/],
+          [`PodDisruptionBudget/${P}/p`]: [/no longer served: use policy\/v1/],
+          [`Deployment/${P}/d`]: [/Deployment is not served as apps\/v2 \(served: apps\/v1\)/],
+        },
+      },
+    ],
+  },
+
+  'unknown-kind': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'a kind nobody knows',
+        objects: () => load([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: P } }]),
+        expect: { [`Widget/${P}/w`]: [/unknown kind Widget \(example\.com\/v1\): not validated/] },
+      },
+    ],
+  },
+
+  'duplicate-object': {
+    valid: allDist(),
+    invalid: [
+      {
+        name: 'same ConfigMap twice (once without namespace)',
+        objects: () => load([configMap('x', {}), { ...configMap('x', {}), metadata: { name: 'x' } }]),
+        expect: { [`ConfigMap/${P}/x`]: [/ConfigMap\/ctis-production\/x is already defined at test\.yaml:2/] },
+      },
+    ],
+  },
+
+  'suppression-needs-reason': {
+    valid: [{ name: 'suppression with a reason', objects: () => load([{ ...configMap('x', {}), metadata: { name: 'x', namespace: P, annotations: { 'ctis.io/suppress.secret-literal': 'test data' } } }]), expect: {} }],
+    invalid: [
+      {
+        name: 'empty reason',
+        objects: () => load([{ ...configMap('x', {}), metadata: { name: 'x', namespace: P, annotations: { 'ctis.io/suppress.secret-literal': ' ' } } }]),
+        expect: { [`ConfigMap/${P}/x`]: [/suppression of secret-literal has no reason/] },
+      },
+    ],
+  },
+
+  'suppression-unknown-rule': {
+    valid: [{ name: 'known rule', objects: () => load([{ ...configMap('x', {}), metadata: { name: 'x', namespace: P, annotations: { 'ctis.io/suppress.image-pinned': 'ok' } } }]), expect: {} }],
+    invalid: [
+      {
+        name: 'typo in the rule id',
+        objects: () => load([{ ...configMap('x', {}), metadata: { name: 'x', namespace: P, annotations: { 'ctis.io/suppress.image-pined': 'ok' } } }]),
+        expect: { [`ConfigMap/${P}/x`]: [/suppression names unknown rule "image-pined"/] },
+      },
+    ],
+  },
+
+  // Reported by the engine when a rule throws; the table runner injects a failing rule for it.
+  'rule-failed': {
+    valid: allDist(),
+    invalid: [{ name: 'a rule that throws', objects: () => load([configMap('x', {})]), expect: { [`ConfigMap/${P}/x`]: [/rule boom could not check this object: kaboom/] } }],
+  },
+};
+
+// Keep helpers referenced when cases change.
+void env;
+void stdLabels;
