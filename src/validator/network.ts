@@ -6,7 +6,6 @@ import {
   formatRange,
   IpRange,
   parseCidr,
-  parseRange,
   PodEndpoint,
   PolicyIndex,
   rangeContains,

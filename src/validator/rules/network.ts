@@ -40,7 +40,7 @@ export const networkMissingEdge = defineRule({
       .discrepancies.filter((d) => d.kind === 'missing')
       .map((d) => ({
         on: d.anchor,
-        message: `missing edge ${d.from} -> ${d.to} (${d.conns})${d.note ? `: ${d.note}` : ''} is not allowed by the NetworkPolicies`,
+        message: `missing edge ${d.from} -> ${d.to} (${d.conns}${d.note ? `, ${d.note}` : ''}): not allowed by the NetworkPolicies`,
       }));
   },
 });

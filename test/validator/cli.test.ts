@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/validate';
+import { CONFIG_DIR, DIST, toYaml, workload } from './fixtures';
+
+function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
+}
+
+function tmpDir(files: Record<string, string | Buffer>, name = 'production'): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
+  const dir = path.join(root, name);
+  fs.mkdirSync(dir);
+  for (const [rel, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, rel), content);
+  return dir;
+}
+
+/** No stack trace: no "at file:line" frames and a single line on stderr. */
+function expectCleanError(r: { code: number; stderr: string }, pattern: RegExp) {
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+}
+
+describe('validate command', () => {
+  it.each(['development', 'staging', 'production'])('exits 0 on the committed dist/%s, inferring the environment', (env) => {
+    const r = cli([path.join(DIST, env), '--config', CONFIG_DIR]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^0 errors, \d+ warnings?, 0 suppressed in \d+ objects from \d+ files/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 1 and groups findings by rule with file:line and resource', () => {
+    const dir = tmpDir({ 'api.yaml': toYaml(workload('api', { image: 'api:latest' })) });
+    const r = cli([dir, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--rule', 'namespace-present']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15$/m);
+    expect(r.stdout).toMatch(/^ {2}error {3}api\.yaml:\d+ {2}Deployment\/ctis-production\/api {2}image api:latest uses the latest tag$/m);
+    expect(r.stdout).toMatch(/^ {2}fix: /m);
+    expect(r.stdout).toMatch(/^namespace-present \(1\)/m);
+  });
+
+  it('takes --env over the directory name', () => {
+    const dir = tmpDir({ 'a.yaml': toYaml(workload('api', { env: 'staging' })) }, 'whatever');
+    const r = cli([dir, '--env', 'staging', '--config', CONFIG_DIR, '--rule', 'image-pinned', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).summary.environment).toBe('staging');
+  });
+
+  it('exits 2 with one line when the environment cannot be inferred', () => {
+    const dir = tmpDir({ 'a.yaml': toYaml(workload('api')) }, 'manifests');
+    expectCleanError(cli([dir]), /cannot tell the environment of .*manifests: pass --env/);
+  });
+
+  it.each([
+    [['--format', 'xml', 'dist/production'], /unknown format "xml"/],
+    [['--env', 'qa', 'dist/production'], /unknown environment "qa"/],
+    [[], /missing <dir>/],
+    [['a', 'b'], /expected one directory/],
+    [['--bogus', 'dist/production'], /Unknown option '--bogus'/],
+    [['dist/production', '--rule', 'no-such-rule'], /unknown rule id no-such-rule/],
+  ])('exits 2 on bad usage %j', (args, pattern) => {
+    expectCleanError(cli(args as string[]), pattern);
+  });
+
+  describe('malformed input gives exit 2 or a finding with file and line, never a stack trace', () => {
+    it('broken YAML', () => {
+      const dir = tmpDir({ 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n' });
+      expectCleanError(cli([dir, '--config', CONFIG_DIR]), /a\.yaml:\d+: invalid YAML/);
+    });
+    it('duplicate keys', () => {
+      const dir = tmpDir({ 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n' });
+      expectCleanError(cli([dir, '--config', CONFIG_DIR]), /a\.yaml:5: invalid YAML: duplicated mapping key/);
+    });
+    it('a document that is not an object', () => {
+      const dir = tmpDir({ 'a.yaml': '---\n- just\n- a list\n' });
+      expectCleanError(cli([dir, '--config', CONFIG_DIR]), /a\.yaml:2: document is a sequence, not a mapping/);
+    });
+    it('an unknown kind is a warning with file and line', () => {
+      const dir = tmpDir({ 'a.yaml': '---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n' });
+      const r = cli([dir, '--config', CONFIG_DIR, '--format', 'json', '--rule', 'unknown-kind']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).findings).toEqual([
+        expect.objectContaining({ rule: 'unknown-kind', severity: 'warning', file: 'a.yaml', line: 3, resource: 'Widget/ctis-production/w' }),
+      ]);
+    });
+    it('an empty directory', () => {
+      const dir = tmpDir({});
+      expectCleanError(cli([dir, '--config', CONFIG_DIR]), /no manifests found/);
+    });
+    it('a binary file', () => {
+      const dir = tmpDir({ 'a.yaml': Buffer.from([0x61, 0x3a, 0x20, 0x00, 0xff, 0x10]) });
+      expectCleanError(cli([dir, '--config', CONFIG_DIR]), /a\.yaml:1: binary file/);
+    });
+    it('a 10 MB document', () => {
+      const big = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: ctis-production\ndata:\n  blob: "${'x'.repeat(10 * 1024 * 1024)}"\n`;
+      const dir = tmpDir({ 'big.yaml': big });
+      const r = cli([dir, '--config', CONFIG_DIR, '--format', 'json']);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect([0, 1, 2]).toContain(r.code);
+      if (r.code !== 2) {
+        const out = JSON.parse(r.stdout);
+        for (const f of out.findings) {
+          expect(f.file).toBe('big.yaml');
+          expect(f.line).toBeGreaterThanOrEqual(1);
+        }
+      }
+    });
+    it('a directory that does not exist', () => {
+      expectCleanError(cli(['/nonexistent/production', '--config', CONFIG_DIR]), /no such file or directory/);
+    });
+    it('a broken configuration file', () => {
+      const cfg = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+      fs.writeFileSync(path.join(cfg, 'production.yaml'), 'name: production\nnamespace: 7\n');
+      expectCleanError(cli([path.join(DIST, 'production'), '--config', cfg]), /production\.yaml: environment "production"/);
+    });
+  });
+
+  it('prints help', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/usage: npm run validate/);
+  });
+});

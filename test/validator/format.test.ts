@@ -1,0 +1,128 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { RULE_REGISTRY, validateDirectory, validateObjects } from '../../src/validator';
+import { FORMATTERS } from '../../src/validator/format';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+import { CONFIG_DIR, distObjects, env, load, withExtra, workload } from './fixtures';
+
+function report(graph = false) {
+  const objects = withExtra(distObjects('production'), [
+    ...workload('api', { name: 'debug', image: 'busybox', annotations: { 'ctis.io/suppress.image-pinned': 'debug shell, removed after the incident' } }),
+    ...workload('frontend', { name: 'old-frontend', image: 'frontend:latest' }),
+  ]);
+  return validateObjects(objects, { env: env('production'), topology: CTIS_TOPOLOGY, graph });
+}
+
+function format(name: string, r = report(name === 'mermaid')) {
+  return FORMATTERS.get(name)!.format(r, { rules: RULE_REGISTRY, target: 'dist/production' });
+}
+
+/** The official SARIF 2.1.0 schema (draft-04), adapted for Ajv's default draft. */
+function sarifValidator() {
+  const file = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const schema = JSON.parse(fs.readFileSync(file, 'utf8'));
+  delete schema.$schema;
+  schema.$id = schema.id;
+  delete schema.id;
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+describe('output formats', () => {
+  it('JSON has exactly findings and summary, with the documented finding fields', () => {
+    const out = JSON.parse(format('json'));
+    expect(Object.keys(out).sort()).toEqual(['findings', 'summary']);
+    expect(out.summary).toEqual(expect.objectContaining({ environment: 'production', suppressed: 1 }));
+    expect(out.summary.errors).toBe(out.findings.filter((f: { severity: string }) => f.severity === 'error').length);
+    expect(out.findings).toContainEqual(
+      expect.objectContaining({ rule: 'image-pinned', severity: 'error', file: 'extra.yaml', resource: 'Deployment/ctis-production/old-frontend', message: 'image frontend:latest uses the latest tag' }),
+    );
+    for (const f of out.findings) {
+      for (const k of ['rule', 'severity', 'message', 'file', 'line', 'resource']) expect(f).toHaveProperty(k);
+      expect(typeof f.line).toBe('number');
+    }
+  });
+
+  it('SARIF is valid against the official 2.1.0 schema and carries rule metadata and locations', () => {
+    const text = format('sarif');
+    const log = JSON.parse(text);
+    const validate = sarifValidator();
+    const ok = validate(log);
+    if (!ok) throw new Error(JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    const run = log.runs[0];
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual([...RULE_REGISTRY.keys()]);
+    const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'image-pinned');
+    expect(rule).toEqual(
+      expect.objectContaining({
+        shortDescription: { text: expect.any(String) },
+        fullDescription: { text: expect.any(String) },
+        help: expect.objectContaining({ text: expect.stringContaining('docs/rules.md#image-pinned') }),
+        defaultConfiguration: { level: 'error' },
+      }),
+    );
+    const result = run.results.find((r: { message: { text: string } }) => r.message.text === 'image frontend:latest uses the latest tag');
+    expect(result).toEqual(
+      expect.objectContaining({ ruleId: 'image-pinned', level: 'error', locations: [expect.objectContaining({ physicalLocation: { artifactLocation: { uri: 'extra.yaml' }, region: { startLine: expect.any(Number) } } })] }),
+    );
+    const suppressed = run.results.filter((r: { suppressions?: unknown[] }) => r.suppressions);
+    expect(suppressed).toHaveLength(1);
+    expect(suppressed[0].suppressions[0]).toEqual({ kind: 'inSource', justification: 'debug shell, removed after the incident' });
+  });
+
+  it('SARIF stays valid with no findings', () => {
+    const r = validateObjects(distObjects('staging'), { env: env('staging'), topology: CTIS_TOPOLOGY });
+    expect(sarifValidator()(JSON.parse(FORMATTERS.get('sarif')!.format(r, { rules: RULE_REGISTRY })))).toBe(true);
+  });
+
+  it('text groups findings by rule and lists suppressed findings with their reason', () => {
+    const text = format('text');
+    expect(text).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15\n {2}error {3}extra\.yaml:\d+ {2}Deployment\/ctis-production\/old-frontend {2}image frontend:latest uses the latest tag$/m);
+    expect(text).toMatch(/^suppressed \(1\)\n {2}image-pinned extra\.yaml:\d+ {2}Deployment\/ctis-production\/debug .*\[reason: debug shell, removed after the incident\]$/m);
+    expect(text).toMatch(/\d+ errors?, \d+ warnings?, 1 suppressed in \d+ objects from 8 files \(dist\/production, environment production\)\n$/);
+  });
+
+  it('mermaid draws components, the ingress controller, DNS and external ranges, marking extra connections', () => {
+    const text = format('mermaid');
+    expect(text.startsWith('```mermaid\nflowchart LR\n')).toBe(true);
+    expect(text).toMatch(/\["api"\]/);
+    expect(text).toMatch(/\{\{"ingress controller \(nginx-ingress\)"\}\}/);
+    expect(text).toMatch(/\{\{"kube-dns \(kube-system\)"\}\}/);
+    expect(text).toMatch(/\[\("managed-postgresql 10\.20\.8\.0-10\.20\.8\.255"\)\]/);
+    // The extra Deployments carry the api/frontend labels, so those policies apply to them: what they may do is extra.
+    expect(text).toMatch(/\["debug\[Deployment\]"\]/);
+    expect(text).toMatch(/==>\|"EXTRA TCP 8443"\|/);
+    expect(text).toMatch(/linkStyle \d+ stroke:#d33/);
+  });
+
+  it('mermaid of the committed dist has only declared edges', () => {
+    const r = validateObjects(distObjects('development'), { env: env('development'), topology: CTIS_TOPOLOGY, graph: true });
+    const text = FORMATTERS.get('mermaid')!.format(r, { rules: RULE_REGISTRY });
+    expect(text).not.toMatch(/EXTRA|MISSING/);
+    expect(r.graph!.edges.filter((e) => e.status !== 'ok')).toEqual([]);
+    // 10 declared component edges (auth-server -> redis is off in development: 9), DNS for 6 workloads, 3 from the edge.
+    expect(r.graph!.edges).toHaveLength(9 + 6 + 3);
+  });
+
+  it.each(['text', 'json', 'sarif', 'mermaid'])('%s output of the production scenario matches its golden file', (name) => {
+    const dir = path.join(__dirname, 'scenarios', 'production');
+    const r = validateDirectory(dir, { env: 'production', configDir: CONFIG_DIR, graph: name === 'mermaid' });
+    const text = FORMATTERS.get(name)!.format(r, { rules: RULE_REGISTRY, target: 'scenarios/production' });
+    const golden = path.join(__dirname, 'golden', `production.${name === 'mermaid' ? 'mmd' : name === 'text' ? 'txt' : name}`);
+    if (process.env.UPDATE_GOLDEN) {
+      fs.mkdirSync(path.dirname(golden), { recursive: true });
+      fs.writeFileSync(golden, text);
+    }
+    const expected = fs.existsSync(golden) ? fs.readFileSync(golden, 'utf8') : '';
+    if (expected !== text) {
+      fs.writeFileSync(`${golden}.actual`, text);
+      throw new Error(`${golden} differs (actual output written beside it); update with UPDATE_GOLDEN=1 npx jest test/validator/format`);
+    }
+  });
+
+  it('load keeps using real file names', () => {
+    expect(load([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }], 'cm.yaml')[0].location).toEqual({ file: 'cm.yaml', line: 2 });
+  });
+});
