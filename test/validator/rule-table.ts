@@ -111,7 +111,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
           const p = find(o, 'NetworkPolicy', 'auth-server');
           p.spec.ingress = p.spec.ingress.filter((r: Obj) => !JSON.stringify(r.from).includes('"app.kubernetes.io/name":"api"'));
         }),
-        expect: { [`Deployment/${P}/auth-server`]: [/missing edge api -> auth-server \(TCP 8080\)/] },
+        expect: { [`Deployment/${P}/auth-server`]: [/missing edge api -> auth-server \(TCP 8080, OIDC discovery and JWKS\): not allowed/] },
       },
       {
         name: 'staging app-server loses its egress to postgresql',
@@ -120,7 +120,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
           const p = find(o, 'NetworkPolicy', 'app-server');
           p.spec.egress = p.spec.egress.filter((r: Obj) => !JSON.stringify(r.to ?? []).includes('postgresql'));
         }),
-        expect: { [`StatefulSet/${S}/postgresql`]: [/missing edge app-server -> postgresql \(TCP 5432\)/] },
+        expect: { [`StatefulSet/${S}/postgresql`]: [/missing edge app-server -> postgresql \(TCP 5432, application data and Hangfire storage\)/] },
       },
     ],
   },
