@@ -236,19 +236,31 @@ export class ValidationContext {
     return this.templatesByComponent.get(id) ?? [];
   }
 
-  /** Pod templates in `namespace` that a label selector (as written in a manifest) selects. */
+  /**
+   * Pod templates in `namespace` that a label selector (as written in a manifest) selects. The
+   * candidates come from the most selective `key=value` of the selector in the label index, so
+   * the cost follows the size of the answer, not of the namespace.
+   */
   selectTemplates(namespace: string, rawSelector: unknown): PodTemplate[] {
     const selector = Selector.compile(rawSelector);
     if (selector.matchesNothing) return [];
-    const anchor = selector.anchor();
-    let candidates: readonly PodTemplate[];
-    if (anchor && 'pairs' in anchor) {
-      const seen = new Set<PodTemplate>();
-      for (const [k, v] of anchor.pairs) for (const t of this.templatesByLabel.get(`${namespace}\u0000${k}=${v}`) ?? []) seen.add(t);
-      candidates = [...seen];
-    } else {
-      candidates = this.templatesByNamespace.get(namespace) ?? [];
+    let best: readonly PodTemplate[] | undefined;
+    const consider = (bucket: readonly PodTemplate[]) => {
+      if (best === undefined || bucket.length < best.length) best = bucket;
+    };
+    if (isRecord(rawSelector)) {
+      for (const [k, v] of Object.entries(stringMap(rawSelector.matchLabels))) {
+        consider(this.templatesByLabel.get(`${namespace}\u0000${k}=${v}`) ?? []);
+        if (best!.length === 0) return [];
+      }
+      for (const e of list(rawSelector.matchExpressions)) {
+        if (!isRecord(e) || e.operator !== 'In' || typeof e.key !== 'string') continue;
+        const union = new Set<PodTemplate>();
+        for (const v of list(e.values)) for (const t of this.templatesByLabel.get(`${namespace}\u0000${e.key}=${String(v)}`) ?? []) union.add(t);
+        consider([...union]);
+      }
     }
+    const candidates = best ?? this.templatesByNamespace.get(namespace) ?? [];
     return candidates.filter((t) => selector.matches(t.labels));
   }
 
