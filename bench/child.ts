@@ -9,6 +9,9 @@ import * as yaml from 'js-yaml';
 
 const [mode, ...args] = process.argv.slice(2);
 
+/** The environment the synthetic stacks are rendered for (its platform settings are reused). */
+const ENV = 'staging';
+
 function listYaml(dir: string): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -30,7 +33,7 @@ function synthetic(n: number) {
   const { loadEnvironment } = require('../src/config/load');
   const { CTIS_TOPOLOGY } = require('../src/topology/ctis');
   const topology = syntheticTopology({ components: n });
-  const env = syntheticEnvironment(loadEnvironment('staging', CTIS_TOPOLOGY), topology);
+  const env = syntheticEnvironment(loadEnvironment(ENV, CTIS_TOPOLOGY), topology);
   return { topology, env };
 }
 
@@ -43,7 +46,7 @@ switch (mode) {
     const files = renderAll(topology, [env]);
     writeAtomically(args[1], files);
     let objects = 0;
-    for (const text of files.values()) objects += (text.match(/^---$/gm) ?? []).length;
+    for (const [file, text] of files) if (file.startsWith(`${ENV}/`)) objects += (text.match(/^---$/gm) ?? []).length;
     report({ objects, files: files.size }, started);
     break;
   }
@@ -51,7 +54,7 @@ switch (mode) {
     // parse <dir>: the floor — read and parse every YAML file with js-yaml, nothing else.
     const started = process.hrtime.bigint();
     let objects = 0;
-    for (const f of listYaml(args[0])) for (const d of yaml.loadAll(fs.readFileSync(f, 'utf8'))) if (d) objects++;
+    for (const f of listYaml(path.join(args[0], ENV))) for (const d of yaml.loadAll(fs.readFileSync(f, 'utf8'))) if (d) objects++;
     report({ objects }, started);
     break;
   }
@@ -61,7 +64,7 @@ switch (mode) {
     const { loadManifests } = require('../src/manifests');
     const { validateObjects } = require('../src/validator');
     const { topology, env } = synthetic(Number(args[0]));
-    const objects = loadManifests(args[1]);
+    const objects = loadManifests(path.join(args[1], env.name));
     const result = validateObjects(objects, { env, topology });
     const errors = result.findings.filter((f: { severity: string }) => f.severity === 'error').length;
     report({ objects: objects.length, errors }, started);

@@ -373,8 +373,15 @@ export class PolicyIndex {
     if (!b) return [];
     if (!sel || sel.matchesEverything) return b.all;
     if (sel.matchesNothing) return [];
+    let cands: PodState[] | undefined;
+    // Every matchLabels pair must hold, so the smallest bucket among them is a complete
+    // candidate list. Labels every pod shares (part-of, instance) would scan the namespace.
+    for (const [k, v] of sel.requiredPairs) {
+      const bucket = b.byPair.get(pairKey(k, v)) ?? [];
+      if (!cands || bucket.length < cands.length) cands = bucket;
+    }
+    if (cands) return cands.filter((st) => sel.matches(st.ep.labels));
     const a = sel.anchor();
-    let cands: PodState[];
     if (!a) cands = b.all;
     else if ('key' in a) cands = b.byKey.get(a.key) ?? [];
     else if (a.pairs.length === 1) cands = b.byPair.get(pairKey(a.pairs[0][0], a.pairs[0][1])) ?? [];

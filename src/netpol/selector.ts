@@ -127,6 +127,11 @@ export class Selector {
     return true;
   }
 
+  /** The `matchLabels` pairs; every selected pod carries all of them. */
+  get requiredPairs(): readonly (readonly [string, string])[] {
+    return this.labels;
+  }
+
   /** The most selective positive constraint, for index lookups (see {@link SelectorAnchor}). */
   anchor(): SelectorAnchor | undefined {
     if (this.labels.length > 0) return { pairs: [this.labels[0]] };
