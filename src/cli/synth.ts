@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { ConfigError } from '../config/load';
-import { renderFromConfig, writeAtomically } from '../synth';
+import { ConfigError, loadAllEnvironments } from '../config/load';
+import { renderAll, writeAtomically } from '../synth';
+import { gateErrors } from '../synth/gate';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
 
 export interface Io {
@@ -12,8 +13,9 @@ export interface Io {
 const USAGE = 'usage: npm run synth -- [--out <dir>] [--config <dir>]';
 
 /**
- * `npm run synth`: renders every environment and swaps the result into `dist/` in one step.
- * Invalid configuration: one line naming file, environment and field; exit 1; dist/ untouched.
+ * `npm run synth`: renders every environment, validates the result in memory and swaps it into
+ * `dist/` in one step. Invalid configuration: one line naming file, environment and field;
+ * validation errors: one line per finding; either way exit 1 and `dist/` untouched.
  */
 export function main(argv: string[], io: Io): number {
   let values: { out?: string; config?: string };
@@ -26,7 +28,16 @@ export function main(argv: string[], io: Io): number {
   // Under `cdk8s synth` the CLI names the output folder and owns it.
   const outDir = values.out ?? process.env.CDK8S_OUTDIR ?? path.resolve(process.cwd(), 'dist');
   try {
-    const files = renderFromConfig(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
+    const envs = loadAllEnvironments(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
+    const files = renderAll(CTIS_TOPOLOGY, envs);
+    // The gate: what was rendered must pass the validator before it replaces the output.
+    const errors = gateErrors(files, envs, CTIS_TOPOLOGY);
+    if (errors.length > 0) {
+      const shown = path.relative(process.cwd(), outDir) || outDir;
+      for (const f of errors) io.err(`synth: ${path.join(shown, f.file)}:${f.line}: ${f.rule}: ${f.resource}: ${f.message}`);
+      io.err(`synth: the rendered output has ${errors.length} validation error(s); nothing was written, the previous output is unchanged`);
+      return 1;
+    }
     writeAtomically(outDir, files);
     io.out(`synth: wrote ${files.size} files to ${path.relative(process.cwd(), outDir) || outDir}`);
     return 0;

@@ -1,0 +1,80 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../src/cli/synth';
+import { loadAllEnvironments } from '../../src/config/load';
+import * as synth from '../../src/synth';
+import { gateErrors } from '../../src/synth/gate';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+
+const envs = loadAllEnvironments(CTIS_TOPOLOGY);
+const fresh = synth.renderAll(CTIS_TOPOLOGY, envs);
+
+/** The fresh render with one file's text edited. */
+function tampered(file: string, edit: (text: string) => string) {
+  const files = new Map(fresh);
+  const before = files.get(file)!;
+  const after = edit(before);
+  expect(after).not.toBe(before);
+  files.set(file, after);
+  return files;
+}
+
+const ALLOW_ALL_TO_APP_SERVER = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: debug-open
+  namespace: ctis-production
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: app-server
+  ingress:
+    - {}
+`;
+
+describe('the synth gate', () => {
+  test('passes what the generator renders', () => {
+    expect(gateErrors(fresh, envs, CTIS_TOPOLOGY)).toEqual([]);
+  });
+
+  test('reports a privilege escalation with the file and resource', () => {
+    const files = tampered('production/api.yaml', (t) => t.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true'));
+    const errors = gateErrors(files, envs, CTIS_TOPOLOGY);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'pod-security-restricted', file: 'production/api.yaml', resource: 'Deployment/ctis-production/api' }),
+      ]),
+    );
+  });
+
+  test('reports a policy that opens app-server to every pod', () => {
+    const files = tampered('production/network-policies.yaml', (t) => t + ALLOW_ALL_TO_APP_SERVER);
+    const errors = gateErrors(files, envs, CTIS_TOPOLOGY);
+    expect(errors.some((f) => f.rule === 'network-extra-connection' && /app-server/.test(f.message))).toBe(true);
+  });
+
+  test('stops the swap: errors are printed and the previous output stays byte-identical', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ctis-gate-'));
+    const dist = path.join(out, 'dist');
+    const io = { lines: [] as string[], out(l: string) { this.lines.push(l); }, err(l: string) { this.lines.push(l); } };
+    try {
+      expect(main(['--out', dist], io)).toBe(0);
+      const before = fs.readFileSync(path.join(dist, 'production', 'api.yaml'), 'utf8');
+      const spy = jest
+        .spyOn(synth, 'renderAll')
+        .mockReturnValue(tampered('production/api.yaml', (t) => t.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true')));
+      io.lines = [];
+      expect(main(['--out', dist], io)).toBe(1);
+      spy.mockRestore();
+      expect(io.lines.some((l) => /dist\/production\/api\.yaml:\d+: pod-security-restricted: Deployment\/ctis-production\/api/.test(l))).toBe(true);
+      expect(io.lines[io.lines.length - 1]).toMatch(/nothing was written/);
+      expect(fs.readFileSync(path.join(dist, 'production', 'api.yaml'), 'utf8')).toBe(before);
+      expect(fs.readdirSync(out)).toEqual(['dist']);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
