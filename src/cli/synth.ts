@@ -1,13 +1,19 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { ConfigError, loadAllEnvironments } from '../config/load';
-import { renderAll, writeAtomically } from '../synth';
+import { notReplaceable, renderAll, writeAtomically } from '../synth';
 import { gateErrors } from '../synth/gate';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
 
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+}
+
+/** A path as the user would write it: relative below the working folder, absolute elsewhere. */
+function shownPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') ? path.resolve(p) : rel;
 }
 
 const USAGE = 'usage: npm run synth -- [--out <dir>] [--config <dir>]';
@@ -18,28 +24,41 @@ const USAGE = 'usage: npm run synth -- [--out <dir>] [--config <dir>]';
  * validation errors: one line per finding; either way exit 1 and `dist/` untouched.
  */
 export function main(argv: string[], io: Io): number {
-  let values: { out?: string; config?: string };
+  let values: { out?: string; config?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { out: { type: 'string' }, config: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { out: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
   } catch (e) {
     io.err(`synth: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
+  if (values.help) {
+    io.out(`${USAGE}\nRenders every environment from config/<env>.yaml, validates it and replaces the output folder (default dist/).`);
+    return 0;
+  }
   // Under `cdk8s synth` the CLI names the output folder and owns it.
   const outDir = values.out ?? process.env.CDK8S_OUTDIR ?? path.resolve(process.cwd(), 'dist');
+  const refused = values.out !== undefined ? notReplaceable(path.resolve(values.out)) : undefined;
+  if (refused) {
+    io.err(`synth: will not replace ${values.out}: ${refused}; choose a new folder or a previous synth output`);
+    return 2;
+  }
   try {
     const envs = loadAllEnvironments(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
     const files = renderAll(CTIS_TOPOLOGY, envs);
     // The gate: what was rendered must pass the validator before it replaces the output.
     const errors = gateErrors(files, envs, CTIS_TOPOLOGY);
     if (errors.length > 0) {
-      const shown = path.relative(process.cwd(), outDir) || outDir;
+      const shown = shownPath(outDir);
       for (const f of errors) io.err(`synth: ${path.join(shown, f.file)}:${f.line}: ${f.rule}: ${f.resource}: ${f.message}`);
       io.err(`synth: the rendered output has ${errors.length} validation error(s); nothing was written, the previous output is unchanged`);
       return 1;
     }
     writeAtomically(outDir, files);
-    io.out(`synth: wrote ${files.size} files to ${path.relative(process.cwd(), outDir) || outDir}`);
+    io.out(`synth: wrote ${files.size} files to ${shownPath(outDir)}`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import type { z } from 'zod';
 import { Topology } from '../topology/model';
 import { runbookIssues } from './runbook-checks';
 import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName, environmentSchema } from './schema';
@@ -27,6 +28,28 @@ function sourceDir(): string {
   return fs.existsSync(fromSource) ? fromSource : CONFIG_DIR;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The most useful reading of a schema issue: unknown keys are named as fields, and for a
+ * union (e.g. fixed replicas or HPA bounds) the branch that came closest is explained.
+ */
+function describeIssue(issue: Issue): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'unrecognized_keys') {
+    return { path: [...issue.path, issue.keys[0]], message: 'is not a known field (check the spelling)' };
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // The branch with the fewest problems (each unknown key counts) is the one the author meant.
+    const weight = (issues: Issue[]) => issues.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
+    const best = [...issue.errors].sort((a, b) => weight(a) - weight(b))[0];
+    if (best.length > 0) {
+      const inner = describeIssue(best[0]);
+      return { path: [...issue.path, ...inner.path], message: inner.message };
+    }
+  }
+  return { path: issue.path, message: issue.message };
+}
+
 /**
  * Parses and checks one environment's configuration (already read as data). Throws a
  * ConfigError naming the first bad field; nothing is rendered from an invalid file.
@@ -34,8 +57,8 @@ function sourceDir(): string {
 export function parseEnvironment(data: unknown, file: string, expectedName: string, topology: Topology): EnvironmentConfig {
   const result = environmentSchema.safeParse(data);
   if (!result.success) {
-    const first = result.error.issues[0];
-    throw new ConfigError(file, expectedName, first.path.join('.'), first.message);
+    const { path, message } = describeIssue(result.error.issues[0]);
+    throw new ConfigError(file, expectedName, path.join('.'), message);
   }
   const env = result.data;
   if (env.name !== expectedName) {

@@ -71,7 +71,11 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
     }
   }
 
+  const serviceNames = new Set<string>();
   env.externalServices.forEach((svc, i) => {
+    if (serviceNames.has(svc.name)) add(`externalServices.${i}.name`, `"${svc.name}" is declared twice`);
+    serviceNames.add(svc.name);
+    if (svc.cidr.endsWith('/0')) add(`externalServices.${i}.cidr`, 'must not be the whole address space: name the service\'s range');
     svc.from.forEach((id, j) => {
       if (!allIds.has(id)) add(`externalServices.${i}.from.${j}`, `names unknown component "${id}"`);
     });

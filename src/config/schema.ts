@@ -15,10 +15,31 @@ const dnsLabel = z
 const hostname = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/, 'must be a fully qualified lower-case host name');
+/** An IPv4 address as a 32-bit number. */
+function ipv4(address: string): number {
+  return address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
 const cidr = z
   .string()
   .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR such as 10.20.0.0/24')
-  .refine((v) => v.split('/')[0].split('.').every((o) => Number(o) <= 255), 'has an octet above 255');
+  .refine((v) => v.split('/')[0].split('.').every((o) => Number(o) <= 255), 'has an octet above 255')
+  .refine((v) => {
+    const [address, bits] = v.split('/');
+    return ipv4(address) % 2 ** (32 - Number(bits)) === 0;
+  }, 'has host bits set: write the network address (e.g. 10.20.8.0/24, not 10.20.8.5/24)');
+
+/** RFC 1918 ranges: managed data stores are reached over private networking only. */
+const PRIVATE_RANGES: ReadonlyArray<[string, number]> = [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]];
+export function isPrivateCidr(value: string): boolean {
+  const [address, bits] = value.split('/');
+  const start = ipv4(address);
+  const end = start + 2 ** (32 - Number(bits)) - 1;
+  return PRIVATE_RANGES.some(([net, len]) => {
+    const s = ipv4(net);
+    return start >= s && end <= s + 2 ** (32 - len) - 1;
+  });
+}
+const privateCidr = cidr.refine(isPrivateCidr, 'must lie inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): data stores have no public exposure');
 const port = z.number().int().min(1).max(65535);
 const cpu = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'must be a CPU quantity such as 250m or 1');
 const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 256Mi');
@@ -28,7 +49,12 @@ const duration = z.string().regex(/^(\d+(s|m|h))+$/, 'must be a duration such as
 /** A container image pinned by tag or digest; `latest` and bare names are refused. */
 export const imageSchema = z
   .object({
-    repository: z.string().regex(/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/, 'must be an image repository without tag, e.g. registry.example.com/ctis/api'),
+    repository: z
+      .string()
+      .regex(
+        /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+        'must be an image repository without tag or digest, e.g. registry.example.com/ctis/api (a registry port is allowed)',
+      ),
     tag: z
       .string()
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'is not a valid image tag')
@@ -43,12 +69,29 @@ export const imageSchema = z
   });
 export type ImageConfig = z.infer<typeof imageSchema>;
 
+/** CPU in millicores, memory in bytes, for comparing requests with limits. */
+function cpuMillis(q: string): number {
+  return q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000;
+}
+function memoryBytes(q: string): number {
+  const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  return Number(q.slice(0, -2)) * units[q.slice(-2)];
+}
+
 export const resourcesSchema = z
   .object({
     requests: z.object({ cpu, memory }).strict(),
     limits: z.object({ cpu, memory }).strict(),
   })
-  .strict();
+  .strict()
+  .refine((r) => cpuMillis(r.requests.cpu) <= cpuMillis(r.limits.cpu), {
+    message: 'must not exceed limits.cpu (the API server rejects a request above its limit)',
+    path: ['requests', 'cpu'],
+  })
+  .refine((r) => memoryBytes(r.requests.memory) <= memoryBytes(r.limits.memory), {
+    message: 'must not exceed limits.memory (the API server rejects a request above its limit)',
+    path: ['requests', 'memory'],
+  });
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 
 /** Either a fixed replica count or an HPA's bounds. */
@@ -88,7 +131,7 @@ const managedStore = z
     /** Host name of the managed endpoint, for reports; the connection string itself is a secret. */
     host: hostname,
     /** Private network range of the managed endpoint: the only egress the consumers get. */
-    cidr,
+    cidr: privateCidr,
     port,
     tls: z.literal(true, { message: 'managed data stores must use TLS in transit' }),
   })

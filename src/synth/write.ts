@@ -42,3 +42,33 @@ export function writeAtomically(outDir: string, files: RenderedFiles): void {
   }
   if (retired) fs.rmSync(retired, { recursive: true, force: true });
 }
+
+/**
+ * Why `outDir` must not be replaced by a synth, or undefined when it may: it is absent, or
+ * it looks like rendered output (only folders at the top, only YAML files below, nothing
+ * hidden). Anything else — a file, a repository, a folder of other work — is refused, since
+ * the swap replaces the folder whole.
+ */
+export function notReplaceable(outDir: string): string | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(outDir);
+  } catch {
+    return undefined;
+  }
+  if (!st.isDirectory()) return 'it exists and is not a folder';
+  const check = (dir: string, top: boolean): string | undefined => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const rel = path.relative(outDir, path.join(dir, e.name));
+      if (e.name.startsWith('.')) return `it holds ${rel}, which rendered output never does`;
+      if (e.isDirectory()) {
+        const why = check(path.join(dir, e.name), false);
+        if (why) return why;
+      } else if (top || !e.isFile() || !/\.ya?ml$/.test(e.name)) {
+        return `it holds ${rel}, which rendered output never does`;
+      }
+    }
+    return undefined;
+  };
+  return check(outDir, true);
+}

@@ -1,0 +1,35 @@
+import { parseEnvironment } from '../../src/config/load';
+import { EnvironmentConfig } from '../../src/config/schema';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+import { shippedEnv } from '../support/render';
+
+/** Parses an edited copy of the shipped production configuration. */
+function parse(edit: (env: any) => void): EnvironmentConfig {
+  const env = JSON.parse(JSON.stringify(shippedEnv('production')));
+  edit(env);
+  return parseEnvironment(env, 'config/production.yaml', 'production', CTIS_TOPOLOGY);
+}
+
+describe('configuration the API server, the kubelet or the runbook would refuse', () => {
+  test('the shipped configuration passes', () => {
+    expect(() => parse(() => undefined)).not.toThrow();
+  });
+
+  test.each([
+    ['a cpu request above its limit', (e: any) => (e.workloads['auth-server'].resources.requests.cpu = '2'), /field workloads\.auth-server\.resources\.requests\.cpu: must not exceed limits\.cpu/],
+    ['a memory request above its limit', (e: any) => (e.workloads.api.resources.requests.memory = '2Gi'), /field workloads\.api\.resources\.requests\.memory: must not exceed limits\.memory/],
+    ['a tag inside the repository', (e: any) => (e.workloads.api.image.repository = 'registry.betts.example/ctis/api:1.0'), /field workloads\.api\.image\.repository: must be an image repository without tag/],
+    ['a managed store on a public range', (e: any) => (e.dataStores.postgresql.cidr = '0.0.0.0/0'), /field dataStores\.postgresql\.cidr: must lie inside a private range/],
+    ['a CIDR with host bits', (e: any) => (e.dataStores.redis.cidr = '10.20.9.5/24'), /field dataStores\.redis\.cidr: has host bits set/],
+    ['an external service open to everything', (e: any) => (e.externalServices[0].cidr = '0.0.0.0/0'), /field externalServices\.0\.cidr: must not be the whole address space/],
+    ['an external service declared twice', (e: any) => e.externalServices.push({ ...e.externalServices[0] }), /field externalServices\.2\.name: "blob-storage" is declared twice/],
+    ['an unknown field', (e: any) => (e.featurez = {}), /field featurez: is not a known field/],
+    ['a misspelt HPA bound', (e: any) => (e.workloads.api.scaling = { minReplica: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 }), /field workloads\.api\.scaling\.(minReplica|minReplicas): /],
+  ])('%s is refused with the field named', (_name, edit, message) => {
+    expect(() => parse(edit)).toThrow(message);
+  });
+
+  test('a registry with a port is a valid repository', () => {
+    expect(() => parse((e) => (e.workloads.api.image.repository = 'registry.betts.example:5000/ctis/api'))).not.toThrow();
+  });
+});
