@@ -60,8 +60,13 @@ export class RedisChart extends StackChart {
       port: { name: 'redis', containerPort: port },
       dataPath: '/data',
       container: {
-        command: ['redis-server'],
-        args: ['--port', String(port), '--requirepass', '$(REDIS_PASSWORD)', '--appendonly', 'yes', '--dir', '/data', '--protected-mode', 'yes'],
+        // The password goes into a pod-local config file, never onto the command line where
+        // every process in the pod could read it.
+        command: ['sh', '-c'],
+        args: [
+          `umask 077 && printf 'requirepass "%s"\\n' "$REDIS_PASSWORD" > /tmp/redis.conf && ` +
+            `exec redis-server /tmp/redis.conf --port ${port} --appendonly yes --dir /data --protected-mode yes`,
+        ],
         env: [
           secretEnv('REDIS_PASSWORD', SecretNames.REDIS_CREDENTIALS, 'password'),
           secretEnv('REDISCLI_AUTH', SecretNames.REDIS_CREDENTIALS, 'password'),
