@@ -52,13 +52,76 @@ export type SettingSource =
 
 /** A resolved environment variable of a container. */
 export interface Setting {
+  /** The variable name as written (`Cors__AllowedOrigins__0`, `CORS:ALLOWEDORIGINS:0`). */
   readonly name: string;
+  /** The .NET configuration key it binds to: {@link settingKey} of the name. */
+  readonly key: string;
   /** The value when it is known from the manifests (literal or ConfigMap). */
   readonly value?: string;
   readonly source: SettingSource;
   /** Path inside the workload of the entry that defines it (`env[i]` or `envFrom[i]`). */
   readonly path: readonly (string | number)[];
 }
+
+/**
+ * The .NET configuration key of an environment variable or ConfigMap key: keys are
+ * case-insensitive and `__` is the environment-variable spelling of the `:` separator, so
+ * `Cors__AllowedOrigins__1`, `CORS__ALLOWEDORIGINS__1` and `Cors:AllowedOrigins:1` are one key.
+ */
+export function settingKey(name: string): string {
+  return name.replace(/__/g, ':').toLowerCase();
+}
+
+/**
+ * A container's settings as .NET configuration reads them: looked up by configuration key
+ * (case-insensitive, `:` or `__`). Variables whose names differ but bind to the same key are all
+ * kept ({@link all}); which of them .NET uses is undefined.
+ */
+export class Settings {
+  private readonly byKey = new Map<string, Setting[]>();
+
+  /** @param variables the container's environment as the kubelet resolves it, one entry per variable name */
+  constructor(variables: Iterable<Setting>) {
+    for (const s of variables) {
+      const l = this.byKey.get(s.key);
+      if (l) l.push(s);
+      else this.byKey.set(s.key, [s]);
+    }
+  }
+
+  /** The setting for a configuration key (any spelling); the last defined when several variables bind to it. */
+  get(name: string): Setting | undefined {
+    const l = this.byKey.get(settingKey(name));
+    return l ? l[l.length - 1] : undefined;
+  }
+
+  /** Every variable that binds to a configuration key, in definition order. */
+  all(name: string): readonly Setting[] {
+    return this.byKey.get(settingKey(name)) ?? [];
+  }
+
+  has(name: string): boolean {
+    return this.byKey.has(settingKey(name));
+  }
+
+  /** Every variable, grouped by configuration key. */
+  *values(): IterableIterator<Setting> {
+    for (const l of this.byKey.values()) yield* l;
+  }
+
+  /** Configuration keys bound by more than one variable name, with those variables. */
+  *ambiguous(): IterableIterator<readonly Setting[]> {
+    for (const l of this.byKey.values()) if (l.length > 1) yield l;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const l of this.byKey.values()) n += l.length;
+    return n;
+  }
+}
+
+const NO_SETTINGS = new Settings([]);
 
 /** Options to build a context. */
 export interface ContextOptions {
@@ -97,7 +160,7 @@ export class ValidationContext {
   private readonly secretProducers = new Map<string, LoadedObject[]>();
   private readonly componentSpecs = new Map<string, ComponentSpec>();
   private readonly effectiveComponents = new Map<string, EffectiveComponent>();
-  private readonly settingsCache = new Map<string, Map<string, Setting>>();
+  private readonly settingsCache = new Map<string, Settings>();
   private readonly cache = new Map<string, unknown>();
 
   constructor(objects: readonly LoadedObject[], options: ContextOptions) {
@@ -329,9 +392,10 @@ export class ValidationContext {
   /**
    * Environment of a container as the kubelet resolves it: `envFrom` sources in order (later
    * ones win, with their prefix), then `env` entries (which win over `envFrom`). ConfigMap
-   * values are read from the ConfigMaps in the manifests.
+   * values are read from the ConfigMaps in the manifests. Looked up by .NET configuration key
+   * (see {@link Settings}).
    */
-  settings(t: PodTemplate, containerIndex: number): ReadonlyMap<string, Setting> {
+  settings(t: PodTemplate, containerIndex: number): Settings {
     const cacheKey = `${this.keyOf(t.owner)}#${t.owner.location.file}:${t.owner.location.line}#${containerIndex}`;
     const cached = this.settingsCache.get(cacheKey);
     if (cached) return cached;
@@ -348,7 +412,7 @@ export class ValidationContext {
         if (cmName !== undefined) {
           const cm = this.get('ConfigMap', t.namespace, cmName);
           for (const [k, v] of Object.entries(stringMap(cm?.object.data))) {
-            out.set(prefix + k, { name: prefix + k, value: v, source: { kind: 'configMap', name: cmName, key: k, object: cm }, path });
+            out.set(prefix + k, { name: prefix + k, key: settingKey(prefix + k), value: v, source: { kind: 'configMap', name: cmName, key: k, object: cm }, path });
           }
         } else if (secretName !== undefined) {
           // Keys of a Secret are unknown here; they are recorded when referenced explicitly.
@@ -360,30 +424,31 @@ export class ValidationContext {
         const vf = e.valueFrom;
         if (isRecord(vf)) {
           if (isRecord(vf.secretKeyRef)) {
-            out.set(e.name, { name: e.name, source: { kind: 'secret', name: str(vf.secretKeyRef.name) ?? '', key: str(vf.secretKeyRef.key) }, path });
+            out.set(e.name, { name: e.name, key: settingKey(e.name), source: { kind: 'secret', name: str(vf.secretKeyRef.name) ?? '', key: str(vf.secretKeyRef.key) }, path });
           } else if (isRecord(vf.configMapKeyRef)) {
             const cmName = str(vf.configMapKeyRef.name) ?? '';
             const key = str(vf.configMapKeyRef.key) ?? '';
             const cm = this.get('ConfigMap', t.namespace, cmName);
             const value = stringMap(cm?.object.data)[key];
-            out.set(e.name, { name: e.name, value, source: { kind: 'configMap', name: cmName, key, object: cm }, path });
+            out.set(e.name, { name: e.name, key: settingKey(e.name), value, source: { kind: 'configMap', name: cmName, key, object: cm }, path });
           } else {
-            out.set(e.name, { name: e.name, source: { kind: 'other' }, path });
+            out.set(e.name, { name: e.name, key: settingKey(e.name), source: { kind: 'other' }, path });
           }
         } else {
           const value = typeof e.value === 'string' ? e.value : e.value === undefined || e.value === null ? '' : String(e.value);
-          out.set(e.name, { name: e.name, value, source: { kind: 'literal' }, path: [...path, 'value'] });
+          out.set(e.name, { name: e.name, key: settingKey(e.name), value, source: { kind: 'literal' }, path: [...path, 'value'] });
         }
       });
     }
-    this.settingsCache.set(cacheKey, out);
-    return out;
+    const settings = new Settings(out.values());
+    this.settingsCache.set(cacheKey, settings);
+    return settings;
   }
 
   /** Settings of the main container of a pod template. */
-  mainSettings(t: PodTemplate): ReadonlyMap<string, Setting> {
+  mainSettings(t: PodTemplate): Settings {
     const main = this.mainContainer(t);
-    return main ? this.settings(t, main.index) : new Map();
+    return main ? this.settings(t, main.index) : NO_SETTINGS;
   }
 
   /** Memoises a derived value for the lifetime of the context (e.g. the network model). */

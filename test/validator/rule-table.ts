@@ -451,6 +451,41 @@ export const RULE_CASES: Record<string, RuleCases> = {
           [`Deployment/${P}/api`]: [/api has no Cors__AllowedOrigins__N setting/],
         },
       },
+      {
+        name: 'wildcards under other spellings of the key: upper case in the ConfigMap, `:` in env',
+        objects: () =>
+          load([
+            ...workload('auth-server', { settings: { Cors__AllowedOrigins__0: 'https://ctis.betts.example', CORS__ALLOWEDORIGINS__1: '*' } }),
+            ...workload('api', { settings: { Cors__AllowedOrigins__0: 'https://ctis.betts.example' }, envVars: [{ name: 'Cors:AllowedOrigins:1', value: '*' }] }),
+          ]),
+        expect: {
+          [`Deployment/${P}/auth-server`]: [/^CORS__ALLOWEDORIGINS__1=\* \(ConfigMap auth-server-settings\) is a wildcard origin$/],
+          [`Deployment/${P}/api`]: [/^Cors:AllowedOrigins:1=\* is a wildcard origin$/],
+        },
+      },
+    ],
+  },
+
+  'setting-key-unambiguous': {
+    valid: [
+      ...allDist(),
+      {
+        name: 'two spellings of one key with the same value',
+        objects: () => load(workload('api', { settings: { RateLimiting__Enabled: 'true' }, envVars: [{ name: 'ratelimiting:enabled', value: 'true' }] })),
+        expect: {},
+      },
+      { name: 'case matters for non-.NET containers', objects: () => load(workload('redis', { envVars: [{ name: 'MODE', value: 'a' }, { name: 'mode', value: 'b' }] })), expect: {} },
+    ],
+    invalid: [
+      {
+        name: 'hardening on in the ConfigMap, off under a lower-case spelling in env',
+        objects: () => load(workload('app-server', { settings: { SecurityHardening__Enabled: 'true' }, envVars: [{ name: 'securityhardening__enabled', value: 'false' }] })),
+        expect: {
+          [`Deployment/${P}/app-server`]: [
+            /^2 variables bind configuration key securityhardening:enabled with different values \(SecurityHardening__Enabled=true \(ConfigMap app-server-settings\), securityhardening__enabled=false\); which one \.NET uses is undefined$/,
+          ],
+        },
+      },
     ],
   },
 
@@ -461,6 +496,16 @@ export const RULE_CASES: Record<string, RuleCases> = {
         name: 'headers off in env (overrides the ConfigMap), hardening missing',
         objects: () => load([...workload('app-server', { settings: { SecurityHeaders__Enabled: 'true' }, envVars: [{ name: 'SecurityHeaders__Enabled', value: 'false' }] })]),
         expect: { [`Deployment/${P}/app-server`]: [/does not set SecurityHardening__Enabled=true/, /sets SecurityHeaders__Enabled=false; it must be true/] },
+      },
+      {
+        name: 'hardening off under a lower-case spelling, headers on in upper case',
+        objects: () => load(workload('api', { settings: { securityhardening__enabled: 'false', SECURITYHEADERS__ENABLED: 'true' } })),
+        expect: { [`Deployment/${P}/api`]: [/^api sets securityhardening__enabled=false \(ConfigMap api-settings\); it must be true$/] },
+      },
+      {
+        name: 'one spelling true, another false: every spelling must be true',
+        objects: () => load(workload('api', { settings: { SecurityHardening__Enabled: 'true', SecurityHeaders__Enabled: 'true' }, envVars: [{ name: 'SecurityHardening:Enabled', value: 'false' }] })),
+        expect: { [`Deployment/${P}/api`]: [/^api sets SecurityHardening:Enabled=false; it must be true$/] },
       },
     ],
   },

@@ -38,9 +38,10 @@ export function requireTrue(ctx: ValidationContext, t: PodTemplate, names: reado
   const settings = ctx.mainSettings(t);
   const out: { message: string; path: (string | number)[] }[] = [];
   for (const name of names) {
-    const s = settings.get(name);
-    if (!s) out.push({ message: `${t.component} does not set ${name}=true`, path: containerPath(ctx, t) });
-    else if (!isTrue(s)) out.push({ message: `${t.component} sets ${name}=${s.value ?? '<not readable>'}${origin(s)}; it must be true`, path: [...s.path] });
+    const all = settings.all(name);
+    if (all.length === 0) out.push({ message: `${t.component} does not set ${name}=true`, path: containerPath(ctx, t) });
+    // Every spelling must be true: which one .NET binds when several differ is undefined.
+    for (const s of all) if (!isTrue(s)) out.push({ message: `${t.component} sets ${s.name}=${s.value ?? '<not readable>'}${origin(s)}; it must be true`, path: [...s.path] });
   }
   return out;
 }

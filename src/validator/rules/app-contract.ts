@@ -5,6 +5,34 @@ import { isRecord, list, str } from '../k8s/util';
 import { defineRule, RuleFinding } from '../rule';
 import { containerPath, isTrue, origin, requireTrue, templateWithRole } from './app-common';
 
+/**
+ * .NET configuration keys are case-insensitive and `:` equals `__`: two variables that spell the
+ * same key differently with different values leave the bound value undefined.
+ */
+export const settingKeyUnambiguous = defineRule({
+  id: 'setting-key-unambiguous',
+  severity: 'error',
+  runbookItem: 'SPEC §2 (ASP.NET configuration keys: `:` is `__` in environment variables); rules 4 and 6 to 11 read these settings',
+  description:
+    'No two environment variables of a .NET component bind the same configuration key with different values: keys are case-insensitive and `:` is the same as `__` ' +
+    '(`Cors__AllowedOrigins__1`, `CORS__ALLOWEDORIGINS__1` and `Cors:AllowedOrigins:1` are one key), and which spelling .NET uses is undefined.',
+  remediation: 'Keep one spelling of each setting (the `Section__Key` form of the settings ConfigMap) and delete the other variables.',
+  scope: { kinds: WORKLOAD_KINDS },
+  check(o, ctx) {
+    const t = o ? ctx.templateOf(o) : undefined;
+    if (!t || ctx.component(t.component)?.runtime !== 'dotnet') return [];
+    const out: RuleFinding[] = [];
+    for (const variants of ctx.mainSettings(t).ambiguous()) {
+      const values = new Set(variants.map((s) => (s.value === undefined ? `\u0000${s.source.kind}:${JSON.stringify(s.source)}` : s.value)));
+      if (values.size < 2) continue;
+      const shown = variants.map((s) => `${s.name}=${s.value ?? '<not readable>'}${origin(s)}`).join(', ');
+      const last = variants[variants.length - 1];
+      out.push({ message: `${variants.length} variables bind configuration key ${last.name.replace(/__/g, ':')} with different values (${shown}); which one .NET uses is undefined`, path: [...last.path] });
+    }
+    return out;
+  },
+});
+
 /** SPEC §2 rule 4: the issuer is the public https URL of a TLS host. */
 export const issuerPublicHttps = defineRule({
   id: 'issuer-public-https',
@@ -56,7 +84,8 @@ export const issuerPublicHttps = defineRule({
   },
 });
 
-const CORS_KEY = /^Cors__AllowedOrigins(__\d+)?$/;
+/** `Cors:AllowedOrigins` or `Cors:AllowedOrigins:N` as a configuration key (see settingKey). */
+const CORS_KEY = /^cors:allowedorigins(:\d+)?$/;
 const HTTPS_ORIGIN = /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 
 /** SPEC §2 rule 6: explicit https CORS origins. */
@@ -75,7 +104,7 @@ export const corsExplicitOrigins = defineRule({
     const declared = new Set([...Object.values(ctx.env.hosts).map((h) => `https://${h}`), ...ctx.env.corsExtraOrigins]);
     let count = 0;
     for (const s of ctx.mainSettings(t).values()) {
-      if (!CORS_KEY.test(s.name)) continue;
+      if (!CORS_KEY.test(s.key)) continue;
       count++;
       if (s.value === undefined) continue;
       for (const value of s.value.split(/[;,]/).map((x) => x.trim())) {

@@ -9,6 +9,7 @@ import {
   issuerPublicHttps,
   rateLimiting,
   securityHardening,
+  settingKeyUnambiguous,
 } from './app-contract';
 import { internalNotExposed } from './exposure';
 import { componentWorkloads, standardLabels } from './labels';
@@ -44,6 +45,7 @@ const RULES: readonly Rule[] = [
   secretLiteral,
   secretSource,
   // SPEC §2 rules 6 to 11
+  settingKeyUnambiguous,
   corsExplicitOrigins,
   securityHardening,
   rateLimiting,
