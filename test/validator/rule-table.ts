@@ -388,6 +388,23 @@ export const RULE_CASES: Record<string, RuleCases> = {
           ]),
         expect: {},
       },
+      {
+        name: "annotations of our tools and Secret references by name are not secrets",
+        objects: () =>
+          load(
+            workload('api', {
+              annotations: {
+                'ctis.io/pre-provisioned-secrets': 'registry-pull, api-tls',
+                'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+                'cert-manager.io/cluster-issuer': 'letsencrypt-production',
+                'nginx.ingress.kubernetes.io/auth-secret': 'ctis-production/basic-auth',
+                'example.com/rotate-token': 'true',
+                'redis.example/connection-string': 'redis:6380,ssl=True,abortConnect=false',
+              },
+            }),
+          ),
+        expect: {},
+      },
     ],
     invalid: [
       {
@@ -402,6 +419,30 @@ export const RULE_CASES: Record<string, RuleCases> = {
           [`Deployment/${P}/api`]: [/InternalTokens__ApiKey holds a secret-like name with a literal value/, /CACHE_URL holds a URL with a password/],
           [`ConfigMap/${P}/db`]: [/ConfigMap key ConnectionStrings__DefaultConnection holds a secret-like key/],
           [`Secret/${P}/plain`]: [/annotation example\.com\/token holds a GitHub token/, /Secret with literal data \(password\)/],
+        },
+      },
+      {
+        name: 'StackExchange.Redis connection strings (`,` separators) with a password',
+        objects: () =>
+          load([
+            ...workload('api', { envVars: [{ name: 'CACHE', value: 'redis.internal:6380,password=hunter2,ssl=True' }] }),
+            configMap('cache', { Redis: 'redis.internal:6380,abortConnect=false,password=hunter2' }),
+          ]),
+        expect: {
+          [`Deployment/${P}/api`]: [/^container api: CACHE holds a connection string with a password; read it from a Secret \(secretKeyRef\)$/],
+          [`ConfigMap/${P}/cache`]: [/^ConfigMap key Redis holds a connection string with a password$/],
+        },
+      },
+      {
+        name: 'secret-like annotation names with literal values, on an object and on a pod template',
+        objects: () => {
+          const objs = workload('api', { annotations: { 'db-password': 'hunter2' } });
+          objs[0].spec.template.metadata.annotations = { 'example.com/api-token': 'abc123' };
+          return load([...objs, { ...configMap('x', {}), metadata: { name: 'x', namespace: P, annotations: { 'vendor.example/signing-key': 'opensesame' } } }]);
+        },
+        expect: {
+          [`Deployment/${P}/api`]: [/^annotation db-password holds a secret-like name with a literal value$/, /^annotation example\.com\/api-token holds a secret-like name with a literal value$/],
+          [`ConfigMap/${P}/x`]: [/^annotation vendor\.example\/signing-key holds a secret-like name with a literal value$/],
         },
       },
     ],

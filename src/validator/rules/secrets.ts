@@ -48,7 +48,8 @@ function entropy(s: string): number {
 /** Why a value looks like a secret, or undefined. */
 export function secretValueReason(value: string): string | undefined {
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) return 'a PEM private key';
-  if (/(^|;)\s*(password|pwd)\s*=\s*[^;\s]+/i.test(value)) return 'a connection string with a password';
+  // ADO.NET/Npgsql separate with `;`, StackExchange.Redis with `,` (`host:6380,password=...,ssl=True`).
+  if (/(^|[;,])\s*(password|pwd)\s*=\s*[^;,\s]+/i.test(value)) return 'a connection string with a password';
   if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^@\s/]+@/i.test(value.trim())) return 'a URL with a password';
   if (/\bAKIA[0-9A-Z]{16}\b/.test(value)) return 'an AWS access key';
   if (/\bgh[pousr]_[A-Za-z0-9]{36,}\b/.test(value)) return 'a GitHub token';
@@ -77,11 +78,31 @@ function exemptAnnotation(key: string): boolean {
   return /checksum|hash|digest/i.test(key) || key === 'kubectl.kubernetes.io/last-applied-configuration' || key.startsWith('ctis.io/suppress.');
 }
 
+/**
+ * Annotation prefixes whose keys are configuration of known tools (ours, Argo CD, cert-manager,
+ * External Secrets, Kubernetes itself): their names say nothing about a secret value.
+ */
+const TOOL_ANNOTATION_PREFIXES = ['ctis.io/', 'argocd.argoproj.io/', 'cert-manager.io/', 'acme.cert-manager.io/', 'external-secrets.io/', 'kubernetes.io/', 'kubectl.kubernetes.io/'];
+
+/** A Secret named by reference (`name` or `namespace/name`), as ingress controllers' `*-secret` annotations take. */
+const SECRET_REFERENCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Why an annotation's name says its value is a secret, or undefined. */
+function secretAnnotationKeyReason(key: string, value: string): string | undefined {
+  if (TOOL_ANNOTATION_PREFIXES.some((p) => key.startsWith(p))) return undefined;
+  if (/^(true|false|yes|no|on|off|enabled|disabled|\d+)$/i.test(value.trim())) return undefined;
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  if (!isSecretName(name)) return undefined;
+  // `auth-secret: basic-auth` names a Secret object; `db-password: hunter2` is the value itself.
+  if (/secrets?$/i.test(name) && SECRET_REFERENCE.test(value.trim())) return undefined;
+  return 'a secret-like name with a literal value';
+}
+
 function annotationFindings(annotations: unknown, path: (string | number)[]): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const [k, v] of entries(annotations)) {
     if (typeof v !== 'string' || v === '' || exemptAnnotation(k)) continue;
-    const reason = secretValueReason(v);
+    const reason = secretValueReason(v) ?? secretAnnotationKeyReason(k, v);
     if (reason) out.push({ message: `annotation ${k} holds ${reason}`, path: [...path, k] });
   }
   return out;
@@ -121,7 +142,8 @@ export const secretLiteral = defineRule({
   runbookItem: 'SPEC §2 rule 5; runbook checklist "No real secrets in appsettings*.json", "ConnectionStrings injected via secret source"',
   description:
     'No secret value is written in the manifests: no literal env value for a secret-like name (password, secret, token, API key, connection string) or with a secret-like value ' +
-    '(connection string with Password=, URL with credentials, PEM private key, long random token), none in ConfigMaps or annotations, and no Secret objects with data.',
+    '(connection string with Password= after `;` or `,`, URL with credentials, PEM private key, long random token), none in ConfigMaps, none in annotations (by value, or by a secret-like annotation name ' +
+    'outside the annotations of our tools), and no Secret objects with data.',
   remediation: 'Store the value in the secret manager, sync it with an ExternalSecret and reference it with valueFrom.secretKeyRef.',
   scope: { kinds: ['*'] },
   check(o, ctx) {
