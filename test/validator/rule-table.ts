@@ -51,6 +51,13 @@ function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] 
   };
 }
 
+const certificate = (name: string, extra: Obj = {}): Obj => ({
+  apiVersion: 'cert-manager.io/v1',
+  kind: 'Certificate',
+  metadata: { name, namespace: P },
+  spec: { secretName: name, dnsNames: [`${name}.${P}.svc`], issuerRef: { kind: 'ClusterIssuer', name: 'ctis-internal-ca' }, ...extra },
+});
+
 const netpol = (name: string, spec: Obj, e: EnvironmentName = 'production'): Obj => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns(e) }, spec });
 
 export const RULE_CASES: Record<string, RuleCases> = {
@@ -460,6 +467,28 @@ export const RULE_CASES: Record<string, RuleCases> = {
           ]),
         expect: {},
       },
+      {
+        name: 'keys written by the producers: Certificate keys, ExternalSecret dataFrom (any key) and template keys',
+        objects: () =>
+          load([
+            ...workload('api', {
+              envVars: [secretRef('A', 'from-vault', 'anything'), secretRef('B', 'templated', 'dsn'), secretRef('C', 'api-secret', 'nope-but-optional')],
+              volumes: [
+                { name: 'client', secret: { secretName: 'api-client-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }, { key: 'ca.crt', path: 'ca.crt' }] } },
+                { name: 'bundle', projected: { sources: [{ secret: { name: 'api-client-tls', items: [{ key: 'tls-combined.pem', path: 'all.pem' }] } }] } },
+              ],
+            }),
+            certificate('api-client-tls', { additionalOutputFormats: [{ type: 'CombinedPEM' }] }),
+            externalSecret('from-vault', 'production', { data: undefined, dataFrom: [{ extract: { key: 'ctis-production/bundle' } }] }),
+            externalSecret('templated', 'production', { target: { name: 'templated', template: { data: { dsn: 'Host=db;Password={{ .value }}' } } } }),
+            externalSecret('api-secret'),
+          ]).map((o) => {
+            const c = o.object.spec?.template?.spec?.containers?.[0];
+            if (c) c.env[2].valueFrom.secretKeyRef.optional = true;
+            return o;
+          }),
+        expect: {},
+      },
     ],
     invalid: [
       {
@@ -472,6 +501,26 @@ export const RULE_CASES: Record<string, RuleCases> = {
         expect: {
           [`Deployment/${P}/api`]: [/env X references Secret hand-made, which no ExternalSecret or Certificate/, /volume certs references Secret certs/],
           [`ExternalSecret/${P}/other`]: [/reads from SecretStore local, not the configured ClusterSecretStore ctis-key-vault/],
+        },
+      },
+      {
+        name: 'keys the producers do not write: an ExternalSecret key, a Certificate item, a key the template replaces',
+        objects: () =>
+          load([
+            ...workload('api', {
+              envVars: [secretRef('DB_PASSWORD', 'api-secret', 'password'), secretRef('RAW', 'templated', 'value')],
+              volumes: [{ name: 'client', secret: { secretName: 'api-client-tls', items: [{ key: 'tls.pem', path: 'tls.pem' }] } }],
+            }),
+            certificate('api-client-tls'),
+            externalSecret('api-secret'),
+            externalSecret('templated', 'production', { target: { name: 'templated', template: { data: { dsn: 'Host=db;Password={{ .value }}' } } } }),
+          ]),
+        expect: {
+          [`Deployment/${P}/api`]: [
+            /^env DB_PASSWORD reads key password of Secret api-secret, which ExternalSecret api-secret does not write \(keys: value\)$/,
+            /^env RAW reads key value of Secret templated, which ExternalSecret templated does not write \(keys: dsn\)$/,
+            /^volume client reads key tls\.pem of Secret api-client-tls, which Certificate api-client-tls does not write \(keys: tls\.crt, tls\.key, ca\.crt\)$/,
+          ],
         },
       },
     ],

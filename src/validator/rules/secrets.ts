@@ -169,16 +169,37 @@ export const secretLiteral = defineRule({
   },
 });
 
+/** A reference to a Secret (and, for secretKeyRef and volume items, one of its keys). */
+interface SecretReference {
+  readonly name: string;
+  readonly path: (string | number)[];
+  readonly what: string;
+  /** The key read, when the reference names one (and is not optional). */
+  readonly key?: string;
+  readonly keyPath?: (string | number)[];
+}
+
 /** Secret names a pod references, with where. */
-function referencedSecrets(t: PodTemplate): { name: string; path: (string | number)[]; what: string }[] {
-  const out: { name: string; path: (string | number)[]; what: string }[] = [];
+function referencedSecrets(t: PodTemplate): SecretReference[] {
+  const out: SecretReference[] = [];
+  const items = (source: Record<string, any>, name: string, path: (string | number)[], what: string) => {
+    if (source.optional === true) return;
+    list(source.items).forEach((item, ii) => {
+      const key = isRecord(item) ? str(item.key) : undefined;
+      if (key !== undefined) out.push({ name, path, what, key, keyPath: [...path, 'items', ii, 'key'] });
+    });
+  };
   const spec = [...t.path, 'spec'];
   for (const field of ['initContainers', 'containers'] as const) {
     list(t.spec[field]).forEach((c, ci) => {
       if (!isRecord(c)) return;
       list(c.env).forEach((e, ei) => {
-        const name = isRecord(e) ? str(e.valueFrom?.secretKeyRef?.name) : undefined;
-        if (name) out.push({ name, path: [...spec, field, ci, 'env', ei], what: `env ${String(e.name)}` });
+        const ref = isRecord(e) && isRecord(e.valueFrom) && isRecord(e.valueFrom.secretKeyRef) ? e.valueFrom.secretKeyRef : undefined;
+        const name = str(ref?.name);
+        if (!ref || !name) return;
+        const path = [...spec, field, ci, 'env', ei];
+        const key = ref.optional === true ? undefined : str(ref.key);
+        out.push({ name, path, what: `env ${String(e.name)}`, ...(key !== undefined ? { key, keyPath: [...path, 'valueFrom', 'secretKeyRef', 'key'] } : {}) });
       });
       list(c.envFrom).forEach((e, ei) => {
         const name = isRecord(e) ? str(e.secretRef?.name) : undefined;
@@ -189,10 +210,16 @@ function referencedSecrets(t: PodTemplate): { name: string; path: (string | numb
   list(t.spec.volumes).forEach((v, vi) => {
     if (!isRecord(v)) return;
     const direct = str(v.secret?.secretName);
-    if (direct) out.push({ name: direct, path: [...spec, 'volumes', vi], what: `volume ${String(v.name)}` });
-    list(v.projected?.sources).forEach((s) => {
+    const what = `volume ${String(v.name)}`;
+    if (direct) {
+      out.push({ name: direct, path: [...spec, 'volumes', vi], what });
+      items(v.secret, direct, [...spec, 'volumes', vi, 'secret'], what);
+    }
+    list(v.projected?.sources).forEach((s, si) => {
       const name = isRecord(s) ? str(s.secret?.name) : undefined;
-      if (name) out.push({ name, path: [...spec, 'volumes', vi], what: `volume ${String(v.name)}` });
+      if (!name) return;
+      out.push({ name, path: [...spec, 'volumes', vi], what });
+      items(s.secret, name, [...spec, 'volumes', vi, 'projected', 'sources', si, 'secret'], what);
     });
   });
   list(t.spec.imagePullSecrets).forEach((s, i) => {
@@ -200,6 +227,35 @@ function referencedSecrets(t: PodTemplate): { name: string; path: (string | numb
     if (name) out.push({ name, path: [...spec, 'imagePullSecrets', i], what: 'imagePullSecrets' });
   });
   return out;
+}
+
+/** Keys cert-manager writes into a Certificate's Secret (plus its additional output formats and keystores). */
+function certificateKeys(cert: Record<string, any>): string[] {
+  const keys = ['tls.crt', 'tls.key', 'ca.crt'];
+  for (const f of list(cert.spec?.additionalOutputFormats)) {
+    if (isRecord(f) && f.type === 'CombinedPEM') keys.push('tls-combined.pem');
+    if (isRecord(f) && f.type === 'DER') keys.push('key.der');
+  }
+  if (cert.spec?.keystores?.jks?.create === true) keys.push('keystore.jks', 'truststore.jks');
+  if (cert.spec?.keystores?.pkcs12?.create === true) keys.push('keystore.p12', 'truststore.p12');
+  return keys;
+}
+
+/**
+ * Keys the producer writes into its Secret, or `undefined` when they cannot be known from the
+ * manifests (an ExternalSecret with `dataFrom` or a template read from elsewhere).
+ */
+function producedKeys(producer: Record<string, any>): string[] | undefined {
+  if (producer.kind === 'Certificate') return certificateKeys(producer);
+  const spec = isRecord(producer.spec) ? producer.spec : {};
+  if (list(spec.dataFrom).length > 0) return undefined;
+  const dataKeys = list(spec.data).flatMap((d) => (isRecord(d) && typeof d.secretKey === 'string' ? [d.secretKey] : []));
+  const template = spec.target?.template;
+  if (!isRecord(template)) return dataKeys;
+  if (list(template.templateFrom).length > 0) return undefined;
+  if (!isRecord(template.data) || Object.keys(template.data).length === 0) return dataKeys;
+  const templated = Object.keys(template.data);
+  return template.mergePolicy === 'Merge' ? [...templated, ...dataKeys] : templated;
 }
 
 function preProvisioned(ctx: ValidationContext, o: LoadedObject): Set<string> {
@@ -218,8 +274,12 @@ export const secretSource = defineRule({
   description:
     'Every Secret a pod references (env, envFrom, volumes, imagePullSecrets) is produced in the same namespace by an ExternalSecret (external-secrets.io/v1) ' +
     `or a cert-manager Certificate, or is declared pre-provisioned (annotation \`${PRE_PROVISIONED_ANNOTATION}\` on the workload, or the configured edge TLS secret); ` +
+    'every key read through `secretKeyRef` or volume `items` is one the producer writes (`data[].secretKey` or template keys of an ExternalSecret, ' +
+    'any key with `dataFrom`; `tls.crt`, `tls.key`, `ca.crt` of a Certificate); ' +
     "ExternalSecrets read from the environment's secret store.",
-  remediation: `Add an ExternalSecret whose target is the Secret, or list the Secret in the workload's \`${PRE_PROVISIONED_ANNOTATION}\` annotation when it is provisioned outside GitOps.`,
+  remediation:
+    `Add an ExternalSecret whose target is the Secret, or list the Secret in the workload's \`${PRE_PROVISIONED_ANNOTATION}\` annotation when it is provisioned outside GitOps; ` +
+    "read only keys the producer writes (add the key to the ExternalSecret's spec.data, or fix the key name).",
   scope: { kinds: [...WORKLOAD_KINDS, 'ExternalSecret'] },
   check(o, ctx) {
     if (!o) return [];
@@ -245,7 +305,20 @@ export const secretSource = defineRule({
     const out: RuleFinding[] = [];
     const seen = new Set<string>();
     for (const r of referencedSecrets(t)) {
-      if (declared.has(r.name) || ctx.secretProducersOf(t.namespace, r.name).length > 0) continue;
+      if (declared.has(r.name)) continue;
+      const producers = ctx.secretProducersOf(t.namespace, r.name);
+      if (producers.length > 0) {
+        if (r.key === undefined) continue;
+        const written = producers.map((p) => producedKeys(p.object));
+        if (written.some((k) => k === undefined || k.includes(r.key!))) continue;
+        const by = producers.map((p) => `${p.object.kind} ${ctx.nameOf(p)}`).join(' and ');
+        const known = [...new Set(written.flatMap((k) => k ?? []))];
+        out.push({
+          message: `${r.what} reads key ${r.key} of Secret ${r.name}, which ${by} does not write (keys: ${known.join(', ') || 'none'})`,
+          path: r.keyPath ?? r.path,
+        });
+        continue;
+      }
       const key = `${r.name}|${r.what}`;
       if (seen.has(key)) continue;
       seen.add(key);
