@@ -39,7 +39,7 @@ class UsageError extends Error {}
 
 function warningLine(dir: string, w: Warning): string {
   const where = w.location ? `${path.join(dir, w.location.file)}:${w.location.line}: ` : '';
-  return `warning: ${where}${w.message}\n`;
+  return `connectivity: warning: ${where}${w.message}\n`;
 }
 
 function analyze(dir: string, io: CliIo): ConnectivityReport {
@@ -101,7 +101,7 @@ export function main(argv: readonly string[], io: CliIo = process): number {
     if (e instanceof UsageError) {
       io.stderr.write(`connectivity: ${e.message} (${USAGE})\n`);
     } else if (e instanceof ManifestError) {
-      io.stderr.write(`${e.describe()}\n`);
+      io.stderr.write(`connectivity: ${e.describe()}\n`);
     } else {
       io.stderr.write(`connectivity: internal error: ${firstLine(e instanceof Error ? e.message : String(e))}\n`);
     }
@@ -109,6 +109,34 @@ export function main(argv: readonly string[], io: CliIo = process): number {
   }
 }
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+/** What {@link run} needs of the process (the real one, or a fake in tests). */
+export interface CliProcess extends CliIo {
+  readonly stdout: CliIo['stdout'] & { on(event: 'error', listener: (e: NodeJS.ErrnoException) => void): unknown };
+  readonly stderr: CliIo['stderr'] & { on(event: 'error', listener: (e: NodeJS.ErrnoException) => void): unknown };
+  exitCode?: number | string | undefined;
+  exit(code?: number): never;
 }
+
+/**
+ * Runs the command as a process: sets the exit code, and stops quietly when the reader of
+ * stdout or stderr goes away (`connectivity dist/production | head -1`: EPIPE), keeping that
+ * exit code. Any other write error is one line on stderr and exit 2.
+ */
+export function run(argv: readonly string[], proc: CliProcess = process): void {
+  const onError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') {
+      proc.exit(typeof proc.exitCode === 'number' ? proc.exitCode : 0);
+      return;
+    }
+    try {
+      proc.stderr.write(`connectivity: cannot write the output: ${firstLine(e.message)}\n`);
+    } finally {
+      proc.exit(2);
+    }
+  };
+  proc.stdout.on('error', onError);
+  proc.stderr.on('error', onError);
+  proc.exitCode = main(argv, proc);
+}
+
+if (require.main === module) run(process.argv.slice(2));
