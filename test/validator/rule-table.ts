@@ -649,7 +649,44 @@ export const RULE_CASES: Record<string, RuleCases> = {
         }),
         expect: {
           [`Deployment/${P}/api`]: [/AppServer__BaseUrl http:\/\/app-server.* is not https on the TLS port 8443/],
-          [`Deployment/${P}/app-server`]: [/Service app-server also exposes 8080, bypassing mTLS/],
+          [`Deployment/${P}/app-server`]: [/^Service app-server also exposes port 8080 -> health \(container port 8080\), bypassing mTLS$/],
+        },
+      },
+      {
+        name: 'api without AppServer__BaseUrl; app-server does not require client certificates',
+        objects: mutate('production', (o) => {
+          delete find(o, 'ConfigMap', 'api-settings').data.AppServer__BaseUrl;
+          delete find(o, 'ConfigMap', 'app-server-settings').data.Kestrel__Endpoints__Https__ClientCertificateMode;
+        }),
+        expect: {
+          [`Deployment/${P}/api`]: [/^api does not set AppServer__BaseUrl \(https:\/\/app-server\.ctis-production\.svc:8443\): it cannot reach app-server over mTLS$/],
+          [`Deployment/${P}/app-server`]: [/^app-server does not set Kestrel__Endpoints__Https__ClientCertificateMode=RequireCertificate: callers without a client certificate would be served$/],
+        },
+      },
+      {
+        name: 'client certificates optional, api presents the server certificate, the Service port targets the plain port',
+        objects: mutate('production', (o) => {
+          find(o, 'ConfigMap', 'app-server-settings').data.Kestrel__Endpoints__Https__ClientCertificateMode = 'AllowCertificate';
+          find(o, 'Deployment', 'api').spec.template.spec.volumes.find((v: Obj) => v.name === 'app-server-client-cert').secret.secretName = 'app-server-tls';
+          find(o, 'Service', 'app-server').spec.ports[0].targetPort = 'health';
+        }),
+        expect: {
+          [`Deployment/${P}/api`]: [/^api presents Secret app-server-tls, app-server's server certificate, as its client certificate: the client needs a certificate of its own$/],
+          [`Deployment/${P}/app-server`]: [
+            /^app-server sets Kestrel__Endpoints__Https__ClientCertificateMode=AllowCertificate \(ConfigMap app-server-settings\); it must be RequireCertificate$/,
+            /^Service app-server has no port that reaches the TLS container port 8443 \(port 8443 -> health \(container port 8080\)\)$/,
+          ],
+        },
+      },
+      {
+        name: 'numeric targetPort of the plain port; api calls another Service',
+        objects: mutate('production', (o) => {
+          find(o, 'Service', 'app-server').spec.ports[0].targetPort = 8080;
+          find(o, 'ConfigMap', 'api-settings').data.AppServer__BaseUrl = `https://auth-server.${P}.svc.cluster.local:8443`;
+        }),
+        expect: {
+          [`Deployment/${P}/api`]: [/^AppServer__BaseUrl https:\/\/auth-server\.ctis-production\.svc\.cluster\.local:8443 \(ConfigMap api-settings\) does not name a Service of app-server \(<service>\.<namespace>\.svc\)$/],
+          [`Deployment/${P}/app-server`]: [/^Service app-server has no port that reaches the TLS container port 8443 \(port 8443 -> container port 8080\)$/],
         },
       },
       {

@@ -245,19 +245,51 @@ export const internalTokensContract = defineRule({
   },
 });
 
+/** Secret names a volume projects (a `secret` volume or `projected` secret sources). */
+function volumeSecrets(v: Record<string, any> | undefined): string[] {
+  if (!v) return [];
+  const out: string[] = [];
+  const direct = str(v.secret?.secretName);
+  if (direct) out.push(direct);
+  for (const src of list(v.projected?.sources)) if (isRecord(src) && str(src.secret?.name)) out.push(src.secret.name);
+  return out;
+}
+
 /** Secrets mounted into a container through secret or projected volumes. */
 function mountedSecrets(ctx: ValidationContext, t: PodTemplate): string[] {
   const main = ctx.mainContainer(t);
   if (!main) return [];
   const mounted = new Set(list(main.container.volumeMounts).filter(isRecord).map((m) => m.name));
-  const out: string[] = [];
-  for (const v of list(t.spec.volumes)) {
-    if (!isRecord(v) || !mounted.has(v.name)) continue;
-    const direct = str(v.secret?.secretName);
-    if (direct) out.push(direct);
-    for (const src of list(v.projected?.sources)) if (isRecord(src) && str(src.secret?.name)) out.push(src.secret.name);
+  return list(t.spec.volumes).flatMap((v) => (isRecord(v) && mounted.has(v.name) ? volumeSecrets(v) : []));
+}
+
+/** The container port a Service port reaches on a pod template (`targetPort` by number or name; default `port`). */
+function targetContainerPort(t: PodTemplate, servicePort: Record<string, any>): number | undefined {
+  const target = servicePort.targetPort ?? servicePort.port;
+  if (typeof target === 'number') return target;
+  if (typeof target !== 'string') return undefined;
+  for (const c of list(t.spec.containers)) {
+    if (!isRecord(c)) continue;
+    for (const p of list(c.ports)) if (isRecord(p) && p.name === target && typeof p.containerPort === 'number') return p.containerPort;
   }
-  return out;
+  return undefined;
+}
+
+/** `port` (and the target when it is a name) of a Service port, for messages. */
+function describeServicePort(p: Record<string, any>, container: number | undefined): string {
+  const target = p.targetPort ?? p.port;
+  const to = container === undefined ? `${String(target)} (no such container port)` : typeof target === 'string' ? `${target} (container port ${container})` : `container port ${container}`;
+  return `port ${String(p.port)} -> ${to}`;
+}
+
+const CLIENT_CERT_MODE = 'Kestrel__Endpoints__Https__ClientCertificateMode';
+
+/** The Secrets app-server serves its TLS certificate from (the mount of its certificate path, else every mounted certificate). */
+function serverCertificateSecrets(ctx: ValidationContext, t: PodTemplate, certificates: readonly string[]): string[] {
+  const certPath = ctx.mainSettings(t).get('Kestrel__Endpoints__Https__Certificate__Path')?.value;
+  const m = certPath ? mountFor(ctx, t, certPath) : undefined;
+  const fromPath = volumeSecrets(m?.volume).filter((n) => certificates.includes(n));
+  return fromPath.length > 0 ? fromPath : [...certificates];
 }
 
 /** SPEC §2 rule 9: optional AppServer mTLS. */
@@ -266,10 +298,12 @@ export const appServerMtls = defineRule({
   severity: 'error',
   runbookItem: 'SPEC §2 rule 9; runbook checklist "AppServer mTLS enabled if required by environment boundary policy"',
   description:
-    'When the environment enables AppServer mTLS, app-server serves its TLS port from a mounted certificate Secret and its Service exposes only that port, ' +
-    'and api mounts a client certificate and calls app-server over https; both certificates come from cert-manager or ExternalSecrets as configured.',
+    'When the environment enables AppServer mTLS: app-server serves its TLS port from a mounted certificate Secret, requires client certificates ' +
+    `(\`${CLIENT_CERT_MODE}=RequireCertificate\`) and its Service targets only the TLS container port; api mounts a client certificate that is not ` +
+    "app-server's server certificate and sets `AppServer__BaseUrl` to https on app-server's Service port that reaches the TLS port; both certificates come from cert-manager or ExternalSecrets as configured.",
   remediation:
-    'Mount the certificate Secrets (issued by the configured cert-manager issuer or synced by an ExternalSecret), serve the TLS port, and point AppServer__BaseUrl at https://app-server...:<tls port>.',
+    `Mount separate server and client certificate Secrets (issued by the configured cert-manager issuer or synced by an ExternalSecret), set ${CLIENT_CERT_MODE}=RequireCertificate, ` +
+    'make every app-server Service port target the TLS container port, and point AppServer__BaseUrl at https://app-server.<namespace>.svc:<tls port>.',
   scope: { kinds: WORKLOAD_KINDS },
   check(o, ctx) {
     const mtls = ctx.env.features.appServerMtls;
@@ -278,37 +312,84 @@ export const appServerMtls = defineRule({
     if (!t) return [];
     const out: RuleFinding[] = [];
     const wantKind = mtls.certificates.source === 'cert-manager' ? 'Certificate' : 'ExternalSecret';
-    const certs = mountedSecrets(ctx, t).filter((name) => ctx.secretProducersOf(t.namespace, name).some((p) => p.object.kind === wantKind));
+    const certsOf = (x: PodTemplate) => mountedSecrets(ctx, x).filter((name) => ctx.secretProducersOf(x.namespace, name).some((p) => p.object.kind === wantKind));
+    const certs = certsOf(t);
     const role = ctx.component(t.component)!.role;
     const what = role === 'app-server' ? 'server certificate' : 'client certificate';
     if (certs.length === 0) {
       out.push({ message: `${t.component} mounts no ${what} Secret produced by a ${wantKind} (mTLS is on in ${ctx.env.name})`, path: containerPath(ctx, t) });
     }
+    const settings = ctx.mainSettings(t);
     if (role === 'app-server') {
       const main = ctx.mainContainer(t);
       const ports = list(main?.container.ports).filter(isRecord);
       if (!ports.some((p) => p.containerPort === mtls.port)) {
         out.push({ message: `app-server does not declare its TLS port ${mtls.port} as a container port`, path: containerPath(ctx, t) });
       }
+      const mode = settings.get(CLIENT_CERT_MODE) ?? settings.get('Kestrel__EndpointDefaults__ClientCertificateMode');
+      if (!mode) {
+        out.push({ message: `app-server does not set ${CLIENT_CERT_MODE}=RequireCertificate: callers without a client certificate would be served`, path: containerPath(ctx, t) });
+      } else if ((mode.value ?? '').trim().toLowerCase() !== 'requirecertificate') {
+        out.push({ message: `app-server sets ${mode.name}=${mode.value ?? '<not readable>'}${origin(mode)}; it must be RequireCertificate`, path: [...mode.path] });
+      }
       const svc = ctx.get('Service', t.namespace, t.component!);
       if (svc && !ctx.isMalformed(svc)) {
-        const ports = list(svc.object.spec?.ports).filter(isRecord);
-        if (!ports.some((p) => p.port === mtls.port)) out.push({ message: `Service ${t.component} does not expose the TLS port ${mtls.port}`, path: containerPath(ctx, t) });
-        const plain = ports.filter((p) => p.port !== mtls.port).map((p) => p.port);
-        if (plain.length > 0) out.push({ message: `Service ${t.component} also exposes ${plain.join(', ')}, bypassing mTLS`, path: containerPath(ctx, t) });
-      }
-    } else {
-      const base = ctx.mainSettings(t).get('AppServer__BaseUrl');
-      if (base?.value !== undefined) {
-        let ok = false;
-        try {
-          const u = new URL(base.value);
-          ok = u.protocol === 'https:' && Number(u.port || 443) === mtls.port;
-        } catch {
-          ok = false;
+        const svcPorts = list(svc.object.spec?.ports).filter(isRecord).map((p) => ({ p, container: targetContainerPort(t, p) }));
+        if (!svcPorts.some((x) => x.container === mtls.port)) {
+          const shown = svcPorts.map((x) => describeServicePort(x.p, x.container)).join(', ') || 'no ports';
+          out.push({ message: `Service ${t.component} has no port that reaches the TLS container port ${mtls.port} (${shown})`, path: containerPath(ctx, t) });
         }
-        if (!ok) out.push({ message: `AppServer__BaseUrl ${base.value}${origin(base)} is not https on the TLS port ${mtls.port}`, path: [...base.path] });
+        const plain = svcPorts.filter((x) => x.container !== mtls.port);
+        if (plain.length > 0 && plain.length < svcPorts.length) {
+          out.push({ message: `Service ${t.component} also exposes ${plain.map((x) => describeServicePort(x.p, x.container)).join(', ')}, bypassing mTLS`, path: containerPath(ctx, t) });
+        }
       }
+      return out;
+    }
+
+    // api: a client certificate of its own, and https to app-server's TLS port.
+    const servers = ctx.componentsWithRole('app-server').flatMap((c) => ctx.templatesOfComponent(c.id)).filter((x) => x.namespace === t.namespace && !ctx.isMalformed(x.owner));
+    const serverCerts = new Set(servers.flatMap((x) => serverCertificateSecrets(ctx, x, certsOf(x))));
+    const shared = certs.filter((c) => serverCerts.has(c));
+    if (shared.length > 0) {
+      out.push({
+        message: `api presents Secret ${shared.join(', ')}, app-server's server certificate, as its client certificate: the client needs a certificate of its own`,
+        path: containerPath(ctx, t),
+      });
+    }
+    const base = settings.get('AppServer__BaseUrl');
+    if (!base || base.value === undefined || base.value === '') {
+      out.push({ message: `api does not set AppServer__BaseUrl (https://app-server.${t.namespace}.svc:${mtls.port}): it cannot reach app-server over mTLS`, path: base ? [...base.path] : containerPath(ctx, t) });
+      return out;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(base.value);
+    } catch {
+      url = undefined;
+    }
+    const shown = `AppServer__BaseUrl ${base.value}${origin(base)}`;
+    if (!url || url.protocol !== 'https:') {
+      out.push({ message: `${shown} is not https on the TLS port ${mtls.port}`, path: [...base.path] });
+      return out;
+    }
+    const target = clusterService(ctx, url.hostname, t.namespace);
+    const svc = target ? ctx.get('Service', target.namespace, target.service) : undefined;
+    const selected = svc && !ctx.isMalformed(svc) ? ctx.selectTemplatesByMap(target!.namespace, svc.object.spec?.selector) : [];
+    const appServers = selected.filter((x) => ctx.component(x.component)?.role === 'app-server');
+    if (!svc || appServers.length === 0) {
+      out.push({ message: `${shown} does not name a Service of app-server (<service>.<namespace>.svc)`, path: [...base.path] });
+      return out;
+    }
+    const port = Number(url.port || 443);
+    const svcPorts = list(svc.object.spec?.ports).filter(isRecord);
+    const reachesTls = (p: Record<string, any>) => appServers.some((x) => targetContainerPort(x, p) === mtls.port);
+    const svcPort = svcPorts.find((p) => p.port === port);
+    if (!svcPort) {
+      out.push({ message: `${shown} uses port ${port}, which Service ${target!.service} does not expose`, path: [...base.path] });
+    } else if (!reachesTls(svcPort) && svcPorts.some(reachesTls)) {
+      // When no port of the Service reaches the TLS port, the Service is at fault (reported on app-server).
+      out.push({ message: `${shown} is not https on the TLS port ${mtls.port} (Service ${target!.service} port ${port} does not reach container port ${mtls.port})`, path: [...base.path] });
     }
     return out;
   },
