@@ -31,6 +31,8 @@ export interface RuleCase {
   readonly objects: () => LoadedObject[];
   /** resource (`Kind/namespace/name`) -> one pattern per expected finding, in line order. */
   readonly expect: Record<string, RegExp[]>;
+  /** When given: the expected findings these match are warnings, every other one an error. */
+  readonly warnings?: RegExp[];
 }
 
 export interface RuleCases {
@@ -946,6 +948,21 @@ export const RULE_CASES: Record<string, RuleCases> = {
             { ...service('api'), spec: { selector: selector('api'), ports: [{ port: 80, targetPort: 'web' }] } },
           ]),
         expect: { [`Service/${P}/api-typo`]: [/selects no pod/], [`Service/${P}/api`]: [/targetPort web is not a container port name/] },
+      },
+      {
+        name: 'numeric and default target ports no selected pod declares: an error for a component, a warning for other pods',
+        objects: () =>
+          load([
+            ...workload('api'),
+            { ...service('api'), spec: { selector: selector('api'), ports: [{ name: 'http', port: 80, targetPort: 9090 }, { name: 'alt', port: 8080 }] } },
+            ...workload('api', { name: 'debug', podLabels: { 'app.kubernetes.io/name': 'shell' } }),
+            { ...service('api', { name: 'shell' }), spec: { selector: { 'app.kubernetes.io/name': 'shell' }, ports: [{ name: 'web', port: 9000 }] } },
+          ]),
+        expect: {
+          [`Service/${P}/api`]: [/^targetPort 9090 is not a container port of the selected pods$/],
+          [`Service/${P}/shell`]: [/^port 9000 \(the default targetPort\) is not a container port of the selected pods$/],
+        },
+        warnings: [/^port 9000/],
       },
     ],
   },

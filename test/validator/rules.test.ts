@@ -32,6 +32,7 @@ function check(id: string, c: RuleCase): void {
     expect(f.file).not.toBe('');
     expect(f.line).toBeGreaterThanOrEqual(1);
     byResource.set(f.resource, [...(byResource.get(f.resource) ?? []), f.message]);
+    if (c.warnings) expect({ message: f.message, severity: f.severity }).toEqual({ message: f.message, severity: c.warnings.some((p) => p.test(f.message)) ? 'warning' : 'error' });
   }
   const describe = () => JSON.stringify(Object.fromEntries(byResource), null, 2);
   expect({ resources: [...byResource.keys()].sort(), actual: describe() }).toEqual({ resources: Object.keys(c.expect).sort(), actual: describe() });

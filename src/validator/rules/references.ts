@@ -4,13 +4,15 @@ import { routeBackends } from '../k8s/routes';
 import { isRecord, list, str, stringMap } from '../k8s/util';
 import { defineRule, RuleFinding } from '../rule';
 
-/** A Service selects pods, and its named target ports exist on them. */
+/** A Service selects pods, and its target ports are declared on them. */
 export const serviceSelectsPods = defineRule({
   id: 'service-selects-pods',
   severity: 'error',
   runbookItem: 'References: Service selecting no pods',
-  description: 'A Service with a selector selects at least one pod template in its namespace, and every named targetPort is a container port of those pods.',
-  remediation: 'Make the selector match the pod template labels (app.kubernetes.io/name and instance) and name the container ports the Service targets.',
+  description:
+    'A Service with a selector selects at least one pod template in its namespace, and every targetPort (named, numeric, or the default: `port`) is a container port those pods declare ' +
+    '(an undeclared numeric port is an error for the components of the stack, a warning for other pods).',
+  remediation: 'Make the selector match the pod template labels (app.kubernetes.io/name and instance) and declare (and name) the container ports the Service targets.',
   scope: { kinds: ['Service'] },
   check(o, ctx) {
     if (!o) return [];
@@ -20,10 +22,23 @@ export const serviceSelectsPods = defineRule({
     const pods = ctx.selectTemplatesByMap(ctx.namespaceOf(o), selector);
     if (pods.length === 0) return [{ message: `selector ${JSON.stringify(selector)} selects no pod`, path: ['spec', 'selector'] }];
     const out: RuleFinding[] = [];
+    const declares = (match: (cp: Record<string, any>) => boolean) => pods.some((t) => list(t.spec.containers).some((c) => isRecord(c) && list(c.ports).some((cp) => isRecord(cp) && match(cp))));
+    // An undeclared numeric port still reaches a process listening on it, but in our manifests it is a defect: an error for the stack's components.
+    const inTopology = pods.some((t) => ctx.component(t.component) !== undefined);
     list(svc.spec?.ports).forEach((p, i) => {
-      if (!isRecord(p) || typeof p.targetPort !== 'string') return;
-      const named = pods.filter((t) => list(t.spec.containers).some((c) => isRecord(c) && list(c.ports).some((cp) => isRecord(cp) && cp.name === p.targetPort)));
-      if (named.length === 0) out.push({ message: `targetPort ${p.targetPort} is not a container port name of the selected pods`, path: ['spec', 'ports', i, 'targetPort'] });
+      if (!isRecord(p)) return;
+      if (typeof p.targetPort === 'string') {
+        if (!declares((cp) => cp.name === p.targetPort)) out.push({ message: `targetPort ${p.targetPort} is not a container port name of the selected pods`, path: ['spec', 'ports', i, 'targetPort'] });
+        return;
+      }
+      const target = typeof p.targetPort === 'number' ? p.targetPort : p.port;
+      if (typeof target !== 'number' || declares((cp) => cp.containerPort === target)) return;
+      const what = p.targetPort === undefined ? `port ${target} (the default targetPort)` : `targetPort ${target}`;
+      out.push({
+        message: `${what} is not a container port of the selected pods`,
+        path: ['spec', 'ports', i, p.targetPort === undefined ? 'port' : 'targetPort'],
+        ...(inTopology ? {} : { severity: 'warning' as const }),
+      });
     });
     return out;
   },
