@@ -93,7 +93,32 @@ export function main(argv: readonly string[], io: ValidateIo): number {
   }
 }
 
+/**
+ * Ends the process quietly when the reader of `stream` goes away (`validate ... | head`): an
+ * `EPIPE` is not an error of the validation, and Node would otherwise print a stack trace. Other
+ * stream errors are reported in one line (exit 2).
+ */
+export function exitQuietlyOnClosedPipe(
+  stream: { on(event: 'error', listener: (e: NodeJS.ErrnoException) => void): unknown },
+  exit: (code: number) => void,
+  stderr: { write(text: string): unknown },
+): void {
+  stream.on('error', (e) => {
+    if (e?.code === 'EPIPE') {
+      exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      return;
+    }
+    try {
+      stderr.write(`validate: cannot write the output: ${e?.message ?? String(e)}\n`);
+    } catch {
+      // stderr is gone too
+    }
+    exit(2);
+  });
+}
+
 /* istanbul ignore next */
 if (require.main === module) {
+  exitQuietlyOnClosedPipe(process.stdout, (code) => process.exit(code), process.stderr);
   process.exitCode = main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
 }

@@ -11,7 +11,7 @@ export interface Finding {
   readonly rule: string;
   readonly severity: Severity;
   readonly message: string;
-  /** File relative to the validated directory (or as given to the parser). */
+  /** File relative to the validated directory (`Report.baseDir`), or as given to the parser. */
   readonly file: string;
   /** 1-based line. */
   readonly line: number;
@@ -32,6 +32,11 @@ export interface Summary {
   readonly objects: number;
   readonly files: number;
   readonly environment: string;
+  /**
+   * The validated directory (or file) as the caller named it; finding `file`s are relative to
+   * it (to its folder for a file). Absent when objects were validated without a directory.
+   */
+  readonly target?: string;
 }
 
 /** Result of running the rules over a set of objects. */

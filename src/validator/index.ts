@@ -9,6 +9,7 @@
  * const again = validateObjects(parsed, { env, topology: CTIS_TOPOLOGY });  // the synth gate
  * ```
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, loadEnvironment } from '../config/load';
 import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from '../config/schema';
@@ -34,6 +35,11 @@ export interface Report {
   /** Findings silenced by a suppression annotation (counted in the summary). */
   readonly suppressed: SuppressedFinding[];
   readonly summary: Summary;
+  /**
+   * The directory finding files are relative to, as the caller named it (the validated directory,
+   * or the folder of a validated file); absent for {@link validateObjects}.
+   */
+  readonly baseDir?: string;
   /** The allowed-connection graph, when asked for (`graph: true`). */
   readonly graph?: ConnectivityGraph;
 }
@@ -117,6 +123,13 @@ export function validateObjects(objects: readonly LoadedObject[], options: Valid
  *   configuration, UsageError when the environment is unknown or cannot be inferred
  */
 export function validateDirectory(dir: string, options: ValidateDirectoryOptions = {}): Report {
+  let isFile = false;
+  try {
+    isFile = fs.statSync(dir).isFile();
+  } catch (e) {
+    // Say so before anything else (the environment cannot be inferred from a path that is not there).
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ManifestError('path does not exist', dir);
+  }
   const envName = options.env ?? inferEnvironment(dir);
   if (!envName) {
     throw new UsageError(`cannot tell the environment of ${dir}: pass --env (${ENVIRONMENT_NAMES.join(', ')})`);
@@ -127,5 +140,6 @@ export function validateDirectory(dir: string, options: ValidateDirectoryOptions
   const topology = options.topology ?? CTIS_TOPOLOGY;
   const env = loadEnvironment(envName, topology, options.configDir);
   const objects = loadManifests(dir, options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {});
-  return validateObjects(objects, { env, topology, rules: options.rules, graph: options.graph });
+  const report = validateObjects(objects, { env, topology, rules: options.rules, graph: options.graph });
+  return { ...report, summary: { ...report.summary, target: dir }, baseDir: isFile ? path.dirname(dir) : dir };
 }

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/validate';
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { exitQuietlyOnClosedPipe, main } from '../../src/cli/validate';
 import { CONFIG_DIR, DIST, toYaml, workload } from './fixtures';
 
 function cli(args: string[]) {
@@ -40,9 +42,45 @@ describe('validate command', () => {
     const r = cli([dir, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--rule', 'namespace-present']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15$/m);
-    expect(r.stdout).toMatch(/^ {2}error {3}api\.yaml:\d+ {2}Deployment\/ctis-production\/api {2}image api:latest uses the latest tag$/m);
+    expect(r.stdout).toContain(`  error   ${path.join(dir, 'api.yaml')}:`);
+    expect(r.stdout).toMatch(/^ {2}error {3}\S+\/production\/api\.yaml:\d+ {2}Deployment\/ctis-production\/api {2}image api:latest uses the latest tag$/m);
     expect(r.stdout).toMatch(/^ {2}fix: /m);
     expect(r.stdout).toMatch(/^namespace-present \(1\)/m);
+  });
+
+  it('prints file paths as the directory was named, joined with the file; JSON and SARIF stay relative to it', () => {
+    const dir = tmpDir({ 'api.yaml': toYaml(workload('api', { image: 'api:latest' })) });
+    const named = path.relative(process.cwd(), dir);
+    const text = cli([named, '--config', CONFIG_DIR, '--rule', 'image-pinned']);
+    expect(text.stdout).toMatch(new RegExp(`^ {2}error {3}${named.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/api\\.yaml:\\d+ `, 'm'));
+    const json = JSON.parse(cli([named, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--format', 'json']).stdout);
+    expect(json.summary.target).toBe(named);
+    expect(json.findings[0].file).toBe('api.yaml');
+    const sarif = JSON.parse(cli([named, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--format', 'sarif']).stdout);
+    expect(sarif.runs[0].originalUriBaseIds).toEqual({ SRCROOT: { uri: `${pathToFileURL(dir).href}/`, description: { text: 'The validated directory.' } } });
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'api.yaml', uriBaseId: 'SRCROOT' });
+  });
+
+  it('names the file of a single validated file as given', () => {
+    const dir = tmpDir({ 'api.yaml': toYaml(workload('api', { image: 'api:latest' })) });
+    const file = path.join(dir, 'api.yaml');
+    const r = cli([file, '--env', 'production', '--config', CONFIG_DIR, '--rule', 'image-pinned']);
+    expect(r.stdout).toContain(`  error   ${file}:`);
+  });
+
+  it('ends quietly when the reader closes the pipe (validate ... | head)', async () => {
+    const head = spawn('head', ['-c', '1'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const exited: number[] = [];
+    let stderr = '';
+    const done = new Promise<void>((resolve) => {
+      exitQuietlyOnClosedPipe(head.stdin, (code) => (exited.push(code), resolve()), { write: (t: string) => (stderr += t) });
+    });
+    // More than the pipe holds: head reads one byte and exits, the rest fails with EPIPE.
+    head.stdin.write('x'.repeat(1 << 20));
+    head.stdin.write('x'.repeat(1 << 20));
+    await done;
+    expect(exited).toEqual([0]);
+    expect(stderr).toBe('');
   });
 
   it('takes --env over the directory name', () => {
@@ -112,7 +150,10 @@ describe('validate command', () => {
       }
     });
     it('a directory that does not exist', () => {
-      expectCleanError(cli(['/nonexistent/production', '--config', CONFIG_DIR]), /no such file or directory/);
+      expectCleanError(cli(['/nonexistent/production', '--config', CONFIG_DIR]), /^validate: \/nonexistent\/production: path does not exist$/m);
+    });
+    it('a path that does not exist and names no environment', () => {
+      expectCleanError(cli(['/nonexistent']), /^validate: \/nonexistent: path does not exist$/m);
     });
     it('a broken configuration file', () => {
       const cfg = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseManifests } from '../../src/manifests';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
@@ -77,7 +79,8 @@ describe('input errors', () => {
     expect(isInputError(new ManifestError('bad', 'a.yaml', 1))).toBe(true);
     expect(isInputError(new UsageError('bad'))).toBe(true);
     expect(isInputError(new Error('bug'))).toBe(false);
-    expect(() => validateDirectory('/tmp/nowhere-at-all')).toThrow(UsageError);
+    expect(() => validateDirectory('/tmp/nowhere-at-all')).toThrow(new ManifestError('path does not exist', '/tmp/nowhere-at-all'));
+    expect(() => validateDirectory(fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-')))).toThrow(UsageError);
     expect(() => validateDirectory('/nonexistent/production', { configDir: CONFIG_DIR })).toThrow(ManifestError);
   });
 });

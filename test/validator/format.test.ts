@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { RULE_REGISTRY, validateDirectory, validateObjects } from '../../src/validator';
@@ -72,6 +73,19 @@ describe('output formats', () => {
     expect(suppressed[0].suppressions[0]).toEqual({ kind: 'inSource', justification: 'debug shell, removed after the incident' });
   });
 
+  it('SARIF of a validated directory has locations relative to SRCROOT, the directory as a file URI', () => {
+    const dir = path.join(__dirname, 'scenarios', 'production');
+    const log = JSON.parse(FORMATTERS.get('sarif')!.format(validateDirectory(dir, { env: 'production', configDir: CONFIG_DIR }), { rules: RULE_REGISTRY }));
+    const validate = sarifValidator();
+    if (!validate(log)) throw new Error(JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    expect(log.runs[0].originalUriBaseIds.SRCROOT.uri).toBe(`${pathToFileURL(dir).href}/`);
+    for (const r of log.runs[0].results) {
+      const loc = r.locations[0].physicalLocation.artifactLocation;
+      expect(loc.uriBaseId).toBe('SRCROOT');
+      expect(fs.existsSync(new URL(loc.uri, log.runs[0].originalUriBaseIds.SRCROOT.uri))).toBe(true);
+    }
+  });
+
   it('SARIF stays valid with no findings', () => {
     const r = validateObjects(distObjects('staging'), { env: env('staging'), topology: CTIS_TOPOLOGY });
     expect(sarifValidator()(JSON.parse(FORMATTERS.get('sarif')!.format(r, { rules: RULE_REGISTRY })))).toBe(true);
@@ -109,7 +123,13 @@ describe('output formats', () => {
   it.each(['text', 'json', 'sarif', 'mermaid'])('%s output of the production scenario matches its golden file', (name) => {
     const dir = path.join(__dirname, 'scenarios', 'production');
     const r = validateDirectory(dir, { env: 'production', configDir: CONFIG_DIR, graph: name === 'mermaid' });
-    const text = FORMATTERS.get(name)!.format(r, { rules: RULE_REGISTRY, target: 'scenarios/production' });
+    // Paths as named (text, summary.target) and the SARIF base URI depend on where the checkout is.
+    const text = FORMATTERS.get(name)!
+      .format(r, { rules: RULE_REGISTRY, target: dir })
+      .split(pathToFileURL(dir).href)
+      .join('file:///checkout/test/validator/scenarios/production')
+      .split(dir)
+      .join('scenarios/production');
     const golden = path.join(__dirname, 'golden', `production.${name === 'mermaid' ? 'mmd' : name === 'text' ? 'txt' : name}`);
     if (process.env.UPDATE_GOLDEN) {
       fs.mkdirSync(path.dirname(golden), { recursive: true });

@@ -2,7 +2,8 @@ import type { Formatter } from './types';
 
 /**
  * `{"findings":[{"rule","severity","message","file","line","resource","remediation"}],"summary":{...}}`
- * (SPEC §5); suppressed findings are only counted in the summary.
+ * (SPEC §5); suppressed findings are only counted in the summary. `file` is relative to the
+ * validated directory, which `summary.target` names as the caller did.
  */
 export const jsonFormatter: Formatter = {
   name: 'json',

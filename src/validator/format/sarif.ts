@@ -1,13 +1,23 @@
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding, SuppressedFinding } from '../engine';
 import type { Formatter } from './types';
 
 const TOOL_VERSION = '0.1.0';
 
-/** SARIF 2.1.0: rule metadata in `tool.driver.rules`, one result per finding (suppressed ones marked). */
+/** The base finding locations are relative to: the validated directory (`run.originalUriBaseIds`). */
+const BASE_ID = 'SRCROOT';
+
+/**
+ * SARIF 2.1.0: rule metadata in `tool.driver.rules`, one result per finding (suppressed ones marked).
+ * Locations are relative to `%SRCROOT%`, which `run.originalUriBaseIds` maps to the validated
+ * directory (a `file://` URI with a trailing slash).
+ */
 export const sarifFormatter: Formatter = {
   name: 'sarif',
   format(report, ctx) {
+    const base = report.baseDir !== undefined ? pathToFileURL(path.resolve(report.baseDir)).href.replace(/\/?$/, '/') : undefined;
     const rules = [...ctx.rules.values()];
     const index = new Map(rules.map((r, i) => [r.id, i]));
     const descriptors: ReportingDescriptor[] = rules.map((r) => ({
@@ -30,7 +40,7 @@ export const sarifFormatter: Formatter = {
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: f.file.split('\\').join('/') },
+              artifactLocation: { uri: f.file.split('\\').join('/'), ...(base !== undefined ? { uriBaseId: BASE_ID } : {}) },
               ...(f.line >= 1 ? { region: { startLine: f.line } } : {}),
             },
             logicalLocations: [{ fullyQualifiedName: f.resource, kind: 'resource' }],
@@ -48,6 +58,7 @@ export const sarifFormatter: Formatter = {
       runs: [
         {
           tool: { driver: { name: 'ctis-validate', version: TOOL_VERSION, semanticVersion: TOOL_VERSION, rules: descriptors } },
+          ...(base !== undefined ? { originalUriBaseIds: { [BASE_ID]: { uri: base, description: { text: 'The validated directory.' } } } } : {}),
           results: [...report.findings.map(result), ...report.suppressed.map(result)],
           properties: { summary: report.summary },
         },

@@ -1,11 +1,17 @@
+import * as path from 'node:path';
 import type { Finding } from '../engine';
 import type { Formatter } from './types';
 
-/** Human-readable: findings grouped by rule, each with `file:line`, the resource and the message. */
+/**
+ * Human-readable: findings grouped by rule, each with `file:line` (the validated directory as named
+ * joined with the file, e.g. `dist/production/platform.yaml:7`), the resource and the message.
+ */
 export const textFormatter: Formatter = {
   name: 'text',
   format(report, ctx) {
     const lines: string[] = [];
+    const base = report.baseDir;
+    const at = (f: Finding) => `${base !== undefined ? path.join(base, f.file) : f.file}:${f.line}`;
     const byRule = new Map<string, Finding[]>();
     for (const f of report.findings) {
       const l = byRule.get(f.rule) ?? [];
@@ -21,13 +27,13 @@ export const textFormatter: Formatter = {
       const rule = ctx.rules.get(id);
       const findings = byRule.get(id)!;
       lines.push(`${id} (${findings.length})${rule ? ` - ${rule.runbookItem}` : ''}`);
-      for (const f of findings) lines.push(`  ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.file}:${f.line}  ${f.resource}  ${f.message}`);
+      for (const f of findings) lines.push(`  ${f.severity === 'error' ? 'error  ' : 'warning'} ${at(f)}  ${f.resource}  ${f.message}`);
       if (rule) lines.push(`  fix: ${rule.remediation}`, `  docs: docs/rules.md#${rule.docsAnchor}`);
       lines.push('');
     }
     if (report.suppressed.length > 0) {
       lines.push(`suppressed (${report.suppressed.length})`);
-      for (const f of report.suppressed) lines.push(`  ${f.rule} ${f.file}:${f.line}  ${f.resource}  ${f.message}  [reason: ${f.reason}]`);
+      for (const f of report.suppressed) lines.push(`  ${f.rule} ${at(f)}  ${f.resource}  ${f.message}  [reason: ${f.reason}]`);
       lines.push('');
     }
     const s = report.summary;
