@@ -85,7 +85,7 @@ export function runRules(
       file: anchor?.location.file ?? '',
       line,
       resource: anchor ? ctx.keyOf(anchor) : `Namespace//${ctx.namespace}`,
-      remediation: rule.remediation,
+      remediation: f.remediation ?? rule.remediation,
     };
     const id = `${finding.rule}\u0000${finding.resource}\u0000${finding.file}:${finding.line}\u0000${finding.message}`;
     if (seen.has(id)) return;

@@ -27,6 +27,11 @@ export interface RuleFinding {
    * @default - the rule's severity
    */
   readonly severity?: Severity;
+  /**
+   * What to change for this finding, when the rule covers cases with different fixes.
+   * @default - the rule's remediation
+   */
+  readonly remediation?: string;
 }
 
 /** Which objects a rule is handed. */

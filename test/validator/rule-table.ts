@@ -33,6 +33,8 @@ export interface RuleCase {
   readonly expect: Record<string, RegExp[]>;
   /** When given: the expected findings these match are warnings, every other one an error. */
   readonly warnings?: RegExp[];
+  /** [message, remediation]: a finding whose message matches the first has a remediation matching the second. */
+  readonly remediations?: [RegExp, RegExp][];
 }
 
 export interface RuleCases {
@@ -795,7 +797,14 @@ export const RULE_CASES: Record<string, RuleCases> = {
           find(o, 'Deployment', 'api').spec.replicas = 3;
           return o.filter((x) => !(x.object.kind === 'HorizontalPodAutoscaler' && x.object.metadata?.name === 'frontend'));
         }),
-        expect: { [`Deployment/${P}/api`]: [/spec\.replicas is set although HorizontalPodAutoscaler api owns/], [`Deployment/${P}/frontend`]: [/frontend has no HorizontalPodAutoscaler in production/] },
+        expect: {
+          [`Deployment/${P}/api`]: [/^spec\.replicas is set although HorizontalPodAutoscaler api owns the replica count: remove spec\.replicas$/],
+          [`Deployment/${P}/frontend`]: [/^frontend has no HorizontalPodAutoscaler in production$/],
+        },
+        remediations: [
+          [/^spec\.replicas/, /^Delete spec\.replicas from the Deployment; HorizontalPodAutoscaler api's minReplicas sets the floor/],
+          [/no HorizontalPodAutoscaler/, /^Add an autoscaling\/v2 HorizontalPodAutoscaler targeting the Deployment \(replica bounds from config\/production\.yaml\)/],
+        ],
       },
     ],
   },

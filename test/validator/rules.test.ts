@@ -32,6 +32,7 @@ function check(id: string, c: RuleCase): void {
     expect(f.file).not.toBe('');
     expect(f.line).toBeGreaterThanOrEqual(1);
     byResource.set(f.resource, [...(byResource.get(f.resource) ?? []), f.message]);
+    for (const [m, r] of c.remediations ?? []) if (m.test(f.message)) expect({ message: f.message, remediation: f.remediation }).toEqual({ message: f.message, remediation: expect.stringMatching(r) });
     if (c.warnings) expect({ message: f.message, severity: f.severity }).toEqual({ message: f.message, severity: c.warnings.some((p) => p.test(f.message)) ? 'warning' : 'error' });
   }
   const describe = () => JSON.stringify(Object.fromEntries(byResource), null, 2);

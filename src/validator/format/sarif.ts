@@ -49,6 +49,8 @@ export const sarifFormatter: Formatter = {
       };
       const i = index.get(f.rule);
       if (i !== undefined) r.ruleIndex = i;
+      const rule = ctx.rules.get(f.rule);
+      if (rule && f.remediation !== rule.remediation) r.properties = { remediation: f.remediation };
       if ('reason' in f) r.suppressions = [{ kind: 'inSource', justification: f.reason }];
       return r;
     };

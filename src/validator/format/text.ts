@@ -28,7 +28,9 @@ export const textFormatter: Formatter = {
       const findings = byRule.get(id)!;
       lines.push(`${id} (${findings.length})${rule ? ` - ${rule.runbookItem}` : ''}`);
       for (const f of findings) lines.push(`  ${f.severity === 'error' ? 'error  ' : 'warning'} ${at(f)}  ${f.resource}  ${f.message}`);
-      if (rule) lines.push(`  fix: ${rule.remediation}`, `  docs: docs/rules.md#${rule.docsAnchor}`);
+      // One fix line per distinct remediation (a rule may give case-specific ones).
+      for (const fix of new Set(findings.map((f) => f.remediation || rule?.remediation || ''))) if (fix) lines.push(`  fix: ${fix}`);
+      if (rule) lines.push(`  docs: docs/rules.md#${rule.docsAnchor}`);
       lines.push('');
     }
     if (report.suppressed.length > 0) {

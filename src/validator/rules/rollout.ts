@@ -85,7 +85,9 @@ export const hpaManagedReplicas = defineRule({
   description:
     'In staging and production the public components and app-server are scaled by an `autoscaling/v2` HorizontalPodAutoscaler; a workload an HPA scales has no `spec.replicas` ' +
     '(Argo CD would fight the autoscaler).',
-  remediation: 'Add an autoscaling/v2 HPA targeting the Deployment and remove spec.replicas from it.',
+  remediation:
+    "Where an HPA owns the replica count, delete spec.replicas from the workload (the HPA's minReplicas sets the floor); where a component must autoscale and has none, " +
+    'add an autoscaling/v2 HorizontalPodAutoscaler targeting it; keep one autoscaling/v2 HPA per workload.',
   scope: { kinds: WORKLOAD_KINDS },
   check(o, ctx) {
     if (!o) return [];
@@ -94,15 +96,30 @@ export const hpaManagedReplicas = defineRule({
     const hpas = ctx.autoscalersOf(o);
     const out: RuleFinding[] = [];
     if (hpas.length > 0 && o.object.spec?.replicas !== undefined && o.object.spec?.replicas !== null) {
-      out.push({ message: `spec.replicas is set although HorizontalPodAutoscaler ${ctx.nameOf(hpas[0])} owns the replica count`, path: ['spec', 'replicas'] });
+      const hpa = ctx.nameOf(hpas[0]);
+      out.push({
+        message: `spec.replicas is set although HorizontalPodAutoscaler ${hpa} owns the replica count: remove spec.replicas`,
+        path: ['spec', 'replicas'],
+        remediation: `Delete spec.replicas from the ${o.object.kind}; HorizontalPodAutoscaler ${hpa}'s minReplicas sets the floor (with the field, every sync resets the autoscaled count).`,
+      });
     }
-    if (hpas.length > 1) out.push({ message: `${hpas.length} autoscalers target this workload`, path: ['metadata', 'name'] });
+    if (hpas.length > 1) {
+      out.push({ message: `${hpas.length} autoscalers target this workload`, path: ['metadata', 'name'], remediation: 'Keep one HorizontalPodAutoscaler per workload and delete the others.' });
+    }
     for (const h of hpas) {
-      if (h.object.apiVersion !== 'autoscaling/v2') out.push({ message: `HorizontalPodAutoscaler ${ctx.nameOf(h)} uses ${h.object.apiVersion}; use autoscaling/v2`, path: ['metadata', 'name'] });
+      if (h.object.apiVersion !== 'autoscaling/v2') {
+        out.push({ message: `HorizontalPodAutoscaler ${ctx.nameOf(h)} uses ${h.object.apiVersion}; use autoscaling/v2`, path: ['metadata', 'name'], remediation: 'Render the HorizontalPodAutoscaler as autoscaling/v2.' });
+      }
     }
     const c = ctx.component(t.component);
     const needs = c && (c.exposure === 'public' || c.role === 'app-server') && ctx.env.name !== 'development';
-    if (needs && hpas.length === 0) out.push({ message: `${c.id} has no HorizontalPodAutoscaler in ${ctx.env.name}`, path: ['metadata', 'name'] });
+    if (needs && hpas.length === 0) {
+      out.push({
+        message: `${c.id} has no HorizontalPodAutoscaler in ${ctx.env.name}`,
+        path: ['metadata', 'name'],
+        remediation: `Add an autoscaling/v2 HorizontalPodAutoscaler targeting the ${o.object.kind} (replica bounds from config/${ctx.env.name}.yaml) and leave spec.replicas unset.`,
+      });
+    }
     return out;
   },
 });
