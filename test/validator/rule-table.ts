@@ -370,8 +370,17 @@ export const RULE_CASES: Record<string, RuleCases> = {
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__Issuer = 'http://login.example/auth';
         }),
         expect: {
-          [`Deployment/${P}/auth-server`]: [/is not https/, /must be the bare origin/, /host login\.example is not routed to auth-server over TLS/, /differs from the configured issuer https:\/\/auth\.ctis\.betts\.example/],
+          [`Deployment/${P}/auth-server`]: [
+            /^AuthServer__Issuer http:\/\/login\.example\/auth differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https; not the bare origin https:\/\/<host>; host login\.example is not routed to auth-server over TLS\)$/,
+          ],
         },
+      },
+      {
+        name: 'http issuer on the right host: one finding',
+        objects: mutate('production', (o) => {
+          find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__Issuer = 'http://auth.ctis.betts.example';
+        }),
+        expect: { [`Deployment/${P}/auth-server`]: [/^AuthServer__Issuer http:\/\/auth\.ctis\.betts\.example differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https\)$/] },
       },
       {
         name: 'api authority differs from the issuer',
@@ -634,7 +643,6 @@ export const RULE_CASES: Record<string, RuleCases> = {
             /InternalTokens__ApiKey comes from ctis-database\/api-key here but from ctis-internal-tokens\/api-key on api/,
             /InternalTokens__Audience someone-else is not the configured ctis-app-server/,
             /points at frontend, which app-server has no declared edge to/,
-            /InternalTokens__Audience is someone-else here but ctis-app-server on api/,
             /InternalTokens__JwksUrl is http:\/\/frontend.* here but http:\/\/auth-server.* on api/,
           ],
         },
@@ -840,11 +848,21 @@ export const RULE_CASES: Record<string, RuleCases> = {
             /does not drop ALL capabilities/,
             /adds capabilities SYS_ADMIN/,
             /does not run with runAsNonRoot: true/,
-            /runs as user 0/,
-            /has no numeric non-zero runAsUser/,
+            /^container api runs as user 0 \(root\)$/,
             /has no RuntimeDefault seccomp profile/,
           ],
         },
+      },
+      {
+        name: 'root user and runAsNonRoot false set once on the pod: reported once, on the pod',
+        objects: () =>
+          load(
+            workload('api', {
+              container: { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } },
+              podSpec: { securityContext: { runAsNonRoot: false, runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } } },
+            }),
+          ),
+        expect: { [`Deployment/${P}/api`]: [/^pod securityContext\.runAsNonRoot is false$/, /^pod runs as user 0 \(root\)$/] },
       },
     ],
   },

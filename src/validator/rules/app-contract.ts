@@ -63,6 +63,16 @@ export const issuerPublicHttps = defineRule({
     } catch {
       return [{ message: `AuthServer__Issuer "${s.value}" is not a URL`, path: [...s.path] }];
     }
+    const component = t.component!;
+    const tlsHost = edgeModel(ctx).routes.some((r) => r.scheme === 'https' && r.certificate && forwards(r) && r.host === url.hostname && r.components.includes(component));
+    const problems: string[] = [];
+    if (url.protocol !== 'https:') problems.push('not https');
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) problems.push('not the bare origin https://<host>');
+    if (!tlsHost) problems.push(`host ${url.hostname} is not routed to ${component} over TLS`);
+    // One finding per cause: a value other than the configured issuer is one mistake, whatever else it breaks.
+    if (expected !== undefined && s.value.replace(/\/$/, '') !== expected) {
+      return [{ message: `AuthServer__Issuer ${s.value} differs from the configured issuer ${expected}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`, path: [...s.path] }];
+    }
     const out: RuleFinding[] = [];
     if (url.protocol !== 'https:') {
       out.push({
@@ -71,15 +81,8 @@ export const issuerPublicHttps = defineRule({
         severity: ctx.env.name === 'development' ? 'warning' : 'error',
       });
     }
-    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-      out.push({ message: `AuthServer__Issuer ${s.value} must be the bare origin https://<host>`, path: [...s.path] });
-    }
-    const component = t.component!;
-    const tlsHost = edgeModel(ctx).routes.some((r) => r.scheme === 'https' && r.certificate && forwards(r) && r.host === url.hostname && r.components.includes(component));
+    if (problems.includes('not the bare origin https://<host>')) out.push({ message: `AuthServer__Issuer ${s.value} must be the bare origin https://<host>`, path: [...s.path] });
     if (!tlsHost) out.push({ message: `AuthServer__Issuer host ${url.hostname} is not routed to ${component} over TLS`, path: [...s.path] });
-    if (expected !== undefined && s.value.replace(/\/$/, '') !== expected) {
-      out.push({ message: `AuthServer__Issuer ${s.value} differs from the configured issuer ${expected}`, path: [...s.path] });
-    }
     return out;
   },
 });
@@ -225,7 +228,8 @@ export const internalTokensContract = defineRule({
       for (const pt of ctx.templatesOfComponent(peer.id)) {
         if (pt.namespace !== t.namespace || ctx.isMalformed(pt.owner)) continue;
         const ps = ctx.mainSettings(pt);
-        for (const k of TOKEN_KEYS) {
+        // Issuer and audience are each compared with the configured value on their own side; only the JWKS URL has no reference but the peer.
+        for (const k of ['InternalTokens__JwksUrl'] as const) {
           const mine = settings.get(k)?.value;
           const theirs = ps.get(k)?.value;
           if (mine !== undefined && theirs !== undefined && mine !== theirs) {

@@ -74,11 +74,12 @@ function restrictedViolations(t: PodTemplate): RuleFinding[] {
       if (!drop.includes('ALL')) add(`container ${name} does not drop ALL capabilities`, [...scp, 'capabilities']);
       const added = list(sc.capabilities?.add).map(String).filter((x) => x !== 'NET_BIND_SERVICE');
       if (added.length > 0) add(`container ${name} adds capabilities ${added.join(', ')} (only NET_BIND_SERVICE is allowed)`, [...scp, 'capabilities', 'add']);
+      // One finding per cause: a value inherited from the pod is reported once, on the pod.
       const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
-      if (nonRoot !== true) add(`container ${name} does not run with runAsNonRoot: true (pod or container)`, scp);
-      if (sc.runAsUser === 0) add(`container ${name} runs as user 0 (root)`, [...scp, 'runAsUser']);
+      if (nonRoot !== true && !(sc.runAsNonRoot === undefined && podSc.runAsNonRoot === false)) add(`container ${name} does not run with runAsNonRoot: true (pod or container)`, scp);
       const user = sc.runAsUser ?? podSc.runAsUser;
-      if (typeof user !== 'number' || user === 0) add(`container ${name} has no numeric non-zero runAsUser (the image user is not checked by the kubelet)`, scp);
+      if (sc.runAsUser === 0) add(`container ${name} runs as user 0 (root)`, [...scp, 'runAsUser']);
+      else if (typeof user !== 'number') add(`container ${name} has no numeric non-zero runAsUser (the image user is not checked by the kubelet)`, scp);
       const seccomp = str(sc.seccompProfile?.type) ?? podSeccomp;
       if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') add(`container ${name} has no RuntimeDefault seccomp profile (pod or container)`, scp);
       if (str(sc.appArmorProfile?.type) === 'Unconfined') add(`container ${name} AppArmor profile is Unconfined`, [...scp, 'appArmorProfile']);
