@@ -1,8 +1,15 @@
 /**
- * `npm run connectivity -- <dir> [--format txt|json|mermaid|dot] [--base <dir>]`
+ * `npm run connectivity -- <dir> [--format txt|json|mermaid|dot] [--base <dir>]
+ *   [--ingress-controller <namespace>:<key>=<value>[,...]]`
  *
  * Lists every connection the NetworkPolicies of `<dir>` allow, or with `--base` the connections
  * added, removed and changed since `<base dir>`.
+ *
+ * `{ingress-controller}` is `--ingress-controller` when given (for both directories with
+ * `--base`); otherwise each directory decides its own: a directory named after one of our
+ * environments (`dist/staging`) uses that environment's `edge.controller`, any other the default
+ * (F5 NGINX, `nginx-ingress` / `app.kubernetes.io/name=nginx-ingress`). Which one was assumed is
+ * a note on stderr whenever the manifests route traffic through an Ingress or HTTPRoute.
  *
  * Exit codes: 0 report written (with `--base`: no difference); 1 with `--base`: the connectivity
  * differs; 2 bad usage, unreadable or malformed input (`file:line: message`), internal error.
@@ -10,8 +17,9 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffConnectivity, formatterFor, OUTPUT_FORMATS } from '../connectivity';
+import { assumedIngressController, describeIngressController, parseIngressController } from '../connectivity/ingress-controller';
 import { loadManifests, ManifestError } from '../manifests';
-import { analyzeConnectivity, ConnectivityReport, Warning } from '../netpol';
+import { analyzeConnectivity, buildPolicyIndex, ConnectivityReport, IngressControllerOptions, Warning } from '../netpol';
 
 /** Where the command writes (process.stdout/stderr in production, buffers in tests). */
 export interface CliIo {
@@ -19,7 +27,7 @@ export interface CliIo {
   readonly stderr: { write(text: string): unknown };
 }
 
-const USAGE = `usage: npm run connectivity -- <dir> [--format ${OUTPUT_FORMATS.join('|')}] [--base <dir>]`;
+const USAGE = `usage: npm run connectivity -- <dir> [--format ${OUTPUT_FORMATS.join('|')}] [--base <dir>] [--ingress-controller <ns>:<key>=<value>[,...]]`;
 
 const HELP = `${USAGE}
 
@@ -29,6 +37,12 @@ external IP ranges, and from {ingress-controller} to what Ingresses route to).
 Options:
   -f, --format <fmt>  output format: ${OUTPUT_FORMATS.join(', ')} (default: txt)
   -b, --base <dir>    report what changed since <dir> instead; exit 1 when anything did
+  -i, --ingress-controller <namespace>:<key>=<value>[,<key>=<value>...]
+                      the pods of the ingress controller, e.g. traefik:app.kubernetes.io/name=traefik
+                      (applies to both directories with --base). Default: for a directory
+                      named development, staging or production, that environment's
+                      edge.controller in config/<env>.yaml; otherwise F5 NGINX
+                      (nginx-ingress:app.kubernetes.io/name=nginx-ingress)
   -h, --help          show this help
 
 Exit codes: 0 report written / no change, 1 connectivity changed (--base),
@@ -42,9 +56,17 @@ function warningLine(dir: string, w: Warning): string {
   return `connectivity: warning: ${where}${w.message}\n`;
 }
 
-function analyze(dir: string, io: CliIo): ConnectivityReport {
-  const report = analyzeConnectivity(loadManifests(dir));
+function analyze(dir: string, explicit: IngressControllerOptions | undefined, io: CliIo): ConnectivityReport {
+  const objects = loadManifests(dir);
+  const assumed = assumedIngressController(dir, explicit);
+  const index = buildPolicyIndex(objects, { ingressController: assumed.controller });
+  const report = analyzeConnectivity(index);
   for (const w of report.warnings) io.stderr.write(warningLine(dir, w));
+  if (index.routes().length > 0) {
+    io.stderr.write(
+      `connectivity: note: {ingress-controller} of ${dir} is ${describeIngressController(assumed.controller)} (${assumed.source})\n`,
+    );
+  }
   return report;
 }
 
@@ -66,6 +88,7 @@ export function main(argv: readonly string[], io: CliIo = process): number {
         options: {
           format: { type: 'string', short: 'f' },
           base: { type: 'string', short: 'b' },
+          'ingress-controller': { type: 'string', short: 'i' },
           help: { type: 'boolean', short: 'h' },
         },
         allowPositionals: true,
@@ -86,14 +109,22 @@ export function main(argv: readonly string[], io: CliIo = process): number {
     const formatter = formatterFor(format);
     if (!formatter) throw new UsageError(`unknown format "${format}" (expected ${OUTPUT_FORMATS.join(', ')})`);
     const dir = positionals[0];
+    let controller: IngressControllerOptions | undefined;
+    if (values['ingress-controller'] !== undefined) {
+      try {
+        controller = parseIngressController(values['ingress-controller']);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
 
     if (values.base === undefined) {
-      const report = analyze(dir, io);
+      const report = analyze(dir, controller, io);
       io.stdout.write(formatter.connections(report));
       return 0;
     }
-    const base = analyze(values.base, io);
-    const head = analyze(dir, io);
+    const base = analyze(values.base, controller, io);
+    const head = analyze(dir, controller, io);
     const diff = diffConnectivity(base.connections, head.connections);
     io.stdout.write(formatter.diff(diff));
     return diff.changes.length === 0 ? 0 : 1;

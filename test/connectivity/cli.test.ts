@@ -24,7 +24,10 @@ describe('connectivity command', () => {
     expect(r.stdout).toContain(
       'ctis-production/frontend[Deployment] => ctis-production/api[Deployment] : TCP 8080\n',
     );
-    expect(r.stderr).toBe('');
+    // The manifests route through an Ingress: which controller was assumed is a note.
+    expect(r.stderr).toBe(
+      `connectivity: note: {ingress-controller} of ${manifestsOf('ctis')} is pods {app.kubernetes.io/name=nginx-ingress} in namespace nginx-ingress (the default: F5 NGINX Ingress Controller)\n`,
+    );
   });
 
   it.each(['json', 'mermaid', 'dot'])('prints --format %s', (format) => {
@@ -48,11 +51,12 @@ describe('connectivity command', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected('shop', 'txt'));
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toBe(
       `connectivity: warning: ${path.join(manifestsOf('shop'), '30-shop-policies.yaml')}:95: NetworkPolicy shop/legacy selects no pod of the manifests (podSelector {app=legacy})`,
     );
     expect(lines[1]).toMatch(/30-shop-policies\.yaml:38: NetworkPolicy shop\/backend-ingress: named port "metrics"/);
+    expect(lines[2]).toMatch(/^connectivity: note: \{ingress-controller\} of .*shop\/manifests is pods/);
   });
 
   it('diffs against --base: exit 1 when different, 0 when equal', () => {
@@ -154,14 +158,16 @@ describe('connectivity as a process', () => {
     const { proc, exits } = fakeProcess();
     runProcess([manifestsOf('ctis-v2'), '--base', manifestsOf('ctis')], proc);
     expect(proc.exitCode).toBe(1);
+    const before = proc.stderr.text;
     proc.stdout.emit('error', epipe());
     expect(exits).toEqual([1]);
-    expect(proc.stderr.text).toBe('');
+    expect(proc.stderr.text).toBe(before);
   });
 
   it('reports any other write error in one line with exit 2', () => {
     const { proc, exits } = fakeProcess();
     runProcess([manifestsOf('ctis')], proc);
+    proc.stderr.text = '';
     proc.stdout.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }));
     expect(exits).toEqual([2]);
     expect(proc.stderr.text).toBe('connectivity: cannot write the output: write EIO\n');
