@@ -153,6 +153,15 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
     endpoints: [index.pod({ namespace: ELSEWHERE_NAMESPACE, labels: {}, namespaceLabels: {} })],
   };
 
+  // Another pod of the controller's namespace: a peer that admits the whole namespace
+  // (namespaceSelector without podSelector) lets it in as well as the controller.
+  const neighbour: Node = {
+    id: 'controller-namespace-pod',
+    label: `pod app=stray in the controller namespace ${env.edge.controller.namespace}`,
+    kind: 'probe',
+    endpoints: [index.pod({ namespace: env.edge.controller.namespace, labels: STRAY_LABELS, id: `${env.edge.controller.namespace}/controller-neighbour` })],
+  };
+
   // Declared connections between nodes.
   const expected = new Map<string, ConnectionSet>();
   const expectedTargets = new Map<string, Set<string>>();
@@ -240,7 +249,7 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
   }
   // Probes and cluster services.
   for (const w of workloadNodes) {
-    for (const probe of [stray, elsewhere, controller, dns]) {
+    for (const probe of [stray, elsewhere, controller, neighbour, dns]) {
       compare(probe, w, allowedBetween(probe, w), 'to');
       const out = allowedBetween(w, probe);
       // DNS is allowed for every pod of the namespace, stray ones included.
@@ -307,7 +316,7 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
     ...workloadNodes.map((n) => ({ id: n.id, kind: n.kind, label: n.label })),
     { id: controller.id, kind: controller.kind, label: controller.label },
     { id: dns.id, kind: dns.kind, label: dns.label },
-    ...[stray, elsewhere].filter((p) => edges.some((e) => e.from === p.id || e.to === p.id)).map((n) => ({ id: n.id, kind: n.kind, label: n.label })),
+    ...[stray, elsewhere, neighbour].filter((p) => edges.some((e) => e.from === p.id || e.to === p.id)).map((n) => ({ id: n.id, kind: n.kind, label: n.label })),
     ...[...externalNodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   ];
   return {

@@ -148,8 +148,18 @@ export const RULE_CASES: Record<string, RuleCases> = {
             /extra connection 0\.0\.0\.0-255\.255\.255\.255 \(the internet\) -> redis \(All Connections\)/,
             /extra connection ingress controller \(nginx-gateway\) -> redis \(All Connections\)/,
             /extra connection kube-dns \(kube-system\) -> redis \(All Connections\)/,
+            /extra connection pod app=stray in the controller namespace nginx-gateway -> redis \(All Connections\)/,
             /extra connection pod in namespace elsewhere -> redis \(All Connections\)/,
           ],
+        },
+      },
+      {
+        name: "api admits the whole controller namespace (namespaceSelector without podSelector)",
+        objects: mutate('production', (o) => {
+          for (const rule of find(o, 'NetworkPolicy', 'api').spec.ingress) for (const peer of rule.from ?? []) if (peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'nginx-ingress') delete peer.podSelector;
+        }),
+        expect: {
+          [`Deployment/${P}/api`]: [/^extra connection pod app=stray in the controller namespace nginx-ingress -> api \(TCP 8080\) is allowed but not declared \(ingress policies: api, default-deny\)$/],
         },
       },
       {

@@ -51,7 +51,8 @@ export const networkExtraConnection = defineRule({
   severity: 'error',
   runbookItem: 'SPEC §2 rule 2 (none extra: a hole); setup guide §3 "Private networking for DB/Redis; no public exposure"',
   description:
-    'The NetworkPolicies allow nothing beyond the declared edges: no other component pairs or ports, nothing from a stray pod, another namespace or the internet, ' +
+    'The NetworkPolicies allow nothing beyond the declared edges: no other component pairs or ports, nothing from a stray pod, another namespace, ' +
+    "other pods of the ingress controller's namespace (a namespaceSelector without podSelector) or the internet, " +
     'no egress outside the declared CIDRs and ports.',
   remediation: 'Narrow the policy named in the message (podSelector, namespaceSelector, ipBlock or ports) to the declared edge, or declare the edge in the topology.',
   scope: { topology: true },
