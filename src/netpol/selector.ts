@@ -132,6 +132,38 @@ export class Selector {
     return this.labels;
   }
 
+  /**
+   * The values label `key` must have to match (from `matchLabels` and `In`), sorted; undefined
+   * when the selector does not pin `key` to a finite set of values.
+   */
+  pinnedValues(key: string): string[] | undefined {
+    if (this.never) return [];
+    let values: Set<string> | undefined;
+    const narrow = (allowed: ReadonlySet<string>) => {
+      values = values ? new Set([...values].filter((v) => allowed.has(v))) : new Set(allowed);
+    };
+    for (const [k, v] of this.labels) if (k === key) narrow(new Set([v]));
+    for (const r of this.requirements) if (r.op === 'In' && r.key === key) narrow(r.values);
+    return values ? [...values].sort() : undefined;
+  }
+
+  /**
+   * The smallest label set the selector matches: the `matchLabels` pairs, the first value (in
+   * sort order) of each `In`, an empty value for each `Exists`; undefined when that set does not
+   * match (a contradictory or invalid selector).
+   */
+  example(): Labels | undefined {
+    if (this.never) return undefined;
+    const labels: Record<string, string> = {};
+    for (const [k, v] of this.labels) labels[k] = v;
+    for (const r of this.requirements) {
+      if (Object.prototype.hasOwnProperty.call(labels, r.key)) continue;
+      if (r.op === 'In' && r.values.size > 0) labels[r.key] = [...r.values].sort()[0];
+      else if (r.op === 'Exists') labels[r.key] = '';
+    }
+    return this.matches(labels) ? labels : undefined;
+  }
+
   /** The most selective positive constraint, for index lookups (see {@link SelectorAnchor}). */
   anchor(): SelectorAnchor | undefined {
     if (this.labels.length > 0) return { pairs: [this.labels[0]] };

@@ -104,4 +104,38 @@ describe('Selector', () => {
     expect(Selector.compile({ matchExpressions: [{ key: 'tier', operator: 'Exists' }] }).anchor()).toEqual({ key: 'tier' });
     expect(Selector.compile({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['a'] }] }).anchor()).toBeUndefined();
   });
+
+  it('builds the smallest matching label set, or none for a contradictory selector', () => {
+    const sel = (raw: unknown) => Selector.compile(raw);
+    expect(sel({}).example()).toEqual({});
+    expect(
+      sel({
+        matchLabels: { app: 'api' },
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['web', 'backend'] },
+          { key: 'owner', operator: 'Exists' },
+          { key: 'debug', operator: 'DoesNotExist' },
+          { key: 'zone', operator: 'NotIn', values: ['a'] },
+        ],
+      }).example(),
+    ).toEqual({ app: 'api', tier: 'backend', owner: '' });
+    expect(sel({ matchLabels: { app: 'api' }, matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['api'] }] }).example()).toBeUndefined();
+    expect(sel({ matchExpressions: [{ key: 'a', operator: 'Like' }] }).example()).toBeUndefined();
+  });
+
+  it('tells the values a key is pinned to', () => {
+    const name = 'kubernetes.io/metadata.name';
+    expect(Selector.compile({ matchLabels: { [name]: 'kube-system' } }).pinnedValues(name)).toEqual(['kube-system']);
+    expect(
+      Selector.compile({ matchExpressions: [{ key: name, operator: 'In', values: ['b', 'a', 'c'] }] }).pinnedValues(name),
+    ).toEqual(['a', 'b', 'c']);
+    expect(
+      Selector.compile({
+        matchLabels: { [name]: 'a' },
+        matchExpressions: [{ key: name, operator: 'In', values: ['a', 'b'] }],
+      }).pinnedValues(name),
+    ).toEqual(['a']);
+    expect(Selector.compile({ matchLabels: { team: 'x' } }).pinnedValues(name)).toBeUndefined();
+    expect(Selector.compile({ matchExpressions: [{ key: name, operator: 'NotIn', values: ['a'] }] }).pinnedValues(name)).toBeUndefined();
+  });
 });
