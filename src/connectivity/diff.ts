@@ -7,6 +7,7 @@ import {
   formatRange,
   IpRange,
   NodeKind,
+  nodeOf,
   parseRange,
   sweep,
 } from '../netpol';
@@ -54,8 +55,9 @@ const PAIR_OPS = {
 };
 
 /**
- * Compares two connectivity results. Workload and ingress-controller pairs are compared as they
- * are; connections with external ranges are compared address by address for each workload and
+ * Compares two connectivity results. Pairs of workloads, pods outside the manifests (e.g.
+ * `{other-namespace}`, `kube-system/{k8s-app=kube-dns}`) and the ingress controller are compared
+ * as they are, so a hole towards pods outside the manifests shows as opened or closed; connections with external ranges are compared address by address for each workload and
  * direction, so a range that is only split differently is no change, and a change is reported on
  * exactly the addresses it affects (adjacent addresses with the same change merged).
  */
@@ -117,14 +119,7 @@ export function diffConnectivity(base: readonly Connection[], head: readonly Con
       [ch.src, ch.srcKind],
       [ch.dst, ch.dstKind],
     ] as const) {
-      if (nodes.has(id)) continue;
-      const range = kind === 'external' ? parseRange(id) : undefined;
-      nodes.set(id, {
-        id,
-        kind,
-        ...(kind === 'workload' ? { namespace: id.slice(0, id.indexOf('/')) } : {}),
-        ...(range ? { range } : {}),
-      });
+      if (!nodes.has(id)) nodes.set(id, nodeOf(id, kind));
     }
   }
   return { changes, nodes: [...nodes.values()].sort(compareNodes) };

@@ -12,6 +12,7 @@ function nodeLine(n: ConnectivityNode, indent: string): string {
   const attrs = [`label=${q(shortLabel(n))}`];
   if (n.kind === 'external') attrs.push('shape=ellipse', 'style=dashed');
   if (n.kind === 'ingress-controller') attrs.push('shape=hexagon');
+  if (n.kind === 'outside') attrs.push('style=dashed');
   return `${indent}${q(n.id)} [${attrs.join(', ')}];`;
 }
 
@@ -36,7 +37,8 @@ function render(l: GraphLayout, name: string): string {
 }
 
 /**
- * Graphviz DOT: one cluster per namespace, external ranges as dashed ellipses, the ingress
+ * Graphviz DOT: one cluster per namespace, external ranges as dashed ellipses, pods outside the
+ * manifests as dashed boxes (in their namespace's cluster when they lie in one), the ingress
  * controller as a hexagon, edges labelled with the allowed ports; in a diff, edges coloured by
  * change (added green, removed red and dashed, changed amber).
  */

@@ -10,23 +10,26 @@ export interface GraphEdge {
   readonly change?: ChangeKind;
 }
 
-/** Nodes grouped for drawing: workloads per namespace, then the others. */
+/** Nodes grouped for drawing: workloads and outside pods per namespace, then the others. */
 export interface GraphLayout {
   readonly namespaces: readonly { name: string; nodes: readonly ConnectivityNode[] }[];
   readonly others: readonly ConnectivityNode[];
   readonly edges: readonly GraphEdge[];
 }
 
-/** Node label inside its namespace box: `name[Kind]` for workloads, the id otherwise. */
+/**
+ * Node label inside its namespace box: `name[Kind]` for workloads, `{...}` for outside pods of one
+ * namespace, the id otherwise.
+ */
 export function shortLabel(n: ConnectivityNode): string {
-  return n.kind === 'workload' && n.namespace !== undefined ? n.id.slice(n.namespace.length + 1) : n.id;
+  return n.namespace !== undefined && n.id.startsWith(`${n.namespace}/`) ? n.id.slice(n.namespace.length + 1) : n.id;
 }
 
 function layout(nodes: readonly ConnectivityNode[], edges: GraphEdge[]): GraphLayout {
   const byNs = new Map<string, ConnectivityNode[]>();
   const others: ConnectivityNode[] = [];
   for (const n of nodes) {
-    if (n.kind === 'workload' && n.namespace !== undefined) {
+    if ((n.kind === 'workload' || n.kind === 'outside') && n.namespace !== undefined) {
       const list = byNs.get(n.namespace) ?? [];
       list.push(n);
       byNs.set(n.namespace, list);

@@ -12,6 +12,7 @@ function shape(n: ConnectivityNode, id: string): string {
   const label = `"${esc(shortLabel(n))}"`;
   if (n.kind === 'external') return `${id}([${label}])`;
   if (n.kind === 'ingress-controller') return `${id}{{${label}}}`;
+  if (n.kind === 'outside') return `${id}[/${label}/]`;
   return `${id}[${label}]`;
 }
 
@@ -43,7 +44,8 @@ function render(l: GraphLayout, emptyNote: string): string {
 
 /**
  * Mermaid flowchart: workloads grouped in one subgraph per namespace, external ranges as
- * stadiums, the ingress controller as a hexagon, edges labelled with the allowed ports. In a
+ * stadiums, pods outside the manifests as parallelograms (in their namespace's subgraph when they
+ * lie in one), the ingress controller as a hexagon, edges labelled with the allowed ports. In a
  * diff, added edges are green (`+ conns`), removed red and dashed (`- conns`), changed amber
  * (`before → after`).
  */

@@ -1,19 +1,27 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LoadedObject } from '../manifests';
 import { ConnectionSet } from './connection-set';
-import { buildPolicyIndex, INGRESS_CONTROLLER_ID, mergeExternal, PolicyIndex, PolicyIndexOptions } from './engine';
+import { buildPolicyIndex, INGRESS_CONTROLLER_ID, mergeExternal, OutsideEndpoint, PolicyIndex, PolicyIndexOptions } from './engine';
 import { compareRanges, IpRange, parseRange } from './ip';
 import { Warning } from './types';
 
-/** What a node of the connectivity graph stands for. */
-export type NodeKind = 'workload' | 'external' | 'ingress-controller';
+/**
+ * What a node of the connectivity graph stands for: a workload of the manifests, addresses
+ * outside the cluster, pods outside the manifests (see {@link OutsideEndpoint}), or the ingress
+ * controller.
+ */
+export type NodeKind = 'workload' | 'external' | 'outside' | 'ingress-controller';
 
 /** A node of the connectivity graph. */
 export interface ConnectivityNode {
-  /** `namespace/name[Kind]`, an address range `start-end`, or `{ingress-controller}`. */
+  /**
+   * `namespace/name[Kind]`, an address range `start-end`, an outside class such as
+   * `{other-namespace}`, `ns/{any-other-pod}` or `kube-system/{k8s-app=kube-dns}`, or
+   * `{ingress-controller}`.
+   */
   readonly id: string;
   readonly kind: NodeKind;
-  /** Namespace of a workload. */
+  /** Namespace of a workload, or of pods outside the manifests in one named namespace. */
   readonly namespace?: string;
   /** Addresses of an external node. */
   readonly range?: IpRange;
@@ -37,17 +45,27 @@ export interface ConnectivityReport {
   readonly warnings: readonly Warning[];
 }
 
-const RANK: Record<NodeKind, number> = { external: 0, workload: 1, 'ingress-controller': 2 };
+const RANK: Record<NodeKind, number> = { external: 0, workload: 1, outside: 2, 'ingress-controller': 3 };
 
 /** The kind of a node from its id alone. */
 export function nodeKindOf(id: string): NodeKind {
   if (id === INGRESS_CONTROLLER_ID) return 'ingress-controller';
+  if (id.includes('{')) return 'outside';
   return id.includes('[') && id.includes('/') ? 'workload' : 'external';
+}
+
+/** The node of an id of a known kind, with its namespace or range. */
+export function nodeOf(id: string, kind: NodeKind = nodeKindOf(id)): ConnectivityNode {
+  if (kind === 'workload' || (kind === 'outside' && !id.startsWith('{'))) {
+    return { id, kind, namespace: id.slice(0, id.indexOf('/')) };
+  }
+  const range = kind === 'external' ? parseRange(id) : undefined;
+  return range ? { id, kind, range } : { id, kind };
 }
 
 /**
  * The order of nodes in every output: external ranges first (by family, then address), then
- * workloads (by id), then `{ingress-controller}`.
+ * workloads (by id), then pods outside the manifests (by id), then `{ingress-controller}`.
  */
 export function compareNodes(a: { id: string; kind: NodeKind; range?: IpRange }, b: { id: string; kind: NodeKind; range?: IpRange }): number {
   if (a.kind !== b.kind) return RANK[a.kind] - RANK[b.kind];
@@ -73,11 +91,25 @@ export function compareConnections(
 
 /**
  * Every allowed connection of a set of manifests: between workloads, from and to external
- * address ranges, and from `{ingress-controller}` to the workloads that Ingresses/HTTPRoutes route
- * to (the Service target ports, as far as the NetworkPolicies let the configured controller pod
- * in). External ranges are, per workload and direction, the maximal ranges with the same allowed
- * connections (split where ipBlock `cidr`/`except` split them). A workload's connections to
- * itself are not listed.
+ * address ranges, from and to pods outside the manifests, and from `{ingress-controller}` to the
+ * workloads that Ingresses/HTTPRoutes route to (the Service target ports, as far as the
+ * NetworkPolicies let the configured controller pod in). External ranges are, per workload and
+ * direction, the maximal ranges with the same allowed connections (split where ipBlock
+ * `cidr`/`except` split them). A workload's connections to itself are not listed.
+ *
+ * Pods outside the manifests are the classes of {@link OutsideEndpoint}, each evaluated as one
+ * representative pod, between them and the workloads (both ways):
+ * - `{other-namespace}`: an unlabelled pod in a namespace that is not in the manifests;
+ * - `<ns>/{any-other-pod}`: an unlabelled pod, not a workload, in a namespace of the manifests;
+ * - `<ns>/{<podSelector>}`, `<ns>/{any-pod}`: what a peer selects in a namespace it names that is
+ *   not in the manifests (e.g. cluster DNS, `kube-system/{k8s-app=kube-dns}`), or a podSelector
+ *   no workload of its namespace matches;
+ * - `{other-namespace <nsSelector>}[/{<podSelector>}]`, `{other-namespace}/{<podSelector>}`:
+ *   what a peer selects in namespaces outside the manifests chosen by their labels.
+ * The generic two are paired with every workload; a class a peer names only with the workloads
+ * the policies naming it select (what other workloads can do with pods elsewhere shows under the
+ * generic two). Only classes with a connection are nodes. Connections between two outside
+ * classes, and between them and external ranges, are not listed.
  */
 export function analyzeConnectivity(
   input: readonly (LoadedObject | KubernetesObject)[] | PolicyIndex,
@@ -103,6 +135,14 @@ export function analyzeConnectivity(
       nodes.set(e.id, { id: e.id, kind: 'external', range: e.range });
       connections.push({ src: e.id, dst: w.id, conns: e.conns, srcKind: 'external', dstKind: 'workload' });
     }
+  }
+
+  for (const o of index.outsideEndpoints()) {
+    const { inbound, outbound } = index.outsideConnections(o);
+    if (inbound.size === 0 && outbound.size === 0) continue;
+    nodes.set(o.id, nodeOf(o.id, 'outside'));
+    for (const [w, conns] of inbound) connections.push({ src: w, dst: o.id, conns, srcKind: 'workload', dstKind: 'outside' });
+    for (const [w, conns] of outbound) connections.push({ src: o.id, dst: w, conns, srcKind: 'outside', dstKind: 'workload' });
   }
 
   const controller = index.ingressControllerPod();

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { LoadedObject } from '../manifests';
+import { LoadedObject, METADATA_NAME_LABEL } from '../manifests';
 import { ConnectionSet, Protocol } from './connection-set';
 import {
   compareRanges,
@@ -105,6 +105,50 @@ export interface RouteTarget {
   readonly service: string;
 }
 
+/**
+ * A pod that is not in the manifests but that NetworkPolicies may let in or out, standing for a
+ * class of such pods. Ids (deterministic, sorted in reports after the workloads):
+ *
+ * - `{other-namespace}`: a pod without labels in a namespace that is not in the manifests and has
+ *   no label but its name (what `namespaceSelector: {}` or a rule without `from`/`to` admits);
+ * - `<ns>/{any-other-pod}`, for each namespace of the manifests (declared, or holding a workload
+ *   or a policy): a pod without labels in `<ns>` that is none of the workloads;
+ * - `<ns>/{<podSelector>}` or `<ns>/{any-pod}`: the pods a peer selects in a namespace it names
+ *   (`namespaceSelector` on `kubernetes.io/metadata.name`, e.g. `kube-system/{k8s-app=kube-dns}`)
+ *   that is not in the manifests; or, in a namespace of the manifests, pods a peer's podSelector
+ *   selects where no workload matches it (e.g. `shop/{app=debug}`);
+ * - `{other-namespace <nsSelector>}` and `{other-namespace[ <nsSelector>]}/{<podSelector>}`: the
+ *   pods a peer selects in namespaces outside the manifests chosen by labels, e.g.
+ *   `{other-namespace env=prod}`, `{other-namespace}/{app=prometheus}`.
+ *
+ * Each is evaluated as one representative pod ({@link pod}): the fewest labels its selectors
+ * need (`matchLabels`, the first `In` value, an empty value for `Exists`), no container ports (so
+ * named ports never resolve on it), in a namespace with the fewest labels the namespaceSelector
+ * needs. Outside the manifests no policy is known, so there it is unrestricted; in a namespace of
+ * the manifests that namespace's policies apply to it. Inside namespaces of the manifests, pods a
+ * selector matches are taken to be the workloads when any workload matches.
+ *
+ * The two generic kinds are paired with every workload. A class a peer names is paired only with
+ * the workloads selected by the policies that name it (`namedBy`): what any other workload can do
+ * with pods elsewhere shows under the generic kinds, and the report stays linear in the size of
+ * the policies instead of pairing every class with every workload.
+ */
+export interface OutsideEndpoint {
+  readonly id: string;
+  /** The representative pod. */
+  readonly pod: PodEndpoint;
+  /** The namespace, when the class lies in one named namespace. */
+  readonly namespace?: string;
+  /** The policies with a peer that names the class; absent for the generic kinds. */
+  readonly namedBy?: readonly PolicyInfo[];
+}
+
+/** Id of the generic pod in a namespace outside the manifests. */
+export const OTHER_NAMESPACE_ID = '{other-namespace}';
+
+/** Namespace name of representatives in namespaces outside the manifests (no real name has braces). */
+const OTHER_NAMESPACE = '{other-namespace}';
+
 /** Default of {@link PolicyIndexOptions.ingressController}. */
 export const DEFAULT_INGRESS_CONTROLLER: IngressControllerOptions = {
   namespace: 'nginx-ingress',
@@ -190,7 +234,9 @@ export class PolicyIndex {
   private readonly routeTargets: RouteTarget[] = [];
   private readonly controller: IngressControllerOptions;
   private readonly namespaces: NamespaceTable;
-  private reverse?: Map<string, { policy: CompiledPolicy; peer: Peer }[]>;
+  private readonly reverse: Partial<Record<Direction, ReverseIndex>> = {};
+  private readonly wildcard: Partial<Record<Direction, WildcardGroup[]>> = {};
+  private outside?: OutsideEndpoint[];
 
   /** @internal use {@link buildPolicyIndex} */
   constructor(objects: readonly (LoadedObject | KubernetesObject)[], options: PolicyIndexOptions = {}) {
@@ -550,7 +596,7 @@ export class PolicyIndex {
       m.set(d, prev ? prev.union(c) : c);
     };
     const unrestricted = this.states.filter((s) => s.egress.length === 0);
-    const wildcard = this.wildcardGroups();
+    const wildcard = this.wildcardGroups('egress');
     for (const d of this.states) {
       let any: ConnectionSet;
       const explicit = new Map<PodState, ConnectionSet>();
@@ -595,7 +641,7 @@ export class PolicyIndex {
           if (g.conns && g.conns.intersect(any).isEmpty()) continue;
           for (const s of g.pods) cands.add(s);
         }
-        for (const s of this.reverseLookup(d)) cands.add(s);
+        for (const s of this.reverseLookup(d.ep, 'egress')) cands.add(s);
         for (const s of explicit.keys()) cands.add(s);
         for (const s of cands) {
           const e = explicit.get(s);
@@ -607,62 +653,68 @@ export class PolicyIndex {
   }
 
   /**
-   * Egress-isolated pods with an egress rule towards any pod (no `to`, or an all-namespaces
-   * peer), grouped by the ports of those rules (`conns` undefined when named ports make them
-   * depend on the destination).
+   * Isolated pods with a rule towards (egress) or from (ingress) any pod — no `to`/`from`, or an
+   * all-namespaces peer — grouped by the ports of those rules (`conns` undefined when named
+   * egress ports make them depend on the destination).
    */
-  private wildcardGroups(): { conns?: ConnectionSet; pods: PodState[] }[] {
-    const groups = new Map<string, { conns?: ConnectionSet; pods: PodState[] }>();
+  private wildcardGroups(direction: Direction): readonly WildcardGroup[] {
+    const cached = this.wildcard[direction];
+    if (cached) return cached;
+    const groups = new Map<string, WildcardGroup>();
     let unique = 0;
     for (const s of this.states) {
-      let conns: ConnectionSet | undefined = ConnectionSet.none();
-      let found = false;
-      for (const p of s.egress) {
-        for (const r of p.egress!) {
-          if (r.peers !== 'all' && !r.peers.some(isAllPodsPeer)) continue;
-          found = true;
-          if (r.ports !== 'all' && r.ports.named.length > 0) conns = undefined;
-          else if (conns) conns = conns.union(resolveRulePorts(r, undefined));
-        }
-      }
-      if (!found) continue;
+      if (s[direction].length === 0) continue;
+      const conns = anyPodConns(s, direction);
+      if (conns === null) continue;
       const key = conns ? conns.toString() : `\u0000${unique++}`;
       const g = groups.get(key);
       if (g) g.pods.push(s);
       else groups.set(key, { ...(conns ? { conns } : {}), pods: [s] });
     }
-    return [...groups.values()];
+    return (this.wildcard[direction] = [...groups.values()]);
   }
 
-  /** Egress-isolated pods some egress peer of which matches `d` (excluding any-pod peers). */
-  private reverseLookup(d: PodState): PodState[] {
-    const rev = (this.reverse ??= this.buildReverse());
-    const ns = d.ep.namespace;
+  /**
+   * Pods of the manifests isolated in `direction` some peer of which (other than an any-pod peer)
+   * matches `ep`: egress peers towards it, or ingress peers admitting it.
+   */
+  private reverseLookup(ep: PodEndpoint, direction: Direction): PodState[] {
+    const rev = (this.reverse[direction] ??= this.buildReverse(direction));
+    const ns = ep.namespace;
     const keys = [`${ns}\u0001*`];
-    for (const [k, v] of Object.entries(d.ep.labels)) {
+    for (const [k, v] of Object.entries(ep.labels)) {
       keys.push(`${ns}\u0001k\u0001${k}`, `${ns}\u0001v\u0001${pairKey(k, v)}`);
     }
     const out: PodState[] = [];
     const seen = new Set<CompiledPolicy>();
-    for (const key of keys) {
-      for (const e of rev.get(key) ?? []) {
-        if (seen.has(e.policy) || !this.peerMatches(e.policy, e.peer, d.ep)) continue;
-        seen.add(e.policy);
-        for (const s of this.selected.get(e.policy) ?? []) out.push(s);
-      }
-    }
+    const visit = (e: { policy: CompiledPolicy; peer: Peer }) => {
+      if (seen.has(e.policy) || !this.peerMatches(e.policy, e.peer, ep)) return;
+      seen.add(e.policy);
+      for (const s of this.selected.get(e.policy) ?? []) out.push(s);
+    };
+    for (const key of keys) for (const e of rev.byKey.get(key) ?? []) visit(e);
+    // Namespaces outside the manifests are only reached by label-chosen namespaceSelectors.
+    if (!this.namespaces.has(ns)) for (const e of rev.unpinned) visit(e);
     return out;
   }
 
-  private buildReverse(): Map<string, { policy: CompiledPolicy; peer: Peer }[]> {
-    const rev = new Map<string, { policy: CompiledPolicy; peer: Peer }[]>();
+  private buildReverse(direction: Direction): ReverseIndex {
+    const byKey = new Map<string, { policy: CompiledPolicy; peer: Peer }[]>();
+    const unpinned: { policy: CompiledPolicy; peer: Peer }[] = [];
     for (const p of this.compiled) {
-      if (!p.egress || (this.selected.get(p) ?? []).length === 0) continue;
-      for (const r of p.egress) {
+      const rules = p[direction];
+      if (!rules || (this.selected.get(p) ?? []).length === 0) continue;
+      for (const r of rules) {
         if (r.peers === 'all') continue;
         for (const peer of r.peers) {
           if (peer.kind !== 'pods' || isAllPodsPeer(peer)) continue;
-          const nss = peer.namespaceSelector ? this.matchingNamespaces(peer.namespaceSelector) : [p.namespace];
+          let nss = [p.namespace];
+          if (peer.namespaceSelector) {
+            nss = this.matchingNamespaces(peer.namespaceSelector);
+            const pinned = peer.namespaceSelector.pinnedValues(METADATA_NAME_LABEL);
+            if (pinned) nss = [...nss, ...pinned.filter((n) => !this.namespaces.has(n))];
+            else unpinned.push({ policy: p, peer });
+          }
           const a = peer.podSelector && !peer.podSelector.matchesEverything ? peer.podSelector.anchor() : undefined;
           for (const ns of nss) {
             const keys = !a
@@ -670,12 +722,155 @@ export class PolicyIndex {
               : 'key' in a
                 ? [`${ns}\u0001k\u0001${a.key}`]
                 : a.pairs.map(([k, v]) => `${ns}\u0001v\u0001${pairKey(k, v)}`);
-            for (const key of keys) push(rev, key, { policy: p, peer });
+            for (const key of keys) push(byKey, key, { policy: p, peer });
           }
         }
       }
     }
-    return rev;
+    return { byKey, unpinned };
+  }
+
+  // ---------------------------------------------------------------- pods outside the manifests
+
+  /**
+   * The pods outside the manifests that reports consider (see {@link OutsideEndpoint} for what
+   * each stands for), sorted by id: the generic ones, and one per class of pods that a peer of a
+   * policy selecting some workload names. Computed once.
+   */
+  outsideEndpoints(): readonly OutsideEndpoint[] {
+    if (this.outside) return this.outside;
+    const found = new Map<string, { id: string; pod: PodEndpoint; namespace?: string; namedBy?: CompiledPolicy[] }>();
+    let policy: CompiledPolicy | undefined;
+    const add = (id: string, spec: HypotheticalPod, namespace?: string) => {
+      let o = found.get(id);
+      if (!o) {
+        o = { id, pod: this.pod({ ...spec, ports: [], id }), ...(namespace !== undefined ? { namespace } : {}) };
+        if (policy) o.namedBy = [];
+        found.set(id, o);
+      }
+      if (policy && o.namedBy && o.namedBy[o.namedBy.length - 1] !== policy) o.namedBy.push(policy);
+    };
+    add(OTHER_NAMESPACE_ID, { namespace: OTHER_NAMESPACE, labels: {}, namespaceLabels: {} });
+    for (const ns of this.namespaces.names()) add(`${ns}/{any-other-pod}`, { namespace: ns, labels: {} }, ns);
+
+    const inManifests = (ns: string, q: Selector, labels: Labels) => {
+      // Pods a selector matches in a namespace of the manifests are its workloads when any match;
+      // an unlabelled one is `<ns>/{any-other-pod}`.
+      if (q.matches({}) || this.select(ns, q).length > 0) return;
+      add(`${ns}/${q}`, { namespace: ns, labels }, ns);
+    };
+    for (const p of this.compiled) {
+      policy = p;
+      if ((this.selected.get(p) ?? []).length === 0) continue;
+      for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
+        if (r.peers === 'all') continue;
+        for (const peer of r.peers) {
+          if (peer.kind !== 'pods' || isAllPodsPeer(peer)) continue;
+          const q = peer.podSelector ?? Selector.EVERYTHING;
+          const labels = q.example();
+          if (!labels) continue;
+          const s = peer.namespaceSelector;
+          if (!s) {
+            inManifests(p.namespace, q, labels);
+            continue;
+          }
+          const base = s.example();
+          if (!base) continue;
+          const pinned = s.pinnedValues(METADATA_NAME_LABEL);
+          if (pinned) {
+            for (const ns of pinned) {
+              if (this.namespaces.has(ns)) {
+                if (s.matches(this.namespaces.labelsOf(ns))) inManifests(ns, q, labels);
+                continue;
+              }
+              const nsLabels = { ...base, [METADATA_NAME_LABEL]: ns };
+              if (!s.matches(nsLabels)) continue;
+              add(`${ns}/${q.matchesEverything ? '{any-pod}' : q}`, { namespace: ns, labels, namespaceLabels: nsLabels }, ns);
+            }
+            continue;
+          }
+          const nsLabels = { ...base, [METADATA_NAME_LABEL]: OTHER_NAMESPACE };
+          if (!s.matches(nsLabels)) continue;
+          if (s.matchesEverything && q.matches({})) continue; // that is {other-namespace}
+          const nsPart = s.matchesEverything ? OTHER_NAMESPACE_ID : `{other-namespace ${s.toString().slice(1, -1)}}`;
+          add(q.matchesEverything ? nsPart : `${nsPart}/${q}`, { namespace: OTHER_NAMESPACE, labels, namespaceLabels: nsLabels });
+        }
+      }
+    }
+    return (this.outside = [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  }
+
+  /**
+   * The connections between an outside class and the workloads, by workload id: all workloads
+   * for the generic kinds ({@link workloadConnections}), only those selected by the policies
+   * that name it otherwise (see {@link OutsideEndpoint}).
+   */
+  outsideConnections(o: OutsideEndpoint): { inbound: Map<string, ConnectionSet>; outbound: Map<string, ConnectionSet> } {
+    if (!o.namedBy) return this.workloadConnections(o.pod);
+    const inbound = new Map<string, ConnectionSet>();
+    const outbound = new Map<string, ConnectionSet>();
+    const seen = new Set<PodState>();
+    for (const info of o.namedBy) {
+      for (const s of this.selected.get(info as CompiledPolicy) ?? []) {
+        if (seen.has(s)) continue;
+        seen.add(s);
+        addConns(outbound, s.ep.id, this.allowed(o.pod, s.ep));
+        addConns(inbound, s.ep.id, this.allowed(s.ep, o.pod));
+      }
+    }
+    return { inbound, outbound };
+  }
+
+  /**
+   * The workloads a pod (typically hypothetical, e.g. an {@link OutsideEndpoint}) may receive
+   * connections from (`inbound`) and open connections to (`outbound`), by workload id, unioned
+   * over pod variants. Output-sensitive: candidates come from the pod's own peers when it is
+   * isolated without any-pod rules, and otherwise from the unrestricted and any-pod sides and
+   * the reverse peer indexes.
+   */
+  workloadConnections(pod: PodEndpoint): { inbound: Map<string, ConnectionSet>; outbound: Map<string, ConnectionSet> } {
+    const st = this.state(pod);
+    const inbound = new Map<string, ConnectionSet>();
+    const outbound = new Map<string, ConnectionSet>();
+    for (const s of this.candidates(st, 'egress')) if (s.ep.id !== pod.id) addConns(outbound, s.ep.id, this.allowed(pod, s.ep));
+    for (const s of this.candidates(st, 'ingress')) if (s.ep.id !== pod.id) addConns(inbound, s.ep.id, this.allowed(s.ep, pod));
+    return { inbound, outbound };
+  }
+
+  /**
+   * Pods of the manifests that may be on the other side of `st`'s `direction` (egress: where it
+   * may send; ingress: who may send to it): a superset of the answer.
+   */
+  private candidates(st: PodState, direction: Direction): Set<PodState> {
+    const other: Direction = direction === 'egress' ? 'ingress' : 'egress';
+    const cands = new Set<PodState>();
+    const mine = anyPodConns(st, direction);
+    if (mine === null) {
+      // Isolated without any-pod rules: only its peers' pods qualify.
+      for (const p of st[direction]) {
+        for (const r of p[direction]!) {
+          if (r.peers === 'all') continue;
+          for (const peer of r.peers) for (const s of this.peerPods(p, peer)) cands.add(s);
+        }
+      }
+      return cands;
+    }
+    for (const s of this.states) if (s[other].length === 0) cands.add(s);
+    for (const g of this.wildcardGroups(other)) {
+      if (mine && g.conns && mine.intersect(g.conns).isEmpty()) continue;
+      for (const s of g.pods) cands.add(s);
+    }
+    for (const s of this.reverseLookup(st.ep, other)) cands.add(s);
+    if (st[direction].length > 0) {
+      // Isolated with any-pod rules: its specific peers qualify as well.
+      for (const p of st[direction]) {
+        for (const r of p[direction]!) {
+          if (r.peers === 'all') continue;
+          for (const peer of r.peers) if (!isAllPodsPeer(peer)) for (const s of this.peerPods(p, peer)) cands.add(s);
+        }
+      }
+    }
+    return cands;
   }
 
   // ---------------------------------------------------------------- checks at build time
@@ -777,6 +972,45 @@ export class PolicyIndex {
       }
     }
   }
+}
+
+function addConns(m: Map<string, ConnectionSet>, id: string, c: ConnectionSet): void {
+  if (c.isEmpty()) return;
+  const prev = m.get(id);
+  m.set(id, prev ? prev.union(c) : c);
+}
+
+interface ReverseIndex {
+  /** `ns\u0001*`, `ns\u0001k\u0001key`, `ns\u0001v\u0001key\u0000value` -> peers that may match there. */
+  readonly byKey: Map<string, { policy: CompiledPolicy; peer: Peer }[]>;
+  /** Peers whose namespaceSelector chooses namespaces by labels other than their names. */
+  readonly unpinned: readonly { policy: CompiledPolicy; peer: Peer }[];
+}
+
+interface WildcardGroup {
+  readonly conns?: ConnectionSet;
+  readonly pods: PodState[];
+}
+
+/**
+ * What a pod allows in `direction` with any pod on the other side: `ConnectionSet.all()` when it
+ * is not isolated, the ports of its any-pod rules (no `to`/`from`, or an all-namespaces peer),
+ * undefined when named egress ports make them depend on the destination, and null when it is
+ * isolated without any-pod rules.
+ */
+function anyPodConns(st: PodState, direction: Direction): ConnectionSet | undefined | null {
+  if (st[direction].length === 0) return ConnectionSet.all();
+  let conns: ConnectionSet | undefined = ConnectionSet.none();
+  let found = false;
+  for (const p of st[direction]) {
+    for (const r of p[direction]!) {
+      if (r.peers !== 'all' && !r.peers.some(isAllPodsPeer)) continue;
+      found = true;
+      if (direction === 'egress' && r.ports !== 'all' && r.ports.named.length > 0) conns = undefined;
+      else if (conns) conns = conns.union(resolveRulePorts(r, direction === 'ingress' ? st.ep.ports : undefined));
+    }
+  }
+  return found ? conns : null;
 }
 
 /** Id of the ingress controller node in connectivity results. */

@@ -8,6 +8,7 @@
  * const stray = index.pod({ namespace: 'ctis-production', labels: { app: 'stray' } });
  * index.allows(stray, api, 'TCP', 8080);          // false with default-deny
  * index.egressToExternal(api);                     // [{ id: '10.0.0.0-10.255.255.255', conns }]
+ * index.outsideEndpoints();                       // pods outside the manifests, e.g. {other-namespace}
  * analyzeConnectivity(objects).connections;        // every allowed { src, dst, conns }
  * ```
  */
@@ -48,13 +49,15 @@ export {
   mergeExternal,
   DEFAULT_INGRESS_CONTROLLER,
   INGRESS_CONTROLLER_ID,
+  OTHER_NAMESPACE_ID,
 } from './engine';
-export type { PolicyIndexOptions, IngressControllerOptions, HypotheticalPod, RouteTarget } from './engine';
+export type { PolicyIndexOptions, IngressControllerOptions, HypotheticalPod, RouteTarget, OutsideEndpoint } from './engine';
 export {
   analyzeConnectivity,
   computeConnectivity,
   compareNodes,
   compareConnections,
   nodeKindOf,
+  nodeOf,
 } from './connectivity';
 export type { NodeKind, ConnectivityNode, Connection, ConnectivityReport } from './connectivity';

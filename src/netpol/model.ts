@@ -103,6 +103,11 @@ export class NamespaceTable {
     return this.labels.get(name) ?? { [METADATA_NAME_LABEL]: name };
   }
 
+  /** Whether the manifests declare or use the namespace. */
+  has(name: string): boolean {
+    return this.labels.has(name);
+  }
+
   isDeclared(name: string): boolean {
     return this.declared.has(name);
   }

@@ -63,7 +63,7 @@ describe('connectivity command', () => {
     const changed = run(manifestsOf('ctis-v2'), '--base', manifestsOf('ctis'));
     expect(changed.code).toBe(1);
     expect(changed.stdout).toBe(expected('diff-ctis-v1-v2', 'txt'));
-    expect(changed.stdout.split('\n')[0]).toBe('Connectivity changes: 1 added, 2 removed, 1 changed');
+    expect(changed.stdout.split('\n')[0]).toBe('Connectivity changes: 2 added, 2 removed, 1 changed');
 
     const json = run(manifestsOf('ctis-v2'), '--base', manifestsOf('ctis'), '--format', 'json');
     expect(json.code).toBe(1);

@@ -5,10 +5,13 @@ import * as path from 'node:path';
 export const SCENARIOS = path.join(__dirname, 'scenarios');
 
 /** Scenario directories with manifests under `manifests/` and `expected.<format>` beside them. */
-export const SCENARIO_NAMES = ['ctis', 'ctis-v2', 'ipblocks', 'pods-and-lists', 'shop'];
+export const SCENARIO_NAMES = ['ctis', 'ctis-holes', 'ctis-v2', 'ipblocks', 'pods-and-lists', 'shop'];
 
 /** Diffs: expected files in `scenarios/<name>/expected.<format>`. */
-export const DIFFS = [{ name: 'diff-ctis-v1-v2', base: 'ctis', head: 'ctis-v2' }];
+export const DIFFS = [
+  { name: 'diff-ctis-v1-v2', base: 'ctis', head: 'ctis-v2' },
+  { name: 'diff-ctis-holes', base: 'ctis', head: 'ctis-holes' },
+];
 
 export const FORMATS = ['txt', 'json', 'mermaid', 'dot'] as const;
 

@@ -36,7 +36,9 @@ describe('scenario ctis (the declared CTIS edges)', () => {
   const w = (name: string, kind = 'Deployment') => `${ns}/${name}[${kind}]`;
 
   it('allows exactly the declared edges, the ingress controller to the public components, and nothing else', () => {
-    const lines = report('ctis').connections.map((c) => `${c.src} => ${c.dst} : ${c.conns}`);
+    const lines = report('ctis')
+      .connections.filter((c) => c.srcKind !== 'outside' && c.dstKind !== 'outside')
+      .map((c) => `${c.src} => ${c.dst} : ${c.conns}`);
     expect(lines.sort()).toEqual(
       [
         `${w('api')} => ${w('app-server')} : TCP 8080`,
@@ -58,6 +60,52 @@ describe('scenario ctis (the declared CTIS edges)', () => {
       ].sort(),
     );
     expect(report('ctis').warnings).toEqual([]);
+  });
+
+  it('shows cluster DNS and the controller pods the policies name, and no other pod outside the manifests', () => {
+    const outside = report('ctis')
+      .connections.filter((c) => c.srcKind === 'outside' || c.dstKind === 'outside')
+      .map((c) => `${c.src} => ${c.dst} : ${c.conns}`);
+    const dns = 'kube-system/{k8s-app=kube-dns}';
+    const controller = 'nginx-ingress/{app.kubernetes.io/name=nginx-ingress}';
+    expect(outside).toEqual([
+      ...['api', 'app-server', 'auth-server', 'frontend'].map((n) => `${w(n)} => ${dns} : TCP 53;UDP 53`),
+      ...['postgresql', 'redis'].map((n) => `${w(n, 'StatefulSet')} => ${dns} : TCP 53;UDP 53`),
+      `${controller} => ${w('api')} : TCP 8080`,
+      `${controller} => ${w('auth-server')} : TCP 8080`,
+      `${controller} => ${w('frontend')} : TCP 3000`,
+    ]);
+    const nodes = report('ctis').nodes.filter((n) => n.kind === 'outside');
+    expect(nodes).toEqual([
+      { id: dns, kind: 'outside', namespace: 'kube-system' },
+      { id: controller, kind: 'outside', namespace: 'nginx-ingress' },
+    ]);
+  });
+});
+
+describe('scenario ctis-holes (policies open to pods outside the manifests)', () => {
+  const w = (name: string, kind = 'Deployment') => `ctis-production/${name}[${kind}]`;
+
+  it('shows egress to any namespace as {other-namespace}, and the named classes it now reaches', () => {
+    expect(conn('ctis-holes', w('api'), '{other-namespace}')).toBe('All Connections');
+    expect(conn('ctis-holes', w('api'), 'kube-system/{k8s-app=kube-dns}')).toBe('All Connections');
+    // nginx-ingress is declared in the manifests: an unlabelled pod there has no policy.
+    expect(conn('ctis-holes', w('api'), 'nginx-ingress/{any-other-pod}')).toBe('All Connections');
+    // The namespace of the manifests is default-deny: an unlabelled pod there admits nothing.
+    expect(conn('ctis-holes', w('api'), 'ctis-production/{any-other-pod}')).toBeUndefined();
+  });
+
+  it('shows ingress from any namespace as connections from {other-namespace} and the named classes', () => {
+    expect(conn('ctis-holes', '{other-namespace}', w('redis', 'StatefulSet'))).toBe('TCP 6379');
+    expect(conn('ctis-holes', 'kube-system/{k8s-app=kube-dns}', w('redis', 'StatefulSet'))).toBe('TCP 6379');
+    // Unlabelled pods of the namespace only have DNS egress.
+    expect(conn('ctis-holes', 'ctis-production/{any-other-pod}', w('redis', 'StatefulSet'))).toBeUndefined();
+  });
+
+  it('names pods chosen by namespace labels and pod labels', () => {
+    expect(conn('ctis-holes', w('app-server'), '{other-namespace team=monitoring}/{app=prometheus}')).toBe('TCP 9090');
+    // A class a peer names is paired only with the workloads its policy selects.
+    expect(conn('ctis-holes', w('api'), '{other-namespace team=monitoring}/{app=prometheus}')).toBeUndefined();
   });
 });
 
@@ -106,6 +154,20 @@ describe('scenario shop (semantics across namespaces)', () => {
     expect(r.connections.filter((c) => c.src === 'monitoring/prometheus[Deployment]' && c.dstKind === 'external')).toEqual([]);
   });
 
+  it('admits pods of unlisted env=prod namespaces to the gateway, and an unlabelled pod of a listed one', () => {
+    expect(conn('shop', '{other-namespace env=prod}', 'payments/gateway[Deployment]')).toBe('TCP 8443');
+    expect(conn('shop', 'payments/{any-other-pod}', 'payments/gateway[Deployment]')).toBe('TCP 8443');
+    expect(conn('shop', 'shop/{any-other-pod}', 'payments/gateway[Deployment]')).toBe('TCP 8443');
+    expect(conn('shop', 'staging/{any-other-pod}', 'payments/gateway[Deployment]')).toBeUndefined();
+    expect(conn('shop', '{other-namespace}', 'payments/gateway[Deployment]')).toBeUndefined();
+  });
+
+  it('lets monitoring pods outside the manifests scrape on 9090 and unrestricted pods reach any namespace', () => {
+    expect(conn('shop', 'monitoring/{any-other-pod}', 'staging/web[Deployment]')).toBe('TCP 9090');
+    expect(conn('shop', 'staging/web[Deployment]', '{other-namespace}')).toBe('All Connections');
+    expect(conn('shop', 'shop/cart[Deployment]', '{other-namespace}')).toBe('TCP 53;UDP 53');
+  });
+
   it('puts objects without a namespace in default and warns without stopping', () => {
     expect(conn('shop', '0.0.0.0-255.255.255.255', 'default/debug[Pod]')).toBe('All Connections');
     expect(report('shop').warnings.map((w) => w.code)).toEqual(['policy-selects-nothing', 'named-port-unresolved']);
@@ -138,6 +200,12 @@ describe('scenario pods-and-lists (bare pods, owners, List kinds)', () => {
     expect(report('pods-and-lists').connections.filter((c) => c.src === 'apps/cache[ReplicaSet]')).toEqual([]);
     expect(report('pods-and-lists').connections.filter((c) => c.src === 'apps/migrate[Job]')).toEqual([]);
   });
+
+  it('lets an unlabelled pod of the namespace into cache (NotIn and DoesNotExist match it), not into api', () => {
+    expect(conn('pods-and-lists', 'apps/{any-other-pod}', 'apps/cache[ReplicaSet]')).toBe('TCP 6379');
+    expect(conn('pods-and-lists', 'apps/{any-other-pod}', 'apps/api[Deployment]')).toBeUndefined();
+    expect(conn('pods-and-lists', '{other-namespace}', 'apps/cache[ReplicaSet]')).toBeUndefined();
+  });
 });
 
 describe('scenario ipblocks (ranges split by cidr and except)', () => {
@@ -161,6 +229,7 @@ describe('diff ctis -> ctis-v2', () => {
     const diff = diffConnectivity(report('ctis').connections, report('ctis-v2').connections);
     expect(diff.changes.map((c) => `${c.change} ${c.src} => ${c.dst} : ${c.before} -> ${c.after}`)).toEqual([
       'added ctis-production/worker[Deployment] => ctis-production/redis[StatefulSet] : No Connections -> TCP 6379',
+      'added ctis-production/worker[Deployment] => kube-system/{k8s-app=kube-dns} : No Connections -> TCP 53;UDP 53',
       'removed ctis-production/app-server[Deployment] => 10.50.0.0-10.50.0.255 : TCP 443 -> No Connections',
       'removed ctis-production/frontend[Deployment] => ctis-production/auth-server[Deployment] : TCP 8080 -> No Connections',
       'changed ctis-production/api[Deployment] => ctis-production/app-server[Deployment] : TCP 8080 -> TCP 8080,8443',
@@ -170,6 +239,27 @@ describe('diff ctis -> ctis-v2', () => {
   it('is empty for identical inputs and symmetric otherwise', () => {
     expect(diffConnectivity(report('ctis').connections, report('ctis').connections).changes).toEqual([]);
     const back = diffConnectivity(report('ctis-v2').connections, report('ctis').connections);
-    expect(back.changes.map((c) => c.change).sort()).toEqual(['added', 'added', 'changed', 'removed']);
+    expect(back.changes.map((c) => c.change).sort()).toEqual(['added', 'added', 'changed', 'removed', 'removed']);
+  });
+});
+
+describe('diff ctis -> ctis-holes', () => {
+  it('shows the holes towards pods outside the manifests opening, and closing the other way', () => {
+    const diff = diffConnectivity(report('ctis').connections, report('ctis-holes').connections);
+    const lines = diff.changes.map((c) => `${c.change} ${c.src} => ${c.dst}`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'added ctis-production/api[Deployment] => {other-namespace}',
+        'added {other-namespace} => ctis-production/redis[StatefulSet]',
+        'added ctis-production/app-server[Deployment] => {other-namespace team=monitoring}/{app=prometheus}',
+        'changed ctis-production/api[Deployment] => kube-system/{k8s-app=kube-dns}',
+      ]),
+    );
+    expect(diff.nodes.find((n) => n.id === '{other-namespace}')).toEqual({ id: '{other-namespace}', kind: 'outside' });
+    expect(diff.nodes.find((n) => n.id === 'kube-system/{k8s-app=kube-dns}')?.namespace).toBe('kube-system');
+    const back = diffConnectivity(report('ctis-holes').connections, report('ctis').connections);
+    expect(back.changes.filter((c) => c.change === 'removed').map((c) => `${c.src} => ${c.dst}`)).toEqual(
+      expect.arrayContaining(['ctis-production/api[Deployment] => {other-namespace}', '{other-namespace} => ctis-production/redis[StatefulSet]']),
+    );
   });
 });

@@ -420,6 +420,119 @@ describe('hypothetical endpoints', () => {
   });
 });
 
+describe('pods outside the manifests', () => {
+  const DNS_PEER = {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+  };
+  const objs: Obj[] = [
+    ns('a', { env: 'prod' }),
+    pod('a', 'api', { app: 'api' }, [{ name: 'http', containerPort: 8080 }]),
+    pod('a', 'db', { app: 'db' }),
+    pod('b', 'open', { app: 'open' }),
+    policy('a', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    policy('a', 'dns', {
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [DNS_PEER], ports: [{ port: 53, protocol: 'UDP' }, { port: 53 }, { port: 'dns', protocol: 'UDP' }] }],
+    }),
+    policy('a', 'api', {
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        { from: [{ namespaceSelector: {} }], ports: [{ port: 'http' }] },
+        { from: [{ podSelector: { matchLabels: { app: 'debug' } } }], ports: [{ port: 9229 }] },
+        { from: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 7000 }] },
+        { from: [{ namespaceSelector: { matchLabels: { team: 'obs' } }, podSelector: { matchLabels: { app: 'prom' } } }], ports: [{ port: 9090 }] },
+        { from: [{ namespaceSelector: { matchLabels: { env: 'prod' } } }], ports: [{ port: 7100 }] },
+      ],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } } }], ports: [{ port: 80 }] }],
+    }),
+  ];
+  const idx = build(objs);
+  const report = analyzeConnectivity(idx);
+  const lines = (id: string) =>
+    report.connections.filter((c) => c.src === id || c.dst === id).map((c) => `${c.src} => ${c.dst} : ${c.conns}`);
+
+  it('lists the generic kinds and one class per peer that reaches outside the manifests, sorted', () => {
+    expect(idx.outsideEndpoints().map((o) => o.id)).toEqual([
+      'a/{any-other-pod}',
+      'a/{app=debug}',
+      'b/{any-other-pod}',
+      'kube-system/{k8s-app=kube-dns}',
+      '{other-namespace env=prod}',
+      '{other-namespace team=obs}/{app=prom}',
+      '{other-namespace}',
+    ]);
+    const dns = idx.outsideEndpoints().find((o) => o.id === 'kube-system/{k8s-app=kube-dns}')!;
+    expect(dns.namespace).toBe('kube-system');
+    expect(dns.pod).toMatchObject({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ports: [] });
+    expect(dns.namedBy!.map((p) => p.name)).toEqual(['dns']);
+    expect(idx.outsideEndpoints().find((o) => o.id === '{other-namespace}')!.namedBy).toBeUndefined();
+    // a/{app=db} is not a class: pods labelled app=db in a are the db workload.
+    expect(idx.outsideEndpoints().some((o) => o.id === 'a/{app=db}')).toBe(false);
+  });
+
+  it('shows cluster DNS on numeric ports (named ports never resolve on pods outside the manifests)', () => {
+    expect(lines('kube-system/{k8s-app=kube-dns}')).toEqual([
+      'a/api[Pod] => kube-system/{k8s-app=kube-dns} : TCP 53;UDP 53',
+      // api admits every namespace on http, kube-system included.
+      'kube-system/{k8s-app=kube-dns} => a/api[Pod] : TCP 8080',
+    ]);
+  });
+
+  it('shows what any namespace may open, and what an unrestricted workload may reach', () => {
+    expect(lines('{other-namespace}')).toEqual([
+      'b/open[Pod] => {other-namespace} : All Connections',
+      '{other-namespace} => a/api[Pod] : TCP 8080',
+      '{other-namespace} => b/open[Pod] : All Connections',
+    ]);
+    expect(lines('{other-namespace env=prod}')).toEqual(['{other-namespace env=prod} => a/api[Pod] : TCP 7100,8080']);
+    expect(lines('{other-namespace team=obs}/{app=prom}')).toEqual(['{other-namespace team=obs}/{app=prom} => a/api[Pod] : TCP 8080,9090']);
+  });
+
+  it('evaluates unlabelled and labelled pods of namespaces of the manifests under their policies', () => {
+    // a is default-deny: its other pods can open nothing; b has no policy at all.
+    expect(lines('a/{any-other-pod}')).toEqual([]);
+    expect(lines('a/{app=debug}')).toEqual([]);
+    expect(lines('b/{any-other-pod}')).toEqual([
+      'a/api[Pod] => b/{any-other-pod} : TCP 80',
+      'b/open[Pod] => b/{any-other-pod} : All Connections',
+      'b/{any-other-pod} => a/api[Pod] : TCP 8080',
+      'b/{any-other-pod} => b/open[Pod] : All Connections',
+    ]);
+    expect(report.nodes.filter((n) => n.kind === 'outside').map((n) => n.id)).toEqual([
+      'b/{any-other-pod}',
+      'kube-system/{k8s-app=kube-dns}',
+      '{other-namespace env=prod}',
+      '{other-namespace team=obs}/{app=prom}',
+      '{other-namespace}',
+    ]);
+  });
+
+  it('pairs a class a peer names only with the workloads of the naming policies', () => {
+    // b/open may reach any pod anywhere, but kube-dns is only named by a's dns policy.
+    expect(idx.allowed(ep(idx, 'b/open[Pod]'), idx.outsideEndpoints().find((o) => o.id === 'kube-system/{k8s-app=kube-dns}')!.pod).toString()).toBe('All Connections');
+    expect(lines('kube-system/{k8s-app=kube-dns}').some((l) => l.startsWith('b/open'))).toBe(false);
+  });
+
+  it('answers workloadConnections for any hypothetical pod like pairwise evaluation', () => {
+    const probes = [
+      idx.pod({ namespace: 'a', labels: { app: 'debug' } }),
+      idx.pod({ namespace: 'z', labels: { app: 'prom' }, namespaceLabels: { team: 'obs' } }),
+      idx.pod({ namespace: 'b', labels: {} }),
+      idx.pod({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }),
+    ];
+    for (const probe of probes) {
+      const { inbound, outbound } = idx.workloadConnections(probe);
+      for (const w of idx.workloads) {
+        expect(outbound.get(w.id)?.toString() ?? 'No Connections').toBe(idx.allowed(probe, w.pods[0]).toString());
+        expect(inbound.get(w.id)?.toString() ?? 'No Connections').toBe(idx.allowed(w.pods[0], probe).toString());
+      }
+    }
+  });
+});
+
 describe('workloads', () => {
   const yaml = `
 apiVersion: apps/v1
@@ -656,6 +769,14 @@ describe('connectivity at scale', () => {
     expect(
       report.connections.find((c) => c.src === 'ns0/svc0[Pod]' && c.dst === 'ns1/svc1[Pod]')?.conns.toString(),
     ).toBe('TCP 8080');
+    // Pods outside the manifests: any other namespace may scrape every workload on 9090 and
+    // receive its DNS queries; each peer's class is paired with the workloads naming it only,
+    // so the count stays linear.
+    const other = report.connections.filter((c) => c.src === '{other-namespace}' || c.dst === '{other-namespace}');
+    expect(other).toHaveLength(2 * N);
+    expect(other.every((c) => c.conns.toString() === (c.src === '{other-namespace}' ? 'TCP 9090' : 'UDP 53'))).toBe(true);
+    const outside = report.connections.filter((c) => c.srcKind === 'outside' || c.dstKind === 'outside');
+    expect(outside.length).toBeLessThanOrEqual(25 * N);
     expect(elapsed).toBeLessThan(5000);
     expect(report.warnings).toEqual([]);
   });
