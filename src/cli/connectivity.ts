@@ -31,8 +31,11 @@ const USAGE = `usage: npm run connectivity -- <dir> [--format ${OUTPUT_FORMATS.j
 
 const HELP = `${USAGE}
 
-Lists every connection the NetworkPolicies in <dir> allow (between workloads, to and from
-external IP ranges, and from {ingress-controller} to what Ingresses route to).
+Lists every connection the NetworkPolicies in <dir> allow: between workloads, to and from
+external IP ranges, to and from pods that are not in the manifests ({other-namespace}: an
+unlabelled pod in a namespace that is not in them; <ns>/{any-other-pod}: an unlabelled pod in a
+namespace that is; classes the policies name, e.g. kube-system/{k8s-app=kube-dns}), and from
+{ingress-controller} to what Ingresses and HTTPRoutes route to.
 
 Options:
   -f, --format <fmt>  output format: ${OUTPUT_FORMATS.join(', ')} (default: txt)
