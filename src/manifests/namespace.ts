@@ -1,3 +1,6 @@
+import { isRecord } from './fields';
+import { isClusterScoped } from './kinds';
+
 /** The label the API server sets on every Namespace to its name. */
 export const METADATA_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -12,4 +15,15 @@ export function namespaceLabels(ns: { metadata?: { name?: string; labels?: Recor
 > {
   const name = ns.metadata?.name ?? '';
   return { ...(ns.metadata?.labels ?? {}), [METADATA_NAME_LABEL]: name };
+}
+
+/**
+ * The namespace an object lives in: `''` for a cluster-scoped kind, else a non-empty
+ * `metadata.namespace`, else `defaultNamespace` (what `kubectl apply -n <ns>` or the Argo CD
+ * Application's destination gives objects that name none).
+ */
+export function effectiveNamespace(obj: { kind?: unknown; metadata?: unknown }, defaultNamespace: string): string {
+  if (typeof obj.kind === 'string' && isClusterScoped(obj.kind)) return '';
+  const ns = isRecord(obj.metadata) ? obj.metadata.namespace : undefined;
+  return typeof ns === 'string' && ns !== '' ? ns : defaultNamespace;
 }

@@ -1,52 +1,8 @@
-import * as yaml from 'js-yaml';
+import { isRecord } from './fields';
+import { isClusterScoped } from './kinds';
 import { locateField, sequenceItemLines } from './lines';
 import { LoadedObject, ManifestError } from './types';
-
-/**
- * YAML 1.2 core schema plus merge keys (`<<`). Unlike js-yaml's default schema it keeps
- * timestamps such as `2024-01-01` as strings, as the Kubernetes API does.
- */
-const SCHEMA = yaml.CORE_SCHEMA.extend({
-  // `types` exists at run time but is missing from @types/js-yaml.
-  implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge],
-});
-
-/** Kinds that are never namespaced: their key is always `Kind//name`. */
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'StorageClass',
-  'IngressClass',
-  'PriorityClass',
-  'RuntimeClass',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'APIService',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'CSIDriver',
-  'CSINode',
-  'VolumeAttachment',
-  'CertificateSigningRequest',
-  'FlowSchema',
-  'PriorityLevelConfiguration',
-  'VolumeSnapshotClass',
-  'GatewayClass',
-  'ClusterIssuer',
-  'ClusterSecretStore',
-  'ClusterExternalSecret',
-  'AdminNetworkPolicy',
-  'BaselineAdminNetworkPolicy',
-]);
-
-/** Whether objects of `kind` are cluster-scoped (a fixed list of well-known kinds). */
-export function isClusterScoped(kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind);
-}
+import { parseYamlDocuments } from './yaml';
 
 /** `Kind/namespace/name` of an object (see {@link LoadedObject.key}). */
 export function objectKey(obj: { kind?: string; metadata?: { name?: string; namespace?: string } }): string {
@@ -83,102 +39,14 @@ export function fieldLine(obj: LoadedObject, path: (string | number)[]): number 
   return idx === undefined ? obj.location.line : info.baseLine + idx;
 }
 
-const MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
-
-interface Chunk {
-  start: number;
-  end: number;
-  line: number;
-}
-
-function countNewlines(text: string, from: number, to: number): number {
-  let n = 0;
-  let i = text.indexOf('\n', from);
-  while (i !== -1 && i < to) {
-    n++;
-    i = text.indexOf('\n', i + 1);
-  }
-  return n;
-}
-
-/** Whether text[from, to) has anything but blank lines, comments and directives. */
-function hasContent(text: string, from: number, to: number): boolean {
-  let i = from;
-  while (i < to) {
-    let e = text.indexOf('\n', i);
-    if (e === -1 || e > to) e = to;
-    const line = text.slice(i, e);
-    const t = line.trimStart();
-    if (t !== '' && !t.startsWith('#') && !line.startsWith('%')) return true;
-    i = e + 1;
-  }
-  return false;
-}
-
-/** Splits a YAML stream into its documents at `---` and `...` lines (cheap, no parsing). */
-function splitDocuments(text: string): Chunk[] {
-  const bounds: { start: number; end: number }[] = [];
-  let curStart = 0;
-  let curHasMarker = false;
-  MARKER.lastIndex = 0;
-  for (let m = MARKER.exec(text); m !== null; m = MARKER.exec(text)) {
-    const p = m.index;
-    if (m[0] === '---') {
-      if (curHasMarker || hasContent(text, curStart, p)) {
-        bounds.push({ start: curStart, end: p });
-        curStart = p;
-      }
-      curHasMarker = true;
-    } else {
-      let e = text.indexOf('\n', p);
-      e = e === -1 ? text.length : e + 1;
-      bounds.push({ start: curStart, end: e });
-      curStart = e;
-      curHasMarker = false;
-      MARKER.lastIndex = e;
-    }
-  }
-  bounds.push({ start: curStart, end: text.length });
-  const chunks: Chunk[] = [];
-  let line = 1;
-  let at = 0;
-  for (const b of bounds) {
-    line += countNewlines(text, at, b.start);
-    at = b.start;
-    if (b.end > b.start) chunks.push({ start: b.start, end: b.end, line });
-  }
-  return chunks;
-}
-
-/** 1-based line, within the chunk, where the document's content starts. */
-function contentStartLine(text: string): number {
-  let i = 0;
-  let line = 1;
-  while (i < text.length) {
-    let e = text.indexOf('\n', i);
-    if (e === -1) e = text.length;
-    const s = text.slice(i, e);
-    const t = s.trim();
-    const bareMarker = /^---(?:\s|$)/.test(s) && (t === '---' || t.slice(3).trimStart().startsWith('#'));
-    if (t !== '' && !t.startsWith('#') && !s.startsWith('%') && !bareMarker) return line;
-    i = e + 1;
-    line++;
-  }
-  return 1;
-}
-
 function describeType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a sequence';
   return `a ${typeof v}`;
 }
 
-function isMapping(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function checkObject(v: unknown, file: string, line: number, what: string): asserts v is Record<string, any> {
-  if (!isMapping(v)) {
+  if (!isRecord(v)) {
     throw new ManifestError(`${what} is ${describeType(v)}, not a mapping (a Kubernetes object)`, file, line);
   }
   if (typeof v.apiVersion !== 'string' || v.apiVersion === '') {
@@ -187,7 +55,7 @@ function checkObject(v: unknown, file: string, line: number, what: string): asse
   if (typeof v.kind !== 'string' || v.kind === '') {
     throw new ManifestError(`${what} has no kind`, file, line);
   }
-  if (v.metadata !== undefined && v.metadata !== null && !isMapping(v.metadata)) {
+  if (v.metadata !== undefined && v.metadata !== null && !isRecord(v.metadata)) {
     throw new ManifestError(`${what} has metadata that is not a mapping`, file, line);
   }
 }
@@ -207,29 +75,15 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
 
 /** @internal `errorFile` is the name errors carry, `file` the one locations carry. */
 export function parseText(text: string, file: string, errorFile: string, json = false): LoadedObject[] {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const chunks = json ? [{ start: 0, end: text.length, line: 1 }] : splitDocuments(text);
   const out: LoadedObject[] = [];
-  for (const c of chunks) {
-    const docText = text.slice(c.start, c.end);
-    let value: unknown;
-    try {
-      value = yaml.load(docText, { schema: SCHEMA, filename: errorFile });
-    } catch (e) {
-      if (e instanceof yaml.YAMLException) {
-        const line = c.line + (e.mark?.line ?? 0);
-        throw new ManifestError(`invalid YAML: ${e.reason ?? e.message}`, errorFile, line);
-      }
-      throw new ManifestError(`invalid YAML: ${(e as Error).message}`, errorFile, c.line);
-    }
-    if (value === null || value === undefined) continue;
-    const docLine = c.line + contentStartLine(docText) - 1;
-    checkObject(value, errorFile, docLine, 'document');
+  for (const doc of parseYamlDocuments(text, errorFile, json)) {
+    const value = doc.value;
+    checkObject(value, errorFile, doc.line, 'document');
     const shared: { lines?: string[] } = {};
     if (isListKind(value)) {
-      flattenList(value, [], { text: docText, baseLine: c.line, shared }, file, errorFile, docLine, out);
+      flattenList(value, [], { text: doc.text, baseLine: doc.baseLine, shared }, file, errorFile, doc.line, out);
     } else {
-      push(out, value, { file, line: docLine }, { text: docText, baseLine: c.line, basePath: [], shared });
+      push(out, value, { file, line: doc.line }, { text: doc.text, baseLine: doc.baseLine, basePath: [], shared });
     }
   }
   return out;
@@ -265,7 +119,7 @@ function flattenList(
     let item = items[i];
     const idx = itemLines?.[i];
     const line = idx === undefined ? listLine : doc.baseLine + idx;
-    if (isMapping(item) && itemKind) {
+    if (isRecord(item) && itemKind) {
       if (item.kind === undefined || item.apiVersion === undefined) {
         item = { apiVersion: list.apiVersion, kind: itemKind, ...item };
         items[i] = item;

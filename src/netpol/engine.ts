@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { LoadedObject, METADATA_NAME_LABEL } from '../manifests';
+import { effectiveNamespace, isRoute, LoadedObject, METADATA_NAME_LABEL } from '../manifests';
 import { ConnectionSet, Protocol } from './connection-set';
 import {
   compareRanges,
@@ -15,8 +15,7 @@ import {
 import {
   CompiledPolicy,
   compilePolicy,
-  extractHttpRouteRoutes,
-  extractIngressRoutes,
+  extractRoutes,
   extractService,
   extractWorkloads,
   isAllPodsPeer,
@@ -244,7 +243,7 @@ export class PolicyIndex {
     this.controller = options.ingressController ?? DEFAULT_INGRESS_CONTROLLER;
     const warn = new WarningSink();
     const sources = toSources(objects);
-    const nsOf = (o: Source['obj']) => o.metadata?.namespace || this.defaultNamespace;
+    const nsOf = (o: Source['obj']) => effectiveNamespace(o, this.defaultNamespace);
     const namespaces = new NamespaceTable();
     this.namespaces = namespaces;
     for (const s of sources) if (s.obj.kind === 'Namespace' && s.obj.apiVersion === 'v1') namespaces.declare(s.obj);
@@ -283,10 +282,8 @@ export class PolicyIndex {
       } else if (kind === 'Service' && api === 'v1') {
         const svc = extractService(s, nsOf(s.obj));
         services.set(`${svc.namespace}/${svc.name}`, svc);
-      } else if (kind === 'Ingress' && /^(networking\.k8s\.io|extensions)\//.test(api)) {
-        routes.push(...extractIngressRoutes(s, nsOf(s.obj)));
-      } else if (kind === 'HTTPRoute' && api.startsWith('gateway.networking.k8s.io/')) {
-        routes.push(...extractHttpRouteRoutes(s, nsOf(s.obj)));
+      } else if (isRoute(s.obj)) {
+        routes.push(...extractRoutes(s, nsOf(s.obj)));
       }
     }
     this.policies = this.compiled;

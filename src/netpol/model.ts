@@ -3,7 +3,21 @@
  * compiled NetworkPolicies, Services and routes (Ingress, HTTPRoute). No evaluation here.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { fieldLine, LoadedObject, METADATA_NAME_LABEL, namespaceLabels, SourceLocation } from '../manifests';
+import {
+  controllerOf,
+  fieldLine,
+  list as arr,
+  LoadedObject,
+  METADATA_NAME_LABEL,
+  namespaceLabels,
+  podTemplateOf,
+  routeBackends,
+  scalarMap as labelsOf,
+  scalarText as str,
+  SourceLocation,
+  workloadKindOf,
+  workloadRefOf,
+} from '../manifests';
 import { ConnectionSet, Protocol, PROTOCOLS } from './connection-set';
 import { IpRange, parseCidr } from './ip';
 import { Labels, Selector } from './selector';
@@ -46,25 +60,6 @@ export class WarningSink {
     this.seen.add(id);
     this.list.push({ code, message, ...(resource ? { resource } : {}), ...(location ? { location } : {}) });
   }
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
-}
-
-function labelsOf(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    for (const [k, val] of Object.entries(v)) {
-      const s = str(val);
-      if (s !== undefined) out[k] = s;
-    }
-  }
-  return out;
-}
-
-function arr(v: unknown): any[] {
-  return Array.isArray(v) ? v : [];
 }
 
 function protocolOf(v: unknown): Protocol | undefined {
@@ -116,31 +111,6 @@ export class NamespaceTable {
   names(): string[] {
     return [...this.labels.keys()].sort();
   }
-}
-
-const TEMPLATE_KINDS: Record<string, (o: any) => any> = {
-  Deployment: (o) => o.spec?.template,
-  StatefulSet: (o) => o.spec?.template,
-  DaemonSet: (o) => o.spec?.template,
-  ReplicaSet: (o) => o.spec?.template,
-  Job: (o) => o.spec?.template,
-  CronJob: (o) => o.spec?.jobTemplate?.spec?.template,
-};
-
-const WORKLOAD_GROUPS: Record<string, readonly string[]> = {
-  Deployment: ['apps', 'extensions'],
-  StatefulSet: ['apps'],
-  DaemonSet: ['apps', 'extensions'],
-  ReplicaSet: ['apps', 'extensions'],
-  Job: ['batch'],
-  CronJob: ['batch'],
-  Pod: [''],
-};
-
-function groupOf(apiVersion: string | undefined): string {
-  const v = apiVersion ?? '';
-  const slash = v.indexOf('/');
-  return slash === -1 ? '' : v.slice(0, slash);
 }
 
 function portsOf(podSpec: any): NamedPort[] {
@@ -195,27 +165,30 @@ export function extractWorkloads(
     if (!b.variants.has(vk)) b.variants.set(vk, { labels, ports });
     b.objects.push(ref);
   };
+  const byKey = new Map<string, Source>();
+  for (const s of sources) if (workloadKindOf(s.obj)) byKey.set(`${s.obj.kind}/${nsOf(s.obj)}/${s.obj.metadata?.name ?? ''}`, s);
   for (const s of sources) {
-    const kind = s.obj.kind ?? '';
-    const groups = WORKLOAD_GROUPS[kind];
-    if (!groups || !groups.includes(groupOf(s.obj.apiVersion))) continue;
+    const workload = workloadKindOf(s.obj);
+    if (!workload) continue;
+    const kind = workload.kind;
     const ns = nsOf(s.obj);
     const name = s.obj.metadata?.name ?? '';
     const ref = refOf(s, ns);
     if (kind === 'Pod') {
-      const owners = arr(s.obj.metadata?.ownerReferences).filter((r) => r && typeof r.name === 'string');
-      const owner = owners.find((r) => r.controller === true) ?? owners[0];
-      const ownerKind = owner ? (str(owner.kind) ?? 'Pod') : 'Pod';
-      const ownerName = owner ? (owner.name as string) : name;
+      const owner = controllerOf(s.obj);
+      const ownerKind = owner ? (owner.kind ?? 'Pod') : 'Pod';
+      const ownerName = owner ? owner.name : name;
       add(`${ns}/${ownerName}[${ownerKind}]`, ns, ownerName, ownerKind, labelsOf(s.obj.metadata?.labels), portsOf(s.obj.spec), ref);
-    } else {
-      const template = TEMPLATE_KINDS[kind](s.obj);
-      if (!template || typeof template !== 'object') {
-        warn.add('workload-without-template', `${kind} ${ns}/${name} has no pod template; it is left out`, s);
-        continue;
-      }
-      add(`${ns}/${name}[${kind}]`, ns, name, kind, labelsOf(template.metadata?.labels), portsOf(template.spec), ref);
+      continue;
     }
+    // A Rollout with spec.workloadRef runs the pod template of the workload it names.
+    const named = workloadRefOf(s.obj);
+    const template = podTemplateOf(s.obj) ?? (named ? podTemplateOf(byKey.get(`${named.kind}/${ns}/${named.name}`)?.obj ?? {}) : undefined);
+    if (!template) {
+      warn.add('workload-without-template', `${kind} ${ns}/${name} has no pod template; it is left out`, s);
+      continue;
+    }
+    add(`${ns}/${name}[${kind}]`, ns, name, kind, labelsOf(template.metadata.labels), portsOf(template.spec), ref);
   }
   const out: Workload[] = [];
   for (const b of [...builders.values()].sort((a, c) => (a.id < c.id ? -1 : a.id > c.id ? 1 : 0))) {
@@ -491,49 +464,13 @@ export interface RouteInfo {
   readonly path: (string | number)[];
 }
 
-/** Backends of an Ingress (`networking.k8s.io/v1`, and the older `serviceName`/`servicePort` form). */
-export function extractIngressRoutes(s: Source, ns: string): RouteInfo[] {
-  const spec = s.obj.spec ?? {};
-  const out: RouteInfo[] = [];
-  const backend = (b: any, path: (string | number)[]) => {
-    if (!b || typeof b !== 'object') return;
-    if (b.service && typeof b.service.name === 'string') {
-      const port = b.service.port?.number ?? b.service.port?.name;
-      out.push({ source: s, namespace: ns, service: b.service.name, ...(port !== undefined ? { port } : {}), path });
-    } else if (typeof b.serviceName === 'string') {
-      out.push({
-        source: s,
-        namespace: ns,
-        service: b.serviceName,
-        ...(b.servicePort !== undefined ? { port: b.servicePort } : {}),
-        path,
-      });
-    }
-  };
-  backend(spec.defaultBackend ?? spec.backend, ['spec', spec.defaultBackend ? 'defaultBackend' : 'backend']);
-  arr(spec.rules).forEach((r, i) =>
-    arr(r?.http?.paths).forEach((p, j) => backend(p?.backend, ['spec', 'rules', i, 'http', 'paths', j, 'backend'])),
-  );
-  return out;
-}
-
-/** Service backends of a Gateway API HTTPRoute. */
-export function extractHttpRouteRoutes(s: Source, ns: string): RouteInfo[] {
-  const out: RouteInfo[] = [];
-  arr(s.obj.spec?.rules).forEach((r, i) =>
-    arr(r?.backendRefs).forEach((b, j) => {
-      if (!b || typeof b.name !== 'string') return;
-      const kind = b.kind ?? 'Service';
-      const group = b.group ?? '';
-      if (kind !== 'Service' || group !== '') return;
-      out.push({
-        source: s,
-        namespace: typeof b.namespace === 'string' ? b.namespace : ns,
-        service: b.name,
-        ...(b.port !== undefined ? { port: b.port } : {}),
-        path: ['spec', 'rules', i, 'backendRefs', j],
-      });
-    }),
-  );
-  return out;
+/** The Service backends of a route object (Ingress or HTTPRoute), read by the shared route reader. */
+export function extractRoutes(s: Source, ns: string): RouteInfo[] {
+  return routeBackends(s.obj).map((b) => ({
+    source: s,
+    namespace: b.namespace ?? ns,
+    service: b.service,
+    ...(b.port !== undefined ? { port: b.port } : {}),
+    path: b.path,
+  }));
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as yaml from 'js-yaml';
+import { isManifestFile, isRecord, listManifestFiles, ManifestError, parseYamlDocuments, readManifestText } from '../manifests';
 import { ManifestSet, ResourceDoc } from './model';
 
 /** Input that cannot be read or parsed; its message is one line, fit for the command line. */
@@ -12,14 +12,14 @@ export class ReviewInputError extends Error {
   }
 }
 
-const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-
-function isManifestFile(rel: string): boolean {
-  return MANIFEST_EXTENSIONS.has(path.posix.extname(rel).toLowerCase());
-}
-
-function isMapping(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Runs `read`, turning a reading-layer error into a {@link ReviewInputError} with the same one line. */
+function reading<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof ManifestError) throw new ReviewInputError(e.describe());
+    throw e;
+  }
 }
 
 /**
@@ -27,29 +27,20 @@ function isMapping(v: unknown): v is Record<string, any> {
  * namespace), or `undefined` for a document that is not one (a parameter file).
  */
 export function resourceKey(doc: unknown): string | undefined {
-  if (!isMapping(doc) || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') return undefined;
-  const meta = isMapping(doc.metadata) ? doc.metadata : {};
+  if (!isRecord(doc) || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') return undefined;
+  const meta = isRecord(doc.metadata) ? doc.metadata : {};
   const ns = typeof meta.namespace === 'string' && meta.namespace !== '' ? `${meta.namespace}/` : '';
   return `${doc.apiVersion} ${doc.kind} ${ns}${meta.name ?? ''}`;
 }
 
 /** Adds the documents of one file (path relative to the output folder) to `set`. */
 function addFile(set: ManifestSet, rel: string, text: string, shownAs: string): void {
-  let docs: unknown[];
-  try {
-    // The core schema keeps `2024-01-01` and `0755` as the Kubernetes API reads them.
-    docs = yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA, filename: shownAs });
-  } catch (e) {
-    const err = e as yaml.YAMLException;
-    const line = err.mark ? `:${err.mark.line + 1}` : '';
-    throw new ReviewInputError(`${shownAs}${line}: invalid YAML: ${err.reason ?? err.message}`);
-  }
+  const docs = reading(() => parseYamlDocuments(text, shownAs, rel.toLowerCase().endsWith('.json'))).map((d) => d.value);
   const env = rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : '';
   let byKey = set.get(env);
   if (!byKey) set.set(env, (byKey = new Map()));
   let plain = 0;
   for (const object of docs) {
-    if (object === null || object === undefined) continue;
     let key = resourceKey(object) ?? `document ${rel}${plain++ > 0 ? `#${plain}` : ''}`;
     // The same resource twice (a hand edit): keep both, so neither copy goes unnoticed.
     for (let n = 2; byKey.has(key); n++) key = `${key.replace(/ \(copy \d+\)$/, '')} (copy ${n})`;
@@ -66,55 +57,12 @@ export function fromRenderedFiles(files: ReadonlyMap<string, string>, shownPrefi
   return set;
 }
 
-function errnoText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'ENOTDIR') return 'not a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return code ? `cannot read (${code})` : `cannot read: ${(e as Error).message}`;
-}
-
-/** Manifest files under `dir` as `/`-separated relative paths (hidden entries skipped). */
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const visit = (abs: string, rel: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      const real = fs.realpathSync(abs);
-      if (seen.has(real)) return; // a symbolic link back to a folder already read
-      seen.add(real);
-    } catch (e) {
-      throw new ReviewInputError(`${abs}: ${errnoText(e)}`);
-    }
-    try {
-      entries = fs.readdirSync(abs, { withFileTypes: true });
-    } catch (e) {
-      throw new ReviewInputError(`${abs}: ${errnoText(e)}`);
-    }
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      const childAbs = path.join(abs, entry.name);
-      const stat = entry.isSymbolicLink() ? fs.statSync(childAbs, { throwIfNoEntry: false }) : entry;
-      if (stat?.isDirectory()) visit(childAbs, childRel);
-      else if (stat?.isFile() && isManifestFile(childRel)) out.push(childRel);
-    }
-  };
-  visit(dir, '');
-  return out;
-}
-
 /** Reads an output folder such as `dist/` from disk. */
 export function fromDirectory(dir: string): ManifestSet {
   const shown = path.relative(process.cwd(), dir) || '.';
   const files = new Map<string, string>();
-  for (const rel of listFiles(dir)) {
-    try {
-      files.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
-    } catch (e) {
-      throw new ReviewInputError(`${path.join(shown, rel)}: ${errnoText(e)}`);
-    }
+  for (const rel of reading(() => listManifestFiles(dir))) {
+    files.set(rel, reading(() => readManifestText(path.join(dir, ...rel.split('/')), path.join(shown, rel))));
   }
   return fromRenderedFiles(files, `${shown}/`);
 }

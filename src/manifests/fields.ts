@@ -1,0 +1,64 @@
+/**
+ * Small, total accessors for parsed manifests, which may not have the shape their types promise:
+ * every reader of Kubernetes objects uses these instead of trusting a field's type.
+ */
+
+/** Whether `v` is a mapping (not null, not a list). */
+export function isRecord(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `v` when it is a list, otherwise an empty list. */
+export function list<T = any>(v: T[] | undefined | null | unknown): T[] {
+  return Array.isArray(v) ? (v as T[]) : [];
+}
+
+/** The entries of a mapping, or none. */
+export function entries(v: unknown): [string, any][] {
+  return isRecord(v) ? Object.entries(v) : [];
+}
+
+/** A string field, or undefined. */
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A scalar as the text Kubernetes would see after a lenient read: strings, numbers and booleans. */
+export function scalarText(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}
+
+/** A label/annotation map with only its string values (other values are dropped). */
+export function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of entries(v)) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+/** A label map read leniently: numbers and booleans become their text, other values are dropped. */
+export function scalarMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of entries(v)) {
+    const s = scalarText(x);
+    if (s !== undefined) out[k] = s;
+  }
+  return out;
+}
+
+/** The value at `path` below `v` (mappings by key, lists by index), or undefined. */
+export function at(v: unknown, path: readonly (string | number)[]): unknown {
+  let cur = v;
+  for (const p of path) {
+    if (typeof p === 'number') cur = Array.isArray(cur) ? cur[p] : undefined;
+    else cur = isRecord(cur) ? cur[p] : undefined;
+    if (cur === undefined) return undefined;
+  }
+  return cur;
+}
+
+/** The API group of an `apiVersion` (`apps/v1` -> `apps`, `v1` -> `''`). */
+export function apiGroup(apiVersion: unknown): string {
+  const v = typeof apiVersion === 'string' ? apiVersion : '';
+  const slash = v.indexOf('/');
+  return slash === -1 ? '' : v.slice(0, slash);
+}
