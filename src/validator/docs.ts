@@ -1,10 +1,12 @@
-import type { Rule } from './rule';
+import { WORKLOAD_KIND_NAMES } from '../manifests';
+import { isEnvironmentRule, isPodTemplateRule, Rule } from './rule';
 import { RULE_REGISTRY } from './rules';
 import { SUPPRESS_PREFIX } from './suppression';
 import { PRE_PROVISIONED_ANNOTATION } from './rules/secrets';
 
 function scopeText(r: Rule): string {
-  if ('topology' in r.scope) return 'the whole environment (reported on an anchor object)';
+  if (isEnvironmentRule(r)) return 'the whole environment (reported on an anchor object)';
+  if (isPodTemplateRule(r)) return WORKLOAD_KIND_NAMES.join(', ');
   if (r.scope.kinds.includes('*')) return 'every object';
   if (r.scope.kinds.length === 0) return 'reported by the engine';
   return r.scope.kinds.join(', ');

@@ -2,7 +2,7 @@ import { fieldLine, LoadedObject } from '../manifests';
 import type { EnvironmentConfig } from '../config/schema';
 import type { Topology } from '../topology/model';
 import { ValidationContext } from './context';
-import { Rule, RuleFinding, Severity } from './rule';
+import { isEnvironmentRule, isPodTemplateRule, Rule, RuleFinding, Severity } from './rule';
 import { suppressionsOf } from './suppression';
 import { ruleFailed } from './rules/internal';
 
@@ -57,8 +57,9 @@ function compareFindings(a: Finding, b: Finding): number {
 }
 
 /**
- * Runs `rules` over `objects`: hands each object to the rules for its kind (skipping objects
- * with a broken structure for rules that read typed fields), calls topology rules once, then
+ * Runs `rules` over `objects`: hands each object to the object rules for its kind (skipping
+ * objects with a broken structure for rules that read typed fields), each pod template to the pod
+ * rules, calls environment rules once, then
  * adds rule id, severity, remediation, location and suppression handling. Never throws for
  * anything in the objects: a rule that fails is reported as a `rule-failed` finding.
  */
@@ -72,7 +73,7 @@ export function runRules(
   const findings: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   const suppressionCache = new Map<LoadedObject, ReturnType<typeof suppressionsOf>>();
-  const fallbackAnchor = ctx.get('Namespace', '', ctx.namespace) ?? objects[0];
+  const fallbackAnchor = ctx.objects.get('Namespace', '', ctx.namespace) ?? objects[0];
   const seen = new Set<string>();
 
   const emit = (rule: Rule, subject: LoadedObject | undefined, f: RuleFinding): void => {
@@ -84,7 +85,7 @@ export function runRules(
       message: f.message,
       file: anchor?.location.file ?? '',
       line,
-      resource: anchor ? ctx.keyOf(anchor) : `Namespace//${ctx.namespace}`,
+      resource: anchor ? ctx.objects.keyOf(anchor) : `Namespace//${ctx.namespace}`,
       remediation: f.remediation ?? rule.remediation,
     };
     const id = `${finding.rule}\u0000${finding.resource}\u0000${finding.file}:${finding.line}\u0000${finding.message}`;
@@ -102,10 +103,10 @@ export function runRules(
     findings.push(finding);
   };
 
-  const run = (rule: Rule, subject: LoadedObject | undefined): void => {
+  const run = (rule: Rule, subject: LoadedObject | undefined, check: () => RuleFinding[]): void => {
     let result: RuleFinding[];
     try {
-      result = rule.check(subject, ctx);
+      result = check();
     } catch (e) {
       emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
       return;
@@ -114,15 +115,17 @@ export function runRules(
   };
 
   for (const rule of rules) {
-    if ('topology' in rule.scope) {
-      run(rule, undefined);
-      continue;
-    }
-    const kinds = rule.scope.kinds;
-    const subjects = kinds.includes('*') ? objects : kinds.flatMap((k) => ctx.ofKind(k));
-    for (const o of subjects) {
-      if (!rule.runsOnMalformed && ctx.isMalformed(o)) continue;
-      run(rule, o);
+    if (isEnvironmentRule(rule)) {
+      run(rule, undefined, () => rule.check(ctx));
+    } else if (isPodTemplateRule(rule)) {
+      for (const t of ctx.pods.all()) run(rule, t.owner, () => rule.check(t, ctx));
+    } else {
+      const kinds = rule.scope.kinds;
+      const subjects = kinds.includes('*') ? objects : kinds.flatMap((k) => ctx.objects.ofKind(k));
+      for (const o of subjects) {
+        if (!rule.runsOnMalformed && ctx.schema.isMalformed(o)) continue;
+        run(rule, o, () => rule.check(o, ctx));
+      }
     }
   }
 

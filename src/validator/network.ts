@@ -118,7 +118,7 @@ export function networkAnalysis(ctx: ValidationContext): NetworkAnalysis {
 function analyze(ctx: ValidationContext): NetworkAnalysis {
   const ns = ctx.namespace;
   const env = ctx.env;
-  const objects = ctx.objects.filter((o) => !ctx.isMalformed(o));
+  const objects = ctx.objects.all.filter((o) => !ctx.schema.isMalformed(o));
   const index = buildPolicyIndex(objects, {
     defaultNamespace: ns,
     ingressController: { namespace: env.edge.controller.namespace, labels: env.edge.controller.podLabels },
@@ -131,12 +131,12 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
     const key = w.objects[0]?.key;
     if (!key) return undefined;
     const [kind, n, name] = key.split('/');
-    return ctx.get(kind, n, name);
+    return ctx.objects.get(kind, n, name);
   };
   for (const w of index.workloads) {
     if (w.namespace !== ns) continue;
     const component = w.pods[0]?.labels[NAME_LABEL];
-    const declared = component !== undefined && ctx.component(component) !== undefined;
+    const declared = component !== undefined && ctx.components.get(component) !== undefined;
     const id = declared && !nodes.has(component) ? component : `${w.name}[${w.kind}]`;
     const node: Node = { id, label: id, kind: declared ? 'component' : 'workload', endpoints: w.pods, workload: w, anchor: ownerOf(w) };
     nodes.set(id, node);

@@ -1,5 +1,5 @@
 import type { LoadedObject } from '../manifests';
-import type { ValidationContext } from './context';
+import type { PodTemplate, ValidationContext } from './context';
 
 /** How bad a finding is: errors fail validation (exit 1), warnings are reported only. */
 export type Severity = 'error' | 'warning';
@@ -16,9 +16,9 @@ export interface RuleFinding {
   /** An exact line when the rule knows it better than `path` does. @default - from `path` */
   readonly line?: number;
   /**
-   * The object the finding is about when it is not the subject: topology-level rules (which
-   * are handed no object) name a well-defined anchor, e.g. the destination's workload.
-   * @default - the subject
+   * The object the finding is about when it is not the subject: environment rules (which are
+   * handed no object) name a well-defined anchor, e.g. the destination's workload.
+   * @default - the subject (for an environment rule: the environment's Namespace, else the first object)
    */
   readonly on?: LoadedObject;
   /**
@@ -34,19 +34,8 @@ export interface RuleFinding {
   readonly remediation?: string;
 }
 
-/** Which objects a rule is handed. */
-export type RuleScope =
-  /** Called once per object whose kind is listed (`['*']`: every object). */
-  | { readonly kinds: readonly string[] }
-  /** Called once per validation with no subject; findings must name an anchor (`on`). */
-  | { readonly topology: true };
-
-/**
- * A validator rule: metadata as data plus one pure check. A rule may read every object through
- * the context but reports only about the object it was handed (or, for topology rules, about a
- * well-defined anchor object).
- */
-export interface Rule {
+/** The metadata every rule carries; `docs/rules.md` is generated from it. */
+export interface RuleMetadata {
   /** Kebab-case identifier, used in output, suppressions and the docs anchor. */
   readonly id: string;
   readonly severity: Severity;
@@ -58,17 +47,67 @@ export interface Rule {
   readonly remediation: string;
   /** Anchor of the rule's section in `docs/rules.md`. */
   readonly docsAnchor: string;
-  readonly scope: RuleScope;
+}
+
+/**
+ * A rule about single objects: called once per object whose kind is listed (`['*']`: every
+ * object), and reports about that object.
+ */
+export interface ObjectRule extends RuleMetadata {
+  readonly scope: { readonly kinds: readonly string[] };
   /**
    * Whether the rule also runs on objects whose structure is broken (wrong field types, missing
    * required fields). Only the rules that read nothing typed (schema, suppression) set it.
    * @default false
    */
   readonly runsOnMalformed?: boolean;
-  check(subject: LoadedObject | undefined, context: ValidationContext): RuleFinding[];
+  check(subject: LoadedObject, context: ValidationContext): RuleFinding[];
 }
 
-/** Helper that keeps rule modules short and typed. */
-export function defineRule(rule: Omit<Rule, 'docsAnchor'> & { docsAnchor?: string }): Rule {
+/**
+ * A rule about pods: called once per pod template of a well-formed workload (every kind of
+ * `WORKLOAD_KINDS`, bare Pods included), and reports about the workload (`template.owner`).
+ */
+export interface PodTemplateRule extends RuleMetadata {
+  readonly scope: { readonly podTemplates: true };
+  check(template: PodTemplate, context: ValidationContext): RuleFinding[];
+}
+
+/**
+ * A rule about the environment as a whole (the topology, the network, the edge): called once;
+ * each finding names the object it is reported on (`on`).
+ */
+export interface EnvironmentRule extends RuleMetadata {
+  readonly scope: { readonly environment: true };
+  check(context: ValidationContext): RuleFinding[];
+}
+
+/** A validator rule: metadata as data plus one pure check, typed by what it is handed. */
+export type Rule = ObjectRule | PodTemplateRule | EnvironmentRule;
+
+type Spec<R extends RuleMetadata> = Omit<R, 'docsAnchor' | 'scope'> & { docsAnchor?: string };
+
+/** An {@link ObjectRule}: `check(object, ctx)` for each object of the listed kinds. */
+export function defineRule(rule: Spec<ObjectRule> & { scope: ObjectRule['scope'] }): ObjectRule {
   return { ...rule, docsAnchor: rule.docsAnchor ?? rule.id };
+}
+
+/** A {@link PodTemplateRule}: `check(template, ctx)` for each pod template. */
+export function definePodRule(rule: Spec<PodTemplateRule>): PodTemplateRule {
+  return { ...rule, scope: { podTemplates: true }, docsAnchor: rule.docsAnchor ?? rule.id };
+}
+
+/** An {@link EnvironmentRule}: `check(ctx)` once per validation. */
+export function defineEnvironmentRule(rule: Spec<EnvironmentRule>): EnvironmentRule {
+  return { ...rule, scope: { environment: true }, docsAnchor: rule.docsAnchor ?? rule.id };
+}
+
+/** Whether a rule is an {@link EnvironmentRule}. */
+export function isEnvironmentRule(r: Rule): r is EnvironmentRule {
+  return 'environment' in r.scope;
+}
+
+/** Whether a rule is a {@link PodTemplateRule}. */
+export function isPodTemplateRule(r: Rule): r is PodTemplateRule {
+  return 'podTemplates' in r.scope;
 }

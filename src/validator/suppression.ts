@@ -1,5 +1,5 @@
 import type { LoadedObject } from '../manifests';
-import { entries } from './k8s/util';
+import { entries } from '../manifests';
 
 /**
  * Suppressions are annotations on the object a finding is about:

@@ -1,7 +1,6 @@
-import type { LoadedObject } from '../../manifests';
+import { httpRouteHostnames, httpRouteRules, isRecord, list, LoadedObject, str, stringMap } from '../../manifests';
 import type { ValidationContext } from '../context';
-import { httpRouteRules, ingressBackends, serviceComponents } from './routes';
-import { isRecord, list, str, stringMap } from './util';
+import { ingressRoutes, serviceComponents } from './routes';
 
 /** Response headers the applications set and the edge must pass through (SPEC §2 rule 3). */
 export const SECURITY_HEADERS = ['Content-Security-Policy', 'X-Content-Type-Options', 'X-Frame-Options'];
@@ -67,14 +66,14 @@ function strippedBySnippet(text: string): string[] {
 }
 
 function backendsComponents(ctx: ValidationContext, ns: string, service: string): string[] {
-  const svc = ctx.get('Service', ns, service);
+  const svc = ctx.objects.get('Service', ns, service);
   return svc ? [...serviceComponents(ctx, svc)].sort() : [];
 }
 
 /** F5 NGINX Ingress Controller semantics of one Ingress. */
 function nginxRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRoute[] {
   const ann = stringMap(o.object.metadata?.annotations);
-  const ns = ctx.namespaceOf(o);
+  const ns = ctx.objects.namespaceOf(o);
   const tlsHosts = new Set(list(o.object.spec?.tls).flatMap((t) => (isRecord(t) ? list(t.hosts).filter((h): h is string => typeof h === 'string') : [])));
   const redirect = (truthy(ann['nginx.org/redirect-to-https']) || truthy(ann['ingress.kubernetes.io/ssl-redirect'])) && ann['ingress.kubernetes.io/ssl-redirect']?.trim().toLowerCase() !== 'false';
   const hsts: Hsts | undefined = truthy(ann['nginx.org/hsts'])
@@ -92,7 +91,7 @@ function nginxRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRoute[] {
   for (const key of ['nginx.org/server-snippets', 'nginx.org/location-snippets']) for (const h of strippedBySnippet(ann[key] ?? '')) stripped.add(h);
   const allowList = nginxAllowList(ctx, ns, ann['nginx.org/policies']);
   const out: EdgeRoute[] = [];
-  for (const b of ingressBackends(o)) {
+  for (const b of ingressRoutes(o)) {
     const hosts = b.hosts.length > 0 ? b.hosts : [undefined];
     for (const host of hosts) {
       const tls = host !== undefined && tlsHosts.has(host);
@@ -110,7 +109,7 @@ function nginxAllowList(ctx: ValidationContext, ns: string, policies: string | u
   let ranges: string[] | undefined;
   for (const ref of policies.split(',').map((x) => x.trim()).filter(Boolean)) {
     const [pns, name] = ref.includes('/') ? ref.split('/', 2) : [ns, ref];
-    const policy = ctx.get('Policy', pns, name);
+    const policy = ctx.objects.get('Policy', pns, name);
     const allow = list(policy?.object.spec?.accessControl?.allow).filter((x): x is string => typeof x === 'string');
     if (allow.length > 0) ranges = [...(ranges ?? []), ...allow];
   }
@@ -121,9 +120,9 @@ function nginxAllowList(ctx: ValidationContext, ns: string, policies: string | u
 function middlewareIndex(ctx: ValidationContext): Map<string, LoadedObject> {
   return ctx.memo('edge:middlewares', () => {
     const m = new Map<string, LoadedObject>();
-    for (const o of ctx.ofKind('Middleware')) {
-      if (ctx.isMalformed(o)) continue;
-      m.set(`${ctx.namespaceOf(o)}-${ctx.nameOf(o)}@kubernetescrd`, o);
+    for (const o of ctx.objects.ofKind('Middleware')) {
+      if (ctx.schema.isMalformed(o)) continue;
+      m.set(`${ctx.objects.namespaceOf(o)}-${ctx.objects.nameOf(o)}@kubernetescrd`, o);
     }
     return m;
   });
@@ -147,21 +146,21 @@ function middlewareEffect(ctx: ValidationContext, refs: string[], depth = 0): Mi
     const headers = spec.headers;
     if (isRecord(headers)) {
       if (typeof headers.stsSeconds === 'number' && headers.stsSeconds > 0) {
-        effect.hsts = { maxAge: headers.stsSeconds, includeSubDomains: headers.stsIncludeSubdomains === true, source: `Middleware ${ctx.nameOf(mw)}` };
+        effect.hsts = { maxAge: headers.stsSeconds, includeSubDomains: headers.stsIncludeSubdomains === true, source: `Middleware ${ctx.objects.nameOf(mw)}` };
       }
       const custom = isRecord(headers.customResponseHeaders) ? headers.customResponseHeaders : {};
       for (const [k, v] of Object.entries(custom)) {
         const hit = SECURITY_HEADERS.find((h) => h.toLowerCase() === k.toLowerCase());
         if (hit && (v === '' || v === null)) effect.stripped.push(hit);
         if (k.toLowerCase() === 'strict-transport-security' && typeof v === 'string' && v !== '') {
-          effect.hsts = parseHstsHeader(v, `Middleware ${ctx.nameOf(mw)}`);
+          effect.hsts = parseHstsHeader(v, `Middleware ${ctx.objects.nameOf(mw)}`);
         }
       }
     }
     const allow = isRecord(spec.ipAllowList) ? spec.ipAllowList : isRecord(spec.ipWhiteList) ? spec.ipWhiteList : undefined;
     if (allow) effect.allowList = list(allow.sourceRange).filter((x): x is string => typeof x === 'string');
     if (isRecord(spec.chain) && depth < 5) {
-      const mwNs = ctx.namespaceOf(mw);
+      const mwNs = ctx.objects.namespaceOf(mw);
       const inner = middlewareEffect(
         ctx,
         list(spec.chain.middlewares)
@@ -181,14 +180,14 @@ function middlewareEffect(ctx: ValidationContext, refs: string[], depth = 0): Mi
 /** Traefik (kubernetes ingress provider) semantics of one Ingress. */
 function traefikRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRoute[] {
   const ann = stringMap(o.object.metadata?.annotations);
-  const ns = ctx.namespaceOf(o);
+  const ns = ctx.objects.namespaceOf(o);
   const tlsHosts = new Set(list(o.object.spec?.tls).flatMap((t) => (isRecord(t) ? list(t.hosts).filter((h): h is string => typeof h === 'string') : [])));
   const routerTls = truthy(ann['traefik.ingress.kubernetes.io/router.tls']) || tlsHosts.size > 0;
   const entrypoints = (ann['traefik.ingress.kubernetes.io/router.entrypoints'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   const refs = (ann['traefik.ingress.kubernetes.io/router.middlewares'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   const effect = middlewareEffect(ctx, refs);
   const out: EdgeRoute[] = [];
-  for (const b of ingressBackends(o)) {
+  for (const b of ingressRoutes(o)) {
     const hosts = b.hosts.length > 0 ? b.hosts : [undefined];
     for (const host of hosts) {
       const common = {
@@ -230,14 +229,14 @@ function hostMatches(pattern: string | undefined, host: string): boolean {
 
 /** Gateway API semantics of one HTTPRoute attached to Gateways in the manifests. */
 function gatewayRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRoute[] {
-  const ns = ctx.namespaceOf(o);
-  const hostnames = list(o.object.spec?.hostnames).filter((h): h is string => typeof h === 'string');
+  const ns = ctx.objects.namespaceOf(o);
+  const hostnames = httpRouteHostnames(o.object);
   const listeners: Listener[] = [];
   for (const ref of list(o.object.spec?.parentRefs)) {
     if (!isRecord(ref) || typeof ref.name !== 'string') continue;
     if ((str(ref.kind) ?? 'Gateway') !== 'Gateway') continue;
-    const gw = ctx.get('Gateway', str(ref.namespace) ?? ns, ref.name);
-    if (!gw || ctx.isMalformed(gw)) continue;
+    const gw = ctx.objects.get('Gateway', str(ref.namespace) ?? ns, ref.name);
+    if (!gw || ctx.schema.isMalformed(gw)) continue;
     for (const l of list(gw.object.spec?.listeners)) {
       if (!isRecord(l)) continue;
       if (typeof ref.sectionName === 'string' && l.name !== ref.sectionName) continue;
@@ -254,7 +253,7 @@ function gatewayRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRoute[] {
     }
   }
   const out: EdgeRoute[] = [];
-  for (const rule of httpRouteRules(o)) {
+  for (const rule of httpRouteRules(o.object)) {
     let redirect = false;
     let hsts: Hsts | undefined;
     const stripped: string[] = [];
@@ -279,7 +278,10 @@ function gatewayRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRoute[] {
       const scheme: 'http' | 'https' | undefined = l.protocol === 'HTTPS' ? 'https' : l.protocol === 'HTTP' ? 'http' : undefined;
       if (!scheme) continue;
       const hosts = hostnames.length > 0 ? hostnames.filter((h) => hostMatches(l.hostname, h) || hostMatches(h, l.hostname ?? h)) : [l.hostname];
-      const targets = rule.backends.length > 0 ? rule.backends : rule.matches.map((m) => ({ service: undefined, urlPath: m.value, pathType: m.type, path: ['spec', 'rules', rule.index] }));
+      const targets =
+        rule.backends.length > 0
+          ? rule.backends.flatMap((b) => rule.matches.map((m) => ({ service: b.service, urlPath: m.value, pathType: m.type, path: b.servicePath })))
+          : rule.matches.map((m) => ({ service: undefined, urlPath: m.value, pathType: m.type, path: ['spec', 'rules', rule.index] }));
       for (const host of hosts) {
         for (const b of targets) {
           out.push({
@@ -313,12 +315,12 @@ export function edgeModel(ctx: ValidationContext): EdgeModel {
       routes.push(...rs);
       byObject.set(o, rs);
     };
-    for (const o of ctx.ofKind('Ingress')) {
-      if (ctx.isMalformed(o)) continue;
+    for (const o of ctx.objects.ofKind('Ingress')) {
+      if (ctx.schema.isMalformed(o)) continue;
       add(o, profile === 'traefik' ? traefikRoutes(ctx, o) : nginxRoutes(ctx, o));
     }
-    for (const o of ctx.ofKind('HTTPRoute')) {
-      if (ctx.isMalformed(o)) continue;
+    for (const o of ctx.objects.ofKind('HTTPRoute')) {
+      if (ctx.schema.isMalformed(o)) continue;
       add(o, gatewayRoutes(ctx, o));
     }
     return { routes, byObject };

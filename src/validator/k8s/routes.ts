@@ -1,13 +1,15 @@
-import type { V1Ingress, V1Service } from '@kubernetes/client-node';
-import type { LoadedObject } from '../../manifests';
+import type { V1Service } from '@kubernetes/client-node';
+import { httpRouteHostnames, httpRouteRules, ingressBackends, isRecord, LoadedObject } from '../../manifests';
 import type { ValidationContext } from '../context';
-import { isRecord, list, str } from './util';
 
-/** A backend a route sends traffic to, with where it is written. */
+/** A backend a route sends requests to, for the requests it is routed for. */
 export interface RouteBackend {
   readonly service: string;
+  /** Namespace of the Service (the route's own unless an HTTPRoute backendRef names one). */
+  readonly namespace?: string;
   /** Port number or name, when given. */
   readonly port?: number | string;
+  /** Where the route names the Service (findings point there). */
   readonly path: (string | number)[];
   /** URL path prefix/exact the backend is routed for (`/` when none). */
   readonly urlPath: string;
@@ -16,85 +18,26 @@ export interface RouteBackend {
   readonly hosts: readonly string[];
 }
 
-/** Backends of an Ingress: every rule path and the default backend. */
-export function ingressBackends(o: LoadedObject): RouteBackend[] {
-  const ing = o.object as V1Ingress;
-  const out: RouteBackend[] = [];
-  const def = ing.spec?.defaultBackend;
-  if (isRecord(def) && isRecord(def.service) && typeof def.service.name === 'string') {
-    out.push({
-      service: def.service.name,
-      port: def.service.port?.number ?? def.service.port?.name,
-      path: ['spec', 'defaultBackend'],
-      urlPath: '/',
-      pathType: 'Prefix',
-      hosts: [],
-    });
-  }
-  list(ing.spec?.rules).forEach((rule, ri) => {
-    if (!isRecord(rule)) return;
-    const hosts = typeof rule.host === 'string' ? [rule.host] : [];
-    list(rule.http?.paths).forEach((p, pi) => {
-      const svc = isRecord(p) ? p.backend?.service : undefined;
-      if (!isRecord(svc) || typeof svc.name !== 'string') return;
-      out.push({
-        service: svc.name,
-        port: svc.port?.number ?? svc.port?.name,
-        path: ['spec', 'rules', ri, 'http', 'paths', pi, 'backend', 'service'],
-        urlPath: str(p.path) ?? '/',
-        pathType: str(p.pathType) ?? 'Prefix',
-        hosts,
-      });
-    });
-  });
-  return out;
+/** Backends of an Ingress (both backend forms): every rule path and the default backend. */
+export function ingressRoutes(o: LoadedObject): RouteBackend[] {
+  return ingressBackends(o.object).map((b) => ({ ...b, path: b.servicePath }));
 }
 
-/** One rule of an HTTPRoute with its path matches and Service backends. */
-export interface HttpRouteRule {
-  readonly index: number;
-  readonly matches: { readonly type: string; readonly value: string }[];
-  readonly filters: readonly Record<string, any>[];
-  readonly backends: RouteBackend[];
-}
-
-/** Rules of an HTTPRoute; a rule without matches matches every path (`PathPrefix /`). */
-export function httpRouteRules(o: LoadedObject): HttpRouteRule[] {
-  const spec = o.object.spec;
-  const hosts = list(spec?.hostnames).filter((h): h is string => typeof h === 'string');
-  const out: HttpRouteRule[] = [];
-  list(spec?.rules).forEach((rule, ri) => {
-    if (!isRecord(rule)) return;
-    const matches = list(rule.matches)
-      .filter(isRecord)
-      .map((m) => ({ type: str(m.path?.type) ?? 'PathPrefix', value: str(m.path?.value) ?? '/' }));
-    if (matches.length === 0) matches.push({ type: 'PathPrefix', value: '/' });
-    const backends: RouteBackend[] = [];
-    list(rule.backendRefs).forEach((b, bi) => {
-      if (!isRecord(b) || typeof b.name !== 'string') return;
-      const kind = str(b.kind) ?? 'Service';
-      const group = str(b.group) ?? '';
-      if (kind !== 'Service' || group !== '') return;
-      for (const m of matches) {
-        backends.push({
-          service: b.name,
-          port: typeof b.port === 'number' ? b.port : undefined,
-          path: ['spec', 'rules', ri, 'backendRefs', bi],
-          urlPath: m.value,
-          pathType: m.type,
-          hosts,
-        });
-      }
-    });
-    out.push({ index: ri, matches, filters: list(rule.filters).filter(isRecord), backends });
-  });
-  return out;
+/**
+ * Backends of an HTTPRoute, one per backendRef and path match (a rule without matches is
+ * routed for every path).
+ */
+export function httpRouteBackends(o: LoadedObject): RouteBackend[] {
+  const hosts = httpRouteHostnames(o.object);
+  return httpRouteRules(o.object).flatMap((rule) =>
+    rule.backends.flatMap((b) => rule.matches.map((m) => ({ ...b, path: b.servicePath, urlPath: m.value, pathType: m.type, hosts }))),
+  );
 }
 
 /** Backends of a route object (Ingress or HTTPRoute); other kinds have none. */
 export function routeBackends(o: LoadedObject): RouteBackend[] {
-  if (o.object.kind === 'Ingress') return ingressBackends(o);
-  if (o.object.kind === 'HTTPRoute') return httpRouteRules(o).flatMap((r) => r.backends);
+  if (o.object.kind === 'Ingress') return ingressRoutes(o);
+  if (o.object.kind === 'HTTPRoute') return httpRouteBackends(o);
   return [];
 }
 
@@ -108,7 +51,7 @@ export function serviceComponents(ctx: ValidationContext, svc: LoadedObject): Se
   const own = s.metadata?.labels?.['app.kubernetes.io/name'];
   if (typeof own === 'string') out.add(own);
   if (isRecord(s.spec?.selector) && Object.keys(s.spec.selector).length > 0) {
-    for (const t of ctx.selectTemplatesByMap(ctx.namespaceOf(svc), s.spec.selector)) if (t.component) out.add(t.component);
+    for (const t of ctx.pods.selectByLabels(ctx.objects.namespaceOf(svc), s.spec.selector)) if (t.component) out.add(t.component);
   }
   return out;
 }

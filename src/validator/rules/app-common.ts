@@ -1,13 +1,10 @@
-import type { LoadedObject } from '../../manifests';
 import type { Role } from '../../topology/model';
 import type { PodTemplate, Setting, ValidationContext } from '../context';
 
-/** The pod template of a workload whose component has one of `roles`. */
-export function templateWithRole(ctx: ValidationContext, o: LoadedObject | undefined, roles: readonly Role[]): PodTemplate | undefined {
-  if (!o) return undefined;
-  const t = ctx.templateOf(o);
-  const role = ctx.component(t?.component)?.role;
-  return t && role && roles.includes(role) ? t : undefined;
+/** Whether a pod template runs a component with one of `roles`. */
+export function hasRole(ctx: ValidationContext, t: PodTemplate, roles: readonly Role[]): boolean {
+  const role = ctx.components.get(t.component)?.role;
+  return role !== undefined && roles.includes(role);
 }
 
 /** `true`/`True` as ASP.NET configuration binds booleans. */
@@ -29,13 +26,13 @@ export function origin(s: Setting): string {
 
 /** Path of the container in a template, for findings about a missing setting. */
 export function containerPath(ctx: ValidationContext, t: PodTemplate): (string | number)[] {
-  const main = ctx.mainContainer(t);
+  const main = ctx.pods.mainContainer(t);
   return main ? [...t.path, 'spec', 'containers', main.index] : [...t.path, 'spec'];
 }
 
 /** Requires boolean settings to be `true`. */
 export function requireTrue(ctx: ValidationContext, t: PodTemplate, names: readonly string[]) {
-  const settings = ctx.mainSettings(t);
+  const settings = ctx.settings.main(t);
   const out: { message: string; path: (string | number)[] }[] = [];
   for (const name of names) {
     const all = settings.all(name);

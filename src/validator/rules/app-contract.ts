@@ -1,15 +1,15 @@
-import { WORKLOAD_KINDS } from '../context';
+import { WORKLOAD_KIND_NAMES } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
 import { edgeModel, forwards } from '../k8s/edge';
-import { isRecord, list, str } from '../k8s/util';
-import { defineRule, RuleFinding } from '../rule';
-import { containerPath, isTrue, origin, requireTrue, templateWithRole } from './app-common';
+import { isRecord, list, str } from '../../manifests';
+import { definePodRule, defineRule, RuleFinding } from '../rule';
+import { containerPath, hasRole, isTrue, origin, requireTrue } from './app-common';
 
 /**
  * .NET configuration keys are case-insensitive and `:` equals `__`: two variables that spell the
  * same key differently with different values leave the bound value undefined.
  */
-export const settingKeyUnambiguous = defineRule({
+export const settingKeyUnambiguous = definePodRule({
   id: 'setting-key-unambiguous',
   severity: 'error',
   runbookItem: 'SPEC §2 (ASP.NET configuration keys: `:` is `__` in environment variables); rules 4 and 6 to 11 read these settings',
@@ -17,12 +17,10 @@ export const settingKeyUnambiguous = defineRule({
     'No two environment variables of a .NET component bind the same configuration key with different values: keys are case-insensitive and `:` is the same as `__` ' +
     '(`Cors__AllowedOrigins__1`, `CORS__ALLOWEDORIGINS__1` and `Cors:AllowedOrigins:1` are one key), and which spelling .NET uses is undefined.',
   remediation: 'Keep one spelling of each setting (the `Section__Key` form of the settings ConfigMap) and delete the other variables.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = o ? ctx.templateOf(o) : undefined;
-    if (!t || ctx.component(t.component)?.runtime !== 'dotnet') return [];
+  check(t, ctx) {
+    if (ctx.components.get(t.component)?.runtime !== 'dotnet') return [];
     const out: RuleFinding[] = [];
-    for (const variants of ctx.mainSettings(t).ambiguous()) {
+    for (const variants of ctx.settings.main(t).ambiguous()) {
       const values = new Set(variants.map((s) => (s.value === undefined ? `\u0000${s.source.kind}:${JSON.stringify(s.source)}` : s.value)));
       if (values.size < 2) continue;
       const shown = variants.map((s) => `${s.name}=${s.value ?? '<not readable>'}${origin(s)}`).join(', ');
@@ -34,7 +32,7 @@ export const settingKeyUnambiguous = defineRule({
 });
 
 /** SPEC §2 rule 4: the issuer is the public https URL of a TLS host. */
-export const issuerPublicHttps = defineRule({
+export const issuerPublicHttps = definePodRule({
   id: 'issuer-public-https',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 4; runbook checklist "AuthServer:Issuer set to public HTTPS URL"',
@@ -42,13 +40,11 @@ export const issuerPublicHttps = defineRule({
     "auth-server's `AuthServer__Issuer` is `https://<host>` where the host is routed to auth-server over TLS, and equals the configured issuer; " +
     "api's `Authentication__Authority`, when set, is the same URL.",
   remediation: 'Set AuthServer__Issuer to https://<auth-server host from config/<env>.yaml> and route that host with TLS.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = templateWithRole(ctx, o, ['auth-server', 'api']);
-    if (!t) return [];
+  check(t, ctx) {
+    if (!hasRole(ctx, t, ['auth-server', 'api'])) return [];
     const expected = ctx.env.issuer ?? (ctx.env.hosts['auth-server'] ? `https://${ctx.env.hosts['auth-server']}` : undefined);
-    const settings = ctx.mainSettings(t);
-    if (ctx.component(t.component)?.role === 'api') {
+    const settings = ctx.settings.main(t);
+    if (ctx.components.get(t.component)?.role === 'api') {
       const a = settings.get('Authentication__Authority');
       if (a?.value !== undefined && expected !== undefined && a.value.replace(/\/$/, '') !== expected) {
         return [{ message: `api's Authentication__Authority ${a.value}${origin(a)} is not the issuer ${expected}`, path: [...a.path] }];
@@ -92,21 +88,19 @@ const CORS_KEY = /^cors:allowedorigins(:\d+)?$/;
 const HTTPS_ORIGIN = /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 
 /** SPEC §2 rule 6: explicit https CORS origins. */
-export const corsExplicitOrigins = defineRule({
+export const corsExplicitOrigins = definePodRule({
   id: 'cors-explicit-origins',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 6; runbook checklist "CORS allow-lists explicitly configured, no wildcard credentials mode"',
   description:
     'auth-server and api list their CORS origins explicitly as `Cors__AllowedOrigins__N` https origins (no `*`, no path); origins outside the configured hosts and corsExtraOrigins are flagged.',
   remediation: 'Set Cors__AllowedOrigins__0..N to the https origins of the frontend (and config corsExtraOrigins); never a wildcard.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = templateWithRole(ctx, o, ['auth-server', 'api']);
-    if (!t) return [];
+  check(t, ctx) {
+    if (!hasRole(ctx, t, ['auth-server', 'api'])) return [];
     const out: RuleFinding[] = [];
     const declared = new Set([...Object.values(ctx.env.hosts).map((h) => `https://${h}`), ...ctx.env.corsExtraOrigins]);
     let count = 0;
-    for (const s of ctx.mainSettings(t).values()) {
+    for (const s of ctx.settings.main(t).values()) {
       if (!CORS_KEY.test(s.key)) continue;
       count++;
       if (s.value === undefined) continue;
@@ -122,30 +116,26 @@ export const corsExplicitOrigins = defineRule({
 });
 
 /** SPEC §2 rule 7: hardening and security headers on the .NET services. */
-export const securityHardening = defineRule({
+export const securityHardening = definePodRule({
   id: 'security-hardening',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 7; runbook checklist "Security hardening enabled (SecurityHardening + SecurityHeaders)"',
   description: 'auth-server, api and app-server set `SecurityHardening__Enabled=true` and `SecurityHeaders__Enabled=true`.',
   remediation: 'Set both settings to "true" in the component\'s settings ConfigMap or env.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = templateWithRole(ctx, o, ['auth-server', 'api', 'app-server']);
-    return t ? requireTrue(ctx, t, ['SecurityHardening__Enabled', 'SecurityHeaders__Enabled']) : [];
+  check(t, ctx) {
+    return hasRole(ctx, t, ['auth-server', 'api', 'app-server']) ? requireTrue(ctx, t, ['SecurityHardening__Enabled', 'SecurityHeaders__Enabled']) : [];
   },
 });
 
 /** SPEC §2 rule 7: rate limiting on the public .NET services. */
-export const rateLimiting = defineRule({
+export const rateLimiting = definePodRule({
   id: 'rate-limiting',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 7; runbook checklist "Rate limiting enabled (AuthServer + Api)"',
   description: 'auth-server and api set `RateLimiting__Enabled=true`.',
   remediation: 'Set RateLimiting__Enabled to "true" in the component\'s settings.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = templateWithRole(ctx, o, ['auth-server', 'api']);
-    return t ? requireTrue(ctx, t, ['RateLimiting__Enabled']) : [];
+  check(t, ctx) {
+    return hasRole(ctx, t, ['auth-server', 'api']) ? requireTrue(ctx, t, ['RateLimiting__Enabled']) : [];
   },
 });
 
@@ -170,15 +160,15 @@ function jwksProblems(ctx: ValidationContext, t: PodTemplate, value: string, pat
   }
   const target = clusterService(ctx, url.hostname, t.namespace);
   if (!target) return [{ message: `InternalTokens__JwksUrl ${value} is not a cluster-internal URL (<service>.<namespace>.svc...)`, path }];
-  const svc = ctx.get('Service', target.namespace, target.service);
+  const svc = ctx.objects.get('Service', target.namespace, target.service);
   if (!svc) return [{ message: `InternalTokens__JwksUrl names Service ${target.namespace}/${target.service}, which is not in the manifests`, path }];
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   const out: RuleFinding[] = [];
   if (!list(svc.object.spec?.ports).some((p) => isRecord(p) && p.port === port)) {
     out.push({ message: `InternalTokens__JwksUrl uses port ${port}, which Service ${target.service} does not expose`, path });
   }
-  const appServers = ctx.componentsWithRole('app-server').map((c) => c.id);
-  const components = ctx.selectTemplatesByMap(target.namespace, svc.object.spec?.selector).map((x) => x.component);
+  const appServers = ctx.components.withRole('app-server').map((c) => c.id);
+  const components = ctx.pods.selectByLabels(target.namespace, svc.object.spec?.selector).map((x) => x.component);
   const reachable = components.some((c) => appServers.some((a) => ctx.effective.edges.some((e) => e.from === a && e.to.kind === 'component' && e.to.id === c)));
   if (!reachable) {
     out.push({ message: `InternalTokens__JwksUrl points at ${target.service}, which app-server has no declared edge to`, path });
@@ -187,7 +177,7 @@ function jwksProblems(ctx: ValidationContext, t: PodTemplate, value: string, pat
 }
 
 /** SPEC §2 rule 8: the InternalTokens contract is identical on api and app-server. */
-export const internalTokensContract = defineRule({
+export const internalTokensContract = definePodRule({
   id: 'internal-tokens-contract',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 8; runbook checklist "InternalTokens contract aligned between Api/AppServer"',
@@ -195,12 +185,10 @@ export const internalTokensContract = defineRule({
     'api and app-server set the same `InternalTokens__Issuer`, `InternalTokens__Audience` (the configured ones) and `InternalTokens__JwksUrl` ' +
     '(a cluster-internal URL of a component app-server has an edge to), and read `InternalTokens__ApiKey` from the same Secret key.',
   remediation: 'Render the same InternalTokens settings on both components and take the API key from one ExternalSecret-backed Secret key.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = templateWithRole(ctx, o, ['api', 'app-server']);
-    if (!t) return [];
-    const role = ctx.component(t.component)!.role;
-    const settings = ctx.mainSettings(t);
+  check(t, ctx) {
+    if (!hasRole(ctx, t, ['api', 'app-server'])) return [];
+    const role = ctx.components.get(t.component)!.role;
+    const settings = ctx.settings.main(t);
     const out: RuleFinding[] = [];
     for (const key of TOKEN_KEYS) {
       const s = settings.get(key);
@@ -224,10 +212,10 @@ export const internalTokensContract = defineRule({
 
     // Compare with the other side of the contract; reported on app-server, the consumer.
     if (role !== 'app-server') return out;
-    for (const peer of ctx.componentsWithRole('api')) {
-      for (const pt of ctx.templatesOfComponent(peer.id)) {
-        if (pt.namespace !== t.namespace || ctx.isMalformed(pt.owner)) continue;
-        const ps = ctx.mainSettings(pt);
+    for (const peer of ctx.components.withRole('api')) {
+      for (const pt of ctx.pods.ofComponent(peer.id)) {
+        if (pt.namespace !== t.namespace || ctx.schema.isMalformed(pt.owner)) continue;
+        const ps = ctx.settings.main(pt);
         // Issuer and audience are each compared with the configured value on their own side; only the JWKS URL has no reference but the peer.
         for (const k of ['InternalTokens__JwksUrl'] as const) {
           const mine = settings.get(k)?.value;
@@ -261,7 +249,7 @@ function volumeSecrets(v: Record<string, any> | undefined): string[] {
 
 /** Secrets mounted into a container through secret or projected volumes. */
 function mountedSecrets(ctx: ValidationContext, t: PodTemplate): string[] {
-  const main = ctx.mainContainer(t);
+  const main = ctx.pods.mainContainer(t);
   if (!main) return [];
   const mounted = new Set(list(main.container.volumeMounts).filter(isRecord).map((m) => m.name));
   return list(t.spec.volumes).flatMap((v) => (isRecord(v) && mounted.has(v.name) ? volumeSecrets(v) : []));
@@ -290,14 +278,14 @@ const CLIENT_CERT_MODE = 'Kestrel__Endpoints__Https__ClientCertificateMode';
 
 /** The Secrets app-server serves its TLS certificate from (the mount of its certificate path, else every mounted certificate). */
 function serverCertificateSecrets(ctx: ValidationContext, t: PodTemplate, certificates: readonly string[]): string[] {
-  const certPath = ctx.mainSettings(t).get('Kestrel__Endpoints__Https__Certificate__Path')?.value;
+  const certPath = ctx.settings.main(t).get('Kestrel__Endpoints__Https__Certificate__Path')?.value;
   const m = certPath ? mountFor(ctx, t, certPath) : undefined;
   const fromPath = volumeSecrets(m?.volume).filter((n) => certificates.includes(n));
   return fromPath.length > 0 ? fromPath : [...certificates];
 }
 
 /** SPEC §2 rule 9: optional AppServer mTLS. */
-export const appServerMtls = defineRule({
+export const appServerMtls = definePodRule({
   id: 'app-server-mtls',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 9; runbook checklist "AppServer mTLS enabled if required by environment boundary policy"',
@@ -308,24 +296,22 @@ export const appServerMtls = defineRule({
   remediation:
     `Mount separate server and client certificate Secrets (issued by the configured cert-manager issuer or synced by an ExternalSecret), set ${CLIENT_CERT_MODE}=RequireCertificate, ` +
     'make every app-server Service port target the TLS container port, and point AppServer__BaseUrl at https://app-server.<namespace>.svc:<tls port>.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
+  check(t, ctx) {
     const mtls = ctx.env.features.appServerMtls;
     if (!mtls.enabled) return [];
-    const t = templateWithRole(ctx, o, ['api', 'app-server']);
-    if (!t) return [];
+    if (!hasRole(ctx, t, ['api', 'app-server'])) return [];
     const out: RuleFinding[] = [];
     const wantKind = mtls.certificates.source === 'cert-manager' ? 'Certificate' : 'ExternalSecret';
-    const certsOf = (x: PodTemplate) => mountedSecrets(ctx, x).filter((name) => ctx.secretProducersOf(x.namespace, name).some((p) => p.object.kind === wantKind));
+    const certsOf = (x: PodTemplate) => mountedSecrets(ctx, x).filter((name) => ctx.secrets.of(x.namespace, name).some((p) => p.object.kind === wantKind));
     const certs = certsOf(t);
-    const role = ctx.component(t.component)!.role;
+    const role = ctx.components.get(t.component)!.role;
     const what = role === 'app-server' ? 'server certificate' : 'client certificate';
     if (certs.length === 0) {
       out.push({ message: `${t.component} mounts no ${what} Secret produced by a ${wantKind} (mTLS is on in ${ctx.env.name})`, path: containerPath(ctx, t) });
     }
-    const settings = ctx.mainSettings(t);
+    const settings = ctx.settings.main(t);
     if (role === 'app-server') {
-      const main = ctx.mainContainer(t);
+      const main = ctx.pods.mainContainer(t);
       const ports = list(main?.container.ports).filter(isRecord);
       if (!ports.some((p) => p.containerPort === mtls.port)) {
         out.push({ message: `app-server does not declare its TLS port ${mtls.port} as a container port`, path: containerPath(ctx, t) });
@@ -336,8 +322,8 @@ export const appServerMtls = defineRule({
       } else if ((mode.value ?? '').trim().toLowerCase() !== 'requirecertificate') {
         out.push({ message: `app-server sets ${mode.name}=${mode.value ?? '<not readable>'}${origin(mode)}; it must be RequireCertificate`, path: [...mode.path] });
       }
-      const svc = ctx.get('Service', t.namespace, t.component!);
-      if (svc && !ctx.isMalformed(svc)) {
+      const svc = ctx.objects.get('Service', t.namespace, t.component!);
+      if (svc && !ctx.schema.isMalformed(svc)) {
         const svcPorts = list(svc.object.spec?.ports).filter(isRecord).map((p) => ({ p, container: targetContainerPort(t, p) }));
         if (!svcPorts.some((x) => x.container === mtls.port)) {
           const shown = svcPorts.map((x) => describeServicePort(x.p, x.container)).join(', ') || 'no ports';
@@ -352,7 +338,7 @@ export const appServerMtls = defineRule({
     }
 
     // api: a client certificate of its own, and https to app-server's TLS port.
-    const servers = ctx.componentsWithRole('app-server').flatMap((c) => ctx.templatesOfComponent(c.id)).filter((x) => x.namespace === t.namespace && !ctx.isMalformed(x.owner));
+    const servers = ctx.components.withRole('app-server').flatMap((c) => ctx.pods.ofComponent(c.id)).filter((x) => x.namespace === t.namespace && !ctx.schema.isMalformed(x.owner));
     const serverCerts = new Set(servers.flatMap((x) => serverCertificateSecrets(ctx, x, certsOf(x))));
     const shared = certs.filter((c) => serverCerts.has(c));
     if (shared.length > 0) {
@@ -378,9 +364,9 @@ export const appServerMtls = defineRule({
       return out;
     }
     const target = clusterService(ctx, url.hostname, t.namespace);
-    const svc = target ? ctx.get('Service', target.namespace, target.service) : undefined;
-    const selected = svc && !ctx.isMalformed(svc) ? ctx.selectTemplatesByMap(target!.namespace, svc.object.spec?.selector) : [];
-    const appServers = selected.filter((x) => ctx.component(x.component)?.role === 'app-server');
+    const svc = target ? ctx.objects.get('Service', target.namespace, target.service) : undefined;
+    const selected = svc && !ctx.schema.isMalformed(svc) ? ctx.pods.selectByLabels(target!.namespace, svc.object.spec?.selector) : [];
+    const appServers = selected.filter((x) => ctx.components.get(x.component)?.role === 'app-server');
     if (!svc || appServers.length === 0) {
       out.push({ message: `${shown} does not name a Service of app-server (<service>.<namespace>.svc)`, path: [...base.path] });
       return out;
@@ -407,7 +393,7 @@ function under(path: string, mount: string): boolean {
 
 /** The volume mount (longest mount path) that holds a path in the main container. */
 function mountFor(ctx: ValidationContext, t: PodTemplate, path: string) {
-  const main = ctx.mainContainer(t);
+  const main = ctx.pods.mainContainer(t);
   if (!main) return undefined;
   let best: { mount: Record<string, any>; index: number } | undefined;
   list(main.container.volumeMounts).forEach((m, index) => {
@@ -435,13 +421,12 @@ export const dataProtectionKeys = defineRule({
   remediation:
     'Mount a PVC at the key path; use accessModes [ReadWriteMany] with a RWX storage class when scaling out; annotate the claim ' +
     '`argocd.argoproj.io/sync-options: Prune=false,Delete=false`; with AuthServer__DataProtection__ReadOnly=true set the mount readOnly.',
-  scope: { kinds: [...WORKLOAD_KINDS, 'PersistentVolumeClaim'] },
+  scope: { kinds: [...WORKLOAD_KIND_NAMES, 'PersistentVolumeClaim'] },
   check(o, ctx) {
-    if (!o) return [];
     if (o.object.kind === 'PersistentVolumeClaim') return claimProblems(ctx, o);
-    const t = templateWithRole(ctx, o, ['auth-server']);
-    if (!t) return [];
-    const settings = ctx.mainSettings(t);
+    const t = ctx.pods.of(o);
+    if (!t || !hasRole(ctx, t, ['auth-server'])) return [];
+    const settings = ctx.settings.main(t);
     const keyPath = settings.get('AuthServer__DataProtection__KeyPath');
     if (!keyPath?.value) return [{ message: 'auth-server does not set AuthServer__DataProtection__KeyPath: keys would be lost on restart', path: keyPath ? [...keyPath.path] : containerPath(ctx, t) }];
     const m = mountFor(ctx, t, keyPath.value);
@@ -464,26 +449,26 @@ export const dataProtectionKeys = defineRule({
         path: readOnly ? [...readOnly.path] : containerPath(ctx, t),
       });
     }
-    const pvc = ctx.get('PersistentVolumeClaim', t.namespace, claim);
+    const pvc = ctx.objects.get('PersistentVolumeClaim', t.namespace, claim);
     if (!pvc) out.push({ message: `key volume claim ${claim} is not in the manifests`, path: mountPath });
     return out;
   },
 });
 
 /** Checks a claim that holds auth-server's keys (found through the workloads that mount it at the key path). */
-function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.keyOf>[0]): RuleFinding[] {
-  const name = ctx.nameOf(pvc);
-  const ns = ctx.namespaceOf(pvc);
+function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.objects.keyOf>[0]): RuleFinding[] {
+  const name = ctx.objects.nameOf(pvc);
+  const ns = ctx.objects.namespaceOf(pvc);
   let pods = 0;
   let used = false;
-  for (const c of ctx.componentsWithRole('auth-server')) {
-    for (const t of ctx.templatesOfComponent(c.id)) {
-      if (t.namespace !== ns || ctx.isMalformed(t.owner)) continue;
-      const keyPath = ctx.mainSettings(t).get('AuthServer__DataProtection__KeyPath')?.value;
+  for (const c of ctx.components.withRole('auth-server')) {
+    for (const t of ctx.pods.ofComponent(c.id)) {
+      if (t.namespace !== ns || ctx.schema.isMalformed(t.owner)) continue;
+      const keyPath = ctx.settings.main(t).get('AuthServer__DataProtection__KeyPath')?.value;
       const m = keyPath ? mountFor(ctx, t, keyPath) : undefined;
       if (str(m?.volume?.persistentVolumeClaim?.claimName) !== name) continue;
       used = true;
-      pods += ctx.maxPods(t);
+      pods += ctx.pods.maxPods(t);
     }
   }
   if (!used) return [];
@@ -499,7 +484,7 @@ function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.keyOf>
 }
 
 /** SPEC §2 rule 11: durable Hangfire storage. */
-export const hangfireDurableStorage = defineRule({
+export const hangfireDurableStorage = definePodRule({
   id: 'hangfire-durable-storage',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 11; runbook "Hangfire: move storage to a durable backend before rollout"',
@@ -507,11 +492,9 @@ export const hangfireDurableStorage = defineRule({
     '`Hangfire__Storage` on auth-server and app-server is `PostgreSql` wherever more than one of their pods can run and always outside development ' +
     '(unset means the in-memory default); it matches config features.hangfireStorage.',
   remediation: 'Set Hangfire__Storage=PostgreSql (and a DefaultConnection from a Secret); InMemory only in single-pod development.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = templateWithRole(ctx, o, ['auth-server', 'app-server']);
-    if (!t) return [];
-    const settings = ctx.mainSettings(t);
+  check(t, ctx) {
+    if (!hasRole(ctx, t, ['auth-server', 'app-server'])) return [];
+    const settings = ctx.settings.main(t);
     const s = settings.get('Hangfire__Storage');
     const value = s?.value ?? 'InMemory';
     const path = s ? [...s.path] : containerPath(ctx, t);
@@ -525,7 +508,7 @@ export const hangfireDurableStorage = defineRule({
     }
     if (value !== 'InMemory') return [{ message: `${shown}: unknown storage (PostgreSql or InMemory)`, path }];
     if (ctx.env.name !== 'development') return [{ message: `${shown} in ${ctx.env.name}: only development may use in-memory storage`, path }];
-    const multi = ctx.componentsWithRole('auth-server').concat(ctx.componentsWithRole('app-server')).flatMap((c) => ctx.templatesOfComponent(c.id)).filter((x) => ctx.maxPods(x) > 1);
+    const multi = ctx.components.withRole('auth-server').concat(ctx.components.withRole('app-server')).flatMap((c) => ctx.pods.ofComponent(c.id)).filter((x) => ctx.pods.maxPods(x) > 1);
     if (multi.length > 0) return [{ message: `${shown} but ${multi.map((x) => x.component).join(', ')} can run more than one pod`, path }];
     if (ctx.env.features.hangfireStorage !== 'InMemory') return [{ message: `${shown} but config says ${ctx.env.features.hangfireStorage}`, path }];
     return [];

@@ -4,8 +4,8 @@ import { parseCidr, rangeContains } from '../../netpol/ip';
 import type { ValidationContext } from '../context';
 import { EdgeRoute, edgeModel, forwards } from '../k8s/edge';
 import { pathReaches } from '../k8s/routes';
-import { isRecord, list, str, stringMap } from '../k8s/util';
-import { defineRule, RuleFinding } from '../rule';
+import { isRecord, list, str, stringMap } from '../../manifests';
+import { defineEnvironmentRule, defineRule, RuleFinding } from '../rule';
 
 const MIN_HSTS = 31536000;
 
@@ -40,12 +40,12 @@ function tlsSecretProblem(ctx: ValidationContext, o: LoadedObject, ns: string, s
   const ann = stringMap(o.object.metadata?.annotations);
   if (ann['cert-manager.io/cluster-issuer'] || ann['cert-manager.io/issuer']) return undefined;
   if ('secretName' in ctx.env.edge.tls && ctx.env.edge.tls.secretName === secret) return undefined;
-  if (ctx.secretProducersOf(ns, secret).length > 0) return undefined;
+  if (ctx.secrets.of(ns, secret).length > 0) return undefined;
   return `TLS secret ${secret} is neither issued by cert-manager (no cert-manager.io/cluster-issuer annotation or Certificate) nor the pre-provisioned edge secret of config/${ctx.env.name}.yaml`;
 }
 
 /** SPEC §2 rule 3: TLS on every public host. */
-export const edgeTls = defineRule({
+export const edgeTls = defineEnvironmentRule({
   id: 'edge-tls',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 3 (TLS on every public host); setup guide §3 "Enforce HTTPS-only traffic"',
@@ -55,8 +55,7 @@ export const edgeTls = defineRule({
   remediation:
     'Add the host to the Ingress spec.tls with a secretName and the cert-manager.io/cluster-issuer annotation from config/<env>.yaml ' +
     '(gateway-api: attach the route to an HTTPS listener with certificateRefs).',
-  scope: { topology: true },
-  check(_o, ctx) {
+  check(ctx) {
     const out: RuleFinding[] = [];
     for (const [host, routes] of routesByHost(ctx)) {
       const secure = routes.filter((r) => r.scheme === 'https' && forwards(r));
@@ -70,9 +69,9 @@ export const edgeTls = defineRule({
       }
     }
     // Certificates: every Ingress TLS secret and HTTPS listener certificate has a known source.
-    for (const o of ctx.ofKind('Ingress')) {
-      if (ctx.isMalformed(o)) continue;
-      const ns = ctx.namespaceOf(o);
+    for (const o of ctx.objects.ofKind('Ingress')) {
+      if (ctx.schema.isMalformed(o)) continue;
+      const ns = ctx.objects.namespaceOf(o);
       const issuer = stringMap(o.object.metadata?.annotations)['cert-manager.io/cluster-issuer'];
       if (issuer !== undefined && 'clusterIssuer' in ctx.env.edge.tls && issuer !== ctx.env.edge.tls.clusterIssuer) {
         out.push({ on: o, path: ['metadata', 'annotations', 'cert-manager.io/cluster-issuer'], message: `cluster issuer ${issuer} is not the configured ${ctx.env.edge.tls.clusterIssuer}` });
@@ -88,9 +87,9 @@ export const edgeTls = defineRule({
         if (problem) out.push({ on: o, path: ['spec', 'tls', i, 'secretName'], message: problem });
       });
     }
-    for (const o of ctx.ofKind('Gateway')) {
-      if (ctx.isMalformed(o)) continue;
-      const ns = ctx.namespaceOf(o);
+    for (const o of ctx.objects.ofKind('Gateway')) {
+      if (ctx.schema.isMalformed(o)) continue;
+      const ns = ctx.objects.namespaceOf(o);
       list(o.object.spec?.listeners).forEach((l, li) => {
         if (!isRecord(l) || l.protocol !== 'HTTPS') return;
         const refs = list(l.tls?.certificateRefs);
@@ -109,7 +108,7 @@ export const edgeTls = defineRule({
 });
 
 /** SPEC §2 rule 3: HTTPS redirect. */
-export const edgeHttpsRedirect = defineRule({
+export const edgeHttpsRedirect = defineEnvironmentRule({
   id: 'edge-https-redirect',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 3 (HTTPS redirect); setup guide §3 "Enforce HTTPS-only traffic"',
@@ -117,8 +116,7 @@ export const edgeHttpsRedirect = defineRule({
     'Every host served over TLS redirects plain-HTTP requests to https and forwards none of them: nginx `nginx.org/redirect-to-https`/`ingress.kubernetes.io/ssl-redirect: "true"`, ' +
     'traefik a `redirectScheme` Middleware on the web entrypoint, gateway-api an HTTP-listener route with a `RequestRedirect` filter (scheme https).',
   remediation: 'Add the redirect for the edge profile in use (see the description) and keep backends off the plain-HTTP listener.',
-  scope: { topology: true },
-  check(_o, ctx) {
+  check(ctx) {
     const out: RuleFinding[] = [];
     for (const [host, routes] of routesByHost(ctx)) {
       const secure = routes.filter((r) => r.scheme === 'https' && forwards(r));
@@ -137,7 +135,7 @@ export const edgeHttpsRedirect = defineRule({
 });
 
 /** SPEC §2 rule 3: HSTS with max-age >= one year and includeSubDomains. */
-export const edgeHsts = defineRule({
+export const edgeHsts = defineEnvironmentRule({
   id: 'edge-hsts',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 3 (HSTS); runbook "Keep secure cookies and HSTS enabled"',
@@ -145,8 +143,7 @@ export const edgeHsts = defineRule({
     `Every route served over TLS sends Strict-Transport-Security with max-age >= ${MIN_HSTS} and includeSubDomains, by the edge profile's mechanism ` +
     '(nginx `nginx.org/hsts*` annotations, traefik Middleware `stsSeconds`/`stsIncludeSubdomains`, gateway-api `ResponseHeaderModifier`).',
   remediation: `Set HSTS on the route: max-age of at least ${MIN_HSTS} seconds (config edge.hsts.maxAgeSeconds) and includeSubDomains.`,
-  scope: { topology: true },
-  check(_o, ctx) {
+  check(ctx) {
     const out: RuleFinding[] = [];
     const configured = ctx.env.edge.hsts.maxAgeSeconds;
     for (const [host, routes] of routesByHost(ctx)) {
@@ -169,14 +166,13 @@ export const edgeHsts = defineRule({
 });
 
 /** SPEC §2 rule 3: the edge must not strip the applications' security headers. */
-export const edgeKeepsSecurityHeaders = defineRule({
+export const edgeKeepsSecurityHeaders = defineEnvironmentRule({
   id: 'edge-keeps-security-headers',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 3 (security headers stay the apps\' job); setup guide §3',
   description: 'The edge does not remove or blank Content-Security-Policy, X-Content-Type-Options or X-Frame-Options set by the applications.',
   remediation: 'Remove the header from nginx.org/hide-headers or snippets, from Traefik customResponseHeaders, or from the ResponseHeaderModifier `remove` list.',
-  scope: { topology: true },
-  check(_o, ctx) {
+  check(ctx) {
     const out: RuleFinding[] = [];
     const seen = new Set<string>();
     for (const r of edgeModel(ctx).routes) {
@@ -204,20 +200,19 @@ function allowListProblem(ctx: ValidationContext, allow: readonly string[] | und
 }
 
 /** SPEC §2 rule 12: ops/admin endpoints are not routed publicly. */
-export const adminPathsNotPublic = defineRule({
+export const adminPathsNotPublic = defineEnvironmentRule({
   id: 'admin-paths-not-public',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 12; runbook "Ops/admin endpoints restricted to admin policy"; setup guide §3 "IP allow-lists for admin endpoints"',
   description:
     `No public route reaches ${ADMIN_PATHS.join(', ')} of a component that serves them, unless the route is restricted to the configured edge.adminAllowList.`,
   remediation: 'Route only the component\'s public paths, or put the admin paths on a separate route behind an IP allow-list within edge.adminAllowList.',
-  scope: { topology: true },
-  check(_o, ctx) {
+  check(ctx) {
     const out: RuleFinding[] = [];
     const seen = new Set<string>();
     for (const r of edgeModel(ctx).routes) {
       if (!forwards(r)) continue;
-      const serving = r.components.filter((id) => ctx.component(id)?.servesAdminPaths === true);
+      const serving = r.components.filter((id) => ctx.components.get(id)?.servesAdminPaths === true);
       if (serving.length === 0) continue;
       const reached = ADMIN_PATHS.filter((p) => pathReaches(r.urlPath, r.pathType, p));
       if (reached.length === 0) continue;
@@ -247,7 +242,6 @@ export const edgeProfile = defineRule({
   remediation: 'Set ingressClassName / gatewayClassName from config/<env>.yaml, attach HTTPRoutes to the Gateway, or remove objects of another profile.',
   scope: { kinds: ['Ingress', 'HTTPRoute', 'Gateway'] },
   check(o, ctx) {
-    if (!o) return [];
     const edge = ctx.env.edge;
     const kind = o.object.kind;
     if (kind === 'Ingress') {
@@ -262,12 +256,12 @@ export const edgeProfile = defineRule({
       return cls === edge.className ? [] : [{ message: `gatewayClassName ${cls ?? '(none)'} is not the configured ${edge.className}`, path: ['spec', 'gatewayClassName'] }];
     }
     const out: RuleFinding[] = [];
-    const ns = ctx.namespaceOf(o);
+    const ns = ctx.objects.namespaceOf(o);
     const refs = list(o.object.spec?.parentRefs);
     if (refs.length === 0) out.push({ message: 'HTTPRoute has no parentRefs: it is attached to no Gateway', path: ['spec'] });
     refs.forEach((ref, i) => {
       if (!isRecord(ref) || typeof ref.name !== 'string' || (str(ref.kind) ?? 'Gateway') !== 'Gateway') return;
-      const gw = ctx.get('Gateway', str(ref.namespace) ?? ns, ref.name);
+      const gw = ctx.objects.get('Gateway', str(ref.namespace) ?? ns, ref.name);
       if (!gw) {
         out.push({ message: `parent Gateway ${str(ref.namespace) ?? ns}/${ref.name} is not in the manifests`, path: ['spec', 'parentRefs', i] });
         return;
@@ -281,14 +275,13 @@ export const edgeProfile = defineRule({
 });
 
 /** SPEC §2 rules 1 and 3: every public component is reachable on its host over TLS. */
-export const publicHostsRouted = defineRule({
+export const publicHostsRouted = defineEnvironmentRule({
   id: 'public-hosts-routed',
   severity: 'error',
   runbookItem: 'SPEC §2 rules 1 and 3; runbook "Public edge: AuthServer, Api"',
   description: 'Each public component (auth-server, api, frontend) is routed on its configured host over TLS with a certificate.',
   remediation: 'Add the route for the host in config/<env>.yaml `hosts` with TLS, pointing at the component\'s Service.',
-  scope: { topology: true },
-  check(_o, ctx) {
+  check(ctx) {
     const out: RuleFinding[] = [];
     const routes = edgeModel(ctx).routes;
     for (const c of ctx.topology.components) {
@@ -297,7 +290,7 @@ export const publicHostsRouted = defineRule({
       if (!host) continue;
       const ok = routes.some((r) => r.scheme === 'https' && r.certificate && forwards(r) && r.host === host && r.components.includes(c.id));
       if (ok) continue;
-      const anchor = ctx.get('Service', ctx.namespace, c.id) ?? ctx.templatesOfComponent(c.id)[0]?.owner;
+      const anchor = ctx.objects.get('Service', ctx.namespace, c.id) ?? ctx.pods.ofComponent(c.id)[0]?.owner;
       out.push({ on: anchor, message: `public component ${c.id} is not routed on https://${host} with a certificate` });
     }
     return out;

@@ -1,16 +1,17 @@
+import { WORKLOAD_KIND_NAMES } from '../../manifests';
 import type { V1Service } from '@kubernetes/client-node';
-import { PodTemplate, WORKLOAD_KINDS } from '../context';
+import type { PodTemplate } from '../context';
 import { routeBackends, serviceComponents } from '../k8s/routes';
-import { isRecord, list } from '../k8s/util';
+import { isRecord, list } from '../../manifests';
 import { defineRule, RuleFinding } from '../rule';
 import type { ValidationContext } from '../context';
 
 function internal(ctx: ValidationContext, ids: Iterable<string>): string[] {
-  return [...ids].filter((id) => ctx.component(id)?.exposure === 'internal').sort();
+  return [...ids].filter((id) => ctx.components.get(id)?.exposure === 'internal').sort();
 }
 
 function podExposure(ctx: ValidationContext, t: PodTemplate): RuleFinding[] {
-  if (!t.component || ctx.component(t.component)?.exposure !== 'internal') return [];
+  if (!t.component || ctx.components.get(t.component)?.exposure !== 'internal') return [];
   const out: RuleFinding[] = [];
   const spec = [...t.path, 'spec'];
   if (t.spec.hostNetwork === true) {
@@ -41,9 +42,8 @@ export const internalNotExposed = defineRule({
     'no hostPort and no hostNetwork.',
   remediation:
     'Remove the route or the host networking, and make the Service `type: ClusterIP` without externalIPs; internal components are reached only through their ClusterIP Service.',
-  scope: { kinds: ['Service', 'Ingress', 'HTTPRoute', ...WORKLOAD_KINDS] },
+  scope: { kinds: ['Service', 'Ingress', 'HTTPRoute', ...WORKLOAD_KIND_NAMES] },
   check(o, ctx) {
-    if (!o) return [];
     const kind = o.object.kind;
     if (kind === 'Service') {
       const svc = o.object as V1Service;
@@ -62,14 +62,14 @@ export const internalNotExposed = defineRule({
     if (kind === 'Ingress' || kind === 'HTTPRoute') {
       const out: RuleFinding[] = [];
       for (const b of routeBackends(o)) {
-        const svc = ctx.get('Service', ctx.namespaceOf(o), b.service);
+        const svc = ctx.objects.get('Service', ctx.objects.namespaceOf(o), b.service);
         const ids = svc ? serviceComponents(ctx, svc) : new Set([b.service]);
         const hit = internal(ctx, ids);
         if (hit.length > 0) out.push({ message: `${kind} routes ${b.urlPath} to internal component ${hit.join(', ')} (Service ${b.service})`, path: b.path });
       }
       return out;
     }
-    const t = ctx.templateOf(o);
+    const t = ctx.pods.of(o);
     return t ? podExposure(ctx, t) : [];
   },
 });

@@ -1,7 +1,7 @@
 import type { V1Namespace } from '@kubernetes/client-node';
 import { isClusterScoped } from '../../manifests';
-import { str } from '../k8s/util';
-import { defineRule } from '../rule';
+import { str } from '../../manifests';
+import { defineEnvironmentRule, defineRule } from '../rule';
 
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
 
@@ -14,7 +14,6 @@ export const namespacePodSecurity = defineRule({
   remediation: `Add the label \`${ENFORCE}: restricted\` to the Namespace (and \`audit\`/\`warn\` likewise).`,
   scope: { kinds: ['Namespace'] },
   check(o) {
-    if (!o) return [];
     const ns = o.object as V1Namespace;
     const value = ns.metadata?.labels?.[ENFORCE];
     if (value === 'restricted') return [];
@@ -28,15 +27,14 @@ export const namespacePodSecurity = defineRule({
 });
 
 /** The environment's namespace is part of the manifests. */
-export const namespacePresent = defineRule({
+export const namespacePresent = defineEnvironmentRule({
   id: 'namespace-present',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 14 (namespace label), SPEC §5',
   description: "The manifests define the environment's Namespace (so its Pod Security labels are reviewed with the rest).",
   remediation: 'Render the Namespace object with the manifests (the generator puts it in platform.yaml).',
-  scope: { topology: true },
-  check(_o, ctx) {
-    if (ctx.get('Namespace', '', ctx.namespace)) return [];
+  check(ctx) {
+    if (ctx.objects.get('Namespace', '', ctx.namespace)) return [];
     return [{ message: `no Namespace ${ctx.namespace} in the manifests (environment ${ctx.env.name})` }];
   },
 });
@@ -51,7 +49,6 @@ export const namespaceMatchesEnvironment = defineRule({
   remediation: 'Set metadata.namespace to the namespace in config/<env>.yaml, or remove the object from this environment.',
   scope: { kinds: ['*'] },
   check(o, ctx) {
-    if (!o) return [];
     if (o.object.kind === 'Namespace') {
       const name = str(o.object.metadata?.name);
       return name !== undefined && name !== ctx.namespace
@@ -59,7 +56,7 @@ export const namespaceMatchesEnvironment = defineRule({
         : [];
     }
     if (isClusterScoped(o.object.kind ?? '')) return [];
-    const ns = ctx.namespaceOf(o);
+    const ns = ctx.objects.namespaceOf(o);
     return ns === ctx.namespace ? [] : [{ message: `object is in namespace ${ns}, not the ${ctx.env.name} namespace ${ctx.namespace}`, path: ['metadata', 'namespace'] }];
   },
 });

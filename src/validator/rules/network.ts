@@ -1,11 +1,11 @@
 import { networkAnalysis } from '../network';
-import { defineRule, RuleFinding } from '../rule';
+import { defineEnvironmentRule, defineRule, RuleFinding } from '../rule';
 
 /** At most this many extra-connection findings per object; the rest are summarised in one. */
 const MAX_EXTRA_PER_OBJECT = 20;
 
 /** SPEC §2 rule 2: default-deny ingress and egress. */
-export const networkDefaultDeny = defineRule({
+export const networkDefaultDeny = defineEnvironmentRule({
   id: 'network-default-deny',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 2 (default-deny ingress and egress); setup guide §3 "Restrict inbound traffic"',
@@ -13,10 +13,9 @@ export const networkDefaultDeny = defineRule({
     'The namespace denies by default: a pod no policy names (probe: a stray pod `app=stray`) is isolated for ingress and egress and may open nothing but cluster DNS, ' +
     'and nothing reaches it.',
   remediation: 'Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress, Egress]` and no rules (or only a DNS egress rule).',
-  scope: { topology: true },
-  check(_o, ctx) {
+  check(ctx) {
     const dd = networkAnalysis(ctx).defaultDeny;
-    const anchor = ctx.get('Namespace', '', ctx.namespace);
+    const anchor = ctx.objects.get('Namespace', '', ctx.namespace);
     const out: RuleFinding[] = [];
     const missing = [!dd.ingress ? 'ingress' : undefined, !dd.egress ? 'egress' : undefined].filter(Boolean);
     if (missing.length > 0) out.push({ on: anchor, message: `namespace ${ctx.namespace} has no default-deny for ${missing.join(' and ')}: pods no policy selects are open` });
@@ -26,7 +25,7 @@ export const networkDefaultDeny = defineRule({
 });
 
 /** SPEC §2 rule 2: no declared edge is missing. */
-export const networkMissingEdge = defineRule({
+export const networkMissingEdge = defineEnvironmentRule({
   id: 'network-missing-edge',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 2 (none missing: the app would break); SPEC §1 edges',
@@ -34,8 +33,7 @@ export const networkMissingEdge = defineRule({
     'Every connection the topology declares for the environment is allowed by the NetworkPolicies (both the source\'s egress and the destination\'s ingress): ' +
     'component to component on the serving port, to managed data stores and external services by CIDR and port, DNS for every workload, and the ingress controller to the public components.',
   remediation: 'Allow the connection in the source\'s egress and the destination\'s ingress policy, with the port named in the message.',
-  scope: { topology: true },
-  check(_o, ctx) {
+  check(ctx) {
     return networkAnalysis(ctx)
       .discrepancies.filter((d) => d.kind === 'missing')
       .map((d) => ({
@@ -46,7 +44,7 @@ export const networkMissingEdge = defineRule({
 });
 
 /** SPEC §2 rule 2: no connection beyond the declared edges. */
-export const networkExtraConnection = defineRule({
+export const networkExtraConnection = defineEnvironmentRule({
   id: 'network-extra-connection',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 2 (none extra: a hole); setup guide §3 "Private networking for DB/Redis; no public exposure"',
@@ -55,8 +53,7 @@ export const networkExtraConnection = defineRule({
     "other pods of the ingress controller's namespace (a namespaceSelector without podSelector) or the internet, " +
     'no egress outside the declared CIDRs and ports.',
   remediation: 'Narrow the policy named in the message (podSelector, namespaceSelector, ipBlock or ports) to the declared edge, or declare the edge in the topology.',
-  scope: { topology: true },
-  check(_o, ctx) {
+  check(ctx) {
     const out: RuleFinding[] = [];
     const perAnchor = new Map<unknown, number>();
     const overflow = new Map<unknown, { count: number; anchor: RuleFinding['on'] }>();
@@ -87,8 +84,7 @@ export const networkPolicyProblems = defineRule({
   remediation: 'Fix the policy field named in the message; an unreadable part of a policy allows nothing.',
   scope: { kinds: ['NetworkPolicy', 'Ingress', 'HTTPRoute'] },
   check(o, ctx) {
-    if (!o) return [];
-    const key = ctx.keyOf(o);
+    const key = ctx.objects.keyOf(o);
     return networkAnalysis(ctx)
       .index.warnings.filter((w) => w.resource === key && w.code !== 'policy-selects-nothing' && (!w.location || (w.location.file === o.location.file)))
       .map((w) => ({ message: `${w.message} [${w.code}]`, ...(w.location ? { line: w.location.line } : {}) }));

@@ -1,7 +1,6 @@
 import type { PodTemplate } from '../context';
-import { WORKLOAD_KINDS } from '../context';
-import { isRecord, list, str } from '../k8s/util';
-import { defineRule, RuleFinding } from '../rule';
+import { isRecord, list, str } from '../../manifests';
+import { definePodRule, RuleFinding } from '../rule';
 
 /** Volume types Pod Security `restricted` allows. */
 const ALLOWED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
@@ -96,7 +95,7 @@ function restrictedViolations(t: PodTemplate): RuleFinding[] {
 }
 
 /** SPEC §2 rule 14: Pod Security `restricted`. */
-export const podSecurityRestricted = defineRule({
+export const podSecurityRestricted = definePodRule({
   id: 'pod-security-restricted',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 14 (Pod Security Standard restricted)',
@@ -104,26 +103,22 @@ export const podSecurityRestricted = defineRule({
     'Every pod passes the Pod Security Standard `restricted`: no host namespaces, ports or paths, only allowed volume types, runAsNonRoot with a numeric non-zero user, ' +
     'allowPrivilegeEscalation false, capabilities drop ALL (add at most NET_BIND_SERVICE), seccomp RuntimeDefault, no privileged or unsafe sysctls/SELinux/AppArmor/procMount.',
   remediation: 'Set the pod and container securityContext as in the message (e.g. runAsNonRoot: true, runAsUser: 1654, allowPrivilegeEscalation: false, capabilities.drop [ALL], seccompProfile RuntimeDefault).',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = o ? ctx.templateOf(o) : undefined;
-    return t ? restrictedViolations(t) : [];
+  check(t) {
+    return restrictedViolations(t);
   },
 });
 
 /** SPEC §2 rule 14: .NET and Next.js need a writable /tmp with a read-only root filesystem. */
-export const writableTmp = defineRule({
+export const writableTmp = definePodRule({
   id: 'writable-tmp',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 14 (writable emptyDir at /tmp when the root filesystem is read-only)',
   description: '.NET and Next.js containers with `readOnlyRootFilesystem: true` mount an emptyDir at /tmp (both runtimes write there at start-up).',
   remediation: 'Add an emptyDir volume (e.g. sizeLimit 256Mi) and mount it at /tmp.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = o ? ctx.templateOf(o) : undefined;
-    const runtime = ctx.component(t?.component)?.runtime;
-    if (!t || (runtime !== 'dotnet' && runtime !== 'nextjs')) return [];
-    const main = ctx.mainContainer(t);
+  check(t, ctx) {
+    const runtime = ctx.components.get(t.component)?.runtime;
+    if (runtime !== 'dotnet' && runtime !== 'nextjs') return [];
+    const main = ctx.pods.mainContainer(t);
     if (!main || main.container.securityContext?.readOnlyRootFilesystem !== true) return [];
     const mount = list(main.container.volumeMounts).find((m) => isRecord(m) && (m.mountPath === '/tmp' || m.mountPath === '/tmp/'));
     const volume = mount ? list(t.spec.volumes).find((v) => isRecord(v) && v.name === mount.name) : undefined;
@@ -149,16 +144,13 @@ export function imageParts(image: string): { tag?: string; digest?: string } {
 }
 
 /** SPEC §2 rule 15: images pinned by tag (not latest) or digest. */
-export const imagePinned = defineRule({
+export const imagePinned = definePodRule({
   id: 'image-pinned',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 15',
   description: 'Every container image names a version tag other than `latest`, or a sha256 digest.',
   remediation: 'Pin the image in config/<env>.yaml (workloads.<id>.image.tag or .digest).',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = o ? ctx.templateOf(o) : undefined;
-    if (!t) return [];
+  check(t) {
     const out: RuleFinding[] = [];
     for (const field of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
       list((t.spec as Record<string, any>)[field]).forEach((c, ci) => {

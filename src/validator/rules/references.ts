@@ -1,8 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
-import { WORKLOAD_KINDS } from '../context';
 import { routeBackends } from '../k8s/routes';
-import { isRecord, list, str, stringMap } from '../k8s/util';
-import { defineRule, RuleFinding } from '../rule';
+import { isRecord, list, str, stringMap } from '../../manifests';
+import { definePodRule, defineRule, RuleFinding } from '../rule';
 
 /** A Service selects pods, and its target ports are declared on them. */
 export const serviceSelectsPods = defineRule({
@@ -15,16 +14,15 @@ export const serviceSelectsPods = defineRule({
   remediation: 'Make the selector match the pod template labels (app.kubernetes.io/name and instance) and declare (and name) the container ports the Service targets.',
   scope: { kinds: ['Service'] },
   check(o, ctx) {
-    if (!o) return [];
     const svc = o.object as V1Service;
     const selector = stringMap(svc.spec?.selector);
     if (Object.keys(selector).length === 0) return [];
-    const pods = ctx.selectTemplatesByMap(ctx.namespaceOf(o), selector);
+    const pods = ctx.pods.selectByLabels(ctx.objects.namespaceOf(o), selector);
     if (pods.length === 0) return [{ message: `selector ${JSON.stringify(selector)} selects no pod`, path: ['spec', 'selector'] }];
     const out: RuleFinding[] = [];
     const declares = (match: (cp: Record<string, any>) => boolean) => pods.some((t) => list(t.spec.containers).some((c) => isRecord(c) && list(c.ports).some((cp) => isRecord(cp) && match(cp))));
     // An undeclared numeric port still reaches a process listening on it, but in our manifests it is a defect: an error for the stack's components.
-    const inTopology = pods.some((t) => ctx.component(t.component) !== undefined);
+    const inTopology = pods.some((t) => ctx.components.get(t.component) !== undefined);
     list(svc.spec?.ports).forEach((p, i) => {
       if (!isRecord(p)) return;
       if (typeof p.targetPort === 'string') {
@@ -53,19 +51,18 @@ export const routeBackendExists = defineRule({
   remediation: 'Fix the backend Service name or port, or add the Service.',
   scope: { kinds: ['Ingress', 'HTTPRoute'] },
   check(o, ctx) {
-    if (!o) return [];
     const out: RuleFinding[] = [];
     const seen = new Set<string>();
     for (const b of routeBackends(o)) {
       const key = `${b.path.join('.')}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const svc = ctx.get('Service', ctx.namespaceOf(o), b.service);
+      const svc = ctx.objects.get('Service', ctx.objects.namespaceOf(o), b.service);
       if (!svc) {
         out.push({ message: `backend Service ${b.service} is not in the manifests`, path: b.path });
         continue;
       }
-      if (b.port === undefined || ctx.isMalformed(svc)) continue;
+      if (b.port === undefined || ctx.schema.isMalformed(svc)) continue;
       const ports = list(svc.object.spec?.ports).filter(isRecord);
       const ok = typeof b.port === 'number' ? ports.some((p) => p.port === b.port) : ports.some((p) => p.name === b.port);
       if (!ok) out.push({ message: `Service ${b.service} has no port ${b.port}`, path: b.path });
@@ -83,11 +80,10 @@ export const hpaTargetExists = defineRule({
   remediation: 'Fix scaleTargetRef (apiVersion, kind, name) or remove the autoscaler.',
   scope: { kinds: ['HorizontalPodAutoscaler'] },
   check(o, ctx) {
-    if (!o) return [];
     const ref = o.object.spec?.scaleTargetRef;
     const kind = str(ref?.kind) ?? '';
     const name = str(ref?.name) ?? '';
-    return ctx.get(kind, ctx.namespaceOf(o), name) ? [] : [{ message: `scale target ${kind} ${name} is not in the manifests`, path: ['spec', 'scaleTargetRef'] }];
+    return ctx.objects.get(kind, ctx.objects.namespaceOf(o), name) ? [] : [{ message: `scale target ${kind} ${name} is not in the manifests`, path: ['spec', 'scaleTargetRef'] }];
   },
 });
 
@@ -100,10 +96,9 @@ export const pdbSelectsPods = defineRule({
   remediation: 'Make spec.selector match the labels of the pods it protects.',
   scope: { kinds: ['PodDisruptionBudget'] },
   check(o, ctx) {
-    if (!o) return [];
     const sel = o.object.spec?.selector;
     if (!isRecord(sel)) return [{ message: 'PodDisruptionBudget has no selector', path: ['spec'] }];
-    return ctx.selectTemplates(ctx.namespaceOf(o), sel).length > 0 ? [] : [{ message: 'selector selects no pod', path: ['spec', 'selector'] }];
+    return ctx.pods.select(ctx.objects.namespaceOf(o), sel).length > 0 ? [] : [{ message: 'selector selects no pod', path: ['spec', 'selector'] }];
   },
 });
 
@@ -116,13 +111,12 @@ export const policySelectsPods = defineRule({
   remediation: 'Make spec.podSelector match the pod template labels.',
   scope: { kinds: ['NetworkPolicy'] },
   check(o, ctx) {
-    if (!o) return [];
-    return ctx.selectTemplates(ctx.namespaceOf(o), o.object.spec?.podSelector ?? {}).length > 0 ? [] : [{ message: `podSelector ${JSON.stringify(o.object.spec?.podSelector ?? {})} selects no pod`, path: ['spec', 'podSelector'] }];
+    return ctx.pods.select(ctx.objects.namespaceOf(o), o.object.spec?.podSelector ?? {}).length > 0 ? [] : [{ message: `podSelector ${JSON.stringify(o.object.spec?.podSelector ?? {})} selects no pod`, path: ['spec', 'podSelector'] }];
   },
 });
 
 /** ConfigMaps, claims and service accounts a pod uses exist. */
-export const referencedObjectExists = defineRule({
+export const referencedObjectExists = definePodRule({
   id: 'referenced-object-exists',
   severity: 'error',
   runbookItem: 'References: ConfigMap/Secret/PVC/ServiceAccount missing',
@@ -130,16 +124,13 @@ export const referencedObjectExists = defineRule({
     'Every ConfigMap (and key) a pod reads through env, envFrom or volumes, every PersistentVolumeClaim it mounts and its ServiceAccount are in the manifests ' +
     '(Secrets are checked by secret-source; `optional: true` references may be absent).',
   remediation: 'Add the missing object or fix the reference.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = o ? ctx.templateOf(o) : undefined;
-    if (!t) return [];
+  check(t, ctx) {
     const ns = t.namespace;
     const out: RuleFinding[] = [];
     const spec = [...t.path, 'spec'];
     const cm = (name: string | undefined, key: string | undefined, optional: unknown, path: (string | number)[], what: string) => {
       if (!name || optional === true) return;
-      const obj = ctx.get('ConfigMap', ns, name);
+      const obj = ctx.objects.get('ConfigMap', ns, name);
       if (!obj) out.push({ message: `${what} references ConfigMap ${name}, which is not in the manifests`, path });
       else if (key !== undefined && !(key in stringMap(obj.object.data)) && !(isRecord(obj.object.binaryData) && key in obj.object.binaryData)) {
         out.push({ message: `${what} references key ${key} of ConfigMap ${name}, which it does not have`, path });
@@ -165,12 +156,12 @@ export const referencedObjectExists = defineRule({
       if (isRecord(v.configMap)) cm(str(v.configMap.name), undefined, v.configMap.optional, path, `volume ${String(v.name)}`);
       for (const s of list(v.projected?.sources)) if (isRecord(s) && isRecord(s.configMap)) cm(str(s.configMap.name), undefined, s.configMap.optional, path, `volume ${String(v.name)}`);
       const claim = str(v.persistentVolumeClaim?.claimName);
-      if (claim && !claimTemplates.has(claim) && !ctx.get('PersistentVolumeClaim', ns, claim)) {
+      if (claim && !claimTemplates.has(claim) && !ctx.objects.get('PersistentVolumeClaim', ns, claim)) {
         out.push({ message: `volume ${String(v.name)} mounts PersistentVolumeClaim ${claim}, which is not in the manifests`, path });
       }
     });
     const sa = str(t.spec.serviceAccountName) ?? str((t.spec as Record<string, any>).serviceAccount);
-    if (sa && sa !== 'default' && !ctx.get('ServiceAccount', ns, sa)) {
+    if (sa && sa !== 'default' && !ctx.objects.get('ServiceAccount', ns, sa)) {
       out.push({ message: `ServiceAccount ${sa} is not in the manifests`, path: [...spec, 'serviceAccountName'] });
     }
     return out;

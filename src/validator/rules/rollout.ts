@@ -1,8 +1,7 @@
 import type { V1Deployment, V1Probe } from '@kubernetes/client-node';
 import type { PodTemplate, ValidationContext } from '../context';
-import { WORKLOAD_KINDS } from '../context';
-import { isRecord, list } from '../k8s/util';
-import { defineRule, RuleFinding } from '../rule';
+import { isRecord, list } from '../../manifests';
+import { definePodRule, defineRule, RuleFinding } from '../rule';
 
 function probePortKnown(container: Record<string, any>, port: unknown): boolean {
   if (port === undefined) return true;
@@ -12,7 +11,7 @@ function probePortKnown(container: Record<string, any>, port: unknown): boolean 
 }
 
 /** SPEC §2 rule 13: probes on the health endpoints. */
-export const healthProbes = defineRule({
+export const healthProbes = definePodRule({
   id: 'health-probes',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 13 (probes); setup guide §4 "Health endpoints enabled"',
@@ -20,12 +19,10 @@ export const healthProbes = defineRule({
     'The main container of every component has readiness, liveness and startup probes; HTTP components probe their declared health endpoints ' +
     '(readiness `/health/ready`, liveness and startup `/health/live`) on a port the container declares.',
   remediation: 'Add httpGet probes on the component\'s health paths and a declared container port (data stores: exec or tcpSocket probes).',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = o ? ctx.templateOf(o) : undefined;
-    const c = ctx.component(t?.component);
-    if (!t || !c) return [];
-    const main = ctx.mainContainer(t);
+  check(t, ctx) {
+    const c = ctx.components.get(t.component);
+    if (!c) return [];
+    const main = ctx.pods.mainContainer(t);
     if (!main) return [];
     const base = [...t.path, 'spec', 'containers', main.index];
     const out: RuleFinding[] = [];
@@ -63,9 +60,8 @@ export const rollingUpdateSafe = defineRule({
   remediation: 'Set spec.strategy to `{type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}`.',
   scope: { kinds: ['Deployment'] },
   check(o, ctx) {
-    if (!o) return [];
     const d = o.object as V1Deployment;
-    if (!ctx.component(ctx.templateOf(o)?.component)) return [];
+    if (!ctx.components.get(ctx.pods.of(o)?.component)) return [];
     const s = d.spec?.strategy;
     if (isRecord(s) && s.type === 'Recreate') return [{ message: 'strategy Recreate stops every pod before starting new ones', path: ['spec', 'strategy', 'type'] }];
     const mu = s?.rollingUpdate?.maxUnavailable;
@@ -78,7 +74,7 @@ export const rollingUpdateSafe = defineRule({
 });
 
 /** SPEC §2 rule 13: HPA on public components and app-server outside development; no replicas under an HPA. */
-export const hpaManagedReplicas = defineRule({
+export const hpaManagedReplicas = definePodRule({
   id: 'hpa-managed-replicas',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 13 (HPA, no replicas field where an HPA owns the count)',
@@ -88,15 +84,12 @@ export const hpaManagedReplicas = defineRule({
   remediation:
     "Where an HPA owns the replica count, delete spec.replicas from the workload (the HPA's minReplicas sets the floor); where a component must autoscale and has none, " +
     'add an autoscaling/v2 HorizontalPodAutoscaler targeting it; keep one autoscaling/v2 HPA per workload.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    if (!o) return [];
-    const t = ctx.templateOf(o);
-    if (!t) return [];
-    const hpas = ctx.autoscalersOf(o);
+  check(t, ctx) {
+    const o = t.owner;
+    const hpas = ctx.pods.autoscalersOf(o);
     const out: RuleFinding[] = [];
     if (hpas.length > 0 && o.object.spec?.replicas !== undefined && o.object.spec?.replicas !== null) {
-      const hpa = ctx.nameOf(hpas[0]);
+      const hpa = ctx.objects.nameOf(hpas[0]);
       out.push({
         message: `spec.replicas is set although HorizontalPodAutoscaler ${hpa} owns the replica count: remove spec.replicas`,
         path: ['spec', 'replicas'],
@@ -108,10 +101,10 @@ export const hpaManagedReplicas = defineRule({
     }
     for (const h of hpas) {
       if (h.object.apiVersion !== 'autoscaling/v2') {
-        out.push({ message: `HorizontalPodAutoscaler ${ctx.nameOf(h)} uses ${h.object.apiVersion}; use autoscaling/v2`, path: ['metadata', 'name'], remediation: 'Render the HorizontalPodAutoscaler as autoscaling/v2.' });
+        out.push({ message: `HorizontalPodAutoscaler ${ctx.objects.nameOf(h)} uses ${h.object.apiVersion}; use autoscaling/v2`, path: ['metadata', 'name'], remediation: 'Render the HorizontalPodAutoscaler as autoscaling/v2.' });
       }
     }
-    const c = ctx.component(t.component);
+    const c = ctx.components.get(t.component);
     const needs = c && (c.exposure === 'public' || c.role === 'app-server') && ctx.env.name !== 'development';
     if (needs && hpas.length === 0) {
       out.push({
@@ -128,11 +121,11 @@ export const hpaManagedReplicas = defineRule({
 function coveredByPdb(ctx: ValidationContext): Map<PodTemplate, import('../../manifests').LoadedObject[]> {
   return ctx.memo('pdb:covered', () => {
     const m = new Map<PodTemplate, import('../../manifests').LoadedObject[]>();
-    for (const pdb of ctx.ofKind('PodDisruptionBudget')) {
-      if (ctx.isMalformed(pdb)) continue;
+    for (const pdb of ctx.objects.ofKind('PodDisruptionBudget')) {
+      if (ctx.schema.isMalformed(pdb)) continue;
       const sel = pdb.object.spec?.selector;
       if (!isRecord(sel)) continue;
-      for (const t of ctx.selectTemplates(ctx.namespaceOf(pdb), sel)) {
+      for (const t of ctx.pods.select(ctx.objects.namespaceOf(pdb), sel)) {
         const l = m.get(t) ?? [];
         l.push(pdb);
         m.set(t, l);
@@ -143,18 +136,16 @@ function coveredByPdb(ctx: ValidationContext): Map<PodTemplate, import('../../ma
 }
 
 /** SPEC §2 rule 13: a PDB wherever more than one pod can run. */
-export const pdbRequired = defineRule({
+export const pdbRequired = definePodRule({
   id: 'pdb-required',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 13 (PodDisruptionBudget wherever more than one replica can run)',
   description:
     'A workload that can run more than one pod (replicas or HPA maxReplicas > 1) is covered by a PodDisruptionBudget that still lets one pod be evicted.',
   remediation: 'Add a policy/v1 PodDisruptionBudget selecting the pods with `maxUnavailable: 1`.',
-  scope: { kinds: WORKLOAD_KINDS },
-  check(o, ctx) {
-    const t = o ? ctx.templateOf(o) : undefined;
-    if (!t || t.kind === 'Pod' || t.kind === 'Job' || t.kind === 'CronJob') return [];
-    const max = ctx.maxPods(t);
+  check(t, ctx) {
+    if (t.kind === 'Pod' || t.kind === 'Job' || t.kind === 'CronJob') return [];
+    const max = ctx.pods.maxPods(t);
     if (max <= 1) return [];
     const pdbs = coveredByPdb(ctx).get(t) ?? [];
     if (pdbs.length === 0) return [{ message: `up to ${Number.isFinite(max) ? max : 'many'} pods can run but no PodDisruptionBudget selects them`, path: [...t.path, 'metadata', 'labels'] }];
@@ -163,7 +154,7 @@ export const pdbRequired = defineRule({
       const mu = p.object.spec?.maxUnavailable;
       const ma = p.object.spec?.minAvailable;
       if (isZero(mu) || (typeof ma === 'number' && ma >= max) || ma === '100%') {
-        out.push({ message: `PodDisruptionBudget ${ctx.nameOf(p)} allows no voluntary eviction: node drains would block`, path: [...t.path, 'metadata', 'labels'], severity: 'warning' });
+        out.push({ message: `PodDisruptionBudget ${ctx.objects.nameOf(p)} allows no voluntary eviction: node drains would block`, path: [...t.path, 'metadata', 'labels'], severity: 'warning' });
       }
     }
     return out;

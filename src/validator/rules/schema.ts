@@ -1,6 +1,6 @@
 import type { LoadedObject } from '../../manifests';
 import { isKnownKind, kindStatus } from '../schema/check';
-import { isRecord, list, str } from '../k8s/util';
+import { isRecord, list, str } from '../../manifests';
 import { defineRule, RuleFinding } from '../rule';
 import { ValidationContext } from '../context';
 
@@ -32,7 +32,7 @@ function duplicates(items: unknown[], key: string): { value: string; index: numb
 }
 
 function podSpecDuplicates(ctx: ValidationContext, o: LoadedObject): RuleFinding[] {
-  const t = ctx.templateOf(o);
+  const t = ctx.pods.of(o);
   if (!t) return [];
   const out: RuleFinding[] = [];
   const specPath = [...t.path, 'spec'];
@@ -72,8 +72,7 @@ export const schemaValid = defineRule({
   scope: { kinds: ['*'] },
   runsOnMalformed: true,
   check(o, ctx) {
-    if (!o) return [];
-    const out: RuleFinding[] = ctx.schemaIssues(o).map((i) => ({ message: i.message, path: i.path }));
+    const out: RuleFinding[] = ctx.schema.issues(o).map((i) => ({ message: i.message, path: i.path }));
     if (!isKnownKind(o.object.kind ?? '') || !kindStatus(o.object.kind ?? '', o.object.apiVersion ?? '').known) return out;
     const meta = o.object.metadata;
     const name = isRecord(meta) ? meta.name : undefined;
@@ -97,8 +96,8 @@ export const schemaValid = defineRule({
         if (bad) out.push({ message: `annotation key "${k}": ${bad}`, path: ['metadata', 'annotations', k] });
       }
     }
-    if (!ctx.isMalformed(o)) out.push(...podSpecDuplicates(ctx, o));
-    if (o.object.kind === 'Service' && !ctx.isMalformed(o)) {
+    if (!ctx.schema.isMalformed(o)) out.push(...podSpecDuplicates(ctx, o));
+    if (o.object.kind === 'Service' && !ctx.schema.isMalformed(o)) {
       const ports = list(o.object.spec?.ports);
       if (ports.length > 1) {
         ports.forEach((p: any, i: number) => {
@@ -121,7 +120,6 @@ export const apiVersionServed = defineRule({
   scope: { kinds: ['*'] },
   runsOnMalformed: true,
   check(o) {
-    if (!o) return [];
     const status = kindStatus(o.object.kind ?? '', o.object.apiVersion ?? '');
     if (status.known || status.reason === 'unknown-kind') return [];
     if (status.reason === 'removed') {
@@ -141,7 +139,7 @@ export const unknownKind = defineRule({
   scope: { kinds: ['*'] },
   runsOnMalformed: true,
   check(o) {
-    if (!o || isKnownKind(o.object.kind ?? '')) return [];
+    if (isKnownKind(o.object.kind ?? '')) return [];
     return [{ message: `unknown kind ${o.object.kind} (${o.object.apiVersion}): not validated`, path: ['kind'] }];
   },
 });
@@ -156,9 +154,8 @@ export const duplicateObject = defineRule({
   scope: { kinds: ['*'] },
   runsOnMalformed: true,
   check(o, ctx) {
-    if (!o) return [];
-    const first = ctx.duplicateOfObject(o);
+    const first = ctx.objects.duplicateOf(o);
     if (!first) return [];
-    return [{ message: `${ctx.keyOf(o)} is already defined at ${first.location.file}:${first.location.line}`, path: ['metadata', 'name'] }];
+    return [{ message: `${ctx.objects.keyOf(o)} is already defined at ${first.location.file}:${first.location.line}`, path: ['metadata', 'name'] }];
   },
 });

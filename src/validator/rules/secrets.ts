@@ -1,7 +1,7 @@
+import { WORKLOAD_KIND_NAMES } from '../../manifests';
 import type { LoadedObject } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
-import { WORKLOAD_KINDS } from '../context';
-import { entries, isRecord, list, str, stringMap } from '../k8s/util';
+import { entries, isRecord, list, str, stringMap } from '../../manifests';
 import { defineRule, RuleFinding } from '../rule';
 
 /** Annotation on a workload naming Secrets that exist before the deployment (comma-separated). */
@@ -147,7 +147,6 @@ export const secretLiteral = defineRule({
   remediation: 'Store the value in the secret manager, sync it with an ExternalSecret and reference it with valueFrom.secretKeyRef.',
   scope: { kinds: ['*'] },
   check(o, ctx) {
-    if (!o) return [];
     const out = annotationFindings(o.object.metadata?.annotations, ['metadata', 'annotations']);
     const kind = o.object.kind;
     if (kind === 'Secret') {
@@ -160,7 +159,7 @@ export const secretLiteral = defineRule({
         if (reason) out.push({ message: `ConfigMap key ${k} holds ${reason}`, path: ['data', k] });
       }
     }
-    const t = ctx.templateOf(o);
+    const t = ctx.pods.of(o);
     if (t) {
       if (t.path.length > 0) out.push(...annotationFindings(t.annotations, [...t.path, 'metadata', 'annotations']));
       out.push(...containerFindings(t));
@@ -280,9 +279,8 @@ export const secretSource = defineRule({
   remediation:
     `Add an ExternalSecret whose target is the Secret, or list the Secret in the workload's \`${PRE_PROVISIONED_ANNOTATION}\` annotation when it is provisioned outside GitOps; ` +
     "read only keys the producer writes (add the key to the ExternalSecret's spec.data, or fix the key name).",
-  scope: { kinds: [...WORKLOAD_KINDS, 'ExternalSecret'] },
+  scope: { kinds: [...WORKLOAD_KIND_NAMES, 'ExternalSecret'] },
   check(o, ctx) {
-    if (!o) return [];
     if (o.object.kind === 'ExternalSecret') {
       const out: RuleFinding[] = [];
       const ref = o.object.spec?.secretStoreRef;
@@ -299,19 +297,19 @@ export const secretSource = defineRule({
       });
       return out;
     }
-    const t = ctx.templateOf(o);
+    const t = ctx.pods.of(o);
     if (!t) return [];
     const declared = preProvisioned(ctx, o);
     const out: RuleFinding[] = [];
     const seen = new Set<string>();
     for (const r of referencedSecrets(t)) {
       if (declared.has(r.name)) continue;
-      const producers = ctx.secretProducersOf(t.namespace, r.name);
+      const producers = ctx.secrets.of(t.namespace, r.name);
       if (producers.length > 0) {
         if (r.key === undefined) continue;
         const written = producers.map((p) => producedKeys(p.object));
         if (written.some((k) => k === undefined || k.includes(r.key!))) continue;
-        const by = producers.map((p) => `${p.object.kind} ${ctx.nameOf(p)}`).join(' and ');
+        const by = producers.map((p) => `${p.object.kind} ${ctx.objects.nameOf(p)}`).join(' and ');
         const known = [...new Set(written.flatMap((k) => k ?? []))];
         out.push({
           message: `${r.what} reads key ${r.key} of Secret ${r.name}, which ${by} does not write (keys: ${known.join(', ') || 'none'})`,
@@ -322,7 +320,7 @@ export const secretSource = defineRule({
       const key = `${r.name}|${r.what}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const literal = ctx.get('Secret', t.namespace, r.name) ? ' (a literal Secret object is not a secret source)' : '';
+      const literal = ctx.objects.get('Secret', t.namespace, r.name) ? ' (a literal Secret object is not a secret source)' : '';
       out.push({ message: `${r.what} references Secret ${r.name}, which no ExternalSecret or Certificate in ${t.namespace} produces${literal}`, path: r.path });
     }
     return out;

@@ -11,7 +11,6 @@ export const suppressionNeedsReason = defineRule({
   scope: { kinds: ['*'] },
   runsOnMalformed: true,
   check(o) {
-    if (!o) return [];
     const out: RuleFinding[] = [];
     for (const s of suppressionsOf(o).values()) {
       if (s.reason === '') out.push({ message: `suppression of ${s.rule} has no reason`, path: ['metadata', 'annotations', s.annotation] });
@@ -30,7 +29,6 @@ export const suppressionUnknownRule = defineRule({
   scope: { kinds: ['*'] },
   runsOnMalformed: true,
   check(o, ctx) {
-    if (!o) return [];
     const known = ctx.ruleIds;
     const out: RuleFinding[] = [];
     for (const s of suppressionsOf(o).values()) {

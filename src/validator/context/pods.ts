@@ -1,0 +1,161 @@
+import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
+import { isRecord, list, LoadedObject, podTemplateOf, str, stringMap } from '../../manifests';
+import { Selector } from '../../netpol/selector';
+import { NAME_LABEL } from './components';
+import type { ObjectIndex } from './objects';
+import type { SchemaPass } from './schema-pass';
+
+/** One pod template (or bare Pod) of a well-formed workload. */
+export interface PodTemplate {
+  /** The workload (or Pod) that holds it. */
+  readonly owner: LoadedObject;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  /** Path of the template inside the owner (`[]` for a bare Pod). */
+  readonly path: readonly (string | number)[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** The pod spec (always a mapping; fields may be missing on malformed input). */
+  readonly spec: V1PodSpec;
+  /** Value of `app.kubernetes.io/name` on the template. */
+  readonly component?: string;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+/**
+ * The pod templates of the well-formed workloads (every kind of `WORKLOAD_KINDS`), indexed by
+ * owner, namespace, label and component, with what scales them (HorizontalPodAutoscalers).
+ */
+export class PodTemplates {
+  private readonly templates: PodTemplate[] = [];
+  private readonly byOwner = new Map<LoadedObject, PodTemplate>();
+  private readonly byNamespace = new Map<string, PodTemplate[]>();
+  private readonly byLabel = new Map<string, PodTemplate[]>();
+  private readonly byComponent = new Map<string, PodTemplate[]>();
+  private readonly hpaByTarget = new Map<string, LoadedObject[]>();
+
+  constructor(
+    private readonly objects: ObjectIndex,
+    schema: SchemaPass,
+  ) {
+    for (const o of objects.all) if (!schema.isMalformed(o)) this.add(o);
+    for (const h of objects.ofKind('HorizontalPodAutoscaler')) {
+      const ref = h.object.spec?.scaleTargetRef;
+      if (schema.isMalformed(h) || !isRecord(ref)) continue;
+      push(this.hpaByTarget, `${str(ref.kind)}/${objects.namespaceOf(h)}/${str(ref.name)}`, h);
+    }
+  }
+
+  private add(owner: LoadedObject): void {
+    const ref = podTemplateOf(owner.object);
+    if (!ref) return;
+    const labels = stringMap(ref.metadata.labels);
+    const template: PodTemplate = {
+      owner,
+      kind: owner.object.kind ?? '',
+      name: this.objects.nameOf(owner),
+      namespace: this.objects.namespaceOf(owner),
+      path: ref.path,
+      labels,
+      annotations: stringMap(ref.metadata.annotations),
+      spec: (ref.spec ?? {}) as V1PodSpec,
+      component: labels[NAME_LABEL],
+    };
+    this.templates.push(template);
+    this.byOwner.set(owner, template);
+    push(this.byNamespace, template.namespace, template);
+    for (const [k, v] of Object.entries(labels)) push(this.byLabel, `${template.namespace}\u0000${k}=${v}`, template);
+    if (template.component) push(this.byComponent, template.component, template);
+  }
+
+  /** Every pod template of a running workload (Deployment, StatefulSet, ..., bare Pod), in load order. */
+  all(): readonly PodTemplate[] {
+    return this.templates;
+  }
+
+  /** The pod template of a workload object. */
+  of(o: LoadedObject): PodTemplate | undefined {
+    return this.byOwner.get(o);
+  }
+
+  /** Pod templates labelled with a component id. */
+  ofComponent(id: string): readonly PodTemplate[] {
+    return this.byComponent.get(id) ?? [];
+  }
+
+  /**
+   * Pod templates in `namespace` that a label selector (as written in a manifest) selects. The
+   * candidates come from the most selective `key=value` of the selector in the label index, so
+   * the cost follows the size of the answer, not of the namespace.
+   */
+  select(namespace: string, rawSelector: unknown): PodTemplate[] {
+    const selector = Selector.compile(rawSelector);
+    if (selector.matchesNothing) return [];
+    let best: readonly PodTemplate[] | undefined;
+    const consider = (bucket: readonly PodTemplate[]) => {
+      if (best === undefined || bucket.length < best.length) best = bucket;
+    };
+    if (isRecord(rawSelector)) {
+      for (const [k, v] of Object.entries(stringMap(rawSelector.matchLabels))) {
+        consider(this.byLabel.get(`${namespace}\u0000${k}=${v}`) ?? []);
+        if (best!.length === 0) return [];
+      }
+      for (const e of list(rawSelector.matchExpressions)) {
+        if (!isRecord(e) || e.operator !== 'In' || typeof e.key !== 'string') continue;
+        const union = new Set<PodTemplate>();
+        for (const v of list(e.values)) for (const t of this.byLabel.get(`${namespace}\u0000${e.key}=${String(v)}`) ?? []) union.add(t);
+        consider([...union]);
+      }
+    }
+    const candidates = best ?? this.byNamespace.get(namespace) ?? [];
+    return candidates.filter((t) => selector.matches(t.labels));
+  }
+
+  /** Pod templates a Service-style selector (a plain label map) selects. */
+  selectByLabels(namespace: string, labels: unknown): PodTemplate[] {
+    return this.select(namespace, { matchLabels: stringMap(labels) });
+  }
+
+  /** HorizontalPodAutoscalers whose `scaleTargetRef` names this object. */
+  autoscalersOf(o: LoadedObject): readonly LoadedObject[] {
+    return this.hpaByTarget.get(`${o.object.kind}/${this.objects.namespaceOf(o)}/${this.objects.nameOf(o)}`) ?? [];
+  }
+
+  /**
+   * Highest number of pods the workload can run: an autoscaler's `maxReplicas`, else
+   * `spec.replicas` (default 1); a DaemonSet counts as many.
+   */
+  maxPods(t: PodTemplate): number {
+    const hpaMax = Math.max(0, ...this.autoscalersOf(t.owner).map((h) => (typeof h.object.spec?.maxReplicas === 'number' ? h.object.spec.maxReplicas : 0)));
+    if (hpaMax > 0) return hpaMax;
+    switch (t.kind) {
+      case 'Pod':
+        return 1;
+      case 'DaemonSet':
+        return Number.POSITIVE_INFINITY;
+      case 'Job':
+      case 'CronJob': {
+        const p = t.kind === 'Job' ? t.owner.object.spec?.parallelism : t.owner.object.spec?.jobTemplate?.spec?.parallelism;
+        return typeof p === 'number' ? p : 1;
+      }
+      default: {
+        const r = t.owner.object.spec?.replicas;
+        return typeof r === 'number' ? r : 1;
+      }
+    }
+  }
+
+  /** The main container: the one named like the component, else the first. */
+  mainContainer(t: PodTemplate): { container: V1Container; index: number } | undefined {
+    const containers = list<V1Container>(t.spec.containers);
+    const i = containers.findIndex((c) => isRecord(c) && c.name === t.component);
+    const index = i >= 0 ? i : containers.findIndex((c) => isRecord(c));
+    return index >= 0 ? { container: containers[index], index } : undefined;
+  }
+}
