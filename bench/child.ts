@@ -41,7 +41,8 @@ switch (mode) {
   case 'render': {
     // render <components> <outDir>: the real generator on a synthetic topology.
     const started = process.hrtime.bigint();
-    const { renderAll, writeAtomically } = require('../src/synth');
+    const { renderAll } = require('../charts/app');
+    const { writeAtomically } = require('../src/synth');
     const { topology, env } = synthetic(Number(args[0]));
     const files = renderAll(topology, [env]);
     writeAtomically(args[1], files);

@@ -80,7 +80,7 @@ function main(): void {
     const results: Measurement[] = [];
     // 1. Full synth of the three environments against a bare cdk8s-plus start.
     const floorPlus = measure('floor: node -e require("cdk8s-plus-28")', ['-e', 'require("cdk8s-plus-28")']);
-    const synth = measure('synth: all environments (CLI)', [path.join(LIB, 'src', 'cli', 'synth.js'), '--out', path.join(work, 'dist')]);
+    const synth = measure('synth: all environments (CLI)', [path.join(LIB, 'bin', 'synth.js'), '--out', path.join(work, 'dist')]);
     results.push(floorPlus, synth);
 
     // 2. Validation of a large synthetic stack against parsing the same files.

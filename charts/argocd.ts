@@ -1,6 +1,5 @@
-import { ApiObject, ApiObjectMetadata, App, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as yaml from 'js-yaml';
 import {
   Application,
   ApplicationSpec,
@@ -13,7 +12,9 @@ import {
 } from '../imports/argocd-appproject-argoproj.io';
 import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
-import { isClusterScoped } from '../src/manifests';
+import { newApp } from './component-chart';
+import { apiGroup, isClusterScoped } from '../src/manifests';
+import { ARGOCD_FOLDER } from '../src/synth';
 
 /**
  * Argo CD delivery of the rendered environments (`dist/argocd/`): one AppProject fencing in
@@ -25,7 +26,7 @@ export const ArgoCd = {
   /** Namespace Argo CD runs in; its Applications and AppProjects live there. */
   NAMESPACE: 'argocd',
   /** Folder of `dist/` the Argo CD manifests are rendered into; it is no environment. */
-  FOLDER: 'argocd',
+  FOLDER: ARGOCD_FOLDER,
   /** Folder of `dist/` Argo CD reads the environments from. */
   DIST: 'dist',
   /** Deleting an Application with this finalizer deletes the resources it manages (cascade). */
@@ -143,11 +144,6 @@ function applicationBase(partOf: string, f: ApplicationFields): { metadata: ApiO
   };
 }
 
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
 function sortedUnique<T>(items: T[], key: (t: T) => string): T[] {
   const byKey = new Map(items.map((i) => [key(i), i]));
   return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
@@ -155,7 +151,7 @@ function sortedUnique<T>(items: T[], key: (t: T) => string): T[] {
 
 /** Cluster-scoped and namespaced kinds among the rendered objects, sorted by group and kind. */
 export function resourceKinds(objects: readonly Record<string, any>[]): { cluster: GroupKind[]; namespaced: GroupKind[] } {
-  const all = objects.map((o) => ({ group: groupOf(String(o.apiVersion)), kind: String(o.kind) }));
+  const all = objects.map((o) => ({ group: apiGroup(String(o.apiVersion)), kind: String(o.kind) }));
   const unique = sortedUnique(all, (k) => `${k.group}\u0000${k.kind}`);
   return {
     cluster: unique.filter((k) => isClusterScoped(k.kind)),
@@ -360,31 +356,20 @@ function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: stri
   }));
 }
 
-/** Parses rendered environment files back into objects (the project derives its kinds from them). */
-function renderedObjects(rendered: ReadonlyMap<string, string>): Record<string, any>[] {
-  const out: Record<string, any>[] = [];
-  for (const text of rendered.values()) {
-    for (const doc of yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA })) {
-      if (doc && typeof doc === 'object') out.push(doc as Record<string, any>);
-    }
-  }
-  return out;
-}
-
 /**
  * Every Argo CD file for the rendered environments, keyed by path relative to `dist/`
  * (`argocd/project.yaml`, `argocd/applications.yaml`, `argocd/applicationset.yaml`,
- * `argocd/environments/<env>.yaml`), as the documents each holds.
+ * `argocd/environments/<env>.yaml`), as the documents each holds, for the objects rendered for
+ * those environments.
  */
 export function argoCdManifests(
   partOf: string,
   environments: readonly EnvironmentConfig[],
-  rendered: ReadonlyMap<string, string>,
+  objects: readonly Record<string, any>[],
 ): Map<string, unknown[]> {
   const files = new Map<string, unknown[]>();
   if (environments.length === 0) return files;
-  const props: ArgoCdProps = { partOf, environments, objects: renderedObjects(rendered) };
-  const newApp = () => new App({ outdir: 'cdk8s.out' });
+  const props: ArgoCdProps = { partOf, environments, objects };
   for (const chart of [
     new ArgoProjectChart(newApp(), props),
     new ArgoApplicationsChart(newApp(), props),

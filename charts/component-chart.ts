@@ -1,9 +1,17 @@
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppWorkload, ServicePort } from '../src/constructs/app-workload';
 import { k8s } from '../src/constructs/k8s';
 import { httpProbes, RunAsUser } from '../src/constructs/pod';
 import { StackContext } from './context';
+
+/**
+ * A new App for one chart: charts are synthesised in memory each in an App of its own (cdk8s
+ * never writes to the App's output folder here).
+ */
+export function newApp(): App {
+  return new App({ outdir: 'cdk8s.out' });
+}
 
 /** A chart rendered into its own file, `dist/<env>/<fileName>.yaml`. */
 export abstract class StackChart extends Chart {

@@ -16,16 +16,11 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { diffConnectivity, formatterFor, OUTPUT_FORMATS } from '../connectivity';
+import { diffConnectivity, FORMATTERS, OUTPUT_FORMATS } from '../connectivity';
 import { assumedIngressController, describeIngressController, parseIngressController } from '../connectivity/ingress-controller';
 import { loadManifests, ManifestError } from '../manifests';
 import { analyzeConnectivity, buildPolicyIndex, ConnectivityReport, IngressControllerOptions, Warning } from '../netpol';
-
-/** Where the command writes (process.stdout/stderr in production, buffers in tests). */
-export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
+import { CliIo, CliProcess, firstLine, runCommand, UsageError } from './kit';
 
 const USAGE = `usage: npm run connectivity -- <dir> [--format ${OUTPUT_FORMATS.join('|')}] [--base <dir>] [--ingress-controller <ns>:<key>=<value>[,...]]`;
 
@@ -52,8 +47,6 @@ Exit codes: 0 report written / no change, 1 connectivity changed (--base),
 2 bad usage or unreadable input.
 `;
 
-class UsageError extends Error {}
-
 function warningLine(dir: string, w: Warning): string {
   const where = w.location ? `${path.join(dir, w.location.file)}:${w.location.line}: ` : '';
   return `connectivity: warning: ${where}${w.message}\n`;
@@ -71,11 +64,6 @@ function analyze(dir: string, explicit: IngressControllerOptions | undefined, io
     );
   }
   return report;
-}
-
-function firstLine(s: string): string {
-  const i = s.indexOf('\n');
-  return i === -1 ? s : s.slice(0, i);
 }
 
 /**
@@ -109,7 +97,7 @@ export function main(argv: readonly string[], io: CliIo = process): number {
       throw new UsageError(positionals.length === 0 ? 'missing <dir>' : `expected one <dir>, got ${positionals.length}`);
     }
     const format = values.format ?? 'txt';
-    const formatter = formatterFor(format);
+    const formatter = FORMATTERS.get(format);
     if (!formatter) throw new UsageError(`unknown format "${format}" (expected ${OUTPUT_FORMATS.join(', ')})`);
     const dir = positionals[0];
     let controller: IngressControllerOptions | undefined;
@@ -123,13 +111,13 @@ export function main(argv: readonly string[], io: CliIo = process): number {
 
     if (values.base === undefined) {
       const report = analyze(dir, controller, io);
-      io.stdout.write(formatter.connections(report));
+      io.stdout.write(formatter.format(report));
       return 0;
     }
     const base = analyze(values.base, controller, io);
     const head = analyze(dir, controller, io);
     const diff = diffConnectivity(base.connections, head.connections);
-    io.stdout.write(formatter.diff(diff));
+    io.stdout.write(formatter.format(diff));
     return diff.changes.length === 0 ? 0 : 1;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -143,34 +131,11 @@ export function main(argv: readonly string[], io: CliIo = process): number {
   }
 }
 
-/** What {@link run} needs of the process (the real one, or a fake in tests). */
-export interface CliProcess extends CliIo {
-  readonly stdout: CliIo['stdout'] & { on(event: 'error', listener: (e: NodeJS.ErrnoException) => void): unknown };
-  readonly stderr: CliIo['stderr'] & { on(event: 'error', listener: (e: NodeJS.ErrnoException) => void): unknown };
-  exitCode?: number | string | undefined;
-  exit(code?: number): never;
-}
-
 /**
  * Runs the command as a process: sets the exit code, and stops quietly when the reader of
  * stdout or stderr goes away (`connectivity dist/production | head -1`: EPIPE), keeping that
  * exit code. Any other write error is one line on stderr and exit 2.
  */
 export function run(argv: readonly string[], proc: CliProcess = process): void {
-  const onError = (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') {
-      proc.exit(typeof proc.exitCode === 'number' ? proc.exitCode : 0);
-      return;
-    }
-    try {
-      proc.stderr.write(`connectivity: cannot write the output: ${firstLine(e.message)}\n`);
-    } finally {
-      proc.exit(2);
-    }
-  };
-  proc.stdout.on('error', onError);
-  proc.stderr.on('error', onError);
-  proc.exitCode = main(argv, proc);
+  runCommand('connectivity', main, argv, proc);
 }
-
-if (require.main === module) run(process.argv.slice(2));

@@ -1,14 +1,10 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { ConfigError, loadAllEnvironments } from '../config/load';
-import { notReplaceable, renderAll, writeAtomically } from '../synth';
+import { notReplaceable, StackRenderer, writeAtomically } from '../synth';
 import { gateErrors } from '../synth/gate';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
+import { CliIo, CliProcess, runCommand } from './kit';
 
 /** A path as the user would write it: relative below the working folder, absolute elsewhere. */
 function shownPath(p: string): string {
@@ -19,62 +15,62 @@ function shownPath(p: string): string {
 const USAGE = 'usage: npm run synth -- [--out <dir>] [--config <dir>]';
 
 /**
- * `npm run synth`: renders every environment, validates the result in memory and swaps it into
- * `dist/` in one step. Invalid configuration: one line naming file, environment and field;
- * validation errors: one line per finding; either way exit 1 and `dist/` untouched.
+ * `npm run synth`: renders every environment with `render` (the charts, `charts/app.ts`),
+ * validates the result in memory and swaps it into `dist/` in one step. Invalid configuration:
+ * one line naming file, environment and field; validation errors: one line per finding; either
+ * way exit 1 and `dist/` untouched.
  */
-export function main(argv: string[], io: Io): number {
+export function main(argv: readonly string[], io: CliIo, render: StackRenderer): number {
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const err = (line: string) => io.stderr.write(`${line}\n`);
   let values: { out?: string; config?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: [...argv],
       options: { out: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }));
   } catch (e) {
-    io.err(`synth: ${(e as Error).message}\n${USAGE}`);
+    err(`synth: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   if (values.help) {
-    io.out(`${USAGE}\nRenders every environment from config/<env>.yaml, validates it and replaces the output folder (default dist/).`);
+    out(`${USAGE}\nRenders every environment from config/<env>.yaml, validates it and replaces the output folder (default dist/).`);
     return 0;
   }
   // Under `cdk8s synth` the CLI names the output folder and owns it.
   const outDir = values.out ?? process.env.CDK8S_OUTDIR ?? path.resolve(process.cwd(), 'dist');
   const refused = values.out !== undefined ? notReplaceable(path.resolve(values.out)) : undefined;
   if (refused) {
-    io.err(`synth: will not replace ${values.out}: ${refused}; choose a new folder or a previous synth output`);
+    err(`synth: will not replace ${values.out}: ${refused}; choose a new folder or a previous synth output`);
     return 2;
   }
   try {
     const envs = loadAllEnvironments(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
-    const files = renderAll(CTIS_TOPOLOGY, envs);
+    const files = render(CTIS_TOPOLOGY, envs);
     // The gate: what was rendered must pass the validator before it replaces the output.
     const errors = gateErrors(files, envs, CTIS_TOPOLOGY);
     if (errors.length > 0) {
       const shown = shownPath(outDir);
-      for (const f of errors) io.err(`synth: ${path.join(shown, f.file)}:${f.line}: ${f.rule}: ${f.resource}: ${f.message}`);
-      io.err(`synth: the rendered output has ${errors.length} validation error(s); nothing was written, the previous output is unchanged`);
+      for (const f of errors) err(`synth: ${path.join(shown, f.file)}:${f.line}: ${f.rule}: ${f.resource}: ${f.message}`);
+      err(`synth: the rendered output has ${errors.length} validation error(s); nothing was written, the previous output is unchanged`);
       return 1;
     }
     writeAtomically(outDir, files);
-    io.out(`synth: wrote ${files.size} files to ${shownPath(outDir)}`);
+    out(`synth: wrote ${files.size} files to ${shownPath(outDir)}`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {
-      io.err(`synth: ${e.message}`);
+      err(`synth: ${e.message}`);
     } else {
-      io.err(`synth: failed: ${(e as Error).message ?? String(e)}`);
+      err(`synth: failed: ${(e as Error).message ?? String(e)}`);
     }
-    io.err('synth: nothing was written; the previous output is unchanged');
+    err('synth: nothing was written; the previous output is unchanged');
     return 1;
   }
 }
 
-/* istanbul ignore next */
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
-    out: (l) => process.stdout.write(`${l}\n`),
-    err: (l) => process.stderr.write(`${l}\n`),
-  });
+/** Runs the command as a process with the given renderer (see `bin/synth.ts`). */
+export function run(argv: readonly string[], render: StackRenderer, proc: CliProcess = process): void {
+  runCommand('synth', (args, io) => main(args, io, render), argv, proc);
 }

@@ -10,16 +10,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../config/schema';
 import { ManifestError } from '../manifests';
-import { RULE_REGISTRY, UsageError, validateDirectory } from '../validator';
+import { RULE_REGISTRY, validateDirectory } from '../validator';
 import { FORMATTERS } from '../validator/format';
+import { CliIo, CliProcess, firstLine, runCommand, UsageError } from './kit';
 
-/** Where the command writes (process streams in production, buffers in tests). */
-export interface ValidateIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
-
-const FORMATS = [...FORMATTERS.keys()];
+const FORMATS = FORMATTERS.names;
 const USAGE = `usage: npm run validate -- <dir> [--env ${ENVIRONMENT_NAMES.join('|')}] [--format ${FORMATS.join('|')}] [--config <dir>]`;
 const HELP = `${USAGE}
 
@@ -37,7 +32,7 @@ Suppress a finding with the annotation ctis.io/suppress.<rule-id>: "<reason>" on
 `;
 
 /** Runs the command; returns the exit code. */
-export function main(argv: readonly string[], io: ValidateIo): number {
+export function main(argv: readonly string[], io: CliIo): number {
   try {
     let parsed;
     try {
@@ -54,7 +49,7 @@ export function main(argv: readonly string[], io: ValidateIo): number {
         },
       });
     } catch (e) {
-      throw new UsageError((e as Error).message.split('\n')[0]);
+      throw new UsageError(firstLine((e as Error).message));
     }
     const { values, positionals } = parsed;
     if (values.help) {
@@ -86,39 +81,13 @@ export function main(argv: readonly string[], io: ValidateIo): number {
     } else if (e instanceof ConfigError) {
       io.stderr.write(`validate: ${e.message}\n`);
     } else {
-      const msg = e instanceof Error ? e.message : String(e);
-      io.stderr.write(`validate: internal error: ${msg.split('\n')[0]}\n`);
+      io.stderr.write(`validate: internal error: ${firstLine(e instanceof Error ? e.message : String(e))}\n`);
     }
     return 2;
   }
 }
 
-/**
- * Ends the process quietly when the reader of `stream` goes away (`validate ... | head`): an
- * `EPIPE` is not an error of the validation, and Node would otherwise print a stack trace. Other
- * stream errors are reported in one line (exit 2).
- */
-export function exitQuietlyOnClosedPipe(
-  stream: { on(event: 'error', listener: (e: NodeJS.ErrnoException) => void): unknown },
-  exit: (code: number) => void,
-  stderr: { write(text: string): unknown },
-): void {
-  stream.on('error', (e) => {
-    if (e?.code === 'EPIPE') {
-      exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-      return;
-    }
-    try {
-      stderr.write(`validate: cannot write the output: ${e?.message ?? String(e)}\n`);
-    } catch {
-      // stderr is gone too
-    }
-    exit(2);
-  });
-}
-
-/* istanbul ignore next */
-if (require.main === module) {
-  exitQuietlyOnClosedPipe(process.stdout, (code) => process.exit(code), process.stderr);
-  process.exitCode = main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
+/** Runs the command as a process (exit code; a quiet end when the output pipe closes). */
+export function run(argv: readonly string[], proc: CliProcess = process): void {
+  runCommand('validate', main, argv, proc);
 }

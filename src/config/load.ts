@@ -93,3 +93,17 @@ export function loadEnvironment(name: EnvironmentName, topology: Topology, dir: 
 export function loadAllEnvironments(topology: Topology, dir?: string): EnvironmentConfig[] {
   return ENVIRONMENT_NAMES.map((name) => loadEnvironment(name, topology, dir));
 }
+
+/**
+ * The environment a path belongs to, guessed from its own name or its parent's: `dist/production`,
+ * `dist/production/` and `dist/production/api.yaml` are production. The one guess every command
+ * makes from a folder name.
+ */
+export function inferEnvironment(dir: string): EnvironmentName | undefined {
+  const parts = path.resolve(dir).split(path.sep).filter(Boolean).reverse();
+  for (const p of parts.slice(0, 2)) {
+    const hit = ENVIRONMENT_NAMES.find((n) => n === p);
+    if (hit) return hit;
+  }
+  return undefined;
+}

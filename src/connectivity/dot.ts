@@ -1,6 +1,6 @@
 import type { ConnectivityNode } from '../netpol';
 import type { ConnectivityDiff } from './diff';
-import type { ConnectivityFormatter, ConnectivityView } from './formatter';
+import { connectivityFormat, ConnectivityView } from './formatter';
 import { CHANGE_COLORS, connectionsLayout, diffLayout, GraphLayout, shortLabel } from './graph';
 
 /** A DOT double-quoted string. */
@@ -42,12 +42,11 @@ function render(l: GraphLayout, name: string): string {
  * controller as a hexagon, edges labelled with the allowed ports; in a diff, edges coloured by
  * change (added green, removed red and dashed, changed amber).
  */
-export const dotFormatter: ConnectivityFormatter = {
-  format: 'dot',
+export const dotFormatter = connectivityFormat('dot', {
   connections(view: ConnectivityView): string {
     return render(connectionsLayout(view), 'connectivity');
   },
   diff(diff: ConnectivityDiff): string {
     return render(diffLayout(diff.nodes, [...diff.changes]), 'connectivity_diff');
   },
-};
+});

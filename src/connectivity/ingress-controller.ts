@@ -2,9 +2,7 @@
  * Which pods stand for `{ingress-controller}`: from `--ingress-controller`, from the environment
  * the directory is named after, or the documented default.
  */
-import * as path from 'node:path';
-import { loadEnvironment } from '../config/load';
-import { ENVIRONMENT_NAMES, EnvironmentName } from '../config/schema';
+import { inferEnvironment, loadEnvironment } from '../config/load';
 import { DEFAULT_INGRESS_CONTROLLER, IngressControllerOptions } from '../netpol';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
 
@@ -82,8 +80,8 @@ export const DEFAULT_ASSUMPTION: AssumedIngressController = {
  * The controller a report of `dir` assumes:
  * 1. `explicit` (from `--ingress-controller`) when given;
  * 2. when the directory is named after one of our environments (`development`, `staging`,
- *    `production`, e.g. `dist/staging`) and its `config/<env>.yaml` loads, that environment's
- *    `edge.controller` (namespace and pod labels);
+ *    `production`, e.g. `dist/staging`) or lies in one (`inferEnvironment`), and its
+ *    `config/<env>.yaml` loads, that environment's `edge.controller` (namespace and pod labels);
  * 3. otherwise {@link DEFAULT_ASSUMPTION} (the source then says why the environment's file was
  *    not used, when there was one).
  * @param configDir folder of the environment files (default: the project's `config/`)
@@ -94,10 +92,10 @@ export function assumedIngressController(
   configDir?: string,
 ): AssumedIngressController {
   if (explicit) return { controller: explicit, source: '--ingress-controller' };
-  const name = path.basename(path.resolve(dir));
-  if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) return DEFAULT_ASSUMPTION;
+  const name = inferEnvironment(dir);
+  if (!name) return DEFAULT_ASSUMPTION;
   try {
-    const env = loadEnvironment(name as EnvironmentName, CTIS_TOPOLOGY, configDir);
+    const env = loadEnvironment(name, CTIS_TOPOLOGY, configDir);
     return {
       controller: { namespace: env.edge.controller.namespace, labels: { ...env.edge.controller.podLabels } },
       source: `edge.controller in config/${name}.yaml`,

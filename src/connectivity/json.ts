@@ -1,12 +1,11 @@
 import type { ConnectivityDiff } from './diff';
-import type { ConnectivityFormatter, ConnectivityView } from './formatter';
+import { connectivityFormat, ConnectivityView } from './formatter';
 
 /**
  * JSON: `[{"src","dst","conns"}]` in report order; a diff is
  * `[{"change","src","dst","before","after"}]` with `null` for the missing side.
  */
-export const jsonFormatter: ConnectivityFormatter = {
-  format: 'json',
+export const jsonFormatter = connectivityFormat('json', {
   connections(view: ConnectivityView): string {
     const rows = view.connections.map((c) => ({ src: c.src, dst: c.dst, conns: c.conns.toString() }));
     return `${JSON.stringify(rows, null, 2)}\n`;
@@ -21,4 +20,4 @@ export const jsonFormatter: ConnectivityFormatter = {
     }));
     return `${JSON.stringify(rows, null, 2)}\n`;
   },
-};
+});

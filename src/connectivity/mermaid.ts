@@ -1,45 +1,32 @@
 import type { ConnectivityNode } from '../netpol';
+import { DrawnNode, NodeShape, renderMermaid } from '../output/mermaid';
 import type { ConnectivityDiff } from './diff';
-import type { ConnectivityFormatter, ConnectivityView } from './formatter';
+import { connectivityFormat, ConnectivityView } from './formatter';
 import { CHANGE_COLORS, connectionsLayout, diffLayout, GraphLayout, shortLabel } from './graph';
 
-/** Text inside a quoted Mermaid label. */
-function esc(s: string): string {
-  return s.replace(/"/g, '#quot;');
-}
+const SHAPES: Record<ConnectivityNode['kind'], NodeShape> = {
+  workload: 'box',
+  external: 'stadium',
+  'ingress-controller': 'hexagon',
+  outside: 'parallelogram',
+};
 
-function shape(n: ConnectivityNode, id: string): string {
-  const label = `"${esc(shortLabel(n))}"`;
-  if (n.kind === 'external') return `${id}([${label}])`;
-  if (n.kind === 'ingress-controller') return `${id}{{${label}}}`;
-  if (n.kind === 'outside') return `${id}[/${label}/]`;
-  return `${id}[${label}]`;
+function drawn(n: ConnectivityNode): DrawnNode {
+  return { id: n.id, label: shortLabel(n), shape: SHAPES[n.kind] };
 }
 
 function render(l: GraphLayout, emptyNote: string): string {
-  const ids = new Map<string, string>();
-  const idOf = (nodeId: string) => {
-    let id = ids.get(nodeId);
-    if (!id) ids.set(nodeId, (id = `n${ids.size}`));
-    return id;
-  };
-  const out = ['flowchart LR'];
-  l.namespaces.forEach((ns, i) => {
-    out.push(`  subgraph ns${i}["${esc(ns.name)}"]`);
-    for (const n of ns.nodes) out.push(`    ${shape(n, idOf(n.id))}`);
-    out.push('  end');
+  return renderMermaid({
+    groups: l.namespaces.map((ns) => ({ label: ns.name, nodes: ns.nodes.map(drawn) })),
+    nodes: l.others.map(drawn),
+    edges: l.edges.map((e) => ({
+      from: e.src,
+      to: e.dst,
+      label: e.label,
+      ...(e.change ? { style: { stroke: CHANGE_COLORS[e.change], labelColor: true, ...(e.change === 'removed' ? { dash: '5 5' } : {}) } } : {}),
+    })),
+    emptyNote,
   });
-  for (const n of l.others) out.push(`  ${shape(n, idOf(n.id))}`);
-  if (l.edges.length === 0) out.push(`  %% ${emptyNote}`);
-  l.edges.forEach((e) => {
-    out.push(`  ${idOf(e.src)} -->|"${esc(e.label)}"| ${idOf(e.dst)}`);
-  });
-  l.edges.forEach((e, i) => {
-    if (!e.change) return;
-    const dash = e.change === 'removed' ? ',stroke-dasharray:5 5' : '';
-    out.push(`  linkStyle ${i} stroke:${CHANGE_COLORS[e.change]},color:${CHANGE_COLORS[e.change]}${dash}`);
-  });
-  return `${out.join('\n')}\n`;
 }
 
 /**
@@ -49,12 +36,11 @@ function render(l: GraphLayout, emptyNote: string): string {
  * diff, added edges are green (`+ conns`), removed red and dashed (`- conns`), changed amber
  * (`before → after`).
  */
-export const mermaidFormatter: ConnectivityFormatter = {
-  format: 'mermaid',
+export const mermaidFormatter = connectivityFormat('mermaid', {
   connections(view: ConnectivityView): string {
     return render(connectionsLayout(view), 'no allowed connections');
   },
   diff(diff: ConnectivityDiff): string {
     return render(diffLayout(diff.nodes, [...diff.changes]), 'no connectivity changes');
   },
-};
+});

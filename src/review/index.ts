@@ -15,4 +15,4 @@ export { deepEqual, diffSets, diffValues, environmentsOf, formatPath } from './c
 export type { DiffOptions } from './compare';
 export { fromDirectory, fromGitRef, fromRenderedFiles, resourceKey, ReviewInputError } from './sources';
 export { FORMATTERS, formatMarkdown, formatText } from './formatters';
-export type { Formatter, FormatName } from './formatters';
+export type { Formatter } from './formatters';

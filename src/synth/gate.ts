@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from '../config/schema';
 import { parseManifests } from '../manifests';
 import type { Topology } from '../topology/model';
 import { Finding, validateObjects } from '../validator';
-import { RenderedFiles } from './render';
+import { RenderedFiles } from './yaml';
 
 /**
  * The synth gate: validates what was rendered for each environment, in memory, before

@@ -1,25 +1,17 @@
-import { argoCdManifests } from '../../charts/argocd';
-import { loadAllEnvironments } from '../config/load';
+/**
+ * Writing rendered output: YAML serialisation, the validation gate and the atomic swap of the
+ * output folder. What to render is the charts' business (`charts/app.ts`); the commands receive it
+ * as a {@link StackRenderer}.
+ */
 import type { EnvironmentConfig } from '../config/schema';
-import { checkTopology, Topology } from '../topology/model';
-import { renderEnvironment, RenderedFiles, toYaml } from './render';
+import type { Topology } from '../topology/model';
+import type { RenderedFiles } from './yaml';
 
-export * from './render';
+export * from './yaml';
 export * from './write';
 
-/** Renders every environment of `topology` from already-loaded configurations. */
-export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
-  checkTopology(topology);
-  const files: RenderedFiles = new Map();
-  for (const env of envs) {
-    for (const [rel, text] of renderEnvironment(topology, env)) files.set(rel, text);
-  }
-  // Argo CD delivery of whatever was rendered: `argocd/` (project, applications, applicationset).
-  for (const [rel, objects] of argoCdManifests(topology.partOf, envs, files)) files.set(rel, toYaml(objects));
-  return files;
-}
+/** Folder of the output that holds the Argo CD files; it is no environment. */
+export const ARGOCD_FOLDER = 'argocd';
 
-/** Loads `config/<env>.yaml` for every environment and renders them. */
-export function renderFromConfig(topology: Topology, configDir?: string): RenderedFiles {
-  return renderAll(topology, loadAllEnvironments(topology, configDir));
-}
+/** Renders every environment of a topology (and the Argo CD files) into output files. */
+export type StackRenderer = (topology: Topology, envs: readonly EnvironmentConfig[]) => RenderedFiles;

@@ -11,7 +11,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, loadEnvironment } from '../config/load';
+import { ConfigError, inferEnvironment, loadEnvironment } from '../config/load';
+import { UsageError } from '../errors';
 import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from '../config/schema';
 import { LoadedObject, loadManifests, ManifestError } from '../manifests';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
@@ -27,6 +28,7 @@ export { RULE_REGISTRY, allRules } from './rules';
 export { SUPPRESS_PREFIX } from './suppression';
 export { PRE_PROVISIONED_ANNOTATION } from './rules/secrets';
 export { ManifestError } from '../manifests';
+export { inferEnvironment };
 
 /** The result of a validation. */
 export interface Report {
@@ -68,13 +70,7 @@ export interface ValidateDirectoryOptions {
   readonly maxFileBytes?: number;
 }
 
-/** Bad usage: unknown environment, unknown rule id, environment not inferable. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Input the validator cannot judge: unreadable/malformed manifests or configuration. */
 export type InputError = ManifestError | ConfigError | UsageError;
@@ -82,16 +78,6 @@ export type InputError = ManifestError | ConfigError | UsageError;
 /** Whether an error is one of the validator's typed input errors (exit 2) rather than a bug. */
 export function isInputError(e: unknown): e is InputError {
   return e instanceof ManifestError || e instanceof ConfigError || e instanceof UsageError;
-}
-
-/** The environment a directory holds, from its own name or its parent's (`dist/production/`). */
-export function inferEnvironment(dir: string): EnvironmentName | undefined {
-  const parts = path.resolve(dir).split(path.sep).filter(Boolean).reverse();
-  for (const p of parts.slice(0, 2)) {
-    const hit = ENVIRONMENT_NAMES.find((n) => n === p);
-    if (hit) return hit;
-  }
-  return undefined;
 }
 
 /**

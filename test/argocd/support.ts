@@ -1,7 +1,8 @@
 import * as yaml from 'js-yaml';
 import { loadAllEnvironments } from '../../src/config/load';
 import type { EnvironmentConfig } from '../../src/config/schema';
-import { renderAll, RenderedFiles } from '../../src/synth';
+import { renderAll } from '../../charts/app';
+import type { RenderedFiles } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
 export type Doc = Record<string, any>;

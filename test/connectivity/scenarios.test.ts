@@ -20,14 +20,14 @@ function conn(scenario: string, src: string, dst: string): string | undefined {
 
 describe.each(SCENARIO_NAMES)('scenario %s matches its golden files', (scenario) => {
   it.each(FORMATS)('%s', (format) => {
-    expectGolden(path.join(SCENARIOS, scenario, `expected.${format}`), FORMATTERS[format].connections(report(scenario)));
+    expectGolden(path.join(SCENARIOS, scenario, `expected.${format}`), FORMATTERS.get(format)!.format(report(scenario)));
   });
 });
 
 describe.each(DIFFS)('diff $name matches its golden files', ({ name, base, head }) => {
   it.each(FORMATS)('%s', (format) => {
     const diff = diffConnectivity(report(base).connections, report(head).connections);
-    expectGolden(path.join(SCENARIOS, name, `expected.${format}`), FORMATTERS[format].diff(diff));
+    expectGolden(path.join(SCENARIOS, name, `expected.${format}`), FORMATTERS.get(format)!.format(diff));
   });
 });
 

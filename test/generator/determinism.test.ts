@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { renderAll, renderEnvironment, renderFromConfig, RenderedFiles } from '../../src/synth';
+import { renderAll, renderEnvironment, renderFromConfig } from '../../charts/app';
+import type { RenderedFiles } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { CONFIG_DIR, ctisConfigs, ENVIRONMENTS, listFiles, ROOT } from './helpers';
 

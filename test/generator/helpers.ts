@@ -8,7 +8,8 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { loadAllEnvironments } from '../../src/config/load';
 import type { EnvironmentConfig, ScalingConfig } from '../../src/config/schema';
-import { renderAll, renderFromConfig, RenderedFiles } from '../../src/synth';
+import { renderAll, renderFromConfig } from '../../charts/app';
+import type { RenderedFiles } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
 // Test code deals with arbitrary manifests: a loose object type keeps assertions readable.

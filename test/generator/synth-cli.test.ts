@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { renderAll, renderFromConfig } from '../../charts/app';
 import { main } from '../../src/cli/synth';
-import { renderFromConfig } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { CONFIG_DIR, ENVIRONMENTS, hashTree, listFiles, Obj } from './helpers';
 
@@ -23,7 +23,8 @@ interface Run {
 function run(argv: string[]): Run {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(argv, { out: (l) => out.push(...l.split('\n')), err: (l) => err.push(...l.split('\n')) });
+  const lines = (into: string[]) => ({ write: (t: string) => into.push(...t.replace(/\n$/, '').split('\n')) });
+  const code = main(argv, { stdout: lines(out), stderr: lines(err) }, renderAll);
   return { code, out, err };
 }
 

@@ -1,7 +1,7 @@
 import { EnvironmentConfig } from '../../src/config/schema';
 import { parseManifests } from '../../src/manifests';
 import { buildPolicyIndex, ConnectionSet, parseCidr, rangesOverlap, subtractRanges } from '../../src/netpol';
-import { renderEnvironment } from '../../src/synth/render';
+import { renderEnvironment } from '../../charts/app';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { effectiveTopology } from '../../src/topology/effective';
 import { ENVIRONMENTS, PROFILES, shippedEnv, withProfile } from '../support/render';

@@ -1,7 +1,7 @@
 import * as yaml from 'js-yaml';
 import { loadEnvironment } from '../../src/config/load';
 import { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
-import { renderEnvironment } from '../../src/synth/render';
+import { renderEnvironment } from '../../charts/app';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
 /** A rendered manifest as plain data. */

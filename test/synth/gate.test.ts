@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { renderAll } from '../../charts/app';
 import { main } from '../../src/cli/synth';
 import { loadAllEnvironments } from '../../src/config/load';
-import * as synth from '../../src/synth';
 import { gateErrors } from '../../src/synth/gate';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
 const envs = loadAllEnvironments(CTIS_TOPOLOGY);
-const fresh = synth.renderAll(CTIS_TOPOLOGY, envs);
+const fresh = renderAll(CTIS_TOPOLOGY, envs);
 
 /** The fresh render with one file's text edited. */
 function tampered(file: string, edit: (text: string) => string) {
@@ -59,18 +59,17 @@ describe('the synth gate', () => {
   test('stops the swap: errors are printed and the previous output stays byte-identical', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ctis-gate-'));
     const dist = path.join(out, 'dist');
-    const io = { lines: [] as string[], out(l: string) { this.lines.push(l); }, err(l: string) { this.lines.push(l); } };
+    const captured = { lines: [] as string[] };
+    const line = { write: (t: string) => captured.lines.push(t.replace(/\n$/, '')) };
+    const io = { stdout: line, stderr: line };
     try {
-      expect(main(['--out', dist], io)).toBe(0);
+      expect(main(['--out', dist], io, renderAll)).toBe(0);
       const before = fs.readFileSync(path.join(dist, 'production', 'api.yaml'), 'utf8');
-      const spy = jest
-        .spyOn(synth, 'renderAll')
-        .mockReturnValue(tampered('production/api.yaml', (t) => t.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true')));
-      io.lines = [];
-      expect(main(['--out', dist], io)).toBe(1);
-      spy.mockRestore();
-      expect(io.lines.some((l) => /dist\/production\/api\.yaml:\d+: pod-security-restricted: Deployment\/ctis-production\/api/.test(l))).toBe(true);
-      expect(io.lines[io.lines.length - 1]).toMatch(/nothing was written/);
+      const broken = () => tampered('production/api.yaml', (t) => t.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true'));
+      captured.lines = [];
+      expect(main(['--out', dist], io, broken)).toBe(1);
+      expect(captured.lines.some((l) => /dist\/production\/api\.yaml:\d+: pod-security-restricted: Deployment\/ctis-production\/api/.test(l))).toBe(true);
+      expect(captured.lines[captured.lines.length - 1]).toMatch(/nothing was written/);
       expect(fs.readFileSync(path.join(dist, 'production', 'api.yaml'), 'utf8')).toBe(before);
       expect(fs.readdirSync(out)).toEqual(['dist']);
     } finally {

@@ -1,11 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/synth';
+import { renderAll } from '../../charts/app';
+import { main as synth } from '../../src/cli/synth';
+import type { CliIo } from '../../src/cli/kit';
+
+const main = (argv: string[], io: CliIo) => synth(argv, io, renderAll);
 
 function capture() {
   const lines: string[] = [];
-  return { lines, io: { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) } };
+  const line = { write: (t: string) => lines.push(t.replace(/\n$/, '')) };
+  return { lines, io: { stdout: line, stderr: line } };
 }
 
 describe('synth --out never replaces a folder that is not rendered output', () => {

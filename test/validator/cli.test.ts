@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { exitQuietlyOnClosedPipe, main } from '../../src/cli/validate';
+import { exitQuietlyOnClosedPipe } from '../../src/cli/kit';
+import { main } from '../../src/cli/validate';
 import { CONFIG_DIR, DIST, toYaml, workload } from './fixtures';
 
 function cli(args: string[]) {

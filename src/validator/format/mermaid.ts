@@ -1,29 +1,15 @@
+import { DrawnEdge, DrawnNode, NodeShape, renderMermaid } from '../../output/mermaid';
 import type { GraphEdge, GraphNode } from '../network';
 import type { Formatter } from './types';
 
-function nodeId(id: string, ids: Map<string, string>): string {
-  let v = ids.get(id);
-  if (!v) {
-    v = `n${ids.size}`;
-    ids.set(id, v);
-  }
-  return v;
-}
-
-function shape(n: GraphNode, id: string): string {
-  const label = n.label.replace(/"/g, "'");
-  switch (n.kind) {
-    case 'external':
-      return `${id}[("${label}")]`;
-    case 'ingress-controller':
-    case 'dns':
-      return `${id}{{"${label}"}}`;
-    case 'probe':
-      return `${id}>"${label}"]`;
-    default:
-      return `${id}["${label}"]`;
-  }
-}
+const SHAPES: Record<GraphNode['kind'], NodeShape> = {
+  component: 'box',
+  workload: 'box',
+  external: 'cylinder',
+  'ingress-controller': 'hexagon',
+  dns: 'hexagon',
+  probe: 'flag',
+};
 
 function edgeLabel(e: GraphEdge): string {
   switch (e.status) {
@@ -38,6 +24,14 @@ function edgeLabel(e: GraphEdge): string {
   }
 }
 
+function drawnEdge(e: GraphEdge): DrawnEdge {
+  const edge = { from: e.from, to: e.to, label: edgeLabel(e) };
+  if (e.status === 'missing') return { ...edge, line: 'dotted', style: { stroke: '#e90', dash: '4' } };
+  if (e.status === 'extra') return { ...edge, line: 'thick', style: { stroke: '#d33', width: '3px' } };
+  if (e.status === 'partial') return { ...edge, style: { stroke: '#d33', width: '3px' } };
+  return edge;
+}
+
 /**
  * The allowed-connection graph as a Mermaid flowchart for pull requests: components, the ingress
  * controller, DNS and external ranges; declared edges solid, missing edges dashed, extra
@@ -47,26 +41,12 @@ export const mermaidFormatter: Formatter = {
   name: 'mermaid',
   format(report) {
     const g = report.graph;
-    const lines = ['```mermaid', 'flowchart LR'];
-    if (!g) {
-      lines.push('  empty["no connectivity graph"]', '```');
-      return `${lines.join('\n')}\n`;
-    }
-    lines.push(`  %% ${g.environment}: allowed connections in namespace ${g.namespace}`);
-    const ids = new Map<string, string>();
+    if (!g) return renderMermaid({ nodes: [{ id: 'empty', ref: 'empty', label: 'no connectivity graph', shape: 'box' }], edges: [] }, { fenced: true });
     const used = new Set(g.edges.flatMap((e) => [e.from, e.to]));
-    for (const n of g.nodes) if (used.has(n.id) || n.kind === 'component') lines.push(`  ${shape(n, nodeId(n.id, ids))}`);
-    const styles: string[] = [];
-    g.edges.forEach((e, i) => {
-      const a = nodeId(e.from, ids);
-      const b = nodeId(e.to, ids);
-      const label = edgeLabel(e).replace(/"/g, "'");
-      const arrow = e.status === 'missing' ? '-.->' : e.status === 'extra' ? '==>' : '-->';
-      lines.push(`  ${a} ${arrow}|"${label}"| ${b}`);
-      if (e.status === 'extra' || e.status === 'partial') styles.push(`  linkStyle ${i} stroke:#d33,stroke-width:3px`);
-      if (e.status === 'missing') styles.push(`  linkStyle ${i} stroke:#e90,stroke-dasharray:4`);
-    });
-    lines.push(...styles, '```');
-    return `${lines.join('\n')}\n`;
+    const nodes: DrawnNode[] = g.nodes.filter((n) => used.has(n.id) || n.kind === 'component').map((n) => ({ id: n.id, label: n.label, shape: SHAPES[n.kind] }));
+    return renderMermaid(
+      { comments: [`${g.environment}: allowed connections in namespace ${g.namespace}`], nodes, edges: g.edges.map(drawnEdge) },
+      { fenced: true },
+    );
   },
 };

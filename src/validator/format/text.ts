@@ -8,6 +8,7 @@ import type { Formatter } from './types';
  */
 export const textFormatter: Formatter = {
   name: 'text',
+  aliases: ['txt'],
   format(report, ctx) {
     const lines: string[] = [];
     const base = report.baseDir;

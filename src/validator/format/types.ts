@@ -1,3 +1,4 @@
+import type { Formatter as OutputFormatter } from '../../output/format';
 import type { Report } from '../index';
 import type { Rule } from '../rule';
 
@@ -9,8 +10,5 @@ export interface FormatContext {
   readonly target?: string;
 }
 
-/** One output format: turns a report into text. Pure. */
-export interface Formatter {
-  readonly name: string;
-  format(report: Report, ctx: FormatContext): string;
-}
+/** One output format of the validator: turns a report into text. Pure. */
+export type Formatter = OutputFormatter<Report, FormatContext>;

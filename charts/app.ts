@@ -1,0 +1,109 @@
+/**
+ * The wiring of the charts into the rendered output: which charts an environment renders (each
+ * in a cdk8s App of its own), how their objects become files, and the Argo CD files derived from
+ * what was rendered. `bin/synth` and `bin/diff` hand {@link renderAll} to the commands in
+ * `src/cli`, which know nothing of the charts.
+ */
+import { loadAllEnvironments } from '../src/config/load';
+import type { EnvironmentConfig } from '../src/config/schema';
+import { isClusterScoped } from '../src/manifests';
+import { RenderedFiles, toYaml } from '../src/synth/yaml';
+import { checkTopology, Topology } from '../src/topology/model';
+import { ApiChart } from './api';
+import { AppServerChart } from './app-server';
+import { argoCdManifests } from './argocd';
+import { newApp, StackChart } from './component-chart';
+import { StackContext } from './context';
+import { PostgresChart, RedisChart } from './data-stores';
+import { EdgeChart } from './edge';
+import { FrontendChart } from './frontend';
+import { AuthServerChart } from './auth-server';
+import { NetworkPoliciesChart } from './network-policies';
+import { PlatformChart } from './platform';
+import { GenericServiceChart } from './service';
+
+/**
+ * Builds every chart of one environment, in the order files are listed. Each chart gets an
+ * App of its own: charts share no objects, and cdk8s prepares the whole App for every
+ * chart it synthesises, which would make rendering quadratic in the number of charts.
+ */
+export function buildCharts(topology: Topology, env: EnvironmentConfig): StackChart[] {
+  const ctx = new StackContext(topology, env);
+  const charts: StackChart[] = [new PlatformChart(newApp(), ctx)];
+  for (const c of ctx.effective.components) {
+    if (!c.inCluster) continue;
+    const chart = componentChart(ctx, c.id, c.spec.role);
+    if (chart) charts.push(chart);
+  }
+  charts.push(new NetworkPoliciesChart(newApp(), ctx), new EdgeChart(newApp(), ctx));
+  return charts;
+}
+
+/** The chart of one in-cluster component, by its role (none for a managed data store). */
+function componentChart(ctx: StackContext, id: string, role: Topology['components'][number]['role']): StackChart | undefined {
+  const stores = ctx.env.dataStores;
+  switch (role) {
+    case 'postgresql':
+      return stores.postgresql.mode === 'in-cluster' ? new PostgresChart(newApp(), ctx, stores.postgresql) : undefined;
+    case 'redis':
+      return stores.redis.mode === 'in-cluster' ? new RedisChart(newApp(), ctx, stores.redis) : undefined;
+    case 'auth-server':
+      return new AuthServerChart(newApp(), ctx);
+    case 'api':
+      return new ApiChart(newApp(), ctx);
+    case 'app-server':
+      return new AppServerChart(newApp(), ctx);
+    case 'frontend':
+      return new FrontendChart(newApp(), ctx);
+    case 'service':
+      return new GenericServiceChart(newApp(), ctx, id);
+  }
+}
+
+/** A chart's objects as they are written: cluster-scoped kinds carry no namespace. */
+function chartObjects(chart: StackChart): Record<string, any>[] {
+  return chart.toJson().map((obj: { kind?: string; metadata?: { namespace?: string } }) => {
+    if (obj.kind && isClusterScoped(obj.kind) && obj.metadata) delete obj.metadata.namespace;
+    return obj;
+  });
+}
+
+/** The objects of one environment by file, `<env>/<chart>.yaml`; charts without objects have no file. */
+function environmentObjects(topology: Topology, env: EnvironmentConfig): Map<string, Record<string, any>[]> {
+  const files = new Map<string, Record<string, any>[]>();
+  for (const chart of buildCharts(topology, env)) {
+    const objects = chartObjects(chart);
+    if (objects.length > 0) files.set(`${env.name}/${chart.fileName}.yaml`, objects);
+  }
+  return files;
+}
+
+/** Renders one environment: one YAML file per chart, keyed `<env>/<chart>.yaml`. */
+export function renderEnvironment(topology: Topology, env: EnvironmentConfig): RenderedFiles {
+  const files: RenderedFiles = new Map();
+  for (const [rel, objects] of environmentObjects(topology, env)) files.set(rel, toYaml(objects));
+  return files;
+}
+
+/**
+ * Renders every environment of `topology` from already-loaded configurations, and `argocd/`
+ * (project, applications, applicationset) for what was rendered.
+ */
+export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
+  checkTopology(topology);
+  const files: RenderedFiles = new Map();
+  const rendered: Record<string, any>[] = [];
+  for (const env of envs) {
+    for (const [rel, objects] of environmentObjects(topology, env)) {
+      files.set(rel, toYaml(objects));
+      rendered.push(...objects);
+    }
+  }
+  for (const [rel, objects] of argoCdManifests(topology.partOf, envs, rendered)) files.set(rel, toYaml(objects));
+  return files;
+}
+
+/** Loads `config/<env>.yaml` for every environment and renders them. */
+export function renderFromConfig(topology: Topology, configDir?: string): RenderedFiles {
+  return renderAll(topology, loadAllEnvironments(topology, configDir));
+}

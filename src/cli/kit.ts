@@ -1,0 +1,84 @@
+/**
+ * What every command shares: where it writes ({@link CliIo}), how bad usage is reported
+ * ({@link UsageError}, exit 2), how it runs as a process ({@link runCommand}: the exit code, and a
+ * quiet end when the reader of the output goes away), and how it guesses the environment from a
+ * folder name ({@link inferEnvironment}).
+ *
+ * A command is a function `(argv, io) => exit code` that never throws and never prints a stack
+ * trace; `bin/<command>.ts` runs it with {@link runCommand}.
+ */
+export { UsageError } from '../errors';
+export { inferEnvironment } from '../config/load';
+
+/** Something text can be written to (a process stream, or a buffer in tests). */
+export interface Writable {
+  write(text: string): unknown;
+}
+
+/** Where a command writes. */
+export interface CliIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+/** A command: runs with the arguments after the script name and returns the exit code. */
+export type Command = (argv: readonly string[], io: CliIo) => number;
+
+/** A stream that reports write errors (the reader went away, a full disk). */
+export interface ErrorSource {
+  on(event: 'error', listener: (e: NodeJS.ErrnoException) => void): unknown;
+}
+
+/** What {@link runCommand} needs of the process (the real one, or a fake in tests). */
+export interface CliProcess extends CliIo {
+  readonly stdout: Writable & ErrorSource;
+  readonly stderr: Writable & ErrorSource;
+  exitCode?: number | string | undefined;
+  exit(code?: number): never;
+}
+
+/** The first line of a message (commands print one line per error). */
+export function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return i === -1 ? s : s.slice(0, i);
+}
+
+/**
+ * Ends the process quietly when the reader of `stream` goes away (`validate ... | head`: EPIPE),
+ * with the exit code set so far: that is no error of the command, and Node would otherwise print
+ * a stack trace. Any other write error is one line on `stderr` and exit 2.
+ * @param exitCode the exit code so far (default: `process.exitCode`, else 0)
+ */
+export function exitQuietlyOnClosedPipe(
+  stream: ErrorSource,
+  exit: (code: number) => void,
+  stderr: Writable,
+  name = 'ctis',
+  exitCode: () => number | string | undefined = () => process.exitCode,
+): void {
+  stream.on('error', (e) => {
+    if (e?.code === 'EPIPE') {
+      const code = exitCode();
+      exit(typeof code === 'number' ? code : 0);
+      return;
+    }
+    try {
+      stderr.write(`${name}: cannot write the output: ${firstLine(e?.message ?? String(e))}\n`);
+    } catch {
+      // stderr is gone too
+    }
+    exit(2);
+  });
+}
+
+/**
+ * Runs a command as the process: sets the exit code, and stops quietly when the reader of stdout
+ * or stderr goes away (keeping that exit code); any other write error is one line on stderr and
+ * exit 2.
+ */
+export function runCommand(name: string, command: Command, argv: readonly string[], proc: CliProcess = process): void {
+  const exit = (code: number) => proc.exit(code);
+  exitQuietlyOnClosedPipe(proc.stdout, exit, proc.stderr, name, () => proc.exitCode);
+  exitQuietlyOnClosedPipe(proc.stderr, exit, proc.stderr, name, () => proc.exitCode);
+  proc.exitCode = command(argv, proc);
+}

@@ -1,0 +1,40 @@
+/**
+ * The one formatter interface of the commands: `validate`, `connectivity` and `diff` each keep a
+ * {@link FormatRegistry} of {@link Formatter}s and pick one by the `--format` name.
+ */
+
+/** One output format: turns a result into the whole document (ending in a newline). Pure. */
+export interface Formatter<T, C = void> {
+  /** The name `--format` takes and help texts show. */
+  readonly name: string;
+  /** Other names `--format` accepts for the same format (`txt` for `text` and the other way round). */
+  readonly aliases?: readonly string[];
+  format(result: T, context: C): string;
+}
+
+/** The formats of one command, by name (in the order help texts list them) and alias. */
+export class FormatRegistry<T, C = void> {
+  private readonly byName = new Map<string, Formatter<T, C>>();
+  /** Names in order, without aliases. */
+  readonly names: readonly string[];
+
+  constructor(formatters: readonly Formatter<T, C>[]) {
+    this.names = formatters.map((f) => f.name);
+    for (const f of formatters) {
+      for (const n of [f.name, ...(f.aliases ?? [])]) {
+        if (this.byName.has(n)) throw new Error(`format name "${n}" is registered twice`);
+        this.byName.set(n, f);
+      }
+    }
+  }
+
+  /** The formatter of a name or alias, or undefined. */
+  get(name: string): Formatter<T, C> | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Whether a name or alias is known. */
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+}
