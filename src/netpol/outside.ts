@@ -1,0 +1,175 @@
+/**
+ * Pods outside the manifests that NetworkPolicies let in or out, as classes with one
+ * representative pod each (see {@link OutsideEndpoint}).
+ */
+import { METADATA_NAME_LABEL } from '../manifests';
+import { addConns, PairFinder } from './all-pairs';
+import type { ConnectionSet } from './connection-set';
+import type { Evaluator } from './evaluate';
+import { NamespaceTable } from './model';
+import { CompiledPolicy, isAllPodsPeer } from './policies';
+import type { PodState, PodStore } from './pods';
+import { Labels, Selector } from './selector';
+import type { PodEndpoint, PolicyInfo } from './types';
+
+/** Describes a pod that need not exist in the manifests, for what-if questions. */
+export interface HypotheticalPod {
+  readonly namespace?: string;
+  readonly labels?: Labels;
+  readonly ports?: readonly import('./types').NamedPort[];
+  /**
+   * Labels of the pod's namespace (the implied `kubernetes.io/metadata.name` is added).
+   * @default - the declared namespace's labels, or only the implied label
+   */
+  readonly namespaceLabels?: Labels;
+  /** @default `namespace/{labels}` */
+  readonly id?: string;
+}
+
+/**
+ * A pod that is not in the manifests but that NetworkPolicies may let in or out, standing for a
+ * class of such pods. Ids (deterministic, sorted in reports after the workloads):
+ *
+ * - `{other-namespace}`: a pod without labels in a namespace that is not in the manifests and has
+ *   no label but its name (what `namespaceSelector: {}` or a rule without `from`/`to` admits);
+ * - `<ns>/{any-other-pod}`, for each namespace of the manifests (declared, or holding a workload
+ *   or a policy): a pod without labels in `<ns>` that is none of the workloads;
+ * - `<ns>/{<podSelector>}` or `<ns>/{any-pod}`: the pods a peer selects in a namespace it names
+ *   (`namespaceSelector` on `kubernetes.io/metadata.name`, e.g. `kube-system/{k8s-app=kube-dns}`)
+ *   that is not in the manifests; or, in a namespace of the manifests, pods a peer's podSelector
+ *   selects where no workload matches it (e.g. `shop/{app=debug}`);
+ * - `{other-namespace <nsSelector>}` and `{other-namespace[ <nsSelector>]}/{<podSelector>}`: the
+ *   pods a peer selects in namespaces outside the manifests chosen by labels, e.g.
+ *   `{other-namespace env=prod}`, `{other-namespace}/{app=prometheus}`.
+ *
+ * Each is evaluated as one representative pod ({@link pod}): the fewest labels its selectors
+ * need (`matchLabels`, the first `In` value, an empty value for `Exists`), no container ports (so
+ * named ports never resolve on it), in a namespace with the fewest labels the namespaceSelector
+ * needs. Outside the manifests no policy is known, so there it is unrestricted; in a namespace of
+ * the manifests that namespace's policies apply to it. Inside namespaces of the manifests, pods a
+ * selector matches are taken to be the workloads when any workload matches.
+ *
+ * The two generic kinds are paired with every workload. A class a peer names is paired only with
+ * the workloads selected by the policies that name it (`namedBy`): what any other workload can do
+ * with pods elsewhere shows under the generic kinds, and the report stays linear in the size of
+ * the policies instead of pairing every class with every workload.
+ */
+export interface OutsideEndpoint {
+  readonly id: string;
+  /** The representative pod. */
+  readonly pod: PodEndpoint;
+  /** The namespace, when the class lies in one named namespace. */
+  readonly namespace?: string;
+  /** The policies with a peer that names the class; absent for the generic kinds. */
+  readonly namedBy?: readonly PolicyInfo[];
+}
+
+/** Id of the generic pod in a namespace outside the manifests. */
+export const OTHER_NAMESPACE_ID = '{other-namespace}';
+
+/** Namespace name of representatives in namespaces outside the manifests (no real name has braces). */
+const OTHER_NAMESPACE = '{other-namespace}';
+
+/** The classes of pods outside the manifests of a `PolicyIndex`, and their connections. */
+export class OutsidePods {
+  private found?: OutsideEndpoint[];
+
+  constructor(
+    private readonly pods: PodStore,
+    private readonly evaluate: Evaluator,
+    private readonly pairs: PairFinder,
+    private readonly policies: readonly CompiledPolicy[],
+    private readonly namespaces: NamespaceTable,
+    /** Builds a hypothetical pod (`PolicyIndex.pod`). */
+    private readonly makePod: (spec: HypotheticalPod) => PodEndpoint,
+  ) {}
+
+  /**
+   * The pods outside the manifests that reports consider (see {@link OutsideEndpoint} for what
+   * each stands for), sorted by id: the generic ones, and one per class of pods that a peer of a
+   * policy selecting some workload names. Computed once.
+   */
+  endpoints(): readonly OutsideEndpoint[] {
+    if (this.found) return this.found;
+    const found = new Map<string, { id: string; pod: PodEndpoint; namespace?: string; namedBy?: CompiledPolicy[] }>();
+    let policy: CompiledPolicy | undefined;
+    const add = (id: string, spec: HypotheticalPod, namespace?: string) => {
+      let o = found.get(id);
+      if (!o) {
+        o = { id, pod: this.makePod({ ...spec, ports: [], id }), ...(namespace !== undefined ? { namespace } : {}) };
+        if (policy) o.namedBy = [];
+        found.set(id, o);
+      }
+      if (policy && o.namedBy && o.namedBy[o.namedBy.length - 1] !== policy) o.namedBy.push(policy);
+    };
+    add(OTHER_NAMESPACE_ID, { namespace: OTHER_NAMESPACE, labels: {}, namespaceLabels: {} });
+    for (const ns of this.namespaces.names()) add(`${ns}/{any-other-pod}`, { namespace: ns, labels: {} }, ns);
+
+    const inManifests = (ns: string, q: Selector, labels: Labels) => {
+      // Pods a selector matches in a namespace of the manifests are its workloads when any match;
+      // an unlabelled one is `<ns>/{any-other-pod}`.
+      if (q.matches({}) || this.pods.select(ns, q).length > 0) return;
+      add(`${ns}/${q}`, { namespace: ns, labels }, ns);
+    };
+    for (const p of this.policies) {
+      policy = p;
+      if ((this.pods.selectedBy(p)).length === 0) continue;
+      for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
+        if (r.peers === 'all') continue;
+        for (const peer of r.peers) {
+          if (peer.kind !== 'pods' || isAllPodsPeer(peer)) continue;
+          const q = peer.podSelector ?? Selector.EVERYTHING;
+          const labels = q.example();
+          if (!labels) continue;
+          const s = peer.namespaceSelector;
+          if (!s) {
+            inManifests(p.namespace, q, labels);
+            continue;
+          }
+          const base = s.example();
+          if (!base) continue;
+          const pinned = s.pinnedValues(METADATA_NAME_LABEL);
+          if (pinned) {
+            for (const ns of pinned) {
+              if (this.namespaces.has(ns)) {
+                if (s.matches(this.namespaces.labelsOf(ns))) inManifests(ns, q, labels);
+                continue;
+              }
+              const nsLabels = { ...base, [METADATA_NAME_LABEL]: ns };
+              if (!s.matches(nsLabels)) continue;
+              add(`${ns}/${q.matchesEverything ? '{any-pod}' : q}`, { namespace: ns, labels, namespaceLabels: nsLabels }, ns);
+            }
+            continue;
+          }
+          const nsLabels = { ...base, [METADATA_NAME_LABEL]: OTHER_NAMESPACE };
+          if (!s.matches(nsLabels)) continue;
+          if (s.matchesEverything && q.matches({})) continue; // that is {other-namespace}
+          const nsPart = s.matchesEverything ? OTHER_NAMESPACE_ID : `{other-namespace ${s.toString().slice(1, -1)}}`;
+          add(q.matchesEverything ? nsPart : `${nsPart}/${q}`, { namespace: OTHER_NAMESPACE, labels, namespaceLabels: nsLabels });
+        }
+      }
+    }
+    return (this.found = [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  }
+
+  /**
+   * The connections between an outside class and the workloads, by workload id: all workloads
+   * for the generic kinds ({@link workloadConnections}), only those selected by the policies
+   * that name it otherwise (see {@link OutsideEndpoint}).
+   */
+  connections(o: OutsideEndpoint): { inbound: Map<string, ConnectionSet>; outbound: Map<string, ConnectionSet> } {
+    if (!o.namedBy) return this.pairs.workloadConnections(o.pod);
+    const inbound = new Map<string, ConnectionSet>();
+    const outbound = new Map<string, ConnectionSet>();
+    const seen = new Set<PodState>();
+    for (const info of o.namedBy) {
+      for (const s of this.pods.selectedBy(info as CompiledPolicy)) {
+        if (seen.has(s)) continue;
+        seen.add(s);
+        addConns(outbound, s.ep.id, this.evaluate.allowed(o.pod, s.ep));
+        addConns(inbound, s.ep.id, this.evaluate.allowed(s.ep, o.pod));
+      }
+    }
+    return { inbound, outbound };
+  }
+}

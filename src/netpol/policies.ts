@@ -1,0 +1,210 @@
+/**
+ * NetworkPolicies compiled for evaluation: selectors, peers and ports read once, invalid parts
+ * reported as warnings and read the restrictive way.
+ */
+import { list as arr } from '../manifests';
+import { ConnectionSet, Protocol } from './connection-set';
+import { IpRange, parseCidr } from './ip';
+import { protocolOf, Source, WarningSink } from './model';
+import { Selector } from './selector';
+import type { Direction, NamedPort, PolicyInfo } from './types';
+
+/** A port of a NetworkPolicy rule. */
+export type PortSpec =
+  | { kind: 'all'; protocol: Protocol }
+  | { kind: 'range'; protocol: Protocol; from: number; to: number }
+  | { kind: 'named'; protocol: Protocol; name: string };
+
+/** A peer of a NetworkPolicy rule. */
+export type Peer =
+  | { kind: 'pods'; podSelector?: Selector; namespaceSelector?: Selector }
+  | { kind: 'ipBlock'; cidr: IpRange; except: IpRange[] };
+
+/** One ingress or egress rule of a compiled NetworkPolicy. */
+export interface Rule {
+  readonly policy: CompiledPolicy;
+  readonly direction: Direction;
+  readonly index: number;
+  /** `'all'` when `from`/`to` is absent or empty. */
+  readonly peers: 'all' | readonly Peer[];
+  /** `'all'` when `ports` is absent or empty; otherwise numeric ports and named ones. */
+  readonly ports: 'all' | { readonly fixed: ConnectionSet; readonly named: readonly { protocol: Protocol; name: string }[] };
+}
+
+/** A NetworkPolicy ready for evaluation. */
+export interface CompiledPolicy extends PolicyInfo {
+  readonly podSelector: Selector;
+  /** Present iff the policy isolates ingress. */
+  readonly ingress?: readonly Rule[];
+  /** Present iff the policy isolates egress. */
+  readonly egress?: readonly Rule[];
+  readonly source: Source;
+}
+
+/** Whether a pod-peer matches every pod in every namespace. */
+export function isAllPodsPeer(p: Peer): boolean {
+  return p.kind === 'pods' && !!p.namespaceSelector?.matchesEverything && (!p.podSelector || p.podSelector.matchesEverything);
+}
+
+/**
+ * Compiles a `networking.k8s.io/v1` NetworkPolicy. Invalid parts are reported as warnings and
+ * read in the restrictive way (an invalid peer or port matches nothing).
+ */
+export function compilePolicy(s: Source, ns: string, warn: WarningSink): CompiledPolicy {
+  const spec = s.obj.spec ?? {};
+  const name = s.obj.metadata?.name ?? '';
+  const key = `NetworkPolicy/${ns}/${name}`;
+  const problem = (path: (string | number)[]) => (message: string) =>
+    warn.add('invalid-policy', `NetworkPolicy ${ns}/${name}: ${message}`, s, path);
+
+  const rawTypes = arr(spec.policyTypes);
+  const directions: Direction[] = [];
+  if (rawTypes.length === 0) {
+    directions.push('ingress');
+    if (arr(spec.egress).length > 0) directions.push('egress');
+  } else {
+    for (const t of rawTypes) {
+      if (t === 'Ingress' && !directions.includes('ingress')) directions.push('ingress');
+      else if (t === 'Egress' && !directions.includes('egress')) directions.push('egress');
+      else if (t !== 'Ingress' && t !== 'Egress') problem(['spec', 'policyTypes'])(`unknown policy type "${String(t)}"`);
+    }
+    directions.sort();
+  }
+
+  const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
+    namespace: ns,
+    name,
+    key,
+    ...(s.loaded ? { location: s.loaded.location } : {}),
+    directions,
+    podSelector: Selector.compile(spec.podSelector, problem(['spec', 'podSelector'])),
+    source: s,
+  };
+
+  const compileRules = (direction: Direction): Rule[] => {
+    const field = direction;
+    const peerField = direction === 'ingress' ? 'from' : 'to';
+    return arr(spec[field]).map((raw, index): Rule => {
+      const base = ['spec', field, index];
+      const rawPeers = arr(raw?.[peerField]);
+      let peers: 'all' | Peer[] = 'all';
+      if (rawPeers.length > 0) {
+        peers = [];
+        rawPeers.forEach((p, j) => {
+          const peer = compilePeer(p, problem([...base, peerField, j]));
+          if (peer) (peers as Peer[]).push(peer);
+        });
+      }
+      const rawPorts = arr(raw?.ports);
+      let ports: Rule['ports'] = 'all';
+      if (rawPorts.length > 0) {
+        let fixed = ConnectionSet.none();
+        const named: { protocol: Protocol; name: string }[] = [];
+        rawPorts.forEach((p, j) => {
+          const spec = compilePort(p, problem([...base, 'ports', j]));
+          if (!spec) return;
+          if (spec.kind === 'all') fixed = fixed.union(ConnectionSet.protocol(spec.protocol));
+          else if (spec.kind === 'range') fixed = fixed.union(ConnectionSet.range(spec.protocol, spec.from, spec.to));
+          else named.push({ protocol: spec.protocol, name: spec.name });
+        });
+        ports = { fixed, named };
+      }
+      return { policy: policy as CompiledPolicy, direction, index, peers, ports };
+    });
+  };
+  if (directions.includes('ingress')) policy.ingress = compileRules('ingress');
+  if (directions.includes('egress')) policy.egress = compileRules('egress');
+  return policy as CompiledPolicy;
+}
+
+function compilePeer(p: any, problem: (m: string) => void): Peer | undefined {
+  if (!p || typeof p !== 'object') {
+    problem('peer is not a mapping; it matches nothing');
+    return undefined;
+  }
+  const hasPod = p.podSelector !== undefined && p.podSelector !== null;
+  const hasNs = p.namespaceSelector !== undefined && p.namespaceSelector !== null;
+  const hasIp = p.ipBlock !== undefined && p.ipBlock !== null;
+  if (hasIp) {
+    if (hasPod || hasNs) {
+      problem('a peer cannot combine ipBlock with podSelector or namespaceSelector; it matches nothing');
+      return undefined;
+    }
+    const cidr = typeof p.ipBlock.cidr === 'string' ? parseCidr(p.ipBlock.cidr) : undefined;
+    if (!cidr) {
+      problem(`ipBlock cidr "${String(p.ipBlock.cidr)}" is not a valid CIDR; the peer matches nothing`);
+      return undefined;
+    }
+    const except: IpRange[] = [];
+    for (const e of arr(p.ipBlock.except)) {
+      const r = typeof e === 'string' ? parseCidr(e) : undefined;
+      if (!r) {
+        problem(`ipBlock except "${String(e)}" is not a valid CIDR; the peer matches nothing`);
+        return undefined;
+      }
+      if (r.family !== cidr.family || r.start < cidr.start || r.end > cidr.end) {
+        problem(`ipBlock except "${e}" is not inside cidr "${p.ipBlock.cidr}"`);
+      }
+      except.push(r);
+    }
+    return { kind: 'ipBlock', cidr, except };
+  }
+  if (!hasPod && !hasNs) {
+    problem('peer has no podSelector, namespaceSelector or ipBlock; it matches nothing');
+    return undefined;
+  }
+  return {
+    kind: 'pods',
+    ...(hasPod ? { podSelector: Selector.compile(p.podSelector, problem) } : {}),
+    ...(hasNs ? { namespaceSelector: Selector.compile(p.namespaceSelector, problem) } : {}),
+  };
+}
+
+function compilePort(p: any, problem: (m: string) => void): PortSpec | undefined {
+  if (!p || typeof p !== 'object') {
+    problem('port entry is not a mapping; it matches nothing');
+    return undefined;
+  }
+  const protocol = protocolOf(p.protocol);
+  if (!protocol) {
+    problem(`unknown protocol "${String(p.protocol)}"; the port matches nothing`);
+    return undefined;
+  }
+  if (p.port === undefined || p.port === null) {
+    if (p.endPort !== undefined) problem('endPort without port is ignored');
+    return { kind: 'all', protocol };
+  }
+  const asNumber = typeof p.port === 'number' ? p.port : /^\d+$/.test(String(p.port)) ? Number(p.port) : undefined;
+  if (asNumber === undefined) {
+    if (p.endPort !== undefined && p.endPort !== null) {
+      problem(`endPort cannot be used with the named port "${String(p.port)}"; the port matches nothing`);
+      return undefined;
+    }
+    return { kind: 'named', protocol, name: String(p.port) };
+  }
+  if (!Number.isInteger(asNumber) || asNumber < 1 || asNumber > 65535) {
+    problem(`port ${String(p.port)} is out of range; the port matches nothing`);
+    return undefined;
+  }
+  if (p.endPort === undefined || p.endPort === null) return { kind: 'range', protocol, from: asNumber, to: asNumber };
+  const end = Number(p.endPort);
+  if (!Number.isInteger(end) || end < asNumber || end > 65535) {
+    problem(`endPort ${String(p.endPort)} must be a port not below port ${asNumber}; the port matches nothing`);
+    return undefined;
+  }
+  return { kind: 'range', protocol, from: asNumber, to: end };
+}
+
+/** Resolves a rule's ports against the destination pod's declared ports (or none for external). */
+export function resolveRulePorts(rule: Rule, dstPorts: readonly NamedPort[] | undefined): ConnectionSet {
+  if (rule.ports === 'all') return ConnectionSet.all();
+  let c = rule.ports.fixed;
+  if (dstPorts) {
+    for (const n of rule.ports.named) {
+      for (const p of dstPorts) {
+        if (p.name === n.name && p.protocol === n.protocol) c = c.union(ConnectionSet.ports(p.protocol, p.port));
+      }
+    }
+  }
+  return c;
+}
