@@ -62,6 +62,10 @@ export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions)
   const ctx = chart.ctx;
   const c = ctx.component(id);
   const health = c.spec.health!;
+  const ports = opts.ports ?? [{ name: 'http', containerPort: c.spec.port }];
+  const probePort = opts.probePort ?? 'http';
+  const readinessPort = ports.find((p) => p.name === probePort);
+  if (!readinessPort) throw new Error(`${id}: the probes use port "${probePort}", which the container does not declare`);
   return new AppWorkload(chart, 'Workload', {
     name: id,
     labels: ctx.labels(id),
@@ -71,11 +75,12 @@ export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions)
     settings: { ...aspnetSettings(ctx, c.spec.port), ...opts.settings },
     servicePorts: opts.servicePorts ?? [{ name: 'http', port: c.servingPort, targetPort: 'http' }],
     volumes: opts.volumes,
+    readiness: { path: health.ready, port: readinessPort },
     container: {
-      ports: opts.ports ?? [{ name: 'http', containerPort: c.spec.port }],
+      ports,
       env: opts.secretEnv,
       volumeMounts: opts.volumeMounts,
-      ...httpProbes(opts.probePort ?? 'http', health.ready, health.live),
+      ...httpProbes(probePort, health.ready, health.live),
     },
   });
 }

@@ -13,7 +13,9 @@ import {
   HttpRouteSpecRulesMatchesPathType,
 } from '../imports/httproute-gateway.networking.k8s.io';
 import { Middleware } from '../imports/traefik-traefik.io';
+import { blueGreenOf } from '../src/config/strategy';
 import { SyncWave, syncWave } from '../src/constructs/argocd-annotations';
+import { previewServiceName } from '../src/constructs/blue-green';
 import { certManagerAnnotations, hstsHeader, tlsSecretName } from '../src/constructs/edge';
 import { k8s } from '../src/constructs/k8s';
 import { EffectiveComponent } from '../src/topology/effective';
@@ -55,13 +57,13 @@ export class EdgeChart extends StackChart {
     return { name, labels, annotations: { ...syncWave(SyncWave.EDGE), ...annotations } };
   }
 
-  private ingress(name: string, r: Route, paths: readonly string[], annotations: Record<string, string>, tls: boolean): void {
+  private ingress(name: string, r: Route, paths: readonly string[], annotations: Record<string, string>, tls: boolean, service = r.component.id): void {
     const edge = this.ctx.env.edge;
     new k8s.KubeIngress(this, name, {
       metadata: this.meta(name, this.ctx.labels(r.component.id), annotations),
       spec: {
         ingressClassName: edge.className,
-        tls: tls ? [{ hosts: [r.host], secretName: tlsSecretName(edge, r.component.id) }] : undefined,
+        tls: tls ? [{ hosts: [r.host], secretName: tlsSecretName(edge, service) }] : undefined,
         rules: [
           {
             host: r.host,
@@ -69,7 +71,7 @@ export class EdgeChart extends StackChart {
               paths: paths.map((path) => ({
                 path,
                 pathType: 'Prefix',
-                backend: { service: { name: r.component.id, port: { name: 'http' } } },
+                backend: { service: { name: service, port: { name: 'http' } } },
               })),
             },
           },
@@ -136,6 +138,18 @@ export class EdgeChart extends StackChart {
       }, false);
       if (allowList && r.component.spec.servesAdminPaths) {
         this.ingress(`${id}-admin`, r, ADMIN_PATHS, secure(['admin-allow-list', 'hsts']), true);
+      }
+      // The preview of a blue-green release, from the admin allow-list only (the configuration
+      // refuses a preview host without one); plain http is redirected from the allow-list too.
+      const previewHost = blueGreenOf(this.ctx.workload(id))?.previewHost;
+      if (allowList && previewHost) {
+        const preview: Route = { ...r, host: previewHost };
+        const service = previewServiceName(id);
+        this.ingress(service, preview, r.paths, secure(['admin-allow-list', 'hsts']), true, service);
+        this.ingress(`${service}-http-redirect`, preview, ['/'], {
+          'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
+          'traefik.ingress.kubernetes.io/router.middlewares': ['admin-allow-list', 'redirect-https'].map(ref).join(','),
+        }, false, service);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ComponentNetworkPolicy, DefaultDenyPolicy, NetworkPort, Peer, PolicyRule } from '../src/constructs/network-policy';
+import { blueGreenOf } from '../src/config/strategy';
 import { DNS_PORT } from '../src/topology/model';
 import { StackChart } from './component-chart';
 import { StackContext } from './context';
@@ -48,6 +49,8 @@ export class NetworkPoliciesChart extends StackChart {
           purpose: `from the ${edge.profile} edge`,
         });
       }
+      const analysis = analysisRule(ctx, c.id);
+      if (analysis) rules.push(analysis);
       const out = [DNS_RULE, ...(egress.get(c.id) ?? [])];
       new ComponentNetworkPolicy(this, c.id, {
         name: c.id,
@@ -58,4 +61,21 @@ export class NetworkPoliciesChart extends StackChart {
       });
     }
   }
+}
+
+/**
+ * The pre-promotion analysis of a blue-green component is a web metric the Argo Rollouts
+ * controller requests from the preview pods: its pods (and no others of its namespace) may reach
+ * the readiness port, nothing else. Policies select both colours by the component's labels.
+ */
+function analysisRule(ctx: StackContext, id: string): PolicyRule | undefined {
+  const w = ctx.env.workloads[id];
+  const bg = w ? blueGreenOf(w) : undefined;
+  const controller = ctx.env.rollouts?.controller;
+  if (!bg?.prePromotionAnalysis || !controller) return undefined;
+  return {
+    peers: [Peer.podsInNamespace(controller.namespace, controller.podLabels)],
+    ports: [NetworkPort.tcp(ctx.component(id).healthPort)],
+    purpose: 'from the Argo Rollouts controller: pre-promotion analysis of the preview pods',
+  };
 }

@@ -110,6 +110,7 @@ export function podTemplateOf(o: Obj): Obj | undefined {
     case 'DaemonSet':
     case 'ReplicaSet':
     case 'Job':
+    case 'Rollout':
       return o.spec?.template;
     case 'CronJob':
       return o.spec?.jobTemplate?.spec?.template;
@@ -142,7 +143,7 @@ export function allContainers(spec: Obj): Obj[] {
 
 export function workload(env: RenderedEnv, component: string): Obj {
   const found = env.objects.filter(
-    (o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && podTemplateOf(o)?.metadata?.labels?.[LABEL_NAME] === component,
+    (o) => ['Deployment', 'StatefulSet', 'Rollout'].includes(o.kind) && podTemplateOf(o)?.metadata?.labels?.[LABEL_NAME] === component,
   );
   if (found.length !== 1) throw new Error(`${env.name}: expected one workload for ${component}, found ${found.length}`);
   return found[0];

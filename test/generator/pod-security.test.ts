@@ -270,13 +270,24 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
 
   test('Deployments roll with RollingUpdate and maxUnavailable 0', () => {
     const deployments = env(name).objects.filter((o) => o.kind === 'Deployment');
-    expect(deployments.length).toBeGreaterThanOrEqual(APP_COMPONENTS.length);
+    const rollouts = env(name).objects.filter((o) => o.kind === 'Rollout');
+    expect(deployments.length + rollouts.length).toBeGreaterThanOrEqual(APP_COMPONENTS.length);
     for (const d of deployments) {
       expect([ref(d), d.spec.strategy?.type]).toEqual([ref(d), 'RollingUpdate']);
       expect([ref(d), String(d.spec.strategy?.rollingUpdate?.maxUnavailable)]).toEqual([ref(d), expect.stringMatching(/^0%?$/)]);
     }
     for (const s of env(name).objects.filter((o) => o.kind === 'StatefulSet')) {
       expect(s.spec.updateStrategy?.type ?? 'RollingUpdate').toBe('RollingUpdate');
+    }
+  });
+
+  test('Rollouts release blue-green: the live colour keeps serving until the new one is promoted', () => {
+    for (const r of env(name).objects.filter((o) => o.kind === 'Rollout')) {
+      const bg = r.spec.strategy?.blueGreen;
+      expect([ref(r), Object.keys(r.spec.strategy)]).toEqual([ref(r), ['blueGreen']]);
+      expect([ref(r), bg.activeService]).toEqual([ref(r), r.metadata.name]);
+      expect([ref(r), bg.previewService]).toEqual([ref(r), `${r.metadata.name}-preview`]);
+      expect(bg.scaleDownDelaySeconds).toBeGreaterThanOrEqual(30);
     }
   });
 

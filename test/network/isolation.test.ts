@@ -1,6 +1,6 @@
 import { EnvironmentConfig } from '../../src/config/schema';
 import { parseManifests } from '../../src/manifests';
-import { buildPolicyIndex, ConnectionSet, parseCidr, rangesOverlap, subtractRanges } from '../../src/netpol';
+import { buildPolicyIndex, ConnectionSet, parseCidr, PolicyIndex, rangesOverlap, subtractRanges } from '../../src/netpol';
 import { renderEnvironment } from '../../charts/app';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { effectiveTopology } from '../../src/topology/effective';
@@ -11,6 +11,16 @@ import { ENVIRONMENTS, PROFILES, shippedEnv, withProfile } from '../support/rend
  * shares no code with the generator's policy building): every declared edge is allowed on its
  * port and nothing else is.
  */
+/**
+ * The pods of a component's workload, whatever its kind (Deployment, Rollout, StatefulSet): the
+ * one workload of the namespace whose pods carry the component's name label.
+ */
+function podOf(index: PolicyIndex, ns: string, id: string) {
+  const found = index.workloads.filter((w) => w.namespace === ns && w.pods.some((p) => p.labels['app.kubernetes.io/name'] === id));
+  if (found.length !== 1) throw new Error(`expected one workload of ${id} in ${ns}, found ${found.map((w) => w.id).join(', ') || 'none'}`);
+  return found[0].pods[0];
+}
+
 function indexFor(env: EnvironmentConfig) {
   const objects = [...renderEnvironment(CTIS_TOPOLOGY, env)].flatMap(([file, text]) => parseManifests(text, file));
   return buildPolicyIndex(objects, {
@@ -25,12 +35,7 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
     const index = indexFor(env);
     const ns = env.namespace;
     const inCluster = t.components.filter((c) => c.inCluster);
-    const pod = (id: string) => {
-      const kind = CTIS_TOPOLOGY.components.find((c) => c.id === id)!.dataStore ? 'StatefulSet' : 'Deployment';
-      const w = index.workload(`${ns}/${id}[${kind}]`);
-      if (!w) throw new Error(`no workload ${id} in ${envName}`);
-      return w.pods[0];
-    };
+    const pod = (id: string) => podOf(index, ns, id);
     const dns = index.pod({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, id: 'kube-dns' });
 
     test('every declared edge between components is allowed on its port, and only that port', () => {
@@ -119,8 +124,8 @@ test('app-server accepts api on its TLS port when mTLS is on, and the plain port
   const off: EnvironmentConfig = { ...on, features: { ...on.features, appServerMtls: { enabled: false } } };
   for (const [env, port] of [[on, 8443], [off, 8080]] as const) {
     const index = indexFor(env);
-    const api = index.workload(`${env.namespace}/api[Deployment]`)!.pods[0];
-    const appServer = index.workload(`${env.namespace}/app-server[Deployment]`)!.pods[0];
+    const api = podOf(index, env.namespace, 'api');
+    const appServer = podOf(index, env.namespace, 'app-server');
     expect(index.allowed(api, appServer).toString()).toBe(ConnectionSet.tcp(port).toString());
   }
 });
