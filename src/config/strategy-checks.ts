@@ -12,6 +12,7 @@ import { blueGreenOf, maxPods } from './strategy';
 export function strategyIssues(env: EnvironmentConfig, topology: Topology): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
+  const analysed: string[] = [];
   const hostOwners = new Map<string, string>(Object.entries(env.hosts).map(([id, host]) => [host, `hosts.${id}`]));
   for (const [id, w] of Object.entries(env.workloads)) {
     const bg = blueGreenOf(w);
@@ -30,9 +31,7 @@ export function strategyIssues(env: EnvironmentConfig, topology: Topology): Conf
     if (bg.prePromotionAnalysis && !c.health) {
       add(`${field}.prePromotionAnalysis`, `${id} declares no health endpoints in the topology for the analysis to check`);
     }
-    if (bg.prePromotionAnalysis && !env.rollouts) {
-      add('rollouts.controller', `is required: the pre-promotion analysis of ${id} is run by the Argo Rollouts controller, whose pods the NetworkPolicies must admit to the health port`);
-    }
+    if (bg.prePromotionAnalysis) analysed.push(id);
     const host = bg.previewHost;
     if (host === undefined) continue;
     if (c.exposure !== 'public') {
@@ -45,6 +44,9 @@ export function strategyIssues(env: EnvironmentConfig, topology: Topology): Conf
     const owner = hostOwners.get(host);
     if (owner) add(`${field}.previewHost`, `"${host}" is already used by ${owner}`);
     hostOwners.set(host, `${field}.previewHost`);
+  }
+  if (analysed.length > 0 && !env.rollouts) {
+    add('rollouts.controller', `is required: the pre-promotion analysis of ${analysed.join(', ')} is run by the Argo Rollouts controller, whose pods the NetworkPolicies must admit to the health port`);
   }
   return issues;
 }
