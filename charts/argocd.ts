@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import {
   Application,
   ApplicationSpec,
+  ApplicationSpecIgnoreDifferences,
   ApplicationSpecSyncPolicyAutomated,
   toJson_ApplicationSpec,
 } from '../imports/argocd-application-argoproj.io';
@@ -13,7 +14,7 @@ import {
 import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
 import { newApp } from './component-chart';
-import { apiGroup, isClusterScoped } from '../src/manifests';
+import { apiGroup, isClusterScoped, ROLLOUT_HASH_LABEL, rolloutManagedServices } from '../src/manifests';
 import { ARGOCD_FOLDER } from '../src/synth';
 
 /**
@@ -45,6 +46,9 @@ export const SYNC_OPTIONS: readonly string[] = [
   'PruneLast=true',
   'CreateNamespace=false',
   'FailOnSharedResource=true',
+  // A sync keeps the fields listed in ignoreDifferences as they are live (the Services whose
+  // selectors the Argo Rollouts controller points at one colour).
+  'RespectIgnoreDifferences=true',
 ];
 
 /** Failed syncs are retried with exponential backoff: 10s, 20s, 40s, ... up to 5m, five times. */
@@ -81,9 +85,22 @@ export interface EnvironmentParameters {
   readonly finalizers: readonly string[];
   /** `spec.syncPolicy.automated`, or `null` where the environment is synced by hand. */
   readonly automated: ApplicationSpecSyncPolicyAutomated | null;
+  /** Fields other controllers own, which Argo CD neither diffs nor overwrites. */
+  readonly ignoreDifferences: readonly ApplicationSpecIgnoreDifferences[];
 }
 
-export function environmentParameters(env: EnvironmentConfig): EnvironmentParameters {
+/**
+ * The Services whose selectors the Argo Rollouts controller narrows to one colour (it adds the
+ * pod-template hash): Argo CD must neither report that as drift nor undo it on the next sync, or
+ * the active Service would send traffic to both colours. `objects` are the environment's.
+ */
+export function rolloutSelectorIgnores(objects: readonly Record<string, any>[]): ApplicationSpecIgnoreDifferences[] {
+  const names = new Set(objects.flatMap((o) => rolloutManagedServices(o)));
+  return [...names].sort().map((name) => ({ group: '', kind: 'Service', name, jsonPointers: [`/spec/selector/${ROLLOUT_HASH_LABEL}`] }));
+}
+
+/** @param objects the objects rendered for the environment (its namespace's) */
+export function environmentParameters(env: EnvironmentConfig, objects: readonly Record<string, any>[] = []): EnvironmentParameters {
   const a = env.argocd;
   return {
     repoURL: a.repoURL,
@@ -91,6 +108,7 @@ export function environmentParameters(env: EnvironmentConfig): EnvironmentParame
     destination: { server: a.destinationServer, namespace: env.namespace },
     finalizers: cascadesOnDelete(env) ? [ArgoCd.RESOURCES_FINALIZER] : [],
     automated: a.automatedSync ? { prune: true, selfHeal: a.selfHeal } : null,
+    ignoreDifferences: rolloutSelectorIgnores(objects.filter((o) => o.metadata?.namespace === env.namespace)),
   };
 }
 
@@ -224,7 +242,7 @@ export class ArgoApplicationsChart extends Chart {
   constructor(scope: Construct, props: ArgoCdProps) {
     super(scope, 'applications', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
     for (const env of props.environments) {
-      const p = environmentParameters(env);
+      const p = environmentParameters(env, props.objects);
       const base = applicationBase(props.partOf, {
         name: `${props.partOf}-${env.name}`,
         path: `${ArgoCd.DIST}/${env.name}`,
@@ -237,6 +255,7 @@ export class ArgoApplicationsChart extends Chart {
         metadata: { ...base.metadata, ...(p.finalizers.length > 0 ? { finalizers: [...p.finalizers] } : {}) },
         spec: {
           ...base.spec,
+          ...(p.ignoreDifferences.length > 0 ? { ignoreDifferences: [...p.ignoreDifferences] } : {}),
           syncPolicy: { ...(p.automated ? { automated: p.automated } : {}), ...base.spec.syncPolicy },
         },
       });
@@ -269,13 +288,15 @@ export interface ApplicationSetSpec {
 }
 
 /**
- * `templatePatch` of the ApplicationSet: the fields that are not strings (finalizers and the
- * automated sync policy) come verbatim from the environment's parameter file.
+ * `templatePatch` of the ApplicationSet: the fields that are not strings (finalizers, the
+ * ignored differences and the automated sync policy) come verbatim from the environment's
+ * parameter file.
  */
 export const TEMPLATE_PATCH = [
   'metadata:',
   '  finalizers: {{ toJson .finalizers }}',
   'spec:',
+  '  ignoreDifferences: {{ toJson .ignoreDifferences }}',
   '  syncPolicy:',
   '    automated: {{ toJson .automated }}',
   '',
@@ -378,7 +399,7 @@ export function argoCdManifests(
     files.set(`${ArgoCd.FOLDER}/${chart.fileName}.yaml`, chart.toJson());
   }
   for (const env of environments) {
-    files.set(`${ArgoCd.FOLDER}/environments/${env.name}.yaml`, [environmentParameters(env)]);
+    files.set(`${ArgoCd.FOLDER}/environments/${env.name}.yaml`, [environmentParameters(env, objects)]);
   }
   return files;
 }

@@ -30,7 +30,7 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     const bindings = waves(objects, 'ExternalSecret', 'Certificate');
     const policies = waves(objects, 'NetworkPolicy');
     const data = waves(objects, 'StatefulSet', 'PersistentVolumeClaim');
-    const apps = waves(objects, 'Deployment');
+    const apps = waves(objects, 'Deployment', 'Rollout');
     const edge = waves(objects, 'Ingress', 'Gateway', 'HTTPRoute', 'Middleware');
     expect(namespace).toHaveLength(1);
     expect(bindings.length).toBeGreaterThan(0);
@@ -41,6 +41,24 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     expect(Math.max(...bindings, ...policies)).toBeLessThan(Math.min(...data));
     expect(Math.max(...data)).toBeLessThan(Math.min(...apps));
     expect(Math.max(...apps)).toBeLessThan(Math.min(...edge));
+  });
+
+  test('the AnalysisTemplates a Rollout runs come in an earlier wave than the Rollout; its Services in the same wave', () => {
+    const rollouts = objects.filter((o) => o.object.kind === 'Rollout');
+    expect(rollouts.length).toBe(env === 'production' ? 3 : 0);
+    for (const r of rollouts) {
+      const bg = r.object.spec.strategy.blueGreen;
+      const templates = bg.prePromotionAnalysis.templates.map((t: any) => t.templateName);
+      expect(templates.length).toBeGreaterThan(0);
+      for (const name of templates) {
+        const t = objects.find((o) => o.object.kind === 'AnalysisTemplate' && o.object.metadata?.name === name);
+        expect({ rollout: r.key, template: name, before: t !== undefined && wave(t) < wave(r) }).toEqual({ rollout: r.key, template: name, before: true });
+      }
+      for (const svc of [bg.activeService, bg.previewService]) {
+        const s = objects.find((o) => o.object.kind === 'Service' && o.object.metadata?.name === svc)!;
+        expect({ service: svc, wave: wave(s) }).toEqual({ service: svc, wave: wave(r) });
+      }
+    }
   });
 
   test('claims that hold data can never be pruned or deleted by a sync', () => {
