@@ -4,6 +4,7 @@
  */
 import type { LoadedObject } from '../manifests';
 import { ConnectionSet, formatRange, IpRange, parseCidr, PodEndpoint, PolicyIndex, rangeContains, subtractRanges, sweep } from '../netpol';
+import { blueGreenOf } from '../config/strategy';
 import { DNS_PORT } from '../topology/model';
 import type { ValidationContext } from './context';
 import type { Node, NodeKind, Probes, WorkloadNodes } from './network-nodes';
@@ -164,6 +165,10 @@ export function declareExpected(ctx: ValidationContext, nodes: WorkloadNodes, pr
   for (const n of nodes.list) cmp.expect(n.id, probes.dns.id, DNS_CONNS, 'cluster DNS');
   for (const c of ctx.effective.components) {
     if (c.spec.exposure === 'public' && nodes.byId.has(c.id)) cmp.expect(probes.controller.id, c.id, ConnectionSet.tcp(c.servingPort), 'public edge');
+    // A pre-promotion analysis is a request of the Rollouts controller to the readiness port.
+    const w = ctx.env.workloads[c.id];
+    const bg = w ? blueGreenOf(w) : undefined;
+    if (bg?.prePromotionAnalysis && nodes.byId.has(c.id)) cmp.expect(probes.rollouts.id, c.id, ConnectionSet.tcp(c.healthPort), 'pre-promotion analysis');
   }
   return external;
 }
@@ -192,7 +197,7 @@ export function compareWorkloads(index: PolicyIndex, nodes: WorkloadNodes, cmp: 
 /** Every workload with the probes and cluster services, both ways. */
 export function compareProbes(nodes: WorkloadNodes, probes: Probes, cmp: Comparison): void {
   for (const w of nodes.list) {
-    for (const probe of [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.dns]) {
+    for (const probe of [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.rollouts, probes.rolloutsNeighbour, probes.dns]) {
       cmp.compare(probe, w, cmp.allowedBetween(probe, w), 'to');
       // DNS is allowed for every pod of the namespace, stray ones included.
       cmp.compare(w, probe, cmp.allowedBetween(w, probe), 'from');
@@ -210,7 +215,7 @@ function union(sets: Iterable<ConnectionSet>): ConnectionSet {
 export function strayLeaks(index: PolicyIndex, nodes: WorkloadNodes, probes: Probes, cmp: Comparison): string[] {
   const strayPod = probes.stray.endpoints[0] as PodEndpoint;
   const leaks: string[] = [];
-  for (const target of [...nodes.list, probes.elsewhere, probes.controller]) {
+  for (const target of [...nodes.list, probes.elsewhere, probes.controller, probes.rollouts]) {
     const c = cmp.allowedBetween(probes.stray, target);
     if (!c.isEmpty()) leaks.push(`to ${target.label} (${c})`);
   }

@@ -70,12 +70,20 @@ export interface Probes {
    * (namespaceSelector without podSelector) lets it in as well as the controller.
    */
   readonly neighbour: Node;
+  /** The Argo Rollouts controller, whose web metrics check the preview pods before a promotion. */
+  readonly rollouts: Node;
+  /** Another pod of the Rollouts controller's namespace. */
+  readonly rolloutsNeighbour: Node;
 }
+
+/** The Argo Rollouts controller as its install manifests deploy it, when the configuration names none. */
+export const DEFAULT_ROLLOUTS_CONTROLLER = { namespace: 'argo-rollouts', podLabels: { 'app.kubernetes.io/name': 'argo-rollouts' } } as const;
 
 /** The nodes around the namespace's workloads. */
 export function probeNodes(ctx: ValidationContext, index: PolicyIndex): Probes {
   const ns = ctx.namespace;
   const c = ctx.env.edge.controller;
+  const r = ctx.env.rollouts?.controller ?? DEFAULT_ROLLOUTS_CONTROLLER;
   return {
     controller: { id: 'ingress-controller', label: `ingress controller (${c.namespace})`, kind: 'ingress-controller', endpoints: [index.ingressControllerPod()] },
     dns: {
@@ -96,6 +104,13 @@ export function probeNodes(ctx: ValidationContext, index: PolicyIndex): Probes {
       label: `pod app=stray in the controller namespace ${c.namespace}`,
       kind: 'probe',
       endpoints: [index.pod({ namespace: c.namespace, labels: STRAY_LABELS, id: `${c.namespace}/controller-neighbour` })],
+    },
+    rollouts: { id: 'rollouts-controller', label: `Argo Rollouts controller (${r.namespace})`, kind: 'probe', endpoints: [index.pod({ namespace: r.namespace, labels: r.podLabels, id: `${r.namespace}/rollouts-controller` })] },
+    rolloutsNeighbour: {
+      id: 'rollouts-namespace-pod',
+      label: `pod app=stray in the Rollouts controller namespace ${r.namespace}`,
+      kind: 'probe',
+      endpoints: [index.pod({ namespace: r.namespace, labels: STRAY_LABELS, id: `${r.namespace}/rollouts-neighbour` })],
     },
   };
 }

@@ -22,6 +22,7 @@ import {
   withExtra,
   workload,
 } from './fixtures';
+import { BLUE_GREEN_CASES, BLUE_GREEN_EXTRA_CASES } from './rule-table-blue-green';
 
 export interface RuleCase {
   readonly name: string;
@@ -122,7 +123,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
           const p = find(o, 'NetworkPolicy', 'auth-server');
           p.spec.ingress = p.spec.ingress.filter((r: Obj) => !JSON.stringify(r.from).includes('"app.kubernetes.io/name":"api"'));
         }),
-        expect: { [`Deployment/${P}/auth-server`]: [/missing edge api -> auth-server \(TCP 8080, OIDC discovery and JWKS\): not allowed/] },
+        expect: { [`Rollout/${P}/auth-server`]: [/missing edge api -> auth-server \(TCP 8080, OIDC discovery and JWKS\): not allowed/] },
       },
       {
         name: 'staging app-server loses its egress to postgresql',
@@ -148,6 +149,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
             /extra connection 0\.0\.0\.0-255\.255\.255\.255 \(the internet\) -> redis \(All Connections\)/,
             /extra connection ingress controller \(nginx-gateway\) -> redis \(All Connections\)/,
             /extra connection kube-dns \(kube-system\) -> redis \(All Connections\)/,
+            /extra connection Argo Rollouts controller \(argo-rollouts\) -> redis \(All Connections\)/,
+            /extra connection pod app=stray in the Rollouts controller namespace argo-rollouts -> redis \(All Connections\)/,
             /extra connection pod app=stray in the controller namespace nginx-gateway -> redis \(All Connections\)/,
             /extra connection pod in namespace elsewhere -> redis \(All Connections\)/,
           ],
@@ -159,7 +162,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
           for (const rule of find(o, 'NetworkPolicy', 'api').spec.ingress) for (const peer of rule.from ?? []) if (peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'nginx-ingress') delete peer.podSelector;
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^extra connection pod app=stray in the controller namespace nginx-ingress -> api \(TCP 8080\) is allowed but not declared \(ingress policies: api, default-deny\)$/],
+          [`Rollout/${P}/api`]: [/^extra connection pod app=stray in the controller namespace nginx-ingress -> api \(TCP 8080\) is allowed but not declared \(ingress policies: api, default-deny\)$/],
         },
       },
       {
@@ -168,7 +171,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
           find(o, 'NetworkPolicy', 'api').spec.egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
         }),
         expect: {
-          [`Deployment/${P}/api`]: [
+          [`Rollout/${P}/api`]: [
             /extra connection api -> 0\.0\.0\.0-10\.20\.8\.255 \(the internet\) \(TCP 443\)/,
             /extra connection api -> managed-redis 10\.20\.9\.0-10\.20\.9\.255 \(TCP 443\)/,
             /extra connection api -> 10\.20\.12\.0-255\.255\.255\.255 \(the internet\) \(TCP 443\)/,
@@ -380,7 +383,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__Issuer = 'http://login.example/auth';
         }),
         expect: {
-          [`Deployment/${P}/auth-server`]: [
+          [`Rollout/${P}/auth-server`]: [
             /^AuthServer__Issuer http:\/\/login\.example\/auth differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https; not the bare origin https:\/\/<host>; host login\.example is not routed to auth-server over TLS\)$/,
           ],
         },
@@ -390,14 +393,14 @@ export const RULE_CASES: Record<string, RuleCases> = {
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__Issuer = 'http://auth.ctis.betts.example';
         }),
-        expect: { [`Deployment/${P}/auth-server`]: [/^AuthServer__Issuer http:\/\/auth\.ctis\.betts\.example differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https\)$/] },
+        expect: { [`Rollout/${P}/auth-server`]: [/^AuthServer__Issuer http:\/\/auth\.ctis\.betts\.example differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https\)$/] },
       },
       {
         name: 'api authority differs from the issuer',
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'api-settings').data.Authentication__Authority = 'https://evil.example';
         }),
-        expect: { [`Deployment/${P}/api`]: [/Authentication__Authority https:\/\/evil\.example \(ConfigMap api-settings\) is not the issuer/] },
+        expect: { [`Rollout/${P}/api`]: [/Authentication__Authority https:\/\/evil\.example \(ConfigMap api-settings\) is not the issuer/] },
       },
     ],
   },
@@ -631,7 +634,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'api-settings').data.RateLimiting__Enabled = 'false';
         }),
-        expect: { [`Deployment/${P}/api`]: [/sets RateLimiting__Enabled=false \(ConfigMap api-settings\); it must be true/] },
+        expect: { [`Rollout/${P}/api`]: [/sets RateLimiting__Enabled=false \(ConfigMap api-settings\); it must be true/] },
       },
     ],
   },
@@ -670,7 +673,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
           find(o, 'ConfigMap', 'api-settings').data.AppServer__BaseUrl = `http://app-server.${P}.svc.cluster.local:8080`;
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/AppServer__BaseUrl http:\/\/app-server.* is not https on the TLS port 8443/],
+          [`Rollout/${P}/api`]: [/AppServer__BaseUrl http:\/\/app-server.* is not https on the TLS port 8443/],
           [`Deployment/${P}/app-server`]: [/^Service app-server also exposes port 8080 -> health \(container port 8080\), bypassing mTLS$/],
         },
       },
@@ -681,7 +684,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
           delete find(o, 'ConfigMap', 'app-server-settings').data.Kestrel__Endpoints__Https__ClientCertificateMode;
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^api does not set AppServer__BaseUrl \(https:\/\/app-server\.ctis-production\.svc:8443\): it cannot reach app-server over mTLS$/],
+          [`Rollout/${P}/api`]: [/^api does not set AppServer__BaseUrl \(https:\/\/app-server\.ctis-production\.svc:8443\): it cannot reach app-server over mTLS$/],
           [`Deployment/${P}/app-server`]: [/^app-server does not set Kestrel__Endpoints__Https__ClientCertificateMode=RequireCertificate: callers without a client certificate would be served$/],
         },
       },
@@ -689,11 +692,11 @@ export const RULE_CASES: Record<string, RuleCases> = {
         name: 'client certificates optional, api presents the server certificate, the Service port targets the plain port',
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'app-server-settings').data.Kestrel__Endpoints__Https__ClientCertificateMode = 'AllowCertificate';
-          find(o, 'Deployment', 'api').spec.template.spec.volumes.find((v: Obj) => v.name === 'app-server-client-cert').secret.secretName = 'app-server-tls';
+          find(o, 'Rollout', 'api').spec.template.spec.volumes.find((v: Obj) => v.name === 'app-server-client-cert').secret.secretName = 'app-server-tls';
           find(o, 'Service', 'app-server').spec.ports[0].targetPort = 'health';
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^api presents Secret app-server-tls, app-server's server certificate, as its client certificate: the client needs a certificate of its own$/],
+          [`Rollout/${P}/api`]: [/^api presents Secret app-server-tls, app-server's server certificate, as its client certificate: the client needs a certificate of its own$/],
           [`Deployment/${P}/app-server`]: [
             /^app-server sets Kestrel__Endpoints__Https__ClientCertificateMode=AllowCertificate \(ConfigMap app-server-settings\); it must be RequireCertificate$/,
             /^Service app-server has no port that reaches the TLS container port 8443 \(port 8443 -> health \(container port 8080\)\)$/,
@@ -707,7 +710,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
           find(o, 'ConfigMap', 'api-settings').data.AppServer__BaseUrl = `https://auth-server.${P}.svc.cluster.local:8443`;
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^AppServer__BaseUrl https:\/\/auth-server\.ctis-production\.svc\.cluster\.local:8443 \(ConfigMap api-settings\) does not name a Service of app-server \(<service>\.<namespace>\.svc\)$/],
+          [`Rollout/${P}/api`]: [/^AppServer__BaseUrl https:\/\/auth-server\.ctis-production\.svc\.cluster\.local:8443 \(ConfigMap api-settings\) does not name a Service of app-server \(<service>\.<namespace>\.svc\)$/],
           [`Deployment/${P}/app-server`]: [/^Service app-server has no port that reaches the TLS container port 8443 \(port 8443 -> container port 8080\)$/],
         },
       },
@@ -726,7 +729,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
     valid: allDist(),
     invalid: [
       {
-        name: 'claim ReadWriteOnce and prunable while 6 pods can run; read-only mode on a read-write mount',
+        name: 'claim ReadWriteOnce and prunable while 12 pods can run (6 per colour); read-only mode on a read-write mount',
         objects: mutate('production', (o) => {
           const pvc = find(o, 'PersistentVolumeClaim', 'auth-server-data-protection');
           pvc.spec.accessModes = ['ReadWriteOnce'];
@@ -734,8 +737,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__DataProtection__ReadOnly = 'true';
         }),
         expect: {
-          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/not protected from pruning/, /up to 6 auth-server pods .* ReadWriteOnce, not ReadWriteMany/],
-          [`Deployment/${P}/auth-server`]: [/read-only mode is true but config features\.dataProtectionReadOnly is false/, /ReadOnly=true but the key volume is mounted read-write/],
+          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/not protected from pruning/, /^up to 12 auth-server pods \(both colours of a blue-green release\) share .* ReadWriteOnce, not ReadWriteMany$/],
+          [`Rollout/${P}/auth-server`]: [/read-only mode is true but config features\.dataProtectionReadOnly is false/, /ReadOnly=true but the key volume is mounted read-write/],
         },
       },
       {
@@ -812,16 +815,16 @@ export const RULE_CASES: Record<string, RuleCases> = {
       {
         name: 'replicas under an HPA; no HPA for frontend in production',
         objects: mutate('production', (o) => {
-          find(o, 'Deployment', 'api').spec.replicas = 3;
+          find(o, 'Rollout', 'api').spec.replicas = 3;
           return o.filter((x) => !(x.object.kind === 'HorizontalPodAutoscaler' && x.object.metadata?.name === 'frontend'));
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^spec\.replicas is set although HorizontalPodAutoscaler api owns the replica count: remove spec\.replicas$/],
-          [`Deployment/${P}/frontend`]: [/^frontend has no HorizontalPodAutoscaler in production$/],
+          [`Rollout/${P}/api`]: [/^spec\.replicas is set although HorizontalPodAutoscaler api owns the replica count: remove spec\.replicas$/],
+          [`Rollout/${P}/frontend`]: [/^frontend has no HorizontalPodAutoscaler in production$/],
         },
         remediations: [
-          [/^spec\.replicas/, /^Delete spec\.replicas from the Deployment; HorizontalPodAutoscaler api's minReplicas sets the floor/],
-          [/no HorizontalPodAutoscaler/, /^Add an autoscaling\/v2 HorizontalPodAutoscaler targeting the Deployment \(replica bounds from config\/production\.yaml\)/],
+          [/^spec\.replicas/, /^Delete spec\.replicas from the Rollout; HorizontalPodAutoscaler api's minReplicas sets the floor/],
+          [/no HorizontalPodAutoscaler/, /^Add an autoscaling\/v2 HorizontalPodAutoscaler targeting the Rollout \(replica bounds from config\/production\.yaml\)/],
         ],
       },
     ],
@@ -955,8 +958,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
         ),
         expect: {
           [`StatefulSet/${P}/redis`]: [/redis is a managed service in production/],
-          [`Deployment/${P}/api-canary`]: [/component api already runs as Deployment api/],
-          [`Deployment/${P}/frontend`]: [/component frontend has no Service named frontend/],
+          [`Deployment/${P}/api-canary`]: [/component api already runs as Rollout api/],
+          [`Rollout/${P}/frontend`]: [/component frontend has no Service named frontend/],
         },
       },
     ],
@@ -1022,11 +1025,31 @@ export const RULE_CASES: Record<string, RuleCases> = {
     valid: allDist(),
     invalid: [
       {
-        name: 'HPA targets a missing Deployment',
+        name: 'HPA targets a missing Rollout',
         objects: mutate('production', (o) => {
           find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.name = 'api-v2';
         }),
-        expect: { [`HorizontalPodAutoscaler/${P}/api`]: [/scale target Deployment api-v2 is not in the manifests/] },
+        expect: { [`HorizontalPodAutoscaler/${P}/api`]: [/^scale target Rollout api-v2 is not in the manifests$/] },
+      },
+      {
+        name: 'HPA targets a missing Deployment (staging)',
+        env: 'staging',
+        objects: mutate('staging', (o) => {
+          find(o, 'HorizontalPodAutoscaler', 'frontend').spec.scaleTargetRef.name = 'frontend-v2';
+        }),
+        expect: { [`HorizontalPodAutoscaler/${S}/frontend`]: [/^scale target Deployment frontend-v2 is not in the manifests$/] },
+      },
+      {
+        name: 'a Rollout named with the apps group; a kind that cannot be scaled',
+        objects: mutate('production', (o) => {
+          find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.apiVersion = 'apps/v1';
+          find(o, 'HorizontalPodAutoscaler', 'frontend').spec.scaleTargetRef = { apiVersion: 'v1', kind: 'Service', name: 'frontend' };
+        }),
+        expect: {
+          [`HorizontalPodAutoscaler/${P}/api`]: [/^scale target Rollout api is named with apiVersion apps\/v1, which does not serve Rollout \(argoproj\.io\/\.\.\.\)$/],
+          [`HorizontalPodAutoscaler/${P}/frontend`]: [/^scale target kind Service cannot be scaled by an autoscaler/],
+        },
+        remediations: [[/apiVersion apps\/v1/, /^Set scaleTargetRef\.apiVersion to argoproj\.io\/v1alpha1\.$/]],
       },
     ],
   },
@@ -1196,3 +1219,6 @@ export const RULE_CASES: Record<string, RuleCases> = {
 // Keep helpers referenced when cases change.
 void env;
 void stdLabels;
+
+Object.assign(RULE_CASES, BLUE_GREEN_CASES);
+for (const [id, cases] of Object.entries(BLUE_GREEN_EXTRA_CASES)) RULE_CASES[id].invalid.push(...cases);

@@ -1,8 +1,8 @@
-import { anyObject, anything, arr, bool, int, map, model, obj, oneOf, SchemaNode, str } from './types';
+import { anyObject, anything, arr, bool, int, intOrString, map, model, obj, oneOf, SchemaNode, str } from './types';
 
 /**
  * Structural schemas of the custom resources the stack renders, written from the upstream CRDs
- * (External Secrets v1, cert-manager v1, Gateway API v1, Traefik v1alpha1, Argo CD v1alpha1). They
+ * (External Secrets v1, cert-manager v1, Gateway API v1, Traefik v1alpha1, Argo CD and Argo Rollouts v1alpha1). They
  * describe the served versions, the required fields and the fields the validator's rules read;
  * subtrees nobody reads are accepted as any mapping.
  */
@@ -232,6 +232,80 @@ const applicationSetSpec = obj(
   ['generators', 'template'],
 );
 
+const analysisRef = obj(
+  {
+    analysisRunMetadata: anyObject,
+    args: arr(obj({ name: str, value: str, valueFrom: anyObject }, ['name'])),
+    dryRun: arr(anyObject),
+    measurementRetention: arr(anyObject),
+    templates: arr(obj({ clusterScope: bool, templateName: str }, [])),
+  },
+  [],
+);
+const rolloutSpec = obj(
+  {
+    analysis: anyObject,
+    minReadySeconds: int,
+    paused: bool,
+    progressDeadlineAbort: bool,
+    progressDeadlineSeconds: int,
+    replicas: int,
+    restartAt: str,
+    revisionHistoryLimit: int,
+    rollbackWindow: anyObject,
+    selector: model('V1LabelSelector'),
+    strategy: obj({
+      blueGreen: obj({
+        abortScaleDownDelaySeconds: int,
+        activeMetadata: anyObject,
+        activeService: str,
+        antiAffinity: anyObject,
+        autoPromotionEnabled: bool,
+        autoPromotionSeconds: int,
+        maxUnavailable: intOrString,
+        postPromotionAnalysis: analysisRef,
+        prePromotionAnalysis: analysisRef,
+        previewMetadata: anyObject,
+        previewReplicaCount: int,
+        previewService: str,
+        scaleDownDelayRevisionLimit: int,
+        scaleDownDelaySeconds: int,
+      }),
+      // Canary is read for maxUnavailable and its Services only.
+      canary: obj({ canaryService: str, maxSurge: intOrString, maxUnavailable: intOrString, stableService: str }, [], true),
+    }),
+    template: model('V1PodTemplateSpec'),
+    workloadRef: obj({ apiVersion: str, kind: str, name: str, scaleDown: oneOf('never', 'onsuccess', 'progressively') }),
+  },
+  [],
+);
+const analysisTemplateSpec = obj(
+  {
+    args: arr(obj({ name: str, value: str, valueFrom: anyObject }, ['name'])),
+    dryRun: arr(anyObject),
+    measurementRetention: arr(anyObject),
+    metrics: arr(
+      obj(
+        {
+          consecutiveErrorLimit: intOrString,
+          consecutiveSuccessLimit: intOrString,
+          count: intOrString,
+          failureCondition: str,
+          failureLimit: intOrString,
+          inconclusiveLimit: intOrString,
+          initialDelay: str,
+          interval: str,
+          name: str,
+          provider: obj({ web: obj({ url: str, method: str, timeoutSeconds: int, headers: arr(anyObject), jsonPath: str, insecure: bool, body: str, jsonBody: anything, authentication: anyObject }, ['url']) }, [], true),
+          successCondition: str,
+        },
+        ['name', 'provider'],
+      ),
+    ),
+  },
+  ['metrics'],
+);
+
 const storeSpec = obj({ provider: anyObject, controller: str, refreshInterval: int, retrySettings: anyObject, conditions: arr(anyObject) }, [], true);
 
 /** CRD kinds: kind -> served apiVersion -> schema of the whole object. */
@@ -258,5 +332,8 @@ export const CRD_KINDS: Record<string, Record<string, SchemaNode>> = {
   },
   AppProject: { 'argoproj.io/v1alpha1': obj({ apiVersion: str, kind: str, metadata: objectMeta, spec: appProjectSpec, status: anything }, ['metadata', 'spec']) },
   ApplicationSet: { 'argoproj.io/v1alpha1': root(applicationSetSpec, true) },
+  Rollout: { 'argoproj.io/v1alpha1': root(rolloutSpec, false) },
+  AnalysisTemplate: { 'argoproj.io/v1alpha1': root(analysisTemplateSpec, true) },
+  ClusterAnalysisTemplate: { 'argoproj.io/v1alpha1': root(analysisTemplateSpec, true) },
 };
 
