@@ -142,12 +142,12 @@ export const EDGE_HARDENING_CASES: Record<string, RuleCases> = {
     valid: [
       ...allDist(),
       {
-        name: 'nginx: stricter values pass, and hiding the application copy of a header the edge sets',
+        name: 'nginx: stricter values pass, SAMEORIGIN beside frame-ancestors none, and hiding the application copy of a header the edge sets',
         objects: mutate('production', (o) => {
           const a = snippet(o, 'frontend');
           a['nginx.org/server-snippets'] = a['nginx.org/server-snippets']
             .replace(/connect-src 'self' [^;]*;/, "connect-src 'self' https://api.ctis.betts.example;")
-            .replace('add_header X-Frame-Options "DENY" always;\n', '')
+            .replace('add_header X-Frame-Options "DENY" always;', 'add_header X-Frame-Options "SAMEORIGIN" always;')
             .replace('"strict-origin-when-cross-origin"', '"no-referrer"');
           a['nginx.org/proxy-hide-headers'] = 'Content-Security-Policy';
         }),
@@ -182,7 +182,7 @@ export const EDGE_HARDENING_CASES: Record<string, RuleCases> = {
           [`Ingress/${P}/auth-server`]: [
             /does not set Content-Security-Policy$/,
             /does not set X-Content-Type-Options$/,
-            /does not set X-Frame-Options and no CSP frame-ancestors 'none'$/,
+            /does not set X-Frame-Options$/,
             /does not set Referrer-Policy$/,
             /does not set Permissions-Policy$/,
           ],
@@ -201,7 +201,7 @@ export const EDGE_HARDENING_CASES: Record<string, RuleCases> = {
           [`Ingress/${S}/frontend`]: [
             /^https:\/\/staging\.ctis\.betts\.example\/ does not set Content-Security-Policy$/,
             /does not set X-Content-Type-Options$/,
-            /does not set X-Frame-Options and no CSP frame-ancestors 'none'$/,
+            /does not set X-Frame-Options$/,
             /does not set Referrer-Policy$/,
             /does not set Permissions-Policy$/,
           ],

@@ -94,12 +94,12 @@ const CHECKS: ReadonlyArray<[string, HeaderCheck]> = [
   [
     'X-Frame-Options',
     (set, expected, headers) => {
-      const value = set ? parseFrameOptions(set.values) : undefined;
+      if (!set) return undefined;
+      const value = parseFrameOptions(set.values);
       if (value && frameOptionsNoWeaker(value, expected.frameOptions)) return undefined;
-      // Browsers follow CSP frame-ancestors over X-Frame-Options.
+      // Browsers that know CSP follow frame-ancestors over X-Frame-Options: a strict one makes up for a weak value.
       const equivalent = parseCsp(`frame-ancestors ${frameAncestorsFor(expected.frameOptions)}`);
-      if (cspValues(headers).some((v) => parseCsp(v).has('frame-ancestors') && cspWeakenings(parseCsp(v), equivalent).length === 0)) return undefined;
-      if (!set) return `${missing('X-Frame-Options', headers)} and no CSP frame-ancestors ${frameAncestorsFor(expected.frameOptions)}`;
+      if (value && cspValues(headers).some((v) => parseCsp(v).has('frame-ancestors') && cspWeakenings(parseCsp(v), equivalent).length === 0)) return undefined;
       return `sets X-Frame-Options "${set.values.join(', ')}", weaker than the configured ${expected.frameOptions}`;
     },
   ],
@@ -131,7 +131,7 @@ export function headerProblems(headers: EdgeHeaders, expected: SecurityHeaders):
   const out: string[] = [];
   for (const [name, check] of CHECKS) {
     const set = headers.set.get(name.toLowerCase());
-    if (!set && name !== 'X-Frame-Options') {
+    if (!set) {
       out.push(missing(name, headers));
       continue;
     }
@@ -157,9 +157,10 @@ export const edgeSecurityHeaders = defineRule({
   severity: 'error',
   runbookItem: 'CTIS setup guide "Security headers (CSP, HSTS, X-Content-Type-Options, X-Frame-Options)"; SPEC §2 rule 3 as amended (the edge sets them)',
   description:
-    'Every route served over TLS to a public component sets Content-Security-Policy, X-Content-Type-Options: nosniff, X-Frame-Options (or CSP ' +
-    'frame-ancestors), Referrer-Policy and Permissions-Policy, on error responses too, each no weaker than edge.securityHeaders configures ' +
-    '(a CSP allowing no source the configured one does not); removing one without setting it counts as missing.',
+    'Every route served over TLS to a public component sets Content-Security-Policy, X-Content-Type-Options: nosniff, X-Frame-Options, ' +
+    'Referrer-Policy and Permissions-Policy, on error responses too, each no weaker than edge.securityHeaders configures (a CSP allowing no ' +
+    'source the configured one does not; an X-Frame-Options value weaker than configured passes only beside a CSP frame-ancestors that is not, ' +
+    'which browsers follow first, while browsers without CSP still get X-Frame-Options); removing one without setting it counts as missing.',
   remediation:
     'Set the header on the route as the profile does: nginx `add_header <name> "<value>" always;` in nginx.org/server-snippets, traefik the ' +
     '`<component>-security-headers` Middleware (contentSecurityPolicy, contentTypeNosniff, frameDeny, referrerPolicy, permissionsPolicy) on the router, ' +
