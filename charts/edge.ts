@@ -23,7 +23,7 @@ export interface Route {
 /**
  * The public edge: only public components are routed, each on its host with TLS (at least the
  * configured minimum version), an HTTPS redirect, HSTS and the browser security headers, in the
- * mechanics of the environment's edge profile (SPEC §4, issue: TLS 1.3 and security headers).
+ * mechanics of the environment's edge profile (SPEC §4; the CTIS setup guide asks for TLS 1.3 and the headers).
  * Admin paths are never routed, except behind an IP allow-list where the profile supports one.
  */
 export class EdgeChart extends StackChart {

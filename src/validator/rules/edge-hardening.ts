@@ -36,8 +36,8 @@ export const edgeTlsMinimum = defineRule({
   description:
     'Every host served over TLS accepts no TLS version below the configured edge.tls.minVersion, and sets its minimum explicitly: nginx the controller ConfigMap ' +
     '`ssl-protocols` (and any per-host `ssl_protocols`), traefik the TLSOption `minVersion` its routers name, gateway-api the implementation\'s listener ' +
-    'setting. An unset minimum is the implementation\'s default, TLS 1.2.',
-  remediation: `${TLS_REMEDIATION.nginx} Traefik: ${TLS_REMEDIATION.traefik} Gateway API: ${TLS_REMEDIATION['gateway-api']}`,
+    'setting (NGINX Gateway Fabric listener `tls.options`, Envoy Gateway ClientTrafficPolicy). An unset minimum is the implementation\'s default, TLS 1.2.',
+  remediation: `nginx: ${TLS_REMEDIATION.nginx} Traefik: ${TLS_REMEDIATION.traefik} Gateway API: ${TLS_REMEDIATION['gateway-api']}`,
   scope: { topology: true },
   check(_o, ctx) {
     const min = ctx.env.edge.tls.minVersion;
