@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
+import { argoCdManifests } from '../../charts/argocd';
 import { main as validate } from '../../src/cli/validate';
 import type { EnvironmentConfig } from '../../src/config/schema';
 import { parseManifests } from '../../src/manifests';
@@ -215,5 +216,17 @@ describe.each(PROFILES)('a rendered directory of the %s profile with a setting r
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^edge-security-headers \(1\)/m);
     expect(r.stdout).toContain(`https://${env.hosts.frontend}/ does not set ${header}`);
+  });
+});
+
+describe('the nginx controller settings are not delivered by Argo CD', () => {
+  test('the AppProject does not admit kinds that only the controller settings folder holds', () => {
+    const env = shippedEnv('production');
+    const rendered = renderEnvironment(CTIS_TOPOLOGY, env);
+    rendered.set(`${env.name}/edge-controller/extra.yaml`, '---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: nginx-ingress}\n');
+    const project = argoCdManifests('ctis', [env], rendered).get('argocd/project.yaml')![0] as Manifest;
+    const kinds = project.spec.namespaceResourceWhitelist.map((k: Manifest) => k.kind);
+    expect(kinds).toContain('ConfigMap');
+    expect(kinds).not.toContain('Widget');
   });
 });
