@@ -3,6 +3,7 @@ import type { LoadedObject } from '../../manifests';
 import type { ValidationContext } from '../context';
 import {
   backendsComponents,
+  EdgeHeaders,
   EdgeRoute,
   HeaderBuilder,
   Hsts,
@@ -88,7 +89,7 @@ function applyDirectives(b: HeaderBuilder, directives: Directive[], source: stri
  * (`nginx.org/add-header`, `nginx.org/server-snippets`) does not reach a location that has
  * `add_header` of its own (`nginx.org/location-snippets`), unless `nginx.org/add-header-inherit: merge`.
  */
-function nginxHeaders(ann: Record<string, string>, server: SnippetEffect, location: SnippetEffect): ReturnType<HeaderBuilder['build']> {
+function nginxHeaders(ann: Record<string, string>, server: SnippetEffect, location: SnippetEffect): EdgeHeaders {
   const b = new HeaderBuilder();
   for (const h of (ann['nginx.org/proxy-hide-headers'] ?? '').split(',').map((x) => x.trim()).filter(Boolean)) b.hideUpstream(h, 'nginx.org/proxy-hide-headers');
   const locationAdds = location.headerDirectives.some((d) => d[0] === 'add_header');

@@ -1,6 +1,6 @@
 import type { LoadedObject } from '../../manifests';
 import type { ValidationContext } from '../context';
-import { backendsComponents, EdgeRoute, HeaderBuilder, Hsts, NO_HEADERS, parseHstsHeader, TlsLimit, TlsVersionName, truthy } from './edge-model';
+import { backendsComponents, EdgeHeaders, EdgeRoute, HeaderBuilder, Hsts, NO_HEADERS, parseHstsHeader, TlsLimit, TlsVersionName, truthy } from './edge-model';
 import { ingressBackends } from './routes';
 import { isRecord, list, str, stringMap } from './util';
 
@@ -74,7 +74,7 @@ function middlewareEffect(ctx: ValidationContext, chain: LoadedObject[]): Middle
  * the first one listed has the last word; within one, `customResponseHeaders` (a value sets, `""`
  * removes) apply after the typed security fields.
  */
-function middlewareHeaders(ctx: ValidationContext, chain: LoadedObject[]): ReturnType<HeaderBuilder['build']> {
+function middlewareHeaders(ctx: ValidationContext, chain: LoadedObject[]): EdgeHeaders {
   const b = new HeaderBuilder();
   for (const mw of [...chain].reverse()) {
     const h = mw.object.spec?.headers;

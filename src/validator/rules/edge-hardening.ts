@@ -11,6 +11,7 @@ import {
   referrerNoWeaker,
 } from '../../headers/policies';
 import type { LoadedObject } from '../../manifests';
+import type { Role } from '../../topology/model';
 import type { ValidationContext } from '../context';
 import { EdgeHeaders, EdgeRoute, edgeModel, forwards, HeaderSetting, TlsLimit, tlsLabel, tlsRank } from '../k8s/edge';
 import { defineRule, RuleFinding } from '../rule';
@@ -143,7 +144,7 @@ export function headerProblems(headers: EdgeHeaders, expected: SecurityHeaders):
 }
 
 /** The public component a route serves, with its role. */
-function publicComponent(ctx: ValidationContext, r: EdgeRoute): { id: string; role: NonNullable<ReturnType<ValidationContext['component']>>['role'] } | undefined {
+function publicComponent(ctx: ValidationContext, r: EdgeRoute): { id: string; role: Role } | undefined {
   for (const id of r.components) {
     const c = ctx.component(id);
     if (c?.exposure === 'public') return { id, role: c.role };
