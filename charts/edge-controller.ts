@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { nginxControllerConfigMap } from '../src/config/edge';
-import { nginxSslProtocols } from '../src/constructs/edge';
+import { nginxSslProtocols, tlsReasonAnnotations } from '../src/constructs/edge';
 import { k8s } from '../src/constructs/k8s';
 import { StackChart } from './component-chart';
 import { StackContext } from './context';
@@ -32,6 +32,7 @@ export class EdgeControllerChart extends StackChart {
           'ctis.io/edge-controller-settings':
             `keys the ${ctx.labelContext.instance} edge needs in the F5 NGINX Ingress Controller's ConfigMap (Helm: controller.config.entries); ` +
             'run the controller with -enable-snippets (Helm: controller.enableSnippets=true). Applied by the platform team, not by Argo CD.',
+          ...tlsReasonAnnotations(edge),
         },
       },
       data: { 'ssl-protocols': nginxSslProtocols(edge.tls.minVersion) },

@@ -14,7 +14,7 @@ import {
   HttpRouteSpecRulesMatchesPathType,
 } from '../imports/httproute-gateway.networking.k8s.io';
 import { gatewayImplementation } from '../src/config/edge';
-import { certManagerAnnotations, hstsHeader, nginxSslProtocols, securityHeaderFields, tlsSecretName } from '../src/constructs/edge';
+import { certManagerAnnotations, hstsHeader, nginxSslProtocols, securityHeaderFields, tlsReasonAnnotations, tlsSecretName } from '../src/constructs/edge';
 import type { EdgeChart, Route } from './edge';
 
 const GATEWAY_NAME = 'ctis';
@@ -49,7 +49,7 @@ export function gatewayApiEdge(chart: EdgeChart, routes: readonly Route[]): void
     }),
   );
   new Gateway(chart, 'Gateway', {
-    metadata: chart.meta(GATEWAY_NAME, labels, certManagerAnnotations(edge)),
+    metadata: chart.meta(GATEWAY_NAME, labels, { ...certManagerAnnotations(edge), ...(tlsOptions ? tlsReasonAnnotations(edge) : {}) }),
     spec: {
       gatewayClassName: edge.className,
       listeners: [
@@ -63,7 +63,7 @@ export function gatewayApiEdge(chart: EdgeChart, routes: readonly Route[]): void
     new ApiObject(chart, 'ClientTrafficPolicy', {
       apiVersion: 'gateway.envoyproxy.io/v1alpha1',
       kind: 'ClientTrafficPolicy',
-      metadata: chart.meta(GATEWAY_NAME, labels),
+      metadata: chart.meta(GATEWAY_NAME, labels, tlsReasonAnnotations(edge)),
       spec: {
         targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: GATEWAY_NAME }],
         tls: { minVersion: edge.tls.minVersion },

@@ -3,7 +3,7 @@ import { TlsOption } from '../imports/traefik-tlsoption-traefik.io';
 import { Middleware } from '../imports/traefik-traefik.io';
 import { SecurityHeaders, securityHeadersFor } from '../src/config/edge';
 import { SyncWave, syncWave } from '../src/constructs/argocd-annotations';
-import { certManagerAnnotations, nginxServerSnippet, tlsSecretName, traefikTlsVersion } from '../src/constructs/edge';
+import { certManagerAnnotations, nginxServerSnippet, tlsReasonAnnotations, tlsSecretName, traefikTlsVersion } from '../src/constructs/edge';
 import { k8s } from '../src/constructs/k8s';
 import { EffectiveComponent } from '../src/topology/effective';
 import { ADMIN_PATHS } from '../src/topology/model';
@@ -150,7 +150,7 @@ export class EdgeChart extends StackChart {
     const edge = this.ctx.env.edge;
     const labels = this.ctx.platformLabels();
     new TlsOption(this, 'TlsOption', {
-      metadata: this.meta(TRAEFIK_TLS_OPTION, labels),
+      metadata: this.meta(TRAEFIK_TLS_OPTION, labels, tlsReasonAnnotations(edge)),
       spec: { minVersion: traefikTlsVersion(edge.tls.minVersion) },
     });
     new Middleware(this, 'HstsMiddleware', {

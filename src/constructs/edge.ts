@@ -50,3 +50,8 @@ export function nginxServerSnippet(min: TlsVersion, headers: SecurityHeaders): s
     ...securityHeaderFields(headers).map((h) => `add_header ${h.name} "${h.value}" always;`),
   ].join('\n');
 }
+
+/** Where the minimum is below TLS 1.3, the configured reason, on the object that sets it, for reviewers. */
+export function tlsReasonAnnotations(edge: EdgeConfig): Record<string, string> {
+  return edge.tls.minVersion !== '1.3' && edge.tls.minVersionReason ? { 'ctis.io/tls-min-version-reason': edge.tls.minVersionReason.trim() } : {};
+}

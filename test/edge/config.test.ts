@@ -38,6 +38,10 @@ describe('edge.tls.minVersion', () => {
     expect(nginx.find((o) => o.kind === 'Ingress')!.metadata.annotations['nginx.org/server-snippets']).toMatch(/^ssl_protocols TLSv1\.2 TLSv1\.3;$/m);
     const traefik = renderManifests({ ...env, edge: { ...env.edge, profile: 'traefik', className: 'traefik' } });
     expect(traefik.find((o) => o.kind === 'TLSOption')!.spec.minVersion).toBe('VersionTLS12');
+    // Reviewers see why, on the object that sets the minimum.
+    expect(traefik.find((o) => o.kind === 'TLSOption')!.metadata.annotations['ctis.io/tls-min-version-reason']).toBe(REASON);
+    expect(nginx.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'nginx-config')!.metadata.annotations['ctis.io/tls-min-version-reason']).toBe(REASON);
+    expect(renderManifests(shippedEnv('production')).some((o) => o.metadata.annotations?.['ctis.io/tls-min-version-reason'] !== undefined)).toBe(false);
   });
 });
 
