@@ -16,6 +16,7 @@ import { newApp, StackChart } from './component-chart';
 import { StackContext } from './context';
 import { PostgresChart, RedisChart } from './data-stores';
 import { EdgeChart } from './edge';
+import { EdgeControllerChart } from './edge-controller';
 import { FrontendChart } from './frontend';
 import { AuthServerChart } from './auth-server';
 import { NetworkPoliciesChart } from './network-policies';
@@ -36,6 +37,7 @@ export function buildCharts(topology: Topology, env: EnvironmentConfig): StackCh
     if (chart) charts.push(chart);
   }
   charts.push(new NetworkPoliciesChart(newApp(), ctx), new EdgeChart(newApp(), ctx));
+  if (env.edge.profile === 'nginx') charts.push(new EdgeControllerChart(newApp(), ctx));
   return charts;
 }
 
@@ -92,11 +94,11 @@ export function renderEnvironment(topology: Topology, env: EnvironmentConfig): R
 export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
   checkTopology(topology);
   const files: RenderedFiles = new Map();
-  const rendered: Record<string, any>[] = [];
+  const rendered = new Map<string, Record<string, any>[]>();
   for (const env of envs) {
     for (const [rel, objects] of environmentObjects(topology, env)) {
       files.set(rel, toYaml(objects));
-      rendered.push(...objects);
+      rendered.set(rel, objects);
     }
   }
   for (const [rel, objects] of argoCdManifests(topology.partOf, envs, rendered)) files.set(rel, toYaml(objects));

@@ -14,6 +14,7 @@ import {
 import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
 import { newApp } from './component-chart';
+import { EDGE_CONTROLLER_FOLDER } from './edge-controller';
 import { apiGroup, isClusterScoped, ROLLOUT_HASH_LABEL, rolloutManagedServices } from '../src/manifests';
 import { ARGOCD_FOLDER } from '../src/synth';
 
@@ -381,15 +382,17 @@ function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: stri
  * Every Argo CD file for the rendered environments, keyed by path relative to `dist/`
  * (`argocd/project.yaml`, `argocd/applications.yaml`, `argocd/applicationset.yaml`,
  * `argocd/environments/<env>.yaml`), as the documents each holds, for the objects rendered for
- * those environments.
+ * those environments (by file, as `charts/app.ts` renders them).
  */
 export function argoCdManifests(
   partOf: string,
   environments: readonly EnvironmentConfig[],
-  objects: readonly Record<string, any>[],
+  rendered: ReadonlyMap<string, readonly Record<string, any>[]>,
 ): Map<string, unknown[]> {
   const files = new Map<string, unknown[]>();
   if (environments.length === 0) return files;
+  // The edge controller's settings (`<env>/edge-controller/`) are not synced, so they do not count.
+  const objects = [...rendered].filter(([rel]) => rel.split('/')[1] !== EDGE_CONTROLLER_FOLDER).flatMap(([, objs]) => objs);
   const props: ArgoCdProps = { partOf, environments, objects };
   for (const chart of [
     new ArgoProjectChart(newApp(), props),

@@ -1,4 +1,5 @@
 import { Topology } from '../topology/model';
+import { edgeIssues } from './edge-checks';
 import { EnvironmentConfig } from './schema';
 import { concurrentPods } from './strategy';
 import { strategyIssues } from './strategy-checks';
@@ -100,5 +101,6 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
       add(`hosts.${c.id}`, `component ${c.id} is public but declares no publicPaths in the topology`);
     }
   }
+  issues.push(...edgeIssues(env, topology));
   return issues;
 }

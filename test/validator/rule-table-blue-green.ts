@@ -155,14 +155,14 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
         },
       },
       {
-        name: 'no active Service; a preview Service of another instance; one that selects every component',
+        name: 'no preview Service; a preview Service of another instance; one that selects every component',
         objects: mutate('production', (o) => {
-          delete blueGreen(o, 'api').activeService;
+          delete blueGreen(o, 'api').previewService;
           find(o, 'Service', 'frontend-preview').spec.selector['app.kubernetes.io/instance'] = 'ctis-staging';
           find(o, 'Service', 'auth-server-preview').spec.selector = { 'app.kubernetes.io/part-of': 'ctis' };
         }),
         expect: {
-          [`Rollout/${P}/api`]: [/^blueGreen\.activeService is not set$/],
+          [`Rollout/${P}/api`]: [/^blueGreen\.previewService is not set$/],
           [`Rollout/${P}/frontend`]: [/^previewService frontend-preview does not select the Rollout's pods/],
           [`Rollout/${P}/auth-server`]: [/^previewService auth-server-preview also selects the pods of Rollout api, Deployment app-server, Rollout frontend$/],
         },

@@ -1,5 +1,5 @@
 import coreModels from './core-models.json';
-import { CRD_KINDS } from './crds';
+import { crdSchema, crdVersions } from './crd-schemas';
 import { CORE_KINDS, REMOVED_API_VERSIONS } from './kinds';
 import { SchemaNode } from './types';
 
@@ -37,17 +37,17 @@ export function kindStatus(kind: string, apiVersion: string): KindStatus {
     const name = core[apiVersion];
     return name ? { known: true, schema: { t: 'model', name } } : { known: false, reason: 'unserved', served: Object.keys(core) };
   }
-  const crd = CRD_KINDS[kind];
-  if (crd) {
-    const schema = crd[apiVersion];
-    return schema ? { known: true, schema } : { known: false, reason: 'unserved', served: Object.keys(crd) };
+  const served = crdVersions(kind);
+  if (served) {
+    const schema = crdSchema(kind, apiVersion);
+    return schema ? { known: true, schema } : { known: false, reason: 'unserved', served };
   }
   return { known: false, reason: 'unknown-kind' };
 }
 
 /** Whether a kind is one the validator has a schema for (at any version). */
 export function isKnownKind(kind: string): boolean {
-  return kind in CORE_KINDS || kind in CRD_KINDS;
+  return kind in CORE_KINDS || crdVersions(kind) !== undefined;
 }
 
 const MAX_ISSUES = 25;
