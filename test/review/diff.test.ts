@@ -42,9 +42,10 @@ describe('field differences', () => {
 describe('resource differences between two renders', () => {
   const base = freshRender();
   let head = editFile(base, 'production/api.yaml', (docs) => {
-    const deployment = docs.find((d) => d.kind === 'Deployment')!;
-    deployment.spec.template.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
-    return docs.filter((d) => d.kind !== 'Service'); // the api Service is gone
+    // production releases api blue-green: a new image is a change of the Rollout's template.
+    const rollout = docs.find((d) => d.kind === 'Rollout')!;
+    rollout.spec.template.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
+    return docs.filter((d) => !(d.kind === 'Service' && d.metadata.name === 'api')); // the api Service is gone
   });
   const extra: Doc = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'feature-flags', namespace: 'ctis-production' }, data: { beta: 'true' } };
   head = new Map([...head, ['production/extra.yaml', toYaml([extra])]]);
@@ -57,7 +58,7 @@ describe('resource differences between two renders', () => {
     expect(production.removed.map((d) => [d.key, d.file])).toEqual([['v1 Service ctis-production/api', 'production/api.yaml']]);
     expect(production.changed).toEqual([
       {
-        key: 'apps/v1 Deployment ctis-production/api',
+        key: 'argoproj.io/v1alpha1 Rollout ctis-production/api',
         file: 'production/api.yaml',
         changes: [
           {
@@ -101,7 +102,7 @@ describe('resource differences between two renders', () => {
     expect(text).toContain('  - v1 Service ctis-production/api  (production/api.yaml)');
     expect(text).toContain(
       [
-        '  ~ apps/v1 Deployment ctis-production/api  (production/api.yaml)',
+        '  ~ argoproj.io/v1alpha1 Rollout ctis-production/api  (production/api.yaml)',
         '      spec.template.spec.containers[name=api].image',
         '        - registry.betts.example/ctis/api:1.8.2',
         '        + registry.betts.example/ctis/api:1.8.3',
@@ -127,6 +128,35 @@ describe('resource differences between two renders', () => {
       ].join('\n'),
     );
     expect(md).toMatch(/<details><summary>`v1 ConfigMap ctis-production\/feature-flags`/);
+  });
+
+  test('switching a component between strategies: the Deployment goes, the Rollout, its preview Service and analysis come, the HPA retargets', () => {
+    const rolling = editFile(base, 'production/api.yaml', (docs) => {
+      const rollout = docs.find((d) => d.kind === 'Rollout')!;
+      const deployment = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: rollout.metadata,
+        spec: { selector: rollout.spec.selector, template: rollout.spec.template, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } },
+      };
+      const hpa = docs.find((d) => d.kind === 'HorizontalPodAutoscaler')!;
+      hpa.spec.scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' };
+      return [...docs.filter((d) => d.kind !== 'Rollout' && d.kind !== 'AnalysisTemplate' && d.metadata.name !== 'api-preview'), deployment];
+    });
+    const r = diffSets({ label: 'rolling', set: fromRenderedFiles(rolling) }, { label: 'blue-green', set: fromRenderedFiles(base) }, { env: 'production' });
+    const production = r.environments[0];
+    expect(production.removed.map((d) => d.key)).toEqual(['apps/v1 Deployment ctis-production/api']);
+    expect(production.added.map((d) => d.key).sort()).toEqual([
+      'argoproj.io/v1alpha1 AnalysisTemplate ctis-production/api-preview-health',
+      'argoproj.io/v1alpha1 Rollout ctis-production/api',
+      'v1 Service ctis-production/api-preview',
+    ]);
+    expect(production.changed.map((c) => [c.key, c.changes.map((x) => `${x.path}: ${JSON.stringify(x.old)} -> ${JSON.stringify(x.new)}`)])).toEqual([
+      [
+        'autoscaling/v2 HorizontalPodAutoscaler ctis-production/api',
+        ['spec.scaleTargetRef.apiVersion: "apps/v1" -> "argoproj.io/v1alpha1"', 'spec.scaleTargetRef.kind: "Deployment" -> "Rollout"'],
+      ],
+    ]);
   });
 
   test('equal renders: no changes, and reports that say so', () => {
