@@ -14,7 +14,7 @@ import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
 import { newApp } from './component-chart';
 import { EDGE_CONTROLLER_FOLDER } from './edge-controller';
-import { apiGroup, isClusterScoped } from '../src/manifests';
+import { apiGroup, at, isClusterScoped, KubeObject, records, str } from '../src/manifests';
 import { ARGOCD_FOLDER } from '../src/synth';
 
 /**
@@ -116,7 +116,7 @@ export interface ArgoCdProps {
   /** Rendered environments, in output order. */
   readonly environments: readonly EnvironmentConfig[];
   /** Every object rendered for those environments: the project admits exactly their kinds. */
-  readonly objects: readonly Record<string, any>[];
+  readonly objects: readonly KubeObject[];
 }
 
 function metadataOf(partOf: string, name: string): ApiObjectMetadata {
@@ -151,8 +151,8 @@ function sortedUnique<T>(items: T[], key: (t: T) => string): T[] {
 }
 
 /** Cluster-scoped and namespaced kinds among the rendered objects, sorted by group and kind. */
-export function resourceKinds(objects: readonly Record<string, any>[]): { cluster: GroupKind[]; namespaced: GroupKind[] } {
-  const all = objects.map((o) => ({ group: apiGroup(String(o.apiVersion)), kind: String(o.kind) }));
+export function resourceKinds(objects: readonly KubeObject[]): { cluster: GroupKind[]; namespaced: GroupKind[] } {
+  const all = objects.map((o) => ({ group: apiGroup(o.apiVersion), kind: o.kind }));
   const unique = sortedUnique(all, (k) => `${k.group}\u0000${k.kind}`);
   return {
     cluster: unique.filter((k) => isClusterScoped(k.kind)),
@@ -165,24 +165,25 @@ export function resourceKinds(objects: readonly Record<string, any>[]): { cluste
  * them as orphaned: the namespace's own root CA ConfigMap and default ServiceAccount, the
  * claims of StatefulSet volume templates, and certificate Secrets cert-manager writes.
  */
-export function controllerCreated(objects: readonly Record<string, any>[]): AppProjectSpecOrphanedResourcesIgnore[] {
+export function controllerCreated(objects: readonly KubeObject[]): AppProjectSpecOrphanedResourcesIgnore[] {
   const out: AppProjectSpecOrphanedResourcesIgnore[] = [
     { group: '', kind: 'ConfigMap', name: 'kube-root-ca.crt' },
     { group: '', kind: 'ServiceAccount', name: 'default' },
   ];
+  const secret = (name: unknown) => {
+    if (typeof name === 'string' && name !== '') out.push({ group: '', kind: 'Secret', name });
+  };
   for (const o of objects) {
     if (o.kind === 'StatefulSet') {
-      for (const t of o.spec?.volumeClaimTemplates ?? []) {
-        out.push({ group: '', kind: 'PersistentVolumeClaim', name: `${t.metadata.name}-${o.metadata.name}-*` });
+      for (const { item: t } of records(at(o, ['spec', 'volumeClaimTemplates']))) {
+        out.push({ group: '', kind: 'PersistentVolumeClaim', name: `${str(at(t, ['metadata', 'name'])) ?? ''}-${o.metadata?.name ?? ''}-*` });
       }
     }
-    if (o.kind === 'Certificate' && o.spec?.secretName) out.push({ group: '', kind: 'Secret', name: o.spec.secretName });
-    if (o.kind === 'Ingress') {
-      for (const tls of o.spec?.tls ?? []) if (tls.secretName) out.push({ group: '', kind: 'Secret', name: tls.secretName });
-    }
+    if (o.kind === 'Certificate') secret(at(o, ['spec', 'secretName']));
+    if (o.kind === 'Ingress') for (const { item: tls } of records(at(o, ['spec', 'tls']))) secret(tls.secretName);
     if (o.kind === 'Gateway') {
-      for (const l of o.spec?.listeners ?? []) {
-        for (const ref of l.tls?.certificateRefs ?? []) out.push({ group: '', kind: 'Secret', name: ref.name });
+      for (const { item: l } of records(at(o, ['spec', 'listeners']))) {
+        for (const { item: ref } of records(at(l, ['tls', 'certificateRefs']))) secret(ref.name);
       }
     }
   }
@@ -366,7 +367,7 @@ function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: stri
 export function argoCdManifests(
   partOf: string,
   environments: readonly EnvironmentConfig[],
-  rendered: ReadonlyMap<string, readonly Record<string, any>[]>,
+  rendered: ReadonlyMap<string, readonly KubeObject[]>,
 ): Map<string, unknown[]> {
   const files = new Map<string, unknown[]>();
   if (environments.length === 0) return files;

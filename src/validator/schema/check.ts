@@ -1,3 +1,4 @@
+import { text } from '../../manifests';
 import coreModels from './core-models.json';
 import { crdSchema, crdVersions } from './crd-schemas';
 import { CORE_KINDS, REMOVED_API_VERSIONS } from './kinds';
@@ -57,7 +58,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `a string ("${v.length > 40 ? `${v.slice(0, 40)}...` : v}")`;
-  return `${typeof v === 'number' ? 'a number' : `a ${typeof v}`} (${String(v)})`;
+  return `${typeof v === 'number' ? 'a number' : `a ${typeof v}`} (${text(v)})`;
 }
 
 function isMapping(v: unknown): v is Record<string, unknown> {
