@@ -6,7 +6,7 @@
  */
 import { loadAllEnvironments } from '../src/config/load';
 import type { EnvironmentConfig } from '../src/config/schema';
-import { isClusterScoped } from '../src/manifests';
+import { isClusterScoped, KubeObject } from '../src/manifests';
 import { RenderedFiles, toYaml } from '../src/synth/yaml';
 import { checkTopology, Topology } from '../src/topology/model';
 import { ApiChart } from './api';
@@ -63,16 +63,19 @@ function componentChart(ctx: StackContext, id: string, role: Topology['component
 }
 
 /** A chart's objects as they are written: cluster-scoped kinds carry no namespace. */
-function chartObjects(chart: StackChart): Record<string, any>[] {
-  return chart.toJson().map((obj: { kind?: string; metadata?: { namespace?: string } }) => {
-    if (obj.kind && isClusterScoped(obj.kind) && obj.metadata) delete obj.metadata.namespace;
+function chartObjects(chart: StackChart): KubeObject[] {
+  const json: unknown[] = chart.toJson();
+  return json.map((value) => {
+    // cdk8s renders every object with its apiVersion and kind.
+    const obj = value as KubeObject;
+    if (isClusterScoped(obj.kind) && obj.metadata) delete obj.metadata.namespace;
     return obj;
   });
 }
 
 /** The objects of one environment by file, `<env>/<chart>.yaml`; charts without objects have no file. */
-function environmentObjects(topology: Topology, env: EnvironmentConfig): Map<string, Record<string, any>[]> {
-  const files = new Map<string, Record<string, any>[]>();
+function environmentObjects(topology: Topology, env: EnvironmentConfig): Map<string, KubeObject[]> {
+  const files = new Map<string, KubeObject[]>();
   for (const chart of buildCharts(topology, env)) {
     const objects = chartObjects(chart);
     if (objects.length > 0) files.set(`${env.name}/${chart.fileName}.yaml`, objects);
@@ -94,7 +97,7 @@ export function renderEnvironment(topology: Topology, env: EnvironmentConfig): R
 export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
   checkTopology(topology);
   const files: RenderedFiles = new Map();
-  const rendered = new Map<string, Record<string, any>[]>();
+  const rendered = new Map<string, KubeObject[]>();
   for (const env of envs) {
     for (const [rel, objects] of environmentObjects(topology, env)) {
       files.set(rel, toYaml(objects));

@@ -15,7 +15,7 @@ import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
 import { newApp } from './component-chart';
 import { EDGE_CONTROLLER_FOLDER } from './edge-controller';
-import { apiGroup, isClusterScoped, ROLLOUT_HASH_LABEL, rolloutManagedServices } from '../src/manifests';
+import { apiGroup, at, isClusterScoped, KubeObject, records, ROLLOUT_HASH_LABEL, rolloutManagedServices, str } from '../src/manifests';
 import { ARGOCD_FOLDER } from '../src/synth';
 
 /**
@@ -95,13 +95,13 @@ export interface EnvironmentParameters {
  * pod-template hash): Argo CD must neither report that as drift nor undo it on the next sync, or
  * the active Service would send traffic to both colours. `objects` are the environment's.
  */
-export function rolloutSelectorIgnores(objects: readonly Record<string, any>[]): ApplicationSpecIgnoreDifferences[] {
+export function rolloutSelectorIgnores(objects: readonly KubeObject[]): ApplicationSpecIgnoreDifferences[] {
   const names = new Set(objects.flatMap((o) => rolloutManagedServices(o)));
   return [...names].sort().map((name) => ({ group: '', kind: 'Service', name, jsonPointers: [`/spec/selector/${ROLLOUT_HASH_LABEL}`] }));
 }
 
-/** @param objects the objects rendered for the environment (its namespace's) */
-export function environmentParameters(env: EnvironmentConfig, objects: readonly Record<string, any>[] = []): EnvironmentParameters {
+/** @param objects the objects rendered for the environment */
+export function environmentParameters(env: EnvironmentConfig, objects: readonly KubeObject[] = []): EnvironmentParameters {
   const a = env.argocd;
   return {
     repoURL: a.repoURL,
@@ -109,7 +109,7 @@ export function environmentParameters(env: EnvironmentConfig, objects: readonly 
     destination: { server: a.destinationServer, namespace: env.namespace },
     finalizers: cascadesOnDelete(env) ? [ArgoCd.RESOURCES_FINALIZER] : [],
     automated: a.automatedSync ? { prune: true, selfHeal: a.selfHeal } : null,
-    ignoreDifferences: rolloutSelectorIgnores(objects.filter((o) => o.metadata?.namespace === env.namespace)),
+    ignoreDifferences: rolloutSelectorIgnores(objects),
   };
 }
 
@@ -134,7 +134,9 @@ export interface ArgoCdProps {
   /** Rendered environments, in output order. */
   readonly environments: readonly EnvironmentConfig[];
   /** Every object rendered for those environments: the project admits exactly their kinds. */
-  readonly objects: readonly Record<string, any>[];
+  readonly objects: readonly KubeObject[];
+  /** The same objects by environment name. */
+  readonly environmentObjects: ReadonlyMap<string, readonly KubeObject[]>;
 }
 
 function metadataOf(partOf: string, name: string): ApiObjectMetadata {
@@ -169,8 +171,8 @@ function sortedUnique<T>(items: T[], key: (t: T) => string): T[] {
 }
 
 /** Cluster-scoped and namespaced kinds among the rendered objects, sorted by group and kind. */
-export function resourceKinds(objects: readonly Record<string, any>[]): { cluster: GroupKind[]; namespaced: GroupKind[] } {
-  const all = objects.map((o) => ({ group: apiGroup(String(o.apiVersion)), kind: String(o.kind) }));
+export function resourceKinds(objects: readonly KubeObject[]): { cluster: GroupKind[]; namespaced: GroupKind[] } {
+  const all = objects.map((o) => ({ group: apiGroup(o.apiVersion), kind: o.kind }));
   const unique = sortedUnique(all, (k) => `${k.group}\u0000${k.kind}`);
   return {
     cluster: unique.filter((k) => isClusterScoped(k.kind)),
@@ -183,24 +185,25 @@ export function resourceKinds(objects: readonly Record<string, any>[]): { cluste
  * them as orphaned: the namespace's own root CA ConfigMap and default ServiceAccount, the
  * claims of StatefulSet volume templates, and certificate Secrets cert-manager writes.
  */
-export function controllerCreated(objects: readonly Record<string, any>[]): AppProjectSpecOrphanedResourcesIgnore[] {
+export function controllerCreated(objects: readonly KubeObject[]): AppProjectSpecOrphanedResourcesIgnore[] {
   const out: AppProjectSpecOrphanedResourcesIgnore[] = [
     { group: '', kind: 'ConfigMap', name: 'kube-root-ca.crt' },
     { group: '', kind: 'ServiceAccount', name: 'default' },
   ];
+  const secret = (name: unknown) => {
+    if (typeof name === 'string' && name !== '') out.push({ group: '', kind: 'Secret', name });
+  };
   for (const o of objects) {
     if (o.kind === 'StatefulSet') {
-      for (const t of o.spec?.volumeClaimTemplates ?? []) {
-        out.push({ group: '', kind: 'PersistentVolumeClaim', name: `${t.metadata.name}-${o.metadata.name}-*` });
+      for (const { item: t } of records(at(o, ['spec', 'volumeClaimTemplates']))) {
+        out.push({ group: '', kind: 'PersistentVolumeClaim', name: `${str(at(t, ['metadata', 'name'])) ?? ''}-${o.metadata?.name ?? ''}-*` });
       }
     }
-    if (o.kind === 'Certificate' && o.spec?.secretName) out.push({ group: '', kind: 'Secret', name: o.spec.secretName });
-    if (o.kind === 'Ingress') {
-      for (const tls of o.spec?.tls ?? []) if (tls.secretName) out.push({ group: '', kind: 'Secret', name: tls.secretName });
-    }
+    if (o.kind === 'Certificate') secret(at(o, ['spec', 'secretName']));
+    if (o.kind === 'Ingress') for (const { item: tls } of records(at(o, ['spec', 'tls']))) secret(tls.secretName);
     if (o.kind === 'Gateway') {
-      for (const l of o.spec?.listeners ?? []) {
-        for (const ref of l.tls?.certificateRefs ?? []) out.push({ group: '', kind: 'Secret', name: ref.name });
+      for (const { item: l } of records(at(o, ['spec', 'listeners']))) {
+        for (const { item: ref } of records(at(l, ['tls', 'certificateRefs']))) secret(ref.name);
       }
     }
   }
@@ -243,7 +246,7 @@ export class ArgoApplicationsChart extends Chart {
   constructor(scope: Construct, props: ArgoCdProps) {
     super(scope, 'applications', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
     for (const env of props.environments) {
-      const p = environmentParameters(env, props.objects);
+      const p = environmentParameters(env, props.environmentObjects.get(env.name));
       const base = applicationBase(props.partOf, {
         name: `${props.partOf}-${env.name}`,
         path: `${ArgoCd.DIST}/${env.name}`,
@@ -387,13 +390,15 @@ function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: stri
 export function argoCdManifests(
   partOf: string,
   environments: readonly EnvironmentConfig[],
-  rendered: ReadonlyMap<string, readonly Record<string, any>[]>,
+  rendered: ReadonlyMap<string, readonly KubeObject[]>,
 ): Map<string, unknown[]> {
   const files = new Map<string, unknown[]>();
   if (environments.length === 0) return files;
   // The edge controller's settings (`<env>/edge-controller/`) are not synced, so they do not count.
-  const objects = [...rendered].filter(([rel]) => rel.split('/')[1] !== EDGE_CONTROLLER_FOLDER).flatMap(([, objs]) => objs);
-  const props: ArgoCdProps = { partOf, environments, objects };
+  const synced = [...rendered].filter(([rel]) => rel.split('/')[1] !== EDGE_CONTROLLER_FOLDER);
+  const objects = synced.flatMap(([, objs]) => objs);
+  const environmentObjects = new Map(environments.map((e) => [e.name, synced.filter(([rel]) => rel.startsWith(`${e.name}/`)).flatMap(([, objs]) => objs)]));
+  const props: ArgoCdProps = { partOf, environments, objects, environmentObjects };
   for (const chart of [
     new ArgoProjectChart(newApp(), props),
     new ArgoApplicationsChart(newApp(), props),
@@ -402,7 +407,7 @@ export function argoCdManifests(
     files.set(`${ArgoCd.FOLDER}/${chart.fileName}.yaml`, chart.toJson());
   }
   for (const env of environments) {
-    files.set(`${ArgoCd.FOLDER}/environments/${env.name}.yaml`, [environmentParameters(env, objects)]);
+    files.set(`${ArgoCd.FOLDER}/environments/${env.name}.yaml`, [environmentParameters(env, environmentObjects.get(env.name))]);
   }
   return files;
 }

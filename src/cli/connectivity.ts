@@ -15,12 +15,11 @@
  * differs; 2 bad usage, unreadable or malformed input (`file:line: message`), internal error.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { diffConnectivity, FORMATTERS, OUTPUT_FORMATS } from '../connectivity';
 import { assumedIngressController, describeIngressController, parseIngressController } from '../connectivity/ingress-controller';
 import { loadManifests, ManifestError } from '../manifests';
 import { analyzeConnectivity, buildPolicyIndex, ConnectivityReport, IngressControllerOptions, Warning } from '../netpol';
-import { CliIo, CliProcess, firstLine, runCommand, UsageError } from './kit';
+import { CliIo, CliProcess, firstLine, parseCommandLine, runCommand, UsageError } from './kit';
 
 const USAGE = `usage: npm run connectivity -- <dir> [--format ${OUTPUT_FORMATS.join('|')}] [--base <dir>] [--ingress-controller <ns>:<key>=<value>[,...]]`;
 
@@ -72,23 +71,16 @@ function analyze(dir: string, explicit: IngressControllerOptions | undefined, io
  */
 export function main(argv: readonly string[], io: CliIo = process): number {
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv],
-        options: {
-          format: { type: 'string', short: 'f' },
-          base: { type: 'string', short: 'b' },
-          'ingress-controller': { type: 'string', short: 'i' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (e) {
-      throw new UsageError(firstLine((e as Error).message));
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine({
+      args: [...argv],
+      options: {
+        format: { type: 'string', short: 'f' },
+        base: { type: 'string', short: 'b' },
+        'ingress-controller': { type: 'string', short: 'i' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    });
     if (values.help) {
       io.stdout.write(HELP);
       return 0;

@@ -1,11 +1,10 @@
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { ConfigError, loadAllEnvironments } from '../config/load';
 import { ENVIRONMENT_NAMES } from '../config/schema';
 import { diffSets, FORMATTERS, fromDirectory, fromGitRef, fromRenderedFiles, hasChanges, LabelledSet, ReviewInputError } from '../review';
 import { ARGOCD_FOLDER, StackRenderer } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-import { CliIo, CliProcess, firstLine, runCommand } from './kit';
+import { CliIo, CliProcess, firstLine, parseCommandLine, runCommand } from './kit';
 
 const USAGE =
   'usage: npm run diff -- [--env <name>] [--base <git-ref>] [--format text|markdown] [--dist <dir>] [--config <dir>]';
@@ -25,7 +24,7 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
   const io = { out: (line: string) => cli.stdout.write(`${line}\n`), err: (line: string) => cli.stderr.write(`${line}\n`) };
   let values: { env?: string; base?: string; format?: string; dist?: string; config?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandLine({
       args: [...argv],
       options: {
         env: { type: 'string' },
@@ -35,7 +34,6 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-      strict: true,
       allowPositionals: false,
     }));
   } catch (e) {

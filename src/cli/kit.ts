@@ -7,7 +7,10 @@
  * A command is a function `(argv, io) => exit code` that never throws and never prints a stack
  * trace; `bin/<command>.ts` runs it with {@link runCommand}.
  */
-export { UsageError } from '../errors';
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors';
+
+export { UsageError };
 export { inferEnvironment } from '../config/load';
 
 /** Something text can be written to (a process stream, or a buffer in tests). */
@@ -41,6 +44,18 @@ export interface CliProcess extends CliIo {
 export function firstLine(s: string): string {
   const i = s.indexOf('\n');
   return i === -1 ? s : s.slice(0, i);
+}
+
+/**
+ * Parses the command line (strict: an unknown option or a missing value is an error).
+ * @throws UsageError with the first line of what is wrong
+ */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs<T>({ strict: true, ...config });
+  } catch (e) {
+    throw new UsageError(firstLine((e as Error).message));
+  }
 }
 
 /**

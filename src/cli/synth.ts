@@ -1,10 +1,9 @@
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { ConfigError, loadAllEnvironments } from '../config/load';
 import { notReplaceable, StackRenderer, writeAtomically } from '../synth';
 import { gateErrors } from '../synth/gate';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-import { CliIo, CliProcess, runCommand } from './kit';
+import { CliIo, CliProcess, parseCommandLine, runCommand } from './kit';
 
 /** A path as the user would write it: relative below the working folder, absolute elsewhere. */
 function shownPath(p: string): string {
@@ -25,10 +24,9 @@ export function main(argv: readonly string[], io: CliIo, render: StackRenderer):
   const err = (line: string) => io.stderr.write(`${line}\n`);
   let values: { out?: string; config?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandLine({
       args: [...argv],
       options: { out: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
     }));
   } catch (e) {
     err(`synth: ${(e as Error).message}\n${USAGE}`);

@@ -6,13 +6,12 @@
  * usage or unreadable/malformed input (one line, `file:line: message`), never a stack trace.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../config/schema';
 import { ManifestError } from '../manifests';
 import { RULE_REGISTRY, validateDirectory } from '../validator';
 import { FORMATTERS } from '../validator/format';
-import { CliIo, CliProcess, firstLine, runCommand, UsageError } from './kit';
+import { CliIo, CliProcess, firstLine, parseCommandLine, runCommand, UsageError } from './kit';
 
 const FORMATS = FORMATTERS.names;
 const USAGE = `usage: npm run validate -- <dir> [--env ${ENVIRONMENT_NAMES.join('|')}] [--format ${FORMATS.join('|')}] [--config <dir>]`;
@@ -34,24 +33,17 @@ Suppress a finding with the annotation ctis.io/suppress.<rule-id>: "<reason>" on
 /** Runs the command; returns the exit code. */
 export function main(argv: readonly string[], io: CliIo): number {
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv],
-        allowPositionals: true,
-        strict: true,
-        options: {
-          env: { type: 'string', short: 'e' },
-          format: { type: 'string', short: 'f' },
-          config: { type: 'string', short: 'c' },
-          rule: { type: 'string', multiple: true },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(firstLine((e as Error).message));
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        env: { type: 'string', short: 'e' },
+        format: { type: 'string', short: 'f' },
+        config: { type: 'string', short: 'c' },
+        rule: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
     if (values.help) {
       io.stdout.write(HELP);
       return 0;

@@ -85,7 +85,7 @@ interface Pair {
 }
 
 const PAIR_OPS = {
-  empty: { before: ConnectionSet.none(), after: ConnectionSet.none() } as Pair,
+  empty: { before: ConnectionSet.none(), after: ConnectionSet.none() },
   combine: (a: Pair, b: Pair): Pair => ({ before: a.before.union(b.before), after: a.after.union(b.after) }),
   equals: (a: Pair, b: Pair) => a.before.equals(b.before) && a.after.equals(b.after),
   isEmpty: (a: Pair) => a.before.equals(a.after),

@@ -50,9 +50,9 @@ export function connectionsLayout(view: ConnectivityView): GraphLayout {
 
 /** Edge label of a change: `+ conns`, `- conns`, or `before → after`. */
 export function changeLabel(ch: ConnectionChange): string {
-  if (ch.change === 'added') return `+ ${ch.after}`;
-  if (ch.change === 'removed') return `- ${ch.before}`;
-  return `${ch.before} → ${ch.after}`;
+  if (ch.change === 'added') return `+ ${ch.after.toString()}`;
+  if (ch.change === 'removed') return `- ${ch.before.toString()}`;
+  return `${ch.before.toString()} → ${ch.after.toString()}`;
 }
 
 export function diffLayout(nodes: readonly ConnectivityNode[], changes: readonly ConnectionChange[]): GraphLayout {

@@ -7,10 +7,10 @@ function detail(ch: ConnectionChange): string {
   const opened = ch.after.subtract(ch.before);
   const closed = ch.before.subtract(ch.after);
   const notes = [
-    ...(opened.isEmpty() ? [] : [`[opened: ${opened}]`]),
-    ...(closed.isEmpty() ? [] : [`[closed: ${closed}]`]),
+    ...(opened.isEmpty() ? [] : [`[opened: ${opened.toString()}]`]),
+    ...(closed.isEmpty() ? [] : [`[closed: ${closed.toString()}]`]),
   ];
-  return `${ch.before} -> ${ch.after}${notes.length ? ` ${notes.join(' ')}` : ''}`;
+  return `${ch.before.toString()} -> ${ch.after.toString()}${notes.length ? ` ${notes.join(' ')}` : ''}`;
 }
 
 /**
@@ -23,7 +23,7 @@ export const txtFormatter = connectivityFormat(
   {
     connections(view: ConnectivityView): string {
       if (view.connections.length === 0) return 'No allowed connections.\n';
-      return view.connections.map((c) => `${c.src} => ${c.dst} : ${c.conns}\n`).join('');
+      return view.connections.map((c) => `${c.src} => ${c.dst} : ${c.conns.toString()}\n`).join('');
     },
     diff(diff: ConnectivityDiff): string {
       if (diff.changes.length === 0) return 'No connectivity changes.\n';

@@ -3,24 +3,56 @@
  * every reader of Kubernetes objects uses these instead of trusting a field's type.
  */
 
+/** A mapping as parsed from YAML or JSON: its fields may hold anything. */
+export type Fields = Record<string, unknown>;
+
 /** Whether `v` is a mapping (not null, not a list). */
-export function isRecord(v: unknown): v is Record<string, any> {
+export function isRecord(v: unknown): v is Fields {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `v` when it is a list, otherwise an empty list. */
-export function list<T = any>(v: T[] | undefined | null | unknown): T[] {
-  return Array.isArray(v) ? (v as T[]) : [];
+/** `v` when it is a mapping, otherwise an empty one: `record(o.spec).replicas`. */
+export function record(v: unknown): Fields {
+  return isRecord(v) ? v : {};
+}
+
+/** `v` when it is a list (typed like it when its type is known), otherwise an empty list. */
+export function list<T>(v: readonly T[] | null | undefined): T[];
+export function list(v: unknown): unknown[];
+export function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? (v as unknown[]) : [];
+}
+
+/** The mappings of a list (other items skipped), with their index in the list. */
+export function records(v: unknown): { item: Fields; index: number }[] {
+  const out: { item: Fields; index: number }[] = [];
+  list(v).forEach((item, index) => {
+    if (isRecord(item)) out.push({ item, index });
+  });
+  return out;
 }
 
 /** The entries of a mapping, or none. */
-export function entries(v: unknown): [string, any][] {
+export function entries(v: unknown): [string, unknown][] {
   return isRecord(v) ? Object.entries(v) : [];
 }
 
 /** A string field, or undefined. */
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/** A number field, or undefined. */
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** A value as text for messages: strings as they are, other values as JSON would write them. */
+export function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? typeof v;
 }
 
 /** A scalar as the text Kubernetes would see after a lenient read: strings, numbers and booleans. */

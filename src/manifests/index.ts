@@ -21,7 +21,7 @@
  * const t = podTemplateOf(objects[0].object);             // { path: ['spec', 'template'], metadata, spec }
  * ```
  */
-export type { SourceLocation, LoadedObject, LoadOptions } from './types';
+export type { SourceLocation, LoadedObject, LoadOptions, KubeObject } from './types';
 export { ManifestError } from './types';
 export { loadManifests, DEFAULT_MAX_FILE_BYTES } from './load';
 export { parseManifests, fieldLine, objectKey } from './parse';
@@ -32,9 +32,10 @@ export { namespaceLabels, effectiveNamespace, METADATA_NAME_LABEL } from './name
 export { CLUSTER_SCOPED_KINDS, isClusterScoped, WORKLOAD_KINDS, WORKLOAD_KIND_NAMES, workloadKindOf } from './kinds';
 export type { WorkloadKind } from './kinds';
 export { podTemplateOf, workloadRefOf, controllerOf, allContainers } from './workloads';
-export type { PodTemplateRef, ObjectReference } from './workloads';
+export type { PodTemplateRef, ObjectReference, ContainerRef } from './workloads';
 export { rolloutBlueGreen, rolloutManagedServices, ROLLOUT_HASH_LABEL, ROLLOUT_MANAGED_BY_ANNOTATION } from './rollouts';
 export type { RolloutBlueGreen, AnalysisTemplateRef } from './rollouts';
 export { ingressBackends, httpRouteRules, httpRouteHostnames, routeBackends, isRoute } from './routes';
 export type { BackendRef, IngressBackend, HttpRouteRule } from './routes';
-export { isRecord, list, entries, str, scalarText, stringMap, scalarMap, at, apiGroup } from './fields';
+export { isRecord, record, records, list, entries, str, num, text, scalarText, stringMap, scalarMap, at, apiGroup } from './fields';
+export type { Fields } from './fields';

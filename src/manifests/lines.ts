@@ -107,6 +107,54 @@ export function locateField(lines: string[], path: readonly (string | number)[])
   return walk(lines, path).found;
 }
 
+/**
+ * The lines of a block at column `col` starting at line `li` (whose content starts at `col`): the
+ * following lines indented exactly `col`, until one is indented less. Blank lines, comments and
+ * deeper lines are skipped.
+ */
+function* siblings(lines: string[], li: number, col: number): Generator<{ line: number; content: string; ind: number }> {
+  for (let l = li; l < lines.length; l++) {
+    const s = lines[l];
+    let ind = col;
+    if (l !== li) {
+      if (isBlankOrComment(s)) continue;
+      ind = indentOf(s);
+      if (ind < col) return;
+      if (ind > col) continue;
+    }
+    yield { line: l, content: s.slice(ind), ind };
+  }
+}
+
+/** The mapping key `key` among the siblings, with where its value may start. */
+function findKey(lines: string[], li: number, col: number, key: string): { line: number; after: number } | undefined {
+  const re = new RegExp(`^(?:"${escapeRegExp(key)}"|'${escapeRegExp(key)}'|${escapeRegExp(key)})[ \\t]*:(?=\\s|$)`);
+  for (const s of siblings(lines, li, col)) {
+    const m = re.exec(s.content);
+    if (m) return { line: s.line, after: s.ind + m[0].length };
+  }
+  return undefined;
+}
+
+const SEQUENCE_ITEM = /^-(?:\s|$)/;
+
+/** The lines of the block sequence items among the siblings (stopping at the first sibling that is none). */
+function* sequenceItems(lines: string[], li: number, col: number): Generator<{ line: number; ind: number }> {
+  for (const s of siblings(lines, li, col)) {
+    if (!SEQUENCE_ITEM.test(s.content)) return;
+    yield s;
+  }
+}
+
+/** The `index`th item of the block sequence among the siblings. */
+function findItem(lines: string[], li: number, col: number, index: number): { line: number; after: number } | undefined {
+  let k = 0;
+  for (const s of sequenceItems(lines, li, col)) {
+    if (k++ === index) return { line: s.line, after: s.ind + 1 };
+  }
+  return undefined;
+}
+
 interface WalkResult {
   /** Line of the deepest segment found. */
   found: number | undefined;
@@ -127,63 +175,14 @@ function walk(lines: string[], path: readonly (string | number)[]): WalkResult {
     if (head.startsWith('{') || head.startsWith('[')) {
       return { found: flowFallback(lines, li, path.slice(p), found) };
     }
-    let hit: { line: number; after: number } | undefined;
-    if (typeof seg === 'string') {
-      const re = new RegExp(`^(?:"${escapeRegExp(seg)}"|'${escapeRegExp(seg)}'|${escapeRegExp(seg)})[ \\t]*:(?=\\s|$)`);
-      for (let l = li; l < lines.length; l++) {
-        const s = lines[l];
-        let ind: number;
-        if (l === li) {
-          ind = col;
-        } else {
-          if (isBlankOrComment(s)) continue;
-          ind = indentOf(s);
-          if (ind < col) break;
-          if (ind > col) continue;
-        }
-        const content = s.slice(ind);
-        const m = re.exec(content);
-        if (m) {
-          hit = { line: l, after: ind + m[0].length };
-          break;
-        }
-      }
-      if (!hit) return { found };
-      found = hit.line;
-      const v = valueStart(lines, hit.line, hit.after, col, false);
-      if (v === undefined || v === 'scalar') return { found };
-      if (p === path.length - 1) return { found, node: v };
-      li = v.line;
-      col = v.col;
-    } else {
-      let k = -1;
-      for (let l = li; l < lines.length; l++) {
-        const s = lines[l];
-        let ind: number;
-        if (l === li) {
-          ind = col;
-        } else {
-          if (isBlankOrComment(s)) continue;
-          ind = indentOf(s);
-          if (ind < col) break;
-          if (ind > col) continue;
-        }
-        const content = s.slice(ind);
-        if (!/^-(?:\s|$)/.test(content)) break;
-        k++;
-        if (k === seg) {
-          hit = { line: l, after: ind + 1 };
-          break;
-        }
-      }
-      if (!hit) return { found };
-      found = hit.line;
-      const v = valueStart(lines, hit.line, hit.after, col, true);
-      if (v === undefined || v === 'scalar') return { found };
-      if (p === path.length - 1) return { found, node: v };
-      li = v.line;
-      col = v.col;
-    }
+    const hit = typeof seg === 'string' ? findKey(lines, li, col, seg) : findItem(lines, li, col, seg);
+    if (!hit) return { found };
+    found = hit.line;
+    const v = valueStart(lines, hit.line, hit.after, col, typeof seg !== 'string');
+    if (v === undefined || v === 'scalar') return { found };
+    if (p === path.length - 1) return { found, node: v };
+    li = v.line;
+    col = v.col;
   }
   return { found, node: start };
 }
@@ -195,21 +194,6 @@ function walk(lines: string[], path: readonly (string | number)[]): WalkResult {
 export function sequenceItemLines(lines: string[], path: readonly (string | number)[]): number[] | undefined {
   const r = walk(lines, path);
   if (!r.node) return undefined;
-  const { line: li, col } = r.node;
-  const out: number[] = [];
-  for (let l = li; l < lines.length; l++) {
-    const s = lines[l];
-    let ind: number;
-    if (l === li) {
-      ind = col;
-    } else {
-      if (isBlankOrComment(s)) continue;
-      ind = indentOf(s);
-      if (ind < col) break;
-      if (ind > col) continue;
-    }
-    if (!/^-(?:\s|$)/.test(s.slice(ind))) break;
-    out.push(l);
-  }
+  const out = [...sequenceItems(lines, r.node.line, r.node.col)].map((s) => s.line);
   return out.length > 0 ? out : undefined;
 }

@@ -1,7 +1,7 @@
 import { isRecord } from './fields';
 import { isClusterScoped } from './kinds';
 import { locateField, sequenceItemLines } from './lines';
-import { LoadedObject, ManifestError } from './types';
+import { KubeObject, LoadedObject, ManifestError } from './types';
 import { parseYamlDocuments } from './yaml';
 
 /** `Kind/namespace/name` of an object (see {@link LoadedObject.key}). */
@@ -45,7 +45,7 @@ function describeType(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-function checkObject(v: unknown, file: string, line: number, what: string): asserts v is Record<string, any> {
+function checkObject(v: unknown, file: string, line: number, what: string): asserts v is KubeObject {
   if (!isRecord(v)) {
     throw new ManifestError(`${what} is ${describeType(v)}, not a mapping (a Kubernetes object)`, file, line);
   }
@@ -60,8 +60,8 @@ function checkObject(v: unknown, file: string, line: number, what: string): asse
   }
 }
 
-function isListKind(v: Record<string, any>): boolean {
-  return typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items);
+function isListKind(v: KubeObject): v is KubeObject & { items: unknown[] } {
+  return v.kind.endsWith('List') && Array.isArray(v.items);
 }
 
 /**
@@ -91,17 +91,17 @@ export function parseText(text: string, file: string, errorFile: string, json = 
 
 function push(
   out: LoadedObject[],
-  object: Record<string, any>,
+  object: KubeObject,
   location: { file: string; line: number },
   info: DocInfo,
 ): void {
-  const loaded: LoadedObject = { object: object as LoadedObject['object'], location, key: objectKey(object) };
+  const loaded: LoadedObject = { object, location, key: objectKey(object) };
   docInfo.set(loaded, info);
   out.push(loaded);
 }
 
 function flattenList(
-  list: Record<string, any>,
+  list: KubeObject & { items: unknown[] },
   basePath: (string | number)[],
   doc: { text: string; baseLine: number; shared: { lines?: string[] } },
   file: string,
@@ -109,9 +109,9 @@ function flattenList(
   listLine: number,
   out: LoadedObject[],
 ): void {
-  const items = list.items as unknown[];
+  const items = list.items;
   // Typed lists (PodList, DeploymentList) as the API server returns them omit the items' kind.
-  const itemKind = list.kind === 'List' ? undefined : (list.kind as string).slice(0, -'List'.length);
+  const itemKind = list.kind === 'List' ? undefined : list.kind.slice(0, -'List'.length);
   const lines = (doc.shared.lines ??= doc.text.split('\n'));
   const itemLines = sequenceItemLines(lines, [...basePath, 'items']);
   for (let i = 0; i < items.length; i++) {

@@ -3,7 +3,7 @@
  * and the older `serviceName`/`servicePort` with `spec.backend`) and Gateway API HTTPRoute
  * `backendRefs`. Every reader of routes goes through here.
  */
-import { at, isRecord, list, str } from './fields';
+import { at, Fields, isRecord, list, records, str } from './fields';
 
 type Path = (string | number)[];
 
@@ -58,10 +58,10 @@ export function ingressBackends(obj: unknown): IngressBackend[] {
   list(spec.rules).forEach((rule, ri) => {
     if (!isRecord(rule)) return;
     const hosts = typeof rule.host === 'string' ? [rule.host] : [];
-    list(at(rule, ['http', 'paths'])).forEach((p, pi) => {
-      const b = isRecord(p) ? ingressService(p.backend, ['spec', 'rules', ri, 'http', 'paths', pi, 'backend']) : undefined;
+    for (const { item: p, index: pi } of records(at(rule, ['http', 'paths']))) {
+      const b = ingressService(p.backend, ['spec', 'rules', ri, 'http', 'paths', pi, 'backend']);
       if (b) out.push({ ...b, urlPath: str(p.path) ?? '/', pathType: str(p.pathType) ?? 'Prefix', hosts });
-    });
+    }
   });
   return out;
 }
@@ -71,7 +71,7 @@ export interface HttpRouteRule {
   readonly index: number;
   /** Path matches; a rule without matches matches every path (`PathPrefix /`). */
   readonly matches: readonly { readonly type: string; readonly value: string }[];
-  readonly filters: readonly Record<string, any>[];
+  readonly filters: readonly Fields[];
   /** The `backendRefs` that name a Service (core group, kind Service). */
   readonly backends: readonly BackendRef[];
 }

@@ -1,4 +1,4 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 
 /** Where something was read from. */
 export interface SourceLocation {
@@ -8,10 +8,22 @@ export interface SourceLocation {
   line: number;
 }
 
+/**
+ * A parsed Kubernetes object: string `apiVersion` and `kind`, `metadata` a mapping when present,
+ * any other field of any shape (read them with the accessors of `fields.ts`, or through a typed
+ * model once the object's structure has been checked).
+ */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata?: V1ObjectMeta;
+  readonly [field: string]: unknown;
+}
+
 /** One Kubernetes object read from a manifest file, with where it came from. */
 export interface LoadedObject {
   /** The parsed object. Always a mapping with string `apiVersion` and `kind`. */
-  readonly object: KubernetesObject & Record<string, any>;
+  readonly object: KubeObject;
   /** Where the document (or the `List` item) starts. */
   readonly location: SourceLocation;
   /**

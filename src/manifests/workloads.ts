@@ -2,7 +2,7 @@
  * Pod templates: where a workload keeps the pods it runs, read the same way by the validator and
  * the connectivity engine.
  */
-import { at, isRecord, list, scalarText, str } from './fields';
+import { at, Fields, isRecord, records, scalarText, str } from './fields';
 import { WorkloadKind, workloadKindOf } from './kinds';
 
 /** The pod template of a workload, or a bare Pod standing for its own template. */
@@ -11,9 +11,9 @@ export interface PodTemplateRef {
   /** Path of the template inside the object (`[]` for a bare Pod). */
   readonly path: readonly string[];
   /** The template's `metadata` (`{}` when absent). */
-  readonly metadata: Record<string, any>;
+  readonly metadata: Fields;
   /** The template's `spec`, when it is a mapping. */
-  readonly spec?: Record<string, any>;
+  readonly spec?: Fields;
 }
 
 /**
@@ -61,20 +61,27 @@ export function workloadRefOf(obj: { apiVersion?: unknown; kind?: unknown }): Ob
  * `controller: true`, else the first one with a name; undefined when there is none.
  */
 export function controllerOf(obj: unknown): { kind?: string; name: string } | undefined {
-  const owners = list(at(obj, ['metadata', 'ownerReferences'])).filter((r): r is Record<string, any> => isRecord(r) && typeof r.name === 'string');
+  const owners = records(at(obj, ['metadata', 'ownerReferences']))
+    .map(({ item }) => item)
+    .filter((r) => typeof r.name === 'string');
   const owner = owners.find((r) => r.controller === true) ?? owners[0];
   if (!owner) return undefined;
   const kind = scalarText(owner.kind);
-  return { ...(kind !== undefined ? { kind } : {}), name: owner.name as string };
+  return { ...(kind !== undefined ? { kind } : {}), name: String(owner.name) };
 }
 
-/** The containers of a pod spec, `initContainers` first (as the kubelet starts them), then `containers`. */
-export function allContainers(spec: unknown): { field: 'initContainers' | 'containers'; index: number; container: Record<string, any> }[] {
-  const out: { field: 'initContainers' | 'containers'; index: number; container: Record<string, any> }[] = [];
-  for (const field of ['initContainers', 'containers'] as const) {
-    list(at(spec, [field])).forEach((c, index) => {
-      if (isRecord(c)) out.push({ field, index, container: c });
-    });
-  }
-  return out;
+/** A container of a pod spec with where it is. */
+export interface ContainerRef {
+  readonly field: 'initContainers' | 'containers' | 'ephemeralContainers';
+  readonly index: number;
+  readonly container: Fields;
+}
+
+/**
+ * The containers of a pod spec that are mappings: `initContainers` first (as the kubelet starts
+ * them), then `containers`, then (when asked) `ephemeralContainers`.
+ */
+export function allContainers(spec: unknown, withEphemeral = false): ContainerRef[] {
+  const fields = withEphemeral ? (['initContainers', 'containers', 'ephemeralContainers'] as const) : (['initContainers', 'containers'] as const);
+  return fields.flatMap((field) => records(at(spec, [field])).map(({ item, index }) => ({ field, index, container: item })));
 }

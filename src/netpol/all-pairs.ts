@@ -79,7 +79,7 @@ export class PairFinder {
     const out = new Map<string, Map<string, ConnectionSet>>();
     const add = (s: string, d: string, c: ConnectionSet) => {
       let m = out.get(s);
-      if (!m) out.set(s, (m = new Map()));
+      if (!m) out.set(s, (m = new Map<string, ConnectionSet>()));
       const prev = m.get(d);
       m.set(d, prev ? prev.union(c) : c);
     };

@@ -208,33 +208,28 @@ export class ConnectionSet {
   union(other: ConnectionSet): ConnectionSet {
     if (this === ConnectionSet.ALL || other === ConnectionSet.NONE) return this;
     if (other === ConnectionSet.ALL || this === ConnectionSet.NONE) return other;
-    return ConnectionSet.of({
-      TCP: unionRanges(this.byProtocol.TCP, other.byProtocol.TCP),
-      UDP: unionRanges(this.byProtocol.UDP, other.byProtocol.UDP),
-      SCTP: unionRanges(this.byProtocol.SCTP, other.byProtocol.SCTP),
-    });
+    return this.combine(other, unionRanges);
   }
 
   /** Connections in both sets. */
   intersect(other: ConnectionSet): ConnectionSet {
     if (this === ConnectionSet.ALL || other === ConnectionSet.NONE) return other;
     if (other === ConnectionSet.ALL || this === ConnectionSet.NONE) return this;
-    return ConnectionSet.of({
-      TCP: intersectRanges(this.byProtocol.TCP, other.byProtocol.TCP),
-      UDP: intersectRanges(this.byProtocol.UDP, other.byProtocol.UDP),
-      SCTP: intersectRanges(this.byProtocol.SCTP, other.byProtocol.SCTP),
-    });
+    return this.combine(other, intersectRanges);
   }
 
   /** Connections in this set but not in the other. */
   subtract(other: ConnectionSet): ConnectionSet {
     if (other === ConnectionSet.NONE || this === ConnectionSet.NONE) return this;
     if (other === ConnectionSet.ALL) return ConnectionSet.NONE;
-    return ConnectionSet.of({
-      TCP: subtractRanges(this.byProtocol.TCP, other.byProtocol.TCP),
-      UDP: subtractRanges(this.byProtocol.UDP, other.byProtocol.UDP),
-      SCTP: subtractRanges(this.byProtocol.SCTP, other.byProtocol.SCTP),
-    });
+    return this.combine(other, subtractRanges);
+  }
+
+  /** The set combining each protocol's ranges of this set and the other with `op`. */
+  private combine(other: ConnectionSet, op: (a: Ranges, b: Ranges) => Ranges): ConnectionSet {
+    const parts: Partial<Record<Protocol, Ranges>> = {};
+    for (const p of PROTOCOLS) parts[p] = op(this.byProtocol[p], other.byProtocol[p]);
+    return ConnectionSet.of(parts);
   }
 
   /** Whether both sets allow exactly the same connections. */

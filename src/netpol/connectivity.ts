@@ -1,13 +1,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LoadedObject } from '../manifests';
 import { ConnectionSet } from './connection-set';
-import { buildPolicyIndex, INGRESS_CONTROLLER_ID, mergeExternal, OutsideEndpoint, PolicyIndex, PolicyIndexOptions } from './engine';
+import { buildPolicyIndex, INGRESS_CONTROLLER_ID, mergeExternal, PolicyIndex, PolicyIndexOptions } from './engine';
 import { compareRanges, IpRange, parseRange } from './ip';
 import { Warning } from './types';
 
 /**
  * What a node of the connectivity graph stands for: a workload of the manifests, addresses
- * outside the cluster, pods outside the manifests (see {@link OutsideEndpoint}), or the ingress
+ * outside the cluster, pods outside the manifests (see `OutsideEndpoint`), or the ingress
  * controller.
  */
 export type NodeKind = 'workload' | 'external' | 'outside' | 'ingress-controller';
@@ -97,7 +97,7 @@ export function compareConnections(
  * direction, the maximal ranges with the same allowed connections (split where ipBlock
  * `cidr`/`except` split them). A workload's connections to itself are not listed.
  *
- * Pods outside the manifests are the classes of {@link OutsideEndpoint}, each evaluated as one
+ * Pods outside the manifests are the classes of `OutsideEndpoint`, each evaluated as one
  * representative pod, between them and the workloads (both ways):
  * - `{other-namespace}`: an unlabelled pod in a namespace that is not in the manifests;
  * - `<ns>/{any-other-pod}`: an unlabelled pod, not a workload, in a namespace of the manifests;

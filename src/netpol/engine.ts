@@ -167,7 +167,7 @@ export class PolicyIndex {
       if (this.pods.selectedBy(p).length > 0) continue;
       warn.add(
         'policy-selects-nothing',
-        `NetworkPolicy ${p.namespace}/${p.name} selects no pod of the manifests (podSelector ${p.podSelector})`,
+        `NetworkPolicy ${p.namespace}/${p.name} selects no pod of the manifests (podSelector ${p.podSelector.toString()})`,
         p.source,
         ['spec', 'podSelector'],
       );

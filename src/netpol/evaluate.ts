@@ -6,7 +6,7 @@ import { ConnectionSet } from './connection-set';
 import { compareRanges, formatRange, IpRange, rangeContains, rangesOverlap, subtractRanges, sweep, wholeSpace } from './ip';
 import { CompiledPolicy, Peer, resolveRulePorts, Rule } from './policies';
 import type { PodState, PodStore } from './pods';
-import type { Endpoint, ExternalConnection, NamedPort, PodEndpoint } from './types';
+import type { Direction, Endpoint, ExternalConnection, NamedPort, PodEndpoint } from './types';
 
 const CONN_OPS = {
   empty: ConnectionSet.none(),
@@ -65,32 +65,31 @@ export class Evaluator {
     return rule.peers === 'all' || rule.peers.some((p) => this.peerMatches(rule.policy, p, ep));
   }
 
-  /** What the egress policies of `src` allow towards `dst` (everything when none selects it). */
-  egressFrom(src: PodState, dst: PodEndpoint): ConnectionSet {
-    if (src.egress.length === 0) return ConnectionSet.all();
+  /**
+   * What the `direction` rules of `policies` allow with `peer` on the other side, on the
+   * destination's ports (everything when no policy selects the pod).
+   */
+  private allowedBy(policies: readonly CompiledPolicy[], direction: Direction, peer: Endpoint, dstPorts: readonly NamedPort[]): ConnectionSet {
+    if (policies.length === 0) return ConnectionSet.all();
     let acc = ConnectionSet.none();
-    for (const p of src.egress) {
-      for (const r of p.egress!) {
-        if (!this.ruleMatches(r, dst)) continue;
-        acc = acc.union(resolveRulePorts(r, dst.ports));
+    for (const p of policies) {
+      for (const r of p[direction] ?? []) {
+        if (!this.ruleMatches(r, peer)) continue;
+        acc = acc.union(resolveRulePorts(r, dstPorts));
         if (acc.isAll()) return acc;
       }
     }
     return acc;
   }
 
+  /** What the egress policies of `src` allow towards `dst` (everything when none selects it). */
+  egressFrom(src: PodState, dst: PodEndpoint): ConnectionSet {
+    return this.allowedBy(src.egress, 'egress', dst, dst.ports);
+  }
+
   /** What the ingress policies of `dst` admit from `src` (everything when none selects it). */
   ingressTo(src: PodEndpoint, dst: PodState): ConnectionSet {
-    if (dst.ingress.length === 0) return ConnectionSet.all();
-    let acc = ConnectionSet.none();
-    for (const p of dst.ingress) {
-      for (const r of p.ingress!) {
-        if (!this.ruleMatches(r, src)) continue;
-        acc = acc.union(resolveRulePorts(r, dst.ep.ports));
-        if (acc.isAll()) return acc;
-      }
-    }
-    return acc;
+    return this.allowedBy(dst.ingress, 'ingress', src, dst.ep.ports);
   }
 
   /**

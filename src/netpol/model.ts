@@ -5,7 +5,9 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import {
+  at,
   controllerOf,
+  KubeObject,
   fieldLine,
   list as arr,
   LoadedObject,
@@ -16,6 +18,7 @@ import {
   scalarMap as labelsOf,
   scalarText as str,
   SourceLocation,
+  text,
   workloadKindOf,
   workloadRefOf,
 } from '../manifests';
@@ -25,7 +28,7 @@ import { NamedPort, ObjectRef, PodEndpoint, Warning, Workload } from './types';
 
 /** An input object with, when known, its loaded form (for locations). */
 export interface Source {
-  readonly obj: KubernetesObject & Record<string, any>;
+  readonly obj: KubeObject;
   readonly loaded?: LoadedObject;
 }
 
@@ -35,7 +38,7 @@ function isLoaded(o: unknown): o is LoadedObject {
 
 /** Accepts loaded objects or plain Kubernetes objects. */
 export function toSources(objects: readonly (LoadedObject | KubernetesObject)[]): Source[] {
-  return objects.map((o) => (isLoaded(o) ? { obj: o.object, loaded: o } : { obj: o as Source['obj'] }));
+  return objects.map((o) => (isLoaded(o) ? { obj: o.object, loaded: o } : { obj: o as KubeObject }));
 }
 
 /** Receives warnings while extracting and evaluating. */
@@ -65,7 +68,7 @@ export class WarningSink {
 /** A port protocol (TCP when absent), or undefined for an unknown one. */
 export function protocolOf(v: unknown): Protocol | undefined {
   if (v === undefined || v === null) return 'TCP';
-  const p = String(v).toUpperCase();
+  const p = text(v).toUpperCase();
   return (PROTOCOLS as readonly string[]).includes(p) ? (p as Protocol) : undefined;
 }
 
@@ -114,14 +117,14 @@ export class NamespaceTable {
   }
 }
 
-function portsOf(podSpec: any): NamedPort[] {
+function portsOf(podSpec: unknown): NamedPort[] {
   const out: NamedPort[] = [];
-  for (const c of [...arr(podSpec?.containers), ...arr(podSpec?.initContainers)]) {
-    for (const p of arr(c?.ports)) {
-      const port = Number(p?.containerPort);
-      const protocol = protocolOf(p?.protocol);
+  for (const c of [...arr(at(podSpec, ['containers'])), ...arr(at(podSpec, ['initContainers']))]) {
+    for (const p of arr(at(c, ['ports']))) {
+      const port = Number(at(p, ['containerPort']));
+      const protocol = protocolOf(at(p, ['protocol']));
       if (!Number.isInteger(port) || port < 1 || port > 65535 || !protocol) continue;
-      const name = str(p?.name);
+      const name = str(at(p, ['name']));
       out.push(name ? { name, port, protocol } : { port, protocol });
     }
   }
@@ -227,18 +230,18 @@ export interface ServiceInfo {
 }
 
 export function extractService(s: Source, ns: string): ServiceInfo {
-  const spec = s.obj.spec ?? {};
-  const selLabels = labelsOf(spec.selector);
+  const selLabels = labelsOf(at(s.obj, ['spec', 'selector']));
   const ports: ServicePort[] = [];
-  for (const p of arr(spec.ports)) {
-    const port = Number(p?.port);
-    const protocol = protocolOf(p?.protocol);
+  for (const p of arr(at(s.obj, ['spec', 'ports']))) {
+    const port = Number(at(p, ['port']));
+    const protocol = protocolOf(at(p, ['protocol']));
     if (!Number.isInteger(port) || !protocol) continue;
-    const tp = p?.targetPort;
+    const tp = at(p, ['targetPort']);
     const targetPort =
       typeof tp === 'number' ? tp : typeof tp === 'string' ? (/^\d+$/.test(tp) ? Number(tp) : tp) : undefined;
+    const name = at(p, ['name']);
     ports.push({
-      ...(typeof p?.name === 'string' ? { name: p.name } : {}),
+      ...(typeof name === 'string' ? { name } : {}),
       port,
       ...(targetPort !== undefined ? { targetPort } : {}),
       protocol,

@@ -109,7 +109,7 @@ export class OutsidePods {
       // Pods a selector matches in a namespace of the manifests are its workloads when any match;
       // an unlabelled one is `<ns>/{any-other-pod}`.
       if (q.matches({}) || this.pods.select(ns, q).length > 0) return;
-      add(`${ns}/${q}`, { namespace: ns, labels }, ns);
+      add(`${ns}/${q.toString()}`, { namespace: ns, labels }, ns);
     };
     for (const p of this.policies) {
       policy = p;
@@ -137,7 +137,7 @@ export class OutsidePods {
               }
               const nsLabels = { ...base, [METADATA_NAME_LABEL]: ns };
               if (!s.matches(nsLabels)) continue;
-              add(`${ns}/${q.matchesEverything ? '{any-pod}' : q}`, { namespace: ns, labels, namespaceLabels: nsLabels }, ns);
+              add(`${ns}/${q.matchesEverything ? '{any-pod}' : q.toString()}`, { namespace: ns, labels, namespaceLabels: nsLabels }, ns);
             }
             continue;
           }
@@ -145,7 +145,7 @@ export class OutsidePods {
           if (!s.matches(nsLabels)) continue;
           if (s.matchesEverything && q.matches({})) continue; // that is {other-namespace}
           const nsPart = s.matchesEverything ? OTHER_NAMESPACE_ID : `{other-namespace ${s.toString().slice(1, -1)}}`;
-          add(q.matchesEverything ? nsPart : `${nsPart}/${q}`, { namespace: OTHER_NAMESPACE, labels, namespaceLabels: nsLabels });
+          add(q.matchesEverything ? nsPart : `${nsPart}/${q.toString()}`, { namespace: OTHER_NAMESPACE, labels, namespaceLabels: nsLabels });
         }
       }
     }

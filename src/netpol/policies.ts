@@ -2,7 +2,7 @@
  * NetworkPolicies compiled for evaluation: selectors, peers and ports read once, invalid parts
  * reported as warnings and read the restrictive way.
  */
-import { list as arr } from '../manifests';
+import { at, Fields, list as arr, record, text } from '../manifests';
 import { ConnectionSet, Protocol } from './connection-set';
 import { IpRange, parseCidr } from './ip';
 import { protocolOf, Source, WarningSink } from './model';
@@ -51,7 +51,7 @@ export function isAllPodsPeer(p: Peer): boolean {
  * read in the restrictive way (an invalid peer or port matches nothing).
  */
 export function compilePolicy(s: Source, ns: string, warn: WarningSink): CompiledPolicy {
-  const spec = s.obj.spec ?? {};
+  const spec = record(s.obj.spec);
   const name = s.obj.metadata?.name ?? '';
   const key = `NetworkPolicy/${ns}/${name}`;
   const problem = (path: (string | number)[]) => (message: string) =>
@@ -66,7 +66,7 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
     for (const t of rawTypes) {
       if (t === 'Ingress' && !directions.includes('ingress')) directions.push('ingress');
       else if (t === 'Egress' && !directions.includes('egress')) directions.push('egress');
-      else if (t !== 'Ingress' && t !== 'Egress') problem(['spec', 'policyTypes'])(`unknown policy type "${String(t)}"`);
+      else if (t !== 'Ingress' && t !== 'Egress') problem(['spec', 'policyTypes'])(`unknown policy type "${text(t)}"`);
     }
     directions.sort();
   }
@@ -86,16 +86,17 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
     const peerField = direction === 'ingress' ? 'from' : 'to';
     return arr(spec[field]).map((raw, index): Rule => {
       const base = ['spec', field, index];
-      const rawPeers = arr(raw?.[peerField]);
+      const rawPeers = arr(at(raw, [peerField]));
       let peers: 'all' | Peer[] = 'all';
       if (rawPeers.length > 0) {
-        peers = [];
+        const compiled: Peer[] = [];
         rawPeers.forEach((p, j) => {
           const peer = compilePeer(p, problem([...base, peerField, j]));
-          if (peer) (peers as Peer[]).push(peer);
+          if (peer) compiled.push(peer);
         });
+        peers = compiled;
       }
-      const rawPorts = arr(raw?.ports);
+      const rawPorts = arr(at(raw, ['ports']));
       let ports: Rule['ports'] = 'all';
       if (rawPorts.length > 0) {
         let fixed = ConnectionSet.none();
@@ -109,19 +110,20 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
         });
         ports = { fixed, named };
       }
-      return { policy: policy as CompiledPolicy, direction, index, peers, ports };
+      return { policy, direction, index, peers, ports };
     });
   };
   if (directions.includes('ingress')) policy.ingress = compileRules('ingress');
   if (directions.includes('egress')) policy.egress = compileRules('egress');
-  return policy as CompiledPolicy;
+  return policy;
 }
 
-function compilePeer(p: any, problem: (m: string) => void): Peer | undefined {
-  if (!p || typeof p !== 'object') {
+function compilePeer(raw: unknown, problem: (m: string) => void): Peer | undefined {
+  if (!raw || typeof raw !== 'object') {
     problem('peer is not a mapping; it matches nothing');
     return undefined;
   }
+  const p = raw as Fields;
   const hasPod = p.podSelector !== undefined && p.podSelector !== null;
   const hasNs = p.namespaceSelector !== undefined && p.namespaceSelector !== null;
   const hasIp = p.ipBlock !== undefined && p.ipBlock !== null;
@@ -130,20 +132,21 @@ function compilePeer(p: any, problem: (m: string) => void): Peer | undefined {
       problem('a peer cannot combine ipBlock with podSelector or namespaceSelector; it matches nothing');
       return undefined;
     }
-    const cidr = typeof p.ipBlock.cidr === 'string' ? parseCidr(p.ipBlock.cidr) : undefined;
+    const rawCidr = at(p.ipBlock, ['cidr']);
+    const cidr = typeof rawCidr === 'string' ? parseCidr(rawCidr) : undefined;
     if (!cidr) {
-      problem(`ipBlock cidr "${String(p.ipBlock.cidr)}" is not a valid CIDR; the peer matches nothing`);
+      problem(`ipBlock cidr "${text(rawCidr)}" is not a valid CIDR; the peer matches nothing`);
       return undefined;
     }
     const except: IpRange[] = [];
-    for (const e of arr(p.ipBlock.except)) {
+    for (const e of arr(at(p.ipBlock, ['except']))) {
       const r = typeof e === 'string' ? parseCidr(e) : undefined;
       if (!r) {
-        problem(`ipBlock except "${String(e)}" is not a valid CIDR; the peer matches nothing`);
+        problem(`ipBlock except "${text(e)}" is not a valid CIDR; the peer matches nothing`);
         return undefined;
       }
       if (r.family !== cidr.family || r.start < cidr.start || r.end > cidr.end) {
-        problem(`ipBlock except "${e}" is not inside cidr "${p.ipBlock.cidr}"`);
+        problem(`ipBlock except "${text(e)}" is not inside cidr "${text(rawCidr)}"`);
       }
       except.push(r);
     }
@@ -160,36 +163,37 @@ function compilePeer(p: any, problem: (m: string) => void): Peer | undefined {
   };
 }
 
-function compilePort(p: any, problem: (m: string) => void): PortSpec | undefined {
-  if (!p || typeof p !== 'object') {
+function compilePort(raw: unknown, problem: (m: string) => void): PortSpec | undefined {
+  if (!raw || typeof raw !== 'object') {
     problem('port entry is not a mapping; it matches nothing');
     return undefined;
   }
+  const p = raw as Fields;
   const protocol = protocolOf(p.protocol);
   if (!protocol) {
-    problem(`unknown protocol "${String(p.protocol)}"; the port matches nothing`);
+    problem(`unknown protocol "${text(p.protocol)}"; the port matches nothing`);
     return undefined;
   }
   if (p.port === undefined || p.port === null) {
     if (p.endPort !== undefined) problem('endPort without port is ignored');
     return { kind: 'all', protocol };
   }
-  const asNumber = typeof p.port === 'number' ? p.port : /^\d+$/.test(String(p.port)) ? Number(p.port) : undefined;
+  const asNumber = typeof p.port === 'number' ? p.port : /^\d+$/.test(text(p.port)) ? Number(p.port) : undefined;
   if (asNumber === undefined) {
     if (p.endPort !== undefined && p.endPort !== null) {
-      problem(`endPort cannot be used with the named port "${String(p.port)}"; the port matches nothing`);
+      problem(`endPort cannot be used with the named port "${text(p.port)}"; the port matches nothing`);
       return undefined;
     }
-    return { kind: 'named', protocol, name: String(p.port) };
+    return { kind: 'named', protocol, name: text(p.port) };
   }
   if (!Number.isInteger(asNumber) || asNumber < 1 || asNumber > 65535) {
-    problem(`port ${String(p.port)} is out of range; the port matches nothing`);
+    problem(`port ${text(p.port)} is out of range; the port matches nothing`);
     return undefined;
   }
   if (p.endPort === undefined || p.endPort === null) return { kind: 'range', protocol, from: asNumber, to: asNumber };
   const end = Number(p.endPort);
   if (!Number.isInteger(end) || end < asNumber || end > 65535) {
-    problem(`endPort ${String(p.endPort)} must be a port not below port ${asNumber}; the port matches nothing`);
+    problem(`endPort ${text(p.endPort)} must be a port not below port ${asNumber}; the port matches nothing`);
     return undefined;
   }
   return { kind: 'range', protocol, from: asNumber, to: end };

@@ -38,8 +38,12 @@ export interface ExternalEndpoint {
 /** Anything a connection can go from or to. */
 export type Endpoint = PodEndpoint | ExternalEndpoint;
 
-/** Workload kinds whose pods become a connectivity node. */
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob' | 'Pod' | string;
+/**
+ * The kind of a connectivity node: one of the reading layer's `WORKLOAD_KINDS` (Deployment,
+ * StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, Rollout, Pod), or the
+ * kind of a Pod's owner.
+ */
+export type WorkloadKind = string;
 
 /** Where an object came from: its key and, when loaded from a file, its location. */
 export interface ObjectRef {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isManifestFile, isRecord, listManifestFiles, ManifestError, parseYamlDocuments, readManifestText } from '../manifests';
+import { isManifestFile, isRecord, listManifestFiles, ManifestError, parseYamlDocuments, readManifestText, text } from '../manifests';
 import { ManifestSet, ResourceDoc } from './model';
 
 /** Input that cannot be read or parsed; its message is one line, fit for the command line. */
@@ -30,7 +30,7 @@ export function resourceKey(doc: unknown): string | undefined {
   if (!isRecord(doc) || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') return undefined;
   const meta = isRecord(doc.metadata) ? doc.metadata : {};
   const ns = typeof meta.namespace === 'string' && meta.namespace !== '' ? `${meta.namespace}/` : '';
-  return `${doc.apiVersion} ${doc.kind} ${ns}${meta.name ?? ''}`;
+  return `${doc.apiVersion} ${doc.kind} ${ns}${meta.name === undefined || meta.name === null ? '' : text(meta.name)}`;
 }
 
 /** Adds the documents of one file (path relative to the output folder) to `set`. */
@@ -38,7 +38,7 @@ function addFile(set: ManifestSet, rel: string, text: string, shownAs: string): 
   const docs = reading(() => parseYamlDocuments(text, shownAs, rel.toLowerCase().endsWith('.json'))).map((d) => d.value);
   const env = rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : '';
   let byKey = set.get(env);
-  if (!byKey) set.set(env, (byKey = new Map()));
+  if (!byKey) set.set(env, (byKey = new Map<string, ResourceDoc>()));
   let plain = 0;
   for (const object of docs) {
     let key = resourceKey(object) ?? `document ${rel}${plain++ > 0 ? `#${plain}` : ''}`;

@@ -109,7 +109,7 @@ export class Comparison {
 
   private policiesOf(n: Node, direction: 'ingress' | 'egress'): string {
     const names = new Set<string>();
-    for (const ep of n.endpoints) if (ep.kind === 'pod') for (const p of this.index.selectingPolicies(ep as PodEndpoint, direction)) names.add(p.name);
+    for (const ep of n.endpoints) if (ep.kind === 'pod') for (const p of this.index.selectingPolicies(ep, direction)) names.add(p.name);
     return names.size === 0 ? `no ${direction} policy selects it` : `${direction} policies: ${[...names].sort().join(', ')}`;
   }
 
@@ -217,7 +217,7 @@ export function strayLeaks(index: PolicyIndex, nodes: WorkloadNodes, probes: Pro
   const leaks: string[] = [];
   for (const target of [...nodes.list, probes.elsewhere, probes.controller, probes.rollouts]) {
     const c = cmp.allowedBetween(probes.stray, target);
-    if (!c.isEmpty()) leaks.push(`to ${target.label} (${c})`);
+    if (!c.isEmpty()) leaks.push(`to ${target.label} (${c.toString()})`);
   }
   if (!union(index.egressToExternal(strayPod).map((e) => e.conns)).isEmpty()) leaks.push('to external addresses');
   if (!union(index.ingressFromExternal(strayPod).map((e) => e.conns)).isEmpty()) leaks.push('from external addresses');

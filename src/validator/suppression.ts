@@ -1,5 +1,4 @@
-import type { LoadedObject } from '../manifests';
-import { entries } from '../manifests';
+import { entries, LoadedObject, text } from '../manifests';
 
 /**
  * Suppressions are annotations on the object a finding is about:
@@ -27,7 +26,7 @@ export function suppressionsOf(o: LoadedObject): Map<string, Suppression> {
   for (const [key, value] of entries(o.object.metadata?.annotations)) {
     if (!key.startsWith(SUPPRESS_PREFIX)) continue;
     const rule = key.slice(SUPPRESS_PREFIX.length);
-    const reason = typeof value === 'string' ? value.trim() : value === null || value === undefined ? '' : String(value).trim();
+    const reason = typeof value === 'string' ? value.trim() : value === null || value === undefined ? '' : text(value).trim();
     out.set(rule, { rule, reason, annotation: key });
   }
   return out;

@@ -1,5 +1,5 @@
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
-import { isRecord, list, LoadedObject, podTemplateOf, rolloutBlueGreen, str, stringMap } from '../../manifests';
+import { at, isRecord, list, LoadedObject, num, podTemplateOf, rolloutBlueGreen, str, stringMap } from '../../manifests';
 import { Selector } from '../../netpol/selector';
 import { NAME_LABEL } from './components';
 import type { ObjectIndex } from './objects';
@@ -46,7 +46,7 @@ export class PodTemplates {
   ) {
     for (const o of objects.all) if (!schema.isMalformed(o)) this.add(o);
     for (const h of objects.ofKind('HorizontalPodAutoscaler')) {
-      const ref = h.object.spec?.scaleTargetRef;
+      const ref = at(h.object, ['spec', 'scaleTargetRef']);
       if (schema.isMalformed(h) || !isRecord(ref)) continue;
       push(this.hpaByTarget, `${str(ref.kind)}/${objects.namespaceOf(h)}/${str(ref.name)}`, h);
     }
@@ -64,7 +64,8 @@ export class PodTemplates {
       path: ref.path,
       labels,
       annotations: stringMap(ref.metadata.annotations),
-      spec: (ref.spec ?? {}) as V1PodSpec,
+      // Templates are only read from objects whose structure the schema pass checked.
+      spec: (ref.spec ?? {}) as unknown as V1PodSpec,
       component: labels[NAME_LABEL],
     };
     this.templates.push(template);
@@ -132,7 +133,7 @@ export class PodTemplates {
    * `spec.replicas` (default 1); a DaemonSet counts as many.
    */
   maxPods(t: PodTemplate): number {
-    const hpaMax = Math.max(0, ...this.autoscalersOf(t.owner).map((h) => (typeof h.object.spec?.maxReplicas === 'number' ? h.object.spec.maxReplicas : 0)));
+    const hpaMax = Math.max(0, ...this.autoscalersOf(t.owner).map((h) => num(at(h.object, ['spec', 'maxReplicas'])) ?? 0));
     if (hpaMax > 0) return hpaMax;
     switch (t.kind) {
       case 'Pod':
@@ -141,12 +142,11 @@ export class PodTemplates {
         return Number.POSITIVE_INFINITY;
       case 'Job':
       case 'CronJob': {
-        const p = t.kind === 'Job' ? t.owner.object.spec?.parallelism : t.owner.object.spec?.jobTemplate?.spec?.parallelism;
-        return typeof p === 'number' ? p : 1;
+        const p = at(t.owner.object, t.kind === 'Job' ? ['spec', 'parallelism'] : ['spec', 'jobTemplate', 'spec', 'parallelism']);
+        return num(p) ?? 1;
       }
       default: {
-        const r = t.owner.object.spec?.replicas;
-        return typeof r === 'number' ? r : 1;
+        return num(at(t.owner.object, ['spec', 'replicas'])) ?? 1;
       }
     }
   }

@@ -1,4 +1,4 @@
-import { LoadedObject, str } from '../../manifests';
+import { at, LoadedObject, str } from '../../manifests';
 import type { ObjectIndex } from './objects';
 import type { SchemaPass } from './schema-pass';
 
@@ -15,8 +15,8 @@ export class SecretProducers {
       else this.byTarget.set(key, [o]);
     };
     for (const o of objects.all) {
-      if (o.object.kind === 'ExternalSecret') add(o, str(o.object.spec?.target?.name) ?? str(o.object.metadata?.name));
-      else if (o.object.kind === 'Certificate') add(o, str(o.object.spec?.secretName));
+      if (o.object.kind === 'ExternalSecret') add(o, str(at(o.object, ['spec', 'target', 'name'])) ?? str(o.object.metadata?.name));
+      else if (o.object.kind === 'Certificate') add(o, str(at(o.object, ['spec', 'secretName'])));
     }
   }
 

@@ -1,5 +1,4 @@
-import type { LoadedObject } from '../../manifests';
-import { isRecord, list, str, stringMap } from '../../manifests';
+import { at, isRecord, list, LoadedObject, str, stringMap, text } from '../../manifests';
 import type { ObjectIndex } from './objects';
 import type { PodTemplate, PodTemplates } from './pods';
 
@@ -109,12 +108,12 @@ export class SettingsResolver {
     const c = list(t.spec.containers)[containerIndex];
     const base = [...t.path, 'spec', 'containers', containerIndex];
     if (isRecord(c)) {
-      list(c.envFrom).forEach((src: any, i: number) => {
+      list(c.envFrom).forEach((src: unknown, i: number) => {
         if (!isRecord(src)) return;
         const prefix = str(src.prefix) ?? '';
         const path = [...base, 'envFrom', i];
-        const cmName = str(src.configMapRef?.name);
-        const secretName = str(src.secretRef?.name);
+        const cmName = str(at(src.configMapRef, ['name']));
+        const secretName = str(at(src.secretRef, ['name']));
         if (cmName !== undefined) {
           const cm = this.objects.get('ConfigMap', t.namespace, cmName);
           for (const [k, v] of Object.entries(stringMap(cm?.object.data))) {
@@ -124,7 +123,7 @@ export class SettingsResolver {
           // Keys of a Secret are unknown here; they are recorded when referenced explicitly.
         }
       });
-      list(c.env).forEach((e: any, i: number) => {
+      list(c.env).forEach((e: unknown, i: number) => {
         if (!isRecord(e) || typeof e.name !== 'string') return;
         const path = [...base, 'env', i];
         const vf = e.valueFrom;
@@ -141,7 +140,7 @@ export class SettingsResolver {
             out.set(e.name, { name: e.name, key: settingKey(e.name), source: { kind: 'other' }, path });
           }
         } else {
-          const value = typeof e.value === 'string' ? e.value : e.value === undefined || e.value === null ? '' : String(e.value);
+          const value = typeof e.value === 'string' ? e.value : e.value === undefined || e.value === null ? '' : text(e.value);
           out.set(e.name, { name: e.name, key: settingKey(e.name), value, source: { kind: 'literal' }, path: [...path, 'value'] });
         }
       });

@@ -2,7 +2,7 @@ import { gatewayImplementation } from '../../config/edge';
 import type { LoadedObject } from '../../manifests';
 import type { ValidationContext } from '../context';
 import { backendsComponents, EdgeRoute, HeaderBuilder, Hsts, nginxProtocolsMinimum, NO_HEADERS, parseHstsHeader, TlsLimit, TlsVersionName } from './edge-model';
-import { httpRouteHostnames, httpRouteRules, isRecord, list, str } from '../../manifests';
+import { at, Fields, httpRouteHostnames, httpRouteRules, isRecord, list, str } from '../../manifests';
 
 /** Gateway API semantics of HTTPRoutes attached to Gateways in the manifests. */
 
@@ -48,13 +48,13 @@ function listenerTlsLimit(ctx: ValidationContext, l: Listener): TlsLimit {
     let best: { policy: LoadedObject; level: 'listener' | 'gateway' } | undefined;
     for (const p of ctx.objects.ofKind('ClientTrafficPolicy')) {
       if (ctx.schema.isMalformed(p) || ctx.objects.namespaceOf(p) !== ns) continue;
-      const refs = [...list(p.object.spec?.targetRefs), ...(isRecord(p.object.spec?.targetRef) ? [p.object.spec.targetRef] : [])];
+      const refs = [...list(at(p.object, ['spec', 'targetRefs'])), ...(isRecord(at(p.object, ['spec', 'targetRef'])) ? [at(p.object, ['spec', 'targetRef'])] : [])];
       for (const ref of refs) {
         const level = targets(ref, l, ctx);
         if (level && (!best || (best.level === 'gateway' && level === 'listener'))) best = { policy: p, level };
       }
     }
-    const raw = best ? str(best.policy.object.spec?.tls?.minVersion) : undefined;
+    const raw = best ? str(at(best.policy.object, ['spec', 'tls', 'minVersion'])) : undefined;
     const version = raw !== undefined ? ENVOY_VERSIONS[raw] : undefined;
     if (best && version) {
       return { version, source: `tls.minVersion "${raw}" of ClientTrafficPolicy ${ctx.objects.nameOf(best.policy)} (${where})`, isDefault: false, on: best.policy, path: ['spec', 'tls', 'minVersion'] };
@@ -62,8 +62,8 @@ function listenerTlsLimit(ctx: ValidationContext, l: Listener): TlsLimit {
     const why = best ? `ClientTrafficPolicy ${ctx.objects.nameOf(best.policy)} sets no tls.minVersion` : `no ClientTrafficPolicy with tls.minVersion targets ${where}`;
     return { version: '1.2', source: `${why}; Envoy Gateway's default minimum TLS 1.2 applies`, isDefault: true, on: best?.policy ?? l.gateway, path: best ? ['spec'] : listenerPath };
   }
-  const listener = list(l.gateway.object.spec?.listeners)[l.index];
-  const value = isRecord(listener?.tls?.options) ? str(listener.tls.options[NGF_PROTOCOLS]) : undefined;
+  const listener = list(at(l.gateway.object, ['spec', 'listeners']))[l.index];
+  const value = str(at(listener, ['tls', 'options', NGF_PROTOCOLS]));
   const version = value !== undefined ? nginxProtocolsMinimum(value) : undefined;
   if (value !== undefined && version) {
     return { version, source: `tls.options ${NGF_PROTOCOLS} "${value}" of ${where}`, isDefault: false, on: l.gateway, path: [...listenerPath, 'tls', 'options', NGF_PROTOCOLS] };
@@ -80,12 +80,12 @@ function listenerTlsLimit(ctx: ValidationContext, l: Listener): TlsLimit {
 function listenersOf(ctx: ValidationContext, o: LoadedObject): Listener[] {
   const ns = ctx.objects.namespaceOf(o);
   const listeners: Listener[] = [];
-  for (const ref of list(o.object.spec?.parentRefs)) {
+  for (const ref of list(at(o.object, ['spec', 'parentRefs']))) {
     if (!isRecord(ref) || typeof ref.name !== 'string') continue;
     if ((str(ref.kind) ?? 'Gateway') !== 'Gateway') continue;
     const gw = ctx.objects.get('Gateway', str(ref.namespace) ?? ns, ref.name);
     if (!gw || ctx.schema.isMalformed(gw)) continue;
-    list(gw.object.spec?.listeners).forEach((l, index) => {
+    list(at(gw.object, ['spec', 'listeners'])).forEach((l, index) => {
       if (!isRecord(l)) return;
       if (typeof ref.sectionName === 'string' && l.name !== ref.sectionName) return;
       if (typeof ref.port === 'number' && l.port !== ref.port) return;
@@ -105,7 +105,7 @@ function listenersOf(ctx: ValidationContext, o: LoadedObject): Listener[] {
 }
 
 /** Applies `ResponseHeaderModifier` filters: `set` replaces, `add` appends, `remove` drops. */
-function applyModifiers(b: HeaderBuilder, filters: readonly Record<string, any>[], source: string): { hsts?: Hsts; redirect: boolean } {
+function applyModifiers(b: HeaderBuilder, filters: readonly Fields[], source: string): { hsts?: Hsts; redirect: boolean } {
   let hsts: Hsts | undefined;
   let redirect = false;
   for (const f of filters) {
@@ -136,7 +136,7 @@ export function gatewayRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRout
     const ruleBuilder = new HeaderBuilder();
     const { hsts, redirect } = applyModifiers(ruleBuilder, rule.filters, 'ResponseHeaderModifier filter');
     const ruleHeaders = ruleBuilder.build();
-    const rawRule = list(o.object.spec?.rules)[rule.index];
+    const rawRule = list(at(o.object, ['spec', 'rules']))[rule.index];
     for (const l of listeners) {
       const scheme: 'http' | 'https' | undefined = l.protocol === 'HTTPS' ? 'https' : l.protocol === 'HTTP' ? 'http' : undefined;
       if (!scheme) continue;
@@ -149,7 +149,7 @@ export function gatewayRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRout
         for (const b of targets) {
           // Filters on a backendRef apply after the rule's, to that backend only.
           const backendIndex = b.path[3] === 'backendRefs' && typeof b.path[4] === 'number' ? b.path[4] : undefined;
-          const backendFilters = backendIndex !== undefined && isRecord(rawRule) ? list(list(rawRule.backendRefs)[backendIndex]?.filters).filter(isRecord) : [];
+          const backendFilters = backendIndex !== undefined ? list(at(rawRule, ['backendRefs', backendIndex, 'filters'])).filter(isRecord) : [];
           let headers = ruleHeaders;
           if (backendFilters.length > 0) {
             const hb = new HeaderBuilder();
@@ -159,7 +159,7 @@ export function gatewayRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRout
           }
           out.push({
             object: o,
-            path: b.path as (string | number)[],
+            path: b.path,
             host,
             urlPath: b.urlPath,
             pathType: b.pathType,

@@ -13,7 +13,7 @@ import {
   truthy,
 } from './edge-model';
 import { ingressRoutes } from './routes';
-import { isRecord, list, stringMap } from '../../manifests';
+import { at, isRecord, list, stringMap } from '../../manifests';
 
 /** F5 NGINX Ingress Controller semantics of Ingresses (nginx.org annotations, nginx configuration in snippets). */
 
@@ -128,7 +128,7 @@ function nginxTlsLimits(ctx: ValidationContext, o: LoadedObject, server: Snippet
   const limits: TlsLimit[] = [];
   const { namespace, name } = nginxControllerConfigMap(ctx.env.edge);
   const settings = controllerSettings(ctx);
-  const global = settings ? stringMap(settings.object.data)['ssl-protocols'] : undefined;
+  const global = settings ? stringMap(at(settings.object, ['data']))['ssl-protocols'] : undefined;
   const globalMin = global !== undefined ? nginxProtocolsMinimum(global) : undefined;
   if (settings && global !== undefined && globalMin) {
     limits.push({ version: globalMin, source: `ssl-protocols "${global}" in ConfigMap ${namespace}/${name}`, isDefault: false, on: settings, path: ['data', 'ssl-protocols'] });
@@ -150,7 +150,7 @@ function nginxAllowList(ctx: ValidationContext, ns: string, policies: string | u
   for (const ref of policies.split(',').map((x) => x.trim()).filter(Boolean)) {
     const [pns, name] = ref.includes('/') ? ref.split('/', 2) : [ns, ref];
     const policy = ctx.objects.get('Policy', pns, name);
-    const allow = list(policy?.object.spec?.accessControl?.allow).filter((x): x is string => typeof x === 'string');
+    const allow = list(at(policy?.object, ['spec', 'accessControl', 'allow'])).filter((x): x is string => typeof x === 'string');
     if (allow.length > 0) ranges = [...(ranges ?? []), ...allow];
   }
   return ranges;
@@ -160,7 +160,7 @@ function nginxAllowList(ctx: ValidationContext, ns: string, policies: string | u
 export function nginxRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRoute[] {
   const ann = stringMap(o.object.metadata?.annotations);
   const ns = ctx.objects.namespaceOf(o);
-  const tlsHosts = new Set(list(o.object.spec?.tls).flatMap((t) => (isRecord(t) ? list(t.hosts).filter((h): h is string => typeof h === 'string') : [])));
+  const tlsHosts = new Set(list(at(o.object, ['spec', 'tls'])).flatMap((t) => (isRecord(t) ? list(t.hosts).filter((h): h is string => typeof h === 'string') : [])));
   const redirect = (truthy(ann['nginx.org/redirect-to-https']) || truthy(ann['ingress.kubernetes.io/ssl-redirect'])) && ann['ingress.kubernetes.io/ssl-redirect']?.trim().toLowerCase() !== 'false';
   const server = snippetEffect(ann['nginx.org/server-snippets']);
   const location = snippetEffect(ann['nginx.org/location-snippets']);

@@ -2,7 +2,7 @@ import type { LoadedObject } from '../../manifests';
 import type { ValidationContext } from '../context';
 import { backendsComponents, EdgeHeaders, EdgeRoute, HeaderBuilder, Hsts, NO_HEADERS, parseHstsHeader, TlsLimit, TlsVersionName, truthy } from './edge-model';
 import { ingressRoutes } from './routes';
-import { isRecord, list, str, stringMap } from '../../manifests';
+import { at, isRecord, list, record, str, stringMap } from '../../manifests';
 
 /** Traefik (Kubernetes Ingress provider with the CRD provider's Middlewares and TLSOptions) semantics. */
 
@@ -34,7 +34,7 @@ function expandChain(ctx: ValidationContext, refs: string[], depth = 0): LoadedO
     const mw = index.get(ref.includes('@') ? ref : `${ref}@kubernetescrd`);
     if (!mw) continue;
     out.push(mw);
-    const chain = mw.object.spec?.chain;
+    const chain = at(mw.object, ['spec', 'chain']);
     if (isRecord(chain) && depth < 5) {
       const mwNs = ctx.objects.namespaceOf(mw);
       const inner = list(chain.middlewares)
@@ -50,7 +50,7 @@ function middlewareEffect(ctx: ValidationContext, chain: LoadedObject[]): Middle
   const effect: MiddlewareEffect = { redirectsToHttps: false };
   // Responses pass the chain backwards: the first Middleware setting HSTS has the last word.
   for (const mw of [...chain].reverse()) {
-    const spec = mw.object.spec ?? {};
+    const spec = record(at(mw.object, ['spec']));
     if (isRecord(spec.redirectScheme) && str(spec.redirectScheme.scheme) === 'https') effect.redirectsToHttps = true;
     const headers = spec.headers;
     if (isRecord(headers)) {
@@ -77,7 +77,7 @@ function middlewareEffect(ctx: ValidationContext, chain: LoadedObject[]): Middle
 function middlewareHeaders(ctx: ValidationContext, chain: LoadedObject[]): EdgeHeaders {
   const b = new HeaderBuilder();
   for (const mw of [...chain].reverse()) {
-    const h = mw.object.spec?.headers;
+    const h = at(mw.object, ['spec', 'headers']);
     if (!isRecord(h)) continue;
     const source = `Middleware ${ctx.objects.nameOf(mw)}`;
     if (typeof h.contentSecurityPolicy === 'string' && h.contentSecurityPolicy !== '') b.put('Content-Security-Policy', h.contentSecurityPolicy, source);
@@ -120,28 +120,28 @@ function optionLimit(ctx: ValidationContext, o: LoadedObject, resolved: Resolved
   const annotationPath = ['metadata', 'annotations', TLS_OPTIONS_ANNOTATION];
   const option = conflict === undefined ? (resolved.key === 'default' ? defaultOption(ctx) : resolved.option) : defaultOption(ctx);
   // A conflict is caused by the router's annotation; otherwise point at the option that sets the version.
-  const at = (target: LoadedObject, path: (string | number)[]) => (conflict === undefined ? { on: target, path } : { on: o, path: annotationPath });
+  const anchor = (target: LoadedObject, path: (string | number)[]) => (conflict === undefined ? { on: target, path } : { on: o, path: annotationPath });
   const via = conflict !== undefined ? `${conflict}: ` : '';
   if (!option) {
     const why = resolved.key === 'default' || conflict !== undefined ? 'no TLSOption named default' : `TLSOption ${resolved.key} is missing from the manifests or invalid`;
     const missing = resolved.key === 'default' && conflict === undefined ? 'no router.tls.options annotation and no TLSOption named default' : why;
-    return { version: '1.2', source: `${via}${missing}; Traefik's default minimum VersionTLS12 applies`, isDefault: true, ...at(o, annotationPath) };
+    return { version: '1.2', source: `${via}${missing}; Traefik's default minimum VersionTLS12 applies`, isDefault: true, ...anchor(o, annotationPath) };
   }
-  const raw = str(option.object.spec?.minVersion);
+  const raw = str(at(option.object, ['spec', 'minVersion']));
   const version = raw !== undefined ? TRAEFIK_VERSIONS[raw] : undefined;
   const name = `TLSOption ${ctx.objects.namespaceOf(option)}/${ctx.objects.nameOf(option)}`;
   if (!version) {
     const what = raw === undefined ? 'sets no minVersion' : `has minVersion "${raw}", which is not a TLS version Traefik knows`;
-    return { version: '1.2', source: `${via}${name} ${what}; Traefik's default VersionTLS12 applies`, isDefault: true, ...at(option, raw === undefined ? ['spec'] : ['spec', 'minVersion']) };
+    return { version: '1.2', source: `${via}${name} ${what}; Traefik's default VersionTLS12 applies`, isDefault: true, ...anchor(option, raw === undefined ? ['spec'] : ['spec', 'minVersion']) };
   }
-  return { version, source: `${via}minVersion ${raw} of ${name}`, isDefault: false, ...at(option, ['spec', 'minVersion']) };
+  return { version, source: `${via}minVersion ${raw} of ${name}`, isDefault: false, ...anchor(option, ['spec', 'minVersion']) };
 }
 
 /** Traefik (kubernetes ingress provider) semantics of one Ingress, before TLS options are arbitrated per host. */
 export function traefikRoutes(ctx: ValidationContext, o: LoadedObject): EdgeRoute[] {
   const ann = stringMap(o.object.metadata?.annotations);
   const ns = ctx.objects.namespaceOf(o);
-  const tlsHosts = new Set(list(o.object.spec?.tls).flatMap((t) => (isRecord(t) ? list(t.hosts).filter((h): h is string => typeof h === 'string') : [])));
+  const tlsHosts = new Set(list(at(o.object, ['spec', 'tls'])).flatMap((t) => (isRecord(t) ? list(t.hosts).filter((h): h is string => typeof h === 'string') : [])));
   const routerTls = truthy(ann['traefik.ingress.kubernetes.io/router.tls']) || tlsHosts.size > 0;
   const entrypoints = (ann['traefik.ingress.kubernetes.io/router.entrypoints'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   const refs = (ann['traefik.ingress.kubernetes.io/router.middlewares'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);

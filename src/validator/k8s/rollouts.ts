@@ -1,4 +1,4 @@
-import { LoadedObject, rolloutBlueGreen, RolloutBlueGreen, stringMap } from '../../manifests';
+import { LoadedObject, rolloutBlueGreen, RolloutBlueGreen, stringMap, workloadRefOf } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
 
 /** A blue-green Rollout of the manifests with its pod template (the one it runs, wherever it is written). */
@@ -15,8 +15,8 @@ export interface BlueGreenRollout {
 export function rolloutTemplate(ctx: ValidationContext, o: LoadedObject): PodTemplate | undefined {
   const own = ctx.pods.of(o);
   if (own) return own;
-  const ref = o.object.spec?.workloadRef;
-  if (typeof ref?.kind !== 'string' || typeof ref?.name !== 'string') return undefined;
+  const ref = workloadRefOf(o.object);
+  if (!ref) return undefined;
   const target = ctx.objects.get(ref.kind, ctx.objects.namespaceOf(o), ref.name);
   return target ? ctx.pods.of(target) : undefined;
 }

@@ -1,7 +1,7 @@
-import { WORKLOAD_KIND_NAMES } from '../../manifests';
+import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { at, Fields, isRecord, KubeObject, list, text, WORKLOAD_KIND_NAMES } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
 import { edgeModel, forwards } from '../k8s/edge';
-import { isRecord, list, str } from '../../manifests';
 import { definePodRule, defineRule, RuleFinding } from '../rule';
 import { containerPath, hasRole, isTrue, origin, requireTrue } from './app-common';
 
@@ -164,11 +164,11 @@ function jwksProblems(ctx: ValidationContext, t: PodTemplate, value: string, pat
   if (!svc) return [{ message: `InternalTokens__JwksUrl names Service ${target.namespace}/${target.service}, which is not in the manifests`, path }];
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   const out: RuleFinding[] = [];
-  if (!list(svc.object.spec?.ports).some((p) => isRecord(p) && p.port === port)) {
+  if (!list(at(svc.object, ['spec', 'ports'])).some((p) => isRecord(p) && p.port === port)) {
     out.push({ message: `InternalTokens__JwksUrl uses port ${port}, which Service ${target.service} does not expose`, path });
   }
   const appServers = ctx.components.withRole('app-server').map((c) => c.id);
-  const components = ctx.pods.selectByLabels(target.namespace, svc.object.spec?.selector).map((x) => x.component);
+  const components = ctx.pods.selectByLabels(target.namespace, at(svc.object, ['spec', 'selector'])).map((x) => x.component);
   const reachable = components.some((c) => appServers.some((a) => ctx.effective.edges.some((e) => e.from === a && e.to.kind === 'component' && e.to.id === c)));
   if (!reachable) {
     out.push({ message: `InternalTokens__JwksUrl points at ${target.service}, which app-server has no declared edge to`, path });
@@ -238,12 +238,12 @@ export const internalTokensContract = definePodRule({
 });
 
 /** Secret names a volume projects (a `secret` volume or `projected` secret sources). */
-function volumeSecrets(v: Record<string, any> | undefined): string[] {
+function volumeSecrets(v: V1Volume | undefined): string[] {
   if (!v) return [];
   const out: string[] = [];
-  const direct = str(v.secret?.secretName);
+  const direct = v.secret?.secretName;
   if (direct) out.push(direct);
-  for (const src of list(v.projected?.sources)) if (isRecord(src) && str(src.secret?.name)) out.push(src.secret.name);
+  for (const src of v.projected?.sources ?? []) if (src.secret?.name) out.push(src.secret.name);
   return out;
 }
 
@@ -251,27 +251,26 @@ function volumeSecrets(v: Record<string, any> | undefined): string[] {
 function mountedSecrets(ctx: ValidationContext, t: PodTemplate): string[] {
   const main = ctx.pods.mainContainer(t);
   if (!main) return [];
-  const mounted = new Set(list(main.container.volumeMounts).filter(isRecord).map((m) => m.name));
-  return list(t.spec.volumes).flatMap((v) => (isRecord(v) && mounted.has(v.name) ? volumeSecrets(v) : []));
+  const mounted = new Set((main.container.volumeMounts ?? []).map((m) => m.name));
+  return (t.spec.volumes ?? []).flatMap((v) => (mounted.has(v.name) ? volumeSecrets(v) : []));
 }
 
 /** The container port a Service port reaches on a pod template (`targetPort` by number or name; default `port`). */
-function targetContainerPort(t: PodTemplate, servicePort: Record<string, any>): number | undefined {
+function targetContainerPort(t: PodTemplate, servicePort: Fields): number | undefined {
   const target = servicePort.targetPort ?? servicePort.port;
   if (typeof target === 'number') return target;
   if (typeof target !== 'string') return undefined;
-  for (const c of list(t.spec.containers)) {
-    if (!isRecord(c)) continue;
-    for (const p of list(c.ports)) if (isRecord(p) && p.name === target && typeof p.containerPort === 'number') return p.containerPort;
+  for (const c of t.spec.containers ?? []) {
+    for (const p of c.ports ?? []) if (p.name === target) return p.containerPort;
   }
   return undefined;
 }
 
 /** `port` (and the target when it is a name) of a Service port, for messages. */
-function describeServicePort(p: Record<string, any>, container: number | undefined): string {
+function describeServicePort(p: Fields, container: number | undefined): string {
   const target = p.targetPort ?? p.port;
-  const to = container === undefined ? `${String(target)} (no such container port)` : typeof target === 'string' ? `${target} (container port ${container})` : `container port ${container}`;
-  return `port ${String(p.port)} -> ${to}`;
+  const to = container === undefined ? `${text(target)} (no such container port)` : typeof target === 'string' ? `${target} (container port ${container})` : `container port ${container}`;
+  return `port ${text(p.port)} -> ${to}`;
 }
 
 const CLIENT_CERT_MODE = 'Kestrel__Endpoints__Https__ClientCertificateMode';
@@ -324,7 +323,7 @@ export const appServerMtls = definePodRule({
       }
       const svc = ctx.objects.get('Service', t.namespace, t.component!);
       if (svc && !ctx.schema.isMalformed(svc)) {
-        const svcPorts = list(svc.object.spec?.ports).filter(isRecord).map((p) => ({ p, container: targetContainerPort(t, p) }));
+        const svcPorts = list(at(svc.object, ['spec', 'ports'])).filter(isRecord).map((p) => ({ p, container: targetContainerPort(t, p) }));
         if (!svcPorts.some((x) => x.container === mtls.port)) {
           const shown = svcPorts.map((x) => describeServicePort(x.p, x.container)).join(', ') || 'no ports';
           out.push({ message: `Service ${t.component} has no port that reaches the TLS container port ${mtls.port} (${shown})`, path: containerPath(ctx, t) });
@@ -365,15 +364,15 @@ export const appServerMtls = definePodRule({
     }
     const target = clusterService(ctx, url.hostname, t.namespace);
     const svc = target ? ctx.objects.get('Service', target.namespace, target.service) : undefined;
-    const selected = svc && !ctx.schema.isMalformed(svc) ? ctx.pods.selectByLabels(target!.namespace, svc.object.spec?.selector) : [];
+    const selected = svc && !ctx.schema.isMalformed(svc) ? ctx.pods.selectByLabels(target!.namespace, at(svc.object, ['spec', 'selector'])) : [];
     const appServers = selected.filter((x) => ctx.components.get(x.component)?.role === 'app-server');
     if (!svc || appServers.length === 0) {
       out.push({ message: `${shown} does not name a Service of app-server (<service>.<namespace>.svc)`, path: [...base.path] });
       return out;
     }
     const port = Number(url.port || 443);
-    const svcPorts = list(svc.object.spec?.ports).filter(isRecord);
-    const reachesTls = (p: Record<string, any>) => appServers.some((x) => targetContainerPort(x, p) === mtls.port);
+    const svcPorts = list(at(svc.object, ['spec', 'ports'])).filter(isRecord);
+    const reachesTls = (p: Fields) => appServers.some((x) => targetContainerPort(x, p) === mtls.port);
     const svcPort = svcPorts.find((p) => p.port === port);
     if (!svcPort) {
       out.push({ message: `${shown} uses port ${port}, which Service ${target!.service} does not expose`, path: [...base.path] });
@@ -395,17 +394,18 @@ function under(path: string, mount: string): boolean {
 function mountFor(ctx: ValidationContext, t: PodTemplate, path: string) {
   const main = ctx.pods.mainContainer(t);
   if (!main) return undefined;
-  let best: { mount: Record<string, any>; index: number } | undefined;
-  list(main.container.volumeMounts).forEach((m, index) => {
-    if (!isRecord(m) || typeof m.mountPath !== 'string' || !under(path, m.mountPath)) return;
+  let best: { mount: V1VolumeMount; index: number } | undefined;
+  (main.container.volumeMounts ?? []).forEach((m, index) => {
+    if (!under(path, m.mountPath)) return;
     if (!best || m.mountPath.length > best.mount.mountPath.length) best = { mount: m, index };
   });
   if (!best) return undefined;
-  const volume = list(t.spec.volumes).find((v) => isRecord(v) && v.name === best!.mount.name);
-  return { ...best, volume: isRecord(volume) ? volume : undefined, containerIndex: main.index };
+  const name = best.mount.name;
+  const volume = (t.spec.volumes ?? []).find((v) => v.name === name);
+  return { ...best, volume, containerIndex: main.index };
 }
 
-function pruneProtected(pvc: Record<string, any>): boolean {
+function pruneProtected(pvc: KubeObject): boolean {
   const opts = pvc.metadata?.annotations?.['argocd.argoproj.io/sync-options'];
   return typeof opts === 'string' && opts.split(',').some((x) => x.trim() === 'Prune=false');
 }
@@ -431,7 +431,7 @@ export const dataProtectionKeys = defineRule({
     const keyPath = settings.get('AuthServer__DataProtection__KeyPath');
     if (!keyPath?.value) return [{ message: 'auth-server does not set AuthServer__DataProtection__KeyPath: keys would be lost on restart', path: keyPath ? [...keyPath.path] : containerPath(ctx, t) }];
     const m = mountFor(ctx, t, keyPath.value);
-    const claim = str(m?.volume?.persistentVolumeClaim?.claimName);
+    const claim = m?.volume?.persistentVolumeClaim?.claimName;
     if (!m || !claim) {
       return [{ message: `AuthServer__DataProtection__KeyPath ${keyPath.value} is not on a mounted PersistentVolumeClaim`, path: [...keyPath.path] }];
     }
@@ -468,7 +468,7 @@ function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.object
       if (t.namespace !== ns || ctx.schema.isMalformed(t.owner)) continue;
       const keyPath = ctx.settings.main(t).get('AuthServer__DataProtection__KeyPath')?.value;
       const m = keyPath ? mountFor(ctx, t, keyPath) : undefined;
-      if (str(m?.volume?.persistentVolumeClaim?.claimName) !== name) continue;
+      if (m?.volume?.persistentVolumeClaim?.claimName !== name) continue;
       used = true;
       // Both colours of a blue-green release mount the claim at once.
       const concurrent = ctx.pods.concurrentPods(t);
@@ -478,7 +478,7 @@ function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.object
   }
   if (!used) return [];
   const out: RuleFinding[] = [];
-  const modes = list(pvc.object.spec?.accessModes);
+  const modes = list(at(pvc.object, ['spec', 'accessModes']));
   if (pods > 1 && !modes.includes('ReadWriteMany')) {
     const both = colours ? ' (both colours of a blue-green release)' : '';
     out.push({ message: `up to ${pods} auth-server pods${both} share Data Protection keys on this claim, but it is ${modes.join(', ') || 'without access modes'}, not ReadWriteMany`, path: ['spec', 'accessModes'] });

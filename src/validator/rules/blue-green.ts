@@ -1,6 +1,6 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { blueGreenOf } from '../../config/strategy';
-import { at, isRecord, list, LoadedObject, ROLLOUT_HASH_LABEL, ROLLOUT_MANAGED_BY_ANNOTATION, rolloutBlueGreen, str, stringMap, workloadKindOf } from '../../manifests';
+import { at, isRecord, list, LoadedObject, record, ROLLOUT_HASH_LABEL, ROLLOUT_MANAGED_BY_ANNOTATION, rolloutBlueGreen, str, stringMap, text, workloadKindOf, workloadRefOf } from '../../manifests';
 import { edgeModel, forwards } from '../k8s/edge';
 import { previewServices, rolloutTemplate, selectsTemplate } from '../k8s/rollouts';
 import { defineEnvironmentRule, defineRule, RuleFinding } from '../rule';
@@ -25,9 +25,10 @@ export const rolloutStrategySafe = defineRule({
   scope: { kinds: ['Rollout'] },
   check(o, ctx) {
     if (!ctx.components.get(rolloutTemplate(ctx, o)?.component)) return [];
-    const strategy = o.object.spec?.strategy;
+    const strategy = at(o.object, ['spec', 'strategy']);
+    const canary = at(strategy, ['canary']);
     const bg = rolloutBlueGreen(o.object);
-    if (!isRecord(strategy) || (!bg && !isRecord(strategy.canary))) {
+    if (!bg && !isRecord(canary)) {
       return [{ message: 'the Rollout names no strategy (spec.strategy.blueGreen or spec.strategy.canary)', path: ['spec'] }];
     }
     const out: RuleFinding[] = [];
@@ -40,9 +41,9 @@ export const rolloutStrategySafe = defineRule({
       }
       return out;
     }
-    const mu = strategy.canary.maxUnavailable;
-    if (!isZero(mu)) out.push({ message: `canary maxUnavailable is ${mu === undefined ? 'unset (default 25%)' : String(mu)}, not 0`, path: ['spec', 'strategy', 'canary'] });
-    else if (isZero(strategy.canary.maxSurge)) out.push({ message: 'canary maxSurge and maxUnavailable are both 0: the rollout cannot progress', path: ['spec', 'strategy', 'canary', 'maxSurge'] });
+    const mu = at(canary, ['maxUnavailable']);
+    if (!isZero(mu)) out.push({ message: `canary maxUnavailable is ${mu === undefined ? 'unset (default 25%)' : text(mu)}, not 0`, path: ['spec', 'strategy', 'canary'] });
+    else if (isZero(at(canary, ['maxSurge']))) out.push({ message: 'canary maxSurge and maxUnavailable are both 0: the rollout cannot progress', path: ['spec', 'strategy', 'canary', 'maxSurge'] });
     return out;
   },
 });
@@ -140,9 +141,9 @@ export const previewNotPublic = defineEnvironmentRule({
       const [ns, name] = key.split('/');
       const svc = ctx.objects.get('Service', ns, name);
       if (!svc || ctx.schema.isMalformed(svc)) continue;
-      const type = str(svc.object.spec?.type) ?? 'ClusterIP';
+      const type = str(at(svc.object, ['spec', 'type'])) ?? 'ClusterIP';
       if (type === 'LoadBalancer' || type === 'NodePort') out.push({ on: svc, path: ['spec', 'type'], message: `the preview Service of Rollout ${rollout.name} has type ${type}: the unreleased colour is reachable from outside the cluster` });
-      if (list(svc.object.spec?.externalIPs).length > 0) out.push({ on: svc, path: ['spec', 'externalIPs'], message: `the preview Service of Rollout ${rollout.name} has externalIPs` });
+      if (list(at(svc.object, ['spec', 'externalIPs'])).length > 0) out.push({ on: svc, path: ['spec', 'externalIPs'], message: `the preview Service of Rollout ${rollout.name} has externalIPs` });
     }
     return out;
   },
@@ -169,7 +170,7 @@ export const releaseStrategy = defineEnvironmentRule({
       if (owners.size === 0) continue; // component-workloads reports the missing workload
       const bg = blueGreenOf(w);
       const rollouts = [...owners].filter((o) => workloadKindOf(o.object)?.kind === 'Rollout');
-      const deployments = [...owners].filter((o) => workloadKindOf(o.object)?.kind === 'Deployment' && !rollouts.some((r) => r.object.spec?.workloadRef?.name === ctx.objects.nameOf(o)));
+      const deployments = [...owners].filter((o) => workloadKindOf(o.object)?.kind === 'Deployment' && !rollouts.some((r) => workloadRefOf(r.object)?.name === ctx.objects.nameOf(o)));
       if (!bg) {
         for (const r of rollouts) out.push({ on: r, message: `${id} is released rolling in config/${ctx.env.name}.yaml, but a Rollout runs it`, path: ['kind'] });
         continue;
@@ -207,11 +208,11 @@ function selectorsOf(o: LoadedObject): { path: (string | number)[]; keys: string
     out.push({ path, keys });
   };
   const kind = o.object.kind;
-  if (kind === 'Service') out.push({ path: ['spec', 'selector'], keys: Object.keys(stringMap(o.object.spec?.selector)) });
+  if (kind === 'Service') out.push({ path: ['spec', 'selector'], keys: Object.keys(stringMap(at(o.object, ['spec', 'selector']))) });
   else if (kind === 'NetworkPolicy') {
     labelSelector(['spec', 'podSelector']);
     for (const [dir, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
-      list(o.object.spec?.[dir]).forEach((rule, i) => list(isRecord(rule) ? rule[peers] : undefined).forEach((_p, j) => labelSelector(['spec', dir, i, peers, j, 'podSelector'])));
+      list(at(o.object, ['spec', dir])).forEach((rule, i) => list(at(rule, [peers])).forEach((_p, j) => labelSelector(['spec', dir, i, peers, j, 'podSelector'])));
     }
   } else labelSelector(['spec', 'selector']);
   return out;
@@ -248,16 +249,17 @@ export const hpaTargetReplaced = defineRule({
   remediation: 'Point scaleTargetRef at the Rollout: `{apiVersion: argoproj.io/v1alpha1, kind: Rollout, name: <rollout>}`.',
   scope: { kinds: ['HorizontalPodAutoscaler'] },
   check(o, ctx) {
-    const ref = o.object.spec?.scaleTargetRef;
-    if (str(ref?.kind) !== 'Deployment' || !str(ref?.name)) return [];
+    const ref = record(at(o.object, ['spec', 'scaleTargetRef']));
+    const name = str(ref.name);
+    if (str(ref.kind) !== 'Deployment' || !name) return [];
     const ns = ctx.objects.namespaceOf(o);
-    const name = ref.name as string;
     const deployment = ctx.objects.get('Deployment', ns, name);
     const component = deployment ? ctx.pods.of(deployment)?.component : undefined;
     for (const r of ctx.objects.ofKind('Rollout')) {
       if (ctx.objects.namespaceOf(r) !== ns) continue;
       const rName = ctx.objects.nameOf(r);
-      const viaRef = r.object.spec?.workloadRef?.kind === 'Deployment' && r.object.spec?.workloadRef?.name === name;
+      const workloadRef = workloadRefOf(r.object);
+      const viaRef = workloadRef?.kind === 'Deployment' && workloadRef.name === name;
       const replaced = (!deployment && rName === name) || (component !== undefined && rolloutTemplate(ctx, r)?.component === component && !viaRef);
       if (!viaRef && !replaced) continue;
       const why = viaRef ? `Rollout ${rName} runs Deployment ${name} through workloadRef and scales it to zero` : `Rollout ${rName} replaced Deployment ${name}`;

@@ -1,10 +1,9 @@
 import { ADMIN_PATHS } from '../../topology/model';
-import type { LoadedObject } from '../../manifests';
+import { at, isRecord, list, type LoadedObject, str, stringMap, text } from '../../manifests';
 import { parseCidr, rangeContains } from '../../netpol/ip';
 import type { ValidationContext } from '../context';
 import { EdgeRoute, edgeModel, forwards } from '../k8s/edge';
 import { pathReaches } from '../k8s/routes';
-import { isRecord, list, str, stringMap } from '../../manifests';
 import { defineEnvironmentRule, defineRule, RuleFinding } from '../rule';
 
 const MIN_HSTS = 31536000;
@@ -78,7 +77,7 @@ export const edgeTls = defineEnvironmentRule({
       if (issuer !== undefined && 'clusterIssuer' in ctx.env.edge.tls && issuer !== ctx.env.edge.tls.clusterIssuer) {
         out.push({ on: o, path: ['metadata', 'annotations', 'cert-manager.io/cluster-issuer'], message: `cluster issuer ${issuer} is not the configured ${ctx.env.edge.tls.clusterIssuer}` });
       }
-      list(o.object.spec?.tls).forEach((t, i) => {
+      list(at(o.object, ['spec', 'tls'])).forEach((t, i) => {
         if (!isRecord(t)) return;
         const secret = str(t.secretName);
         if (!secret) {
@@ -92,11 +91,11 @@ export const edgeTls = defineEnvironmentRule({
     for (const o of ctx.objects.ofKind('Gateway')) {
       if (ctx.schema.isMalformed(o)) continue;
       const ns = ctx.objects.namespaceOf(o);
-      list(o.object.spec?.listeners).forEach((l, li) => {
+      list(at(o.object, ['spec', 'listeners'])).forEach((l, li) => {
         if (!isRecord(l) || l.protocol !== 'HTTPS') return;
-        const refs = list(l.tls?.certificateRefs);
+        const refs = list(at(l, ['tls', 'certificateRefs']));
         if (refs.length === 0) {
-          out.push({ on: o, path: ['spec', 'listeners', li], message: `HTTPS listener ${String(l.name)} has no certificateRefs` });
+          out.push({ on: o, path: ['spec', 'listeners', li], message: `HTTPS listener ${text(l.name)} has no certificateRefs` });
         }
         refs.forEach((ref, ri) => {
           if (!isRecord(ref) || typeof ref.name !== 'string' || (str(ref.kind) ?? 'Secret') !== 'Secret') return;
@@ -174,7 +173,7 @@ export function allowListProblem(ctx: ValidationContext, allow: readonly string[
   for (const c of allow) {
     const r = parseCidr(c.includes('/') ? c : `${c}/${c.includes(':') ? 128 : 32}`);
     if (!r) return `allow-list entry "${c}" is not a CIDR`;
-    if (!configured.some((cfg) => rangeContains(cfg!, r))) {
+    if (!configured.some((cfg) => rangeContains(cfg, r))) {
       return `allow-list entry ${c} is outside the configured edge.adminAllowList (${ctx.env.edge.adminAllowList.join(', ') || 'empty'})`;
     }
   }
@@ -228,18 +227,18 @@ export const edgeProfile = defineRule({
     const kind = o.object.kind;
     if (kind === 'Ingress') {
       if (edge.profile === 'gateway-api') return [{ message: `the ${ctx.env.name} edge profile is gateway-api: no controller serves this Ingress with the runbook's TLS/HSTS settings`, path: ['kind'] }];
-      const cls = str(o.object.spec?.ingressClassName) ?? stringMap(o.object.metadata?.annotations)['kubernetes.io/ingress.class'];
+      const cls = str(at(o.object, ['spec', 'ingressClassName'])) ?? stringMap(o.object.metadata?.annotations)['kubernetes.io/ingress.class'];
       if (cls === edge.className) return [];
       return [{ message: cls === undefined ? `Ingress has no ingressClassName (expected ${edge.className})` : `ingressClassName ${cls} is not the configured ${edge.className}`, path: ['spec', 'ingressClassName'] }];
     }
     if (edge.profile !== 'gateway-api') return [{ message: `the ${ctx.env.name} edge profile is ${edge.profile}: ${kind} objects are not served by its controller`, path: ['kind'] }];
     if (kind === 'Gateway') {
-      const cls = str(o.object.spec?.gatewayClassName);
+      const cls = str(at(o.object, ['spec', 'gatewayClassName']));
       return cls === edge.className ? [] : [{ message: `gatewayClassName ${cls ?? '(none)'} is not the configured ${edge.className}`, path: ['spec', 'gatewayClassName'] }];
     }
     const out: RuleFinding[] = [];
     const ns = ctx.objects.namespaceOf(o);
-    const refs = list(o.object.spec?.parentRefs);
+    const refs = list(at(o.object, ['spec', 'parentRefs']));
     if (refs.length === 0) out.push({ message: 'HTTPRoute has no parentRefs: it is attached to no Gateway', path: ['spec'] });
     refs.forEach((ref, i) => {
       if (!isRecord(ref) || typeof ref.name !== 'string' || (str(ref.kind) ?? 'Gateway') !== 'Gateway') return;
@@ -248,7 +247,7 @@ export const edgeProfile = defineRule({
         out.push({ message: `parent Gateway ${str(ref.namespace) ?? ns}/${ref.name} is not in the manifests`, path: ['spec', 'parentRefs', i] });
         return;
       }
-      if (typeof ref.sectionName === 'string' && !list(gw.object.spec?.listeners).some((l) => isRecord(l) && l.name === ref.sectionName)) {
+      if (typeof ref.sectionName === 'string' && !list(at(gw.object, ['spec', 'listeners'])).some((l) => isRecord(l) && l.name === ref.sectionName)) {
         out.push({ message: `Gateway ${ref.name} has no listener ${ref.sectionName}`, path: ['spec', 'parentRefs', i, 'sectionName'] });
       }
     });

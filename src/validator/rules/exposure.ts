@@ -1,8 +1,7 @@
-import { WORKLOAD_KIND_NAMES } from '../../manifests';
+import { isRecord, list, WORKLOAD_KIND_NAMES } from '../../manifests';
 import type { V1Service } from '@kubernetes/client-node';
 import type { PodTemplate } from '../context';
 import { routeBackends, serviceComponents } from '../k8s/routes';
-import { isRecord, list } from '../../manifests';
 import { defineRule, RuleFinding } from '../rule';
 import type { ValidationContext } from '../context';
 

@@ -1,6 +1,5 @@
-import { WORKLOAD_KIND_NAMES } from '../../manifests';
+import { at, stringMap, WORKLOAD_KIND_NAMES } from '../../manifests';
 import { NAME_LABEL, PodTemplate } from '../context';
-import { stringMap } from '../../manifests';
 import { defineEnvironmentRule, defineRule, RuleFinding } from '../rule';
 
 const REQUIRED = [NAME_LABEL, 'app.kubernetes.io/part-of', 'app.kubernetes.io/instance', 'app.kubernetes.io/managed-by'];
@@ -78,7 +77,7 @@ export const componentWorkloads = defineEnvironmentRule({
       if (!svc) {
         out.push({ on: templates[0].owner, message: `component ${c.id} has no Service named ${c.id} (clients use ${c.id}.${ctx.namespace}.svc)` });
       } else if (!ctx.schema.isMalformed(svc)) {
-        const sel = stringMap(svc.object.spec?.selector);
+        const sel = stringMap(at(svc.object, ['spec', 'selector']));
         const selected = Object.keys(sel).length === 0 ? [] : ctx.pods.selectByLabels(ctx.namespace, sel);
         if (!selected.some((t) => t.component === c.id)) {
           out.push({ on: svc, message: `Service ${c.id} does not select the pods of component ${c.id}`, path: ['spec', 'selector'] });

@@ -1,6 +1,5 @@
 import type { V1Namespace } from '@kubernetes/client-node';
-import { isClusterScoped } from '../../manifests';
-import { str } from '../../manifests';
+import { isClusterScoped, str } from '../../manifests';
 import { isNginxControllerSettings } from '../k8s/edge';
 import { defineEnvironmentRule, defineRule } from '../rule';
 

@@ -38,7 +38,7 @@ export const networkMissingEdge = defineEnvironmentRule({
       .discrepancies.filter((d) => d.kind === 'missing')
       .map((d) => ({
         on: d.anchor,
-        message: `missing edge ${d.from} -> ${d.to} (${d.conns}${d.note ? `, ${d.note}` : ''}): not allowed by the NetworkPolicies`,
+        message: `missing edge ${d.from} -> ${d.to} (${d.conns.toString()}${d.note ? `, ${d.note}` : ''}): not allowed by the NetworkPolicies`,
       }));
   },
 });
@@ -67,7 +67,7 @@ export const networkExtraConnection = defineEnvironmentRule({
         overflow.set(d.anchor, o);
         continue;
       }
-      out.push({ on: d.anchor, message: `extra connection ${d.from} -> ${d.to} (${d.conns}) is allowed but not declared${d.note ? ` (${d.note})` : ''}` });
+      out.push({ on: d.anchor, message: `extra connection ${d.from} -> ${d.to} (${d.conns.toString()}) is allowed but not declared${d.note ? ` (${d.note})` : ''}` });
     }
     for (const o of overflow.values()) out.push({ on: o.anchor, message: `... and ${o.count} more extra connections involving this workload` });
     return out;

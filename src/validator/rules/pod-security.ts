@@ -1,5 +1,6 @@
+import type { V1Container, V1EphemeralContainer, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
 import type { PodTemplate } from '../context';
-import { isRecord, list, str } from '../../manifests';
+import { allContainers, isRecord, list, str, text } from '../../manifests';
 import { definePodRule, RuleFinding } from '../rule';
 
 /** Volume types Pod Security `restricted` allows. */
@@ -19,39 +20,35 @@ const SAFE_SYSCTLS = new Set([
 ]);
 const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
 
-type Container = Record<string, any>;
-
 /**
  * The Pod Security Standard `restricted` (which includes `baseline`) for one pod template, plus the
  * SPEC's explicit numeric non-root user.
  */
 function restrictedViolations(t: PodTemplate): RuleFinding[] {
   const out: RuleFinding[] = [];
-  const spec = t.spec as Record<string, any>;
+  const spec = t.spec;
   const base = [...t.path, 'spec'];
   const add = (message: string, path: (string | number)[]) => out.push({ message, path });
-  const podSc = isRecord(spec.securityContext) ? spec.securityContext : {};
+  const podSc: V1PodSecurityContext = spec.securityContext ?? {};
 
   for (const f of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     if (spec[f] === true) add(`${f} is true`, [...base, f]);
   }
-  list(spec.volumes).forEach((v, i) => {
-    if (!isRecord(v)) return;
+  (spec.volumes ?? []).forEach((v, i) => {
     const type = Object.keys(v).find((k) => k !== 'name');
-    if (type && !ALLOWED_VOLUMES.has(type)) add(`volume ${String(v.name)} of type ${type} is not allowed (restricted allows ${[...ALLOWED_VOLUMES].join(', ')})`, [...base, 'volumes', i]);
+    if (type && !ALLOWED_VOLUMES.has(type)) add(`volume ${v.name} of type ${type} is not allowed (restricted allows ${[...ALLOWED_VOLUMES].join(', ')})`, [...base, 'volumes', i]);
   });
-  list(podSc.sysctls).forEach((s, i) => {
-    if (isRecord(s) && !SAFE_SYSCTLS.has(String(s.name))) add(`sysctl ${String(s.name)} is not in the safe set`, [...base, 'securityContext', 'sysctls', i]);
+  (podSc.sysctls ?? []).forEach((s, i) => {
+    if (!SAFE_SYSCTLS.has(s.name)) add(`sysctl ${s.name} is not in the safe set`, [...base, 'securityContext', 'sysctls', i]);
   });
   if (podSc.runAsNonRoot === false) add('pod securityContext.runAsNonRoot is false', [...base, 'securityContext', 'runAsNonRoot']);
   if (podSc.runAsUser === 0) add('pod runs as user 0 (root)', [...base, 'securityContext', 'runAsUser']);
-  const podSeccomp = str(podSc.seccompProfile?.type);
+  const podSeccomp = podSc.seccompProfile?.type;
   if (podSeccomp !== undefined && podSeccomp !== 'RuntimeDefault' && podSeccomp !== 'Localhost') add(`pod seccomp profile ${podSeccomp} is not RuntimeDefault or Localhost`, [...base, 'securityContext', 'seccompProfile']);
-  const podAppArmor = str(podSc.appArmorProfile?.type);
-  if (podAppArmor === 'Unconfined') add('pod AppArmor profile is Unconfined', [...base, 'securityContext', 'appArmorProfile']);
+  if (podSc.appArmorProfile?.type === 'Unconfined') add('pod AppArmor profile is Unconfined', [...base, 'securityContext', 'appArmorProfile']);
   const podSelinux = podSc.seLinuxOptions;
-  if (isRecord(podSelinux)) {
-    if (!SELINUX_TYPES.has(String(podSelinux.type ?? ''))) add(`SELinux type ${String(podSelinux.type)} is not allowed`, [...base, 'securityContext', 'seLinuxOptions']);
+  if (podSelinux) {
+    if (!SELINUX_TYPES.has(podSelinux.type ?? '')) add(`SELinux type ${podSelinux.type} is not allowed`, [...base, 'securityContext', 'seLinuxOptions']);
     if (podSelinux.user || podSelinux.role) add('SELinux user/role must not be set', [...base, 'securityContext', 'seLinuxOptions']);
   }
   for (const [k, v] of Object.entries(t.annotations)) {
@@ -61,17 +58,16 @@ function restrictedViolations(t: PodTemplate): RuleFinding[] {
   }
 
   for (const field of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
-    list(spec[field]).forEach((c: Container, ci) => {
-      if (!isRecord(c)) return;
+    (spec[field] ?? []).forEach((c: V1Container | V1EphemeralContainer, ci) => {
       const cp = [...base, field, ci];
-      const name = String(c.name);
-      const sc = isRecord(c.securityContext) ? c.securityContext : {};
+      const name = c.name;
+      const sc: V1SecurityContext = c.securityContext ?? {};
       const scp = [...cp, 'securityContext'];
       if (sc.privileged === true) add(`container ${name} is privileged`, [...scp, 'privileged']);
       if (sc.allowPrivilegeEscalation !== false) add(`container ${name} does not set allowPrivilegeEscalation: false`, sc.allowPrivilegeEscalation === undefined ? scp : [...scp, 'allowPrivilegeEscalation']);
-      const drop = list(sc.capabilities?.drop).map(String);
+      const drop = sc.capabilities?.drop ?? [];
       if (!drop.includes('ALL')) add(`container ${name} does not drop ALL capabilities`, [...scp, 'capabilities']);
-      const added = list(sc.capabilities?.add).map(String).filter((x) => x !== 'NET_BIND_SERVICE');
+      const added = (sc.capabilities?.add ?? []).filter((x) => x !== 'NET_BIND_SERVICE');
       if (added.length > 0) add(`container ${name} adds capabilities ${added.join(', ')} (only NET_BIND_SERVICE is allowed)`, [...scp, 'capabilities', 'add']);
       // One finding per cause: a value inherited from the pod is reported once, on the pod.
       const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
@@ -79,15 +75,15 @@ function restrictedViolations(t: PodTemplate): RuleFinding[] {
       const user = sc.runAsUser ?? podSc.runAsUser;
       if (sc.runAsUser === 0) add(`container ${name} runs as user 0 (root)`, [...scp, 'runAsUser']);
       else if (typeof user !== 'number') add(`container ${name} has no numeric non-zero runAsUser (the image user is not checked by the kubelet)`, scp);
-      const seccomp = str(sc.seccompProfile?.type) ?? podSeccomp;
+      const seccomp = sc.seccompProfile?.type ?? podSeccomp;
       if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') add(`container ${name} has no RuntimeDefault seccomp profile (pod or container)`, scp);
-      if (str(sc.appArmorProfile?.type) === 'Unconfined') add(`container ${name} AppArmor profile is Unconfined`, [...scp, 'appArmorProfile']);
-      if (sc.procMount !== undefined && sc.procMount !== 'Default') add(`container ${name} procMount is ${String(sc.procMount)}`, [...scp, 'procMount']);
-      if (isRecord(sc.seLinuxOptions) && (!SELINUX_TYPES.has(String(sc.seLinuxOptions.type ?? '')) || sc.seLinuxOptions.user || sc.seLinuxOptions.role)) {
+      if (sc.appArmorProfile?.type === 'Unconfined') add(`container ${name} AppArmor profile is Unconfined`, [...scp, 'appArmorProfile']);
+      if (sc.procMount !== undefined && sc.procMount !== 'Default') add(`container ${name} procMount is ${sc.procMount}`, [...scp, 'procMount']);
+      if (sc.seLinuxOptions && (!SELINUX_TYPES.has(sc.seLinuxOptions.type ?? '') || sc.seLinuxOptions.user || sc.seLinuxOptions.role)) {
         add(`container ${name} has disallowed SELinux options`, [...scp, 'seLinuxOptions']);
       }
-      list(c.ports).forEach((p, pi) => {
-        if (isRecord(p) && typeof p.hostPort === 'number' && p.hostPort !== 0) add(`container ${name} uses hostPort ${p.hostPort}`, [...cp, 'ports', pi, 'hostPort']);
+      (c.ports ?? []).forEach((p, pi) => {
+        if (typeof p.hostPort === 'number' && p.hostPort !== 0) add(`container ${name} uses hostPort ${p.hostPort}`, [...cp, 'ports', pi, 'hostPort']);
       });
     });
   }
@@ -152,23 +148,20 @@ export const imagePinned = definePodRule({
   remediation: 'Pin the image in config/<env>.yaml (workloads.<id>.image.tag or .digest).',
   check(t) {
     const out: RuleFinding[] = [];
-    for (const field of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
-      list((t.spec as Record<string, any>)[field]).forEach((c, ci) => {
-        if (!isRecord(c)) return;
-        const path = [...t.path, 'spec', field, ci, 'image'];
-        const image = str(c.image);
-        if (!image) {
-          out.push({ message: `container ${String(c.name)} has no image`, path: [...t.path, 'spec', field, ci] });
-          return;
-        }
-        const { tag, digest } = imageParts(image);
-        if (digest !== undefined) {
-          if (!/^sha256:[a-f0-9]{64}$/.test(digest)) out.push({ message: `image ${image} has a malformed digest`, path });
-          return;
-        }
-        if (tag === undefined) out.push({ message: `image ${image} has no tag (it means latest)`, path });
-        else if (tag === 'latest') out.push({ message: `image ${image} uses the latest tag`, path });
-      });
+    for (const { field, index: ci, container: c } of allContainers(t.spec, true)) {
+      const path = [...t.path, 'spec', field, ci, 'image'];
+      const image = str(c.image);
+      if (!image) {
+        out.push({ message: `container ${text(c.name)} has no image`, path: [...t.path, 'spec', field, ci] });
+        continue;
+      }
+      const { tag, digest } = imageParts(image);
+      if (digest !== undefined) {
+        if (!/^sha256:[a-f0-9]{64}$/.test(digest)) out.push({ message: `image ${image} has a malformed digest`, path });
+        continue;
+      }
+      if (tag === undefined) out.push({ message: `image ${image} has no tag (it means latest)`, path });
+      else if (tag === 'latest') out.push({ message: `image ${image} uses the latest tag`, path });
     }
     return out;
   },

@@ -1,6 +1,6 @@
-import type { V1Service } from '@kubernetes/client-node';
+import type { V1ContainerPort, V1Service } from '@kubernetes/client-node';
 import { routeBackends } from '../k8s/routes';
-import { apiGroup, isRecord, list, str, stringMap } from '../../manifests';
+import { apiGroup, at, isRecord, list, record, str, stringMap } from '../../manifests';
 import { definePodRule, defineRule, RuleFinding } from '../rule';
 
 /** A Service selects pods, and its target ports are declared on them. */
@@ -20,7 +20,7 @@ export const serviceSelectsPods = defineRule({
     const pods = ctx.pods.selectByLabels(ctx.objects.namespaceOf(o), selector);
     if (pods.length === 0) return [{ message: `selector ${JSON.stringify(selector)} selects no pod`, path: ['spec', 'selector'] }];
     const out: RuleFinding[] = [];
-    const declares = (match: (cp: Record<string, any>) => boolean) => pods.some((t) => list(t.spec.containers).some((c) => isRecord(c) && list(c.ports).some((cp) => isRecord(cp) && match(cp))));
+    const declares = (match: (cp: V1ContainerPort) => boolean) => pods.some((t) => (t.spec.containers ?? []).some((c) => (c.ports ?? []).some(match)));
     // An undeclared numeric port still reaches a process listening on it, but in our manifests it is a defect: an error for the stack's components.
     const inTopology = pods.some((t) => ctx.components.get(t.component) !== undefined);
     list(svc.spec?.ports).forEach((p, i) => {
@@ -63,7 +63,7 @@ export const routeBackendExists = defineRule({
         continue;
       }
       if (b.port === undefined || ctx.schema.isMalformed(svc)) continue;
-      const ports = list(svc.object.spec?.ports).filter(isRecord);
+      const ports = list(at(svc.object, ['spec', 'ports'])).filter(isRecord);
       const ok = typeof b.port === 'number' ? ports.some((p) => p.port === b.port) : ports.some((p) => p.name === b.port);
       if (!ok) out.push({ message: `Service ${b.service} has no port ${b.port}`, path: b.path });
     }
@@ -85,9 +85,9 @@ export const hpaTargetExists = defineRule({
   remediation: 'Fix scaleTargetRef (apiVersion, kind, name) or remove the autoscaler.',
   scope: { kinds: ['HorizontalPodAutoscaler'] },
   check(o, ctx) {
-    const ref = o.object.spec?.scaleTargetRef;
-    const kind = str(ref?.kind) ?? '';
-    const name = str(ref?.name) ?? '';
+    const ref = record(at(o.object, ['spec', 'scaleTargetRef']));
+    const kind = str(ref.kind) ?? '';
+    const name = str(ref.name) ?? '';
     const ns = ctx.objects.namespaceOf(o);
     const group = SCALABLE[kind];
     if (group === undefined) {
@@ -98,7 +98,7 @@ export const hpaTargetExists = defineRule({
       if (kind === 'Deployment' && ctx.objects.get('Rollout', ns, name)) return [];
       return [{ message: `scale target ${kind} ${name} is not in the manifests`, path: ['spec', 'scaleTargetRef'] }];
     }
-    const apiVersion = str(ref?.apiVersion) ?? '';
+    const apiVersion = str(ref.apiVersion) ?? '';
     if (apiGroup(apiVersion) !== group) {
       return [{
         message: `scale target ${kind} ${name} is named with apiVersion ${apiVersion || '(none)'}, which does not serve ${kind} (${group}/...)`,
@@ -119,7 +119,7 @@ export const pdbSelectsPods = defineRule({
   remediation: 'Make spec.selector match the labels of the pods it protects.',
   scope: { kinds: ['PodDisruptionBudget'] },
   check(o, ctx) {
-    const sel = o.object.spec?.selector;
+    const sel = at(o.object, ['spec', 'selector']);
     if (!isRecord(sel)) return [{ message: 'PodDisruptionBudget has no selector', path: ['spec'] }];
     return ctx.pods.select(ctx.objects.namespaceOf(o), sel).length > 0 ? [] : [{ message: 'selector selects no pod', path: ['spec', 'selector'] }];
   },
@@ -134,7 +134,7 @@ export const policySelectsPods = defineRule({
   remediation: 'Make spec.podSelector match the pod template labels.',
   scope: { kinds: ['NetworkPolicy'] },
   check(o, ctx) {
-    return ctx.pods.select(ctx.objects.namespaceOf(o), o.object.spec?.podSelector ?? {}).length > 0 ? [] : [{ message: `podSelector ${JSON.stringify(o.object.spec?.podSelector ?? {})} selects no pod`, path: ['spec', 'podSelector'] }];
+    return ctx.pods.select(ctx.objects.namespaceOf(o), at(o.object, ['spec', 'podSelector']) ?? {}).length > 0 ? [] : [{ message: `podSelector ${JSON.stringify(at(o.object, ['spec', 'podSelector']) ?? {})} selects no pod`, path: ['spec', 'podSelector'] }];
   },
 });
 
@@ -155,7 +155,7 @@ export const referencedObjectExists = definePodRule({
       if (!name || optional === true) return;
       const obj = ctx.objects.get('ConfigMap', ns, name);
       if (!obj) out.push({ message: `${what} references ConfigMap ${name}, which is not in the manifests`, path });
-      else if (key !== undefined && !(key in stringMap(obj.object.data)) && !(isRecord(obj.object.binaryData) && key in obj.object.binaryData)) {
+      else if (key !== undefined && !(key in stringMap(at(obj.object, ['data']))) && !(isRecord(obj.object.binaryData) && key in obj.object.binaryData)) {
         out.push({ message: `${what} references key ${key} of ConfigMap ${name}, which it does not have`, path });
       }
     };
@@ -172,7 +172,7 @@ export const referencedObjectExists = definePodRule({
         });
       });
     }
-    const claimTemplates = new Set(list(t.owner.object.spec?.volumeClaimTemplates).map((v) => (isRecord(v) ? str(v.metadata?.name) : undefined)));
+    const claimTemplates = new Set(list(at(t.owner.object, ['spec', 'volumeClaimTemplates'])).map((v) => str(at(v, ['metadata', 'name']))));
     list(t.spec.volumes).forEach((v, vi) => {
       if (!isRecord(v)) return;
       const path = [...spec, 'volumes', vi];
@@ -183,7 +183,7 @@ export const referencedObjectExists = definePodRule({
         out.push({ message: `volume ${String(v.name)} mounts PersistentVolumeClaim ${claim}, which is not in the manifests`, path });
       }
     });
-    const sa = str(t.spec.serviceAccountName) ?? str((t.spec as Record<string, any>).serviceAccount);
+    const sa = t.spec.serviceAccountName ?? t.spec.serviceAccount;
     if (sa && sa !== 'default' && !ctx.objects.get('ServiceAccount', ns, sa)) {
       out.push({ message: `ServiceAccount ${sa} is not in the manifests`, path: [...spec, 'serviceAccountName'] });
     }

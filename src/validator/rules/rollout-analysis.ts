@@ -86,7 +86,7 @@ export const rolloutAnalysis = defineRule({
         continue;
       }
       if (ctx.schema.isMalformed(template)) continue;
-      list(template.object.spec?.metrics).forEach((m) => {
+      list(at(template.object, ['spec', 'metrics'])).forEach((m) => {
         const url = str(at(m, ['provider', 'web', 'url']));
         if (url === undefined) return;
         const problem = webMetricProblem(ctx, o, t, url);

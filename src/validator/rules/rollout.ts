@@ -1,11 +1,11 @@
-import type { V1Deployment, V1Probe } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1Probe } from '@kubernetes/client-node';
 import type { PodTemplate, ValidationContext } from '../context';
-import { isRecord, list } from '../../manifests';
+import { at, isRecord } from '../../manifests';
 import { definePodRule, defineRule, RuleFinding } from '../rule';
 
-function probePortKnown(container: Record<string, any>, port: unknown): boolean {
+function probePortKnown(container: V1Container, port: unknown): boolean {
   if (port === undefined) return true;
-  const ports = list(container.ports).filter(isRecord);
+  const ports = container.ports ?? [];
   if (typeof port === 'number') return ports.length === 0 || ports.some((p) => p.containerPort === port);
   return ports.some((p) => p.name === port);
 }
@@ -28,7 +28,7 @@ export const healthProbes = definePodRule({
     const out: RuleFinding[] = [];
     const expectPath = { readinessProbe: c.health?.ready, livenessProbe: c.health?.live, startupProbe: c.health?.live } as const;
     for (const field of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
-      const probe = main.container[field] as V1Probe | undefined;
+      const probe: V1Probe | undefined = main.container[field];
       if (!isRecord(probe)) {
         out.push({ message: `${t.component} has no ${field}`, path: base });
         continue;
@@ -89,7 +89,7 @@ export const hpaManagedReplicas = definePodRule({
     const o = t.owner;
     const hpas = ctx.pods.autoscalersOf(o);
     const out: RuleFinding[] = [];
-    if (hpas.length > 0 && o.object.spec?.replicas !== undefined && o.object.spec?.replicas !== null) {
+    if (hpas.length > 0 && at(o.object, ['spec', 'replicas']) !== undefined && at(o.object, ['spec', 'replicas']) !== null) {
       const hpa = ctx.objects.nameOf(hpas[0]);
       out.push({
         message: `spec.replicas is set although HorizontalPodAutoscaler ${hpa} owns the replica count: remove spec.replicas`,
@@ -124,7 +124,7 @@ function coveredByPdb(ctx: ValidationContext): Map<PodTemplate, import('../../ma
     const m = new Map<PodTemplate, import('../../manifests').LoadedObject[]>();
     for (const pdb of ctx.objects.ofKind('PodDisruptionBudget')) {
       if (ctx.schema.isMalformed(pdb)) continue;
-      const sel = pdb.object.spec?.selector;
+      const sel = at(pdb.object, ['spec', 'selector']);
       if (!isRecord(sel)) continue;
       for (const t of ctx.pods.select(ctx.objects.namespaceOf(pdb), sel)) {
         const l = m.get(t) ?? [];
@@ -152,8 +152,8 @@ export const pdbRequired = definePodRule({
     if (pdbs.length === 0) return [{ message: `up to ${Number.isFinite(max) ? max : 'many'} pods can run but no PodDisruptionBudget selects them`, path: [...t.path, 'metadata', 'labels'] }];
     const out: RuleFinding[] = [];
     for (const p of pdbs) {
-      const mu = p.object.spec?.maxUnavailable;
-      const ma = p.object.spec?.minAvailable;
+      const mu = at(p.object, ['spec', 'maxUnavailable']);
+      const ma = at(p.object, ['spec', 'minAvailable']);
       if (isZero(mu) || (typeof ma === 'number' && ma >= max) || ma === '100%') {
         out.push({ message: `PodDisruptionBudget ${ctx.objects.nameOf(p)} allows no voluntary eviction: node drains would block`, path: [...t.path, 'metadata', 'labels'], severity: 'warning' });
       }

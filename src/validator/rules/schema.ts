@@ -1,6 +1,6 @@
-import type { LoadedObject } from '../../manifests';
+import type { V1Container } from '@kubernetes/client-node';
+import { at, isRecord, list, type LoadedObject, str, text } from '../../manifests';
 import { isKnownKind, kindStatus } from '../schema/check';
-import { isRecord, list, str } from '../../manifests';
 import { defineRule, RuleFinding } from '../rule';
 import { ValidationContext } from '../context';
 
@@ -38,8 +38,8 @@ function podSpecDuplicates(ctx: ValidationContext, o: LoadedObject): RuleFinding
   const specPath = [...t.path, 'spec'];
   const containerNames = new Set<string>();
   for (const field of ['initContainers', 'containers'] as const) {
-    list(t.spec[field]).forEach((c: any, i: number) => {
-      if (!isRecord(c) || typeof c.name !== 'string') return;
+    (t.spec[field] ?? []).forEach((c: V1Container, i: number) => {
+      if (typeof c.name !== 'string') return;
       if (containerNames.has(c.name)) out.push({ message: `container name "${c.name}" is used twice in the pod`, path: [...specPath, field, i, 'name'] });
       containerNames.add(c.name);
       for (const d of duplicates(list(c.volumeMounts), 'mountPath')) {
@@ -98,10 +98,10 @@ export const schemaValid = defineRule({
     }
     if (!ctx.schema.isMalformed(o)) out.push(...podSpecDuplicates(ctx, o));
     if (o.object.kind === 'Service' && !ctx.schema.isMalformed(o)) {
-      const ports = list(o.object.spec?.ports);
+      const ports = list(at(o.object, ['spec', 'ports']));
       if (ports.length > 1) {
-        ports.forEach((p: any, i: number) => {
-          if (isRecord(p) && !str(p.name)) out.push({ message: `port ${String(p.port)} needs a name: a Service with several ports must name each`, path: ['spec', 'ports', i] });
+        ports.forEach((p: unknown, i: number) => {
+          if (isRecord(p) && !str(p.name)) out.push({ message: `port ${text(p.port)} needs a name: a Service with several ports must name each`, path: ['spec', 'ports', i] });
         });
       }
       for (const d of duplicates(ports, 'name')) out.push({ message: `Service port name "${d.value}" is used twice`, path: ['spec', 'ports', d.index, 'name'] });

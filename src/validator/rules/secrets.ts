@@ -1,7 +1,6 @@
-import { WORKLOAD_KIND_NAMES } from '../../manifests';
-import type { LoadedObject } from '../../manifests';
+import type { V1KeyToPath } from '@kubernetes/client-node';
+import { at, entries, isRecord, KubeObject, list, type LoadedObject, record, str, stringMap, WORKLOAD_KIND_NAMES } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
-import { entries, isRecord, list, str, stringMap } from '../../manifests';
 import { defineRule, RuleFinding } from '../rule';
 
 /** Annotation on a workload naming Secrets that exist before the deployment (comma-separated). */
@@ -111,23 +110,22 @@ function annotationFindings(annotations: unknown, path: (string | number)[]): Ru
 function containerFindings(t: PodTemplate): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const field of ['initContainers', 'containers'] as const) {
-    list(t.spec[field]).forEach((c, ci) => {
-      if (!isRecord(c)) return;
+    (t.spec[field] ?? []).forEach((c, ci) => {
       const base = [...t.path, 'spec', field, ci];
-      list(c.env).forEach((e, ei) => {
-        if (!isRecord(e) || typeof e.name !== 'string' || e.valueFrom !== undefined) return;
-        const value = e.value === undefined || e.value === null ? '' : String(e.value);
+      (c.env ?? []).forEach((e, ei) => {
+        if (e.valueFrom !== undefined) return;
+        const value = e.value ?? '';
         if (value === '' || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(value)) return;
         const reason = isSecretName(e.name) ? 'a secret-like name with a literal value' : secretValueReason(value);
-        if (reason) out.push({ message: `container ${String(c.name)}: ${e.name} holds ${reason}; read it from a Secret (secretKeyRef)`, path: [...base, 'env', ei, 'value'] });
+        if (reason) out.push({ message: `container ${c.name}: ${e.name} holds ${reason}; read it from a Secret (secretKeyRef)`, path: [...base, 'env', ei, 'value'] });
       });
       for (const field2 of ['command', 'args'] as const) {
-        list(c[field2]).forEach((a, ai) => {
-          if (typeof a !== 'string') return;
-          const prev = ai > 0 ? list(c[field2])[ai - 1] : undefined;
-          const joined = typeof prev === 'string' ? `${prev} ${a}` : a;
+        const words = c[field2] ?? [];
+        words.forEach((a, ai) => {
+          const prev = ai > 0 ? words[ai - 1] : undefined;
+          const joined = prev !== undefined ? `${prev} ${a}` : a;
           const reason = secretValueReason(joined) && !/^\$\(/.test(a) ? secretValueReason(joined) : undefined;
-          if (reason) out.push({ message: `container ${String(c.name)}: ${field2}[${ai}] holds ${reason}`, path: [...base, field2, ai] });
+          if (reason) out.push({ message: `container ${c.name}: ${field2}[${ai}] holds ${reason}`, path: [...base, field2, ai] });
         });
       }
     });
@@ -150,10 +148,10 @@ export const secretLiteral = defineRule({
     const out = annotationFindings(o.object.metadata?.annotations, ['metadata', 'annotations']);
     const kind = o.object.kind;
     if (kind === 'Secret') {
-      const keys = [...Object.keys(stringMap(o.object.data)), ...Object.keys(stringMap(o.object.stringData))];
-      if (keys.length > 0) out.push({ message: `Secret with literal data (${keys.join(', ')}) in the manifests; produce it with an ExternalSecret`, path: [o.object.data ? 'data' : 'stringData'] });
+      const keys = [...Object.keys(stringMap(at(o.object, ['data']))), ...Object.keys(stringMap(o.object.stringData))];
+      if (keys.length > 0) out.push({ message: `Secret with literal data (${keys.join(', ')}) in the manifests; produce it with an ExternalSecret`, path: [at(o.object, ['data']) ? 'data' : 'stringData'] });
     } else if (kind === 'ConfigMap') {
-      for (const [k, v] of Object.entries(stringMap(o.object.data))) {
+      for (const [k, v] of Object.entries(stringMap(at(o.object, ['data'])))) {
         if (v === '') continue;
         const reason = isSecretName(k) ? 'a secret-like key with a value' : secretValueReason(v);
         if (reason) out.push({ message: `ConfigMap key ${k} holds ${reason}`, path: ['data', k] });
@@ -181,62 +179,56 @@ interface SecretReference {
 /** Secret names a pod references, with where. */
 function referencedSecrets(t: PodTemplate): SecretReference[] {
   const out: SecretReference[] = [];
-  const items = (source: Record<string, any>, name: string, path: (string | number)[], what: string) => {
-    if (source.optional === true) return;
-    list(source.items).forEach((item, ii) => {
-      const key = isRecord(item) ? str(item.key) : undefined;
-      if (key !== undefined) out.push({ name, path, what, key, keyPath: [...path, 'items', ii, 'key'] });
-    });
+  const items = (source: { optional?: boolean; items?: V1KeyToPath[] } | undefined, name: string, path: (string | number)[], what: string) => {
+    if (!source || source.optional === true) return;
+    (source.items ?? []).forEach((item, ii) => out.push({ name, path, what, key: item.key, keyPath: [...path, 'items', ii, 'key'] }));
   };
   const spec = [...t.path, 'spec'];
   for (const field of ['initContainers', 'containers'] as const) {
-    list(t.spec[field]).forEach((c, ci) => {
-      if (!isRecord(c)) return;
-      list(c.env).forEach((e, ei) => {
-        const ref = isRecord(e) && isRecord(e.valueFrom) && isRecord(e.valueFrom.secretKeyRef) ? e.valueFrom.secretKeyRef : undefined;
-        const name = str(ref?.name);
+    (t.spec[field] ?? []).forEach((c, ci) => {
+      (c.env ?? []).forEach((e, ei) => {
+        const ref = e.valueFrom?.secretKeyRef;
+        const name = ref?.name;
         if (!ref || !name) return;
         const path = [...spec, field, ci, 'env', ei];
-        const key = ref.optional === true ? undefined : str(ref.key);
-        out.push({ name, path, what: `env ${String(e.name)}`, ...(key !== undefined ? { key, keyPath: [...path, 'valueFrom', 'secretKeyRef', 'key'] } : {}) });
+        const key = ref.optional === true ? undefined : ref.key;
+        out.push({ name, path, what: `env ${e.name}`, ...(key !== undefined ? { key, keyPath: [...path, 'valueFrom', 'secretKeyRef', 'key'] } : {}) });
       });
-      list(c.envFrom).forEach((e, ei) => {
-        const name = isRecord(e) ? str(e.secretRef?.name) : undefined;
+      (c.envFrom ?? []).forEach((e, ei) => {
+        const name = e.secretRef?.name;
         if (name) out.push({ name, path: [...spec, field, ci, 'envFrom', ei], what: 'envFrom' });
       });
     });
   }
-  list(t.spec.volumes).forEach((v, vi) => {
-    if (!isRecord(v)) return;
-    const direct = str(v.secret?.secretName);
-    const what = `volume ${String(v.name)}`;
+  (t.spec.volumes ?? []).forEach((v, vi) => {
+    const direct = v.secret?.secretName;
+    const what = `volume ${v.name}`;
     if (direct) {
       out.push({ name: direct, path: [...spec, 'volumes', vi], what });
       items(v.secret, direct, [...spec, 'volumes', vi, 'secret'], what);
     }
-    list(v.projected?.sources).forEach((s, si) => {
-      const name = isRecord(s) ? str(s.secret?.name) : undefined;
+    (v.projected?.sources ?? []).forEach((s, si) => {
+      const name = s.secret?.name;
       if (!name) return;
       out.push({ name, path: [...spec, 'volumes', vi], what });
       items(s.secret, name, [...spec, 'volumes', vi, 'projected', 'sources', si, 'secret'], what);
     });
   });
-  list(t.spec.imagePullSecrets).forEach((s, i) => {
-    const name = isRecord(s) ? str(s.name) : undefined;
-    if (name) out.push({ name, path: [...spec, 'imagePullSecrets', i], what: 'imagePullSecrets' });
+  (t.spec.imagePullSecrets ?? []).forEach((s, i) => {
+    if (s.name) out.push({ name: s.name, path: [...spec, 'imagePullSecrets', i], what: 'imagePullSecrets' });
   });
   return out;
 }
 
 /** Keys cert-manager writes into a Certificate's Secret (plus its additional output formats and keystores). */
-function certificateKeys(cert: Record<string, any>): string[] {
+function certificateKeys(cert: KubeObject): string[] {
   const keys = ['tls.crt', 'tls.key', 'ca.crt'];
-  for (const f of list(cert.spec?.additionalOutputFormats)) {
+  for (const f of list(at(cert, ['spec', 'additionalOutputFormats']))) {
     if (isRecord(f) && f.type === 'CombinedPEM') keys.push('tls-combined.pem');
     if (isRecord(f) && f.type === 'DER') keys.push('key.der');
   }
-  if (cert.spec?.keystores?.jks?.create === true) keys.push('keystore.jks', 'truststore.jks');
-  if (cert.spec?.keystores?.pkcs12?.create === true) keys.push('keystore.p12', 'truststore.p12');
+  if (at(cert, ['spec', 'keystores', 'jks', 'create']) === true) keys.push('keystore.jks', 'truststore.jks');
+  if (at(cert, ['spec', 'keystores', 'pkcs12', 'create']) === true) keys.push('keystore.p12', 'truststore.p12');
   return keys;
 }
 
@@ -244,12 +236,12 @@ function certificateKeys(cert: Record<string, any>): string[] {
  * Keys the producer writes into its Secret, or `undefined` when they cannot be known from the
  * manifests (an ExternalSecret with `dataFrom` or a template read from elsewhere).
  */
-function producedKeys(producer: Record<string, any>): string[] | undefined {
+function producedKeys(producer: KubeObject): string[] | undefined {
   if (producer.kind === 'Certificate') return certificateKeys(producer);
-  const spec = isRecord(producer.spec) ? producer.spec : {};
+  const spec = record(producer.spec);
   if (list(spec.dataFrom).length > 0) return undefined;
   const dataKeys = list(spec.data).flatMap((d) => (isRecord(d) && typeof d.secretKey === 'string' ? [d.secretKey] : []));
-  const template = spec.target?.template;
+  const template = at(spec, ['target', 'template']);
   if (!isRecord(template)) return dataKeys;
   if (list(template.templateFrom).length > 0) return undefined;
   if (!isRecord(template.data) || Object.keys(template.data).length === 0) return dataKeys;
@@ -283,14 +275,14 @@ export const secretSource = defineRule({
   check(o, ctx) {
     if (o.object.kind === 'ExternalSecret') {
       const out: RuleFinding[] = [];
-      const ref = o.object.spec?.secretStoreRef;
+      const ref = record(at(o.object, ['spec', 'secretStoreRef']));
       const store = ctx.env.secretStore;
-      const kind = str(ref?.kind) ?? 'SecretStore';
-      if (str(ref?.name) !== store.name || kind !== store.kind) {
-        out.push({ message: `ExternalSecret reads from ${kind} ${str(ref?.name) ?? '(none)'}, not the configured ${store.kind} ${store.name}`, path: ['spec', 'secretStoreRef'] });
+      const kind = str(ref.kind) ?? 'SecretStore';
+      if (str(ref.name) !== store.name || kind !== store.kind) {
+        out.push({ message: `ExternalSecret reads from ${kind} ${str(ref.name) ?? '(none)'}, not the configured ${store.kind} ${store.name}`, path: ['spec', 'secretStoreRef'] });
       }
-      list(o.object.spec?.data).forEach((d, i) => {
-        const key = isRecord(d) ? str(d.remoteRef?.key) : undefined;
+      list(at(o.object, ['spec', 'data'])).forEach((d, i) => {
+        const key = str(at(d, ['remoteRef', 'key']));
         if (key !== undefined && !key.startsWith(`${store.keyPrefix}/`)) {
           out.push({ message: `remote key ${key} is outside the environment's prefix ${store.keyPrefix}/`, path: ['spec', 'data', i, 'remoteRef', 'key'], severity: 'warning' });
         }

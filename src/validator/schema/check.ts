@@ -1,3 +1,4 @@
+import { text } from '../../manifests';
 import coreModels from './core-models.json';
 import { crdSchema, crdVersions } from './crd-schemas';
 import { CORE_KINDS, REMOVED_API_VERSIONS } from './kinds';
@@ -57,7 +58,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `a string ("${v.length > 40 ? `${v.slice(0, 40)}...` : v}")`;
-  return `${typeof v === 'number' ? 'a number' : `a ${typeof v}`} (${String(v)})`;
+  return `${typeof v === 'number' ? 'a number' : `a ${typeof v}`} (${text(v)})`;
 }
 
 function isMapping(v: unknown): v is Record<string, unknown> {
@@ -105,6 +106,23 @@ export function checkSchema(value: unknown, schema: SchemaNode): SchemaIssue[] {
   const path: (string | number)[] = [];
   const where = () => (path.length === 0 ? 'the object' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1));
 
+  /** A mapping with required fields and known fields (unknown ones are an issue unless `open`). */
+  const visitFields = (v: unknown, required: readonly string[], field: (k: string) => SchemaNode | undefined, open: boolean): void => {
+    if (!isMapping(v)) {
+      add(path, `${where()} must be a mapping, not ${describe(v)}`, true);
+      return;
+    }
+    for (const r of required) {
+      if (v[r] === undefined || v[r] === null) add(path, `${path.length === 0 ? '' : `${where()}.`}${r} is required`, true);
+    }
+    for (const [k, x] of Object.entries(v)) {
+      const child = field(k);
+      path.push(k);
+      if (child) visit(x, child);
+      else if (!open) add(path, `unknown field ${where()}`, false);
+      path.pop();
+    }
+  };
   const visit = (v: unknown, node: SchemaNode): void => {
     if (issues.length >= MAX_ISSUES) return;
     if (v === null || v === undefined) return;
@@ -164,38 +182,12 @@ export function checkSchema(value: unknown, schema: SchemaNode): SchemaIssue[] {
         }
         return;
       case 'object':
-        if (!isMapping(v)) {
-          add(path, `${where()} must be a mapping, not ${describe(v)}`, true);
-          return;
-        }
-        for (const r of node.required ?? []) {
-          if (v[r] === undefined || v[r] === null) add(path, `${path.length === 0 ? '' : `${where()}.`}${r} is required`, true);
-        }
-        for (const [k, x] of Object.entries(v)) {
-          const child = node.props[k];
-          path.push(k);
-          if (child) visit(x, child);
-          else if (!node.open) add(path, `unknown field ${where()}`, false);
-          path.pop();
-        }
+        visitFields(v, node.required ?? [], (k) => node.props[k], node.open === true);
         return;
       case 'model': {
         const m = MODELS[node.name];
         if (!m) return;
-        if (!isMapping(v)) {
-          add(path, `${where()} must be a mapping, not ${describe(v)}`, true);
-          return;
-        }
-        for (const r of m.r ?? []) {
-          if (v[r] === undefined || v[r] === null) add(path, `${path.length === 0 ? '' : `${where()}.`}${r} is required`, true);
-        }
-        for (const [k, x] of Object.entries(v)) {
-          const t = m.f[k];
-          path.push(k);
-          if (t) visit(x, cachedCoreType(t));
-          else add(path, `unknown field ${where()}`, false);
-          path.pop();
-        }
+        visitFields(v, m.r ?? [], (k) => (m.f[k] ? cachedCoreType(m.f[k]) : undefined), false);
         return;
       }
     }

@@ -78,7 +78,7 @@ const PRESERVE = 'x-kubernetes-preserve-unknown-fields';
 function convert(s: unknown, table: NodeTable): CompactRef {
   if (!isRecord(s)) return 'any';
   if (s['x-kubernetes-int-or-string'] === true) return 'int-or-string';
-  const enumValues = list<unknown>(s.enum).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number');
+  const enumValues = list(s.enum).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number');
   switch (s.type) {
     case 'string':
     case 'integer':
@@ -101,7 +101,7 @@ function convertObject(s: Record<string, unknown>, table: NodeTable): CompactRef
   if (isRecord(s.properties) && Object.keys(s.properties).length > 0) {
     const props: Record<string, CompactRef> = {};
     for (const k of Object.keys(s.properties).sort()) props[k] = convert(s.properties[k], table);
-    const required = list<unknown>(s.required).filter((r): r is string => typeof r === 'string');
+    const required = list(s.required).filter((r): r is string => typeof r === 'string');
     return table.intern({ props, ...(required.length > 0 ? { required } : {}), ...(open ? { open: true as const } : {}) });
   }
   if (isRecord(s.additionalProperties)) return table.intern({ values: convert(s.additionalProperties, table) });
@@ -123,7 +123,7 @@ function convertRoot(schema: unknown, table: NodeTable): CompactRef {
   for (const k of Object.keys(properties).sort()) {
     props[k] = k === 'metadata' ? table.intern({ model: 'V1ObjectMeta' }) : k === 'status' ? 'any' : convert(properties[k as keyof typeof properties], table);
   }
-  const required = list<unknown>(schema.required).filter((r): r is string => typeof r === 'string');
+  const required = list(schema.required).filter((r): r is string => typeof r === 'string');
   return table.intern({ props, ...(required.length > 0 ? { required } : {}) });
 }
 
@@ -144,7 +144,7 @@ export function convertCrds(files: ReadonlyMap<string, string>): CrdModels {
       if (typeof kind !== 'string' || typeof spec.group !== 'string') continue;
       scope[kind] = String(spec.scope);
       const versions: Record<string, CompactRef> = {};
-      for (const v of list<unknown>(spec.versions)) {
+      for (const v of list(spec.versions)) {
         if (!isRecord(v) || v.served !== true || typeof v.name !== 'string') continue;
         versions[`${spec.group}/${v.name}`] = convertRoot(isRecord(v.schema) ? v.schema.openAPIV3Schema : undefined, table);
       }

@@ -9,6 +9,7 @@
  * module loaded with `require`). Nothing at validation time depends on it.
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { CORE_KINDS } from './kinds';
 
@@ -39,8 +40,8 @@ const QUANTITY_FIELDS: Record<string, readonly string[]> = {
 function main(): void {
   const root = path.resolve(__dirname, '..', '..', '..', '..');
   const pkgDir = path.join(root, 'node_modules', '@kubernetes', 'client-node');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lib = require(pkgDir) as Record<string, { attributeTypeMap?: Attribute[] }>;
+  // The package is an ES module: load it from its folder with Node's require (Node 20.19+).
+  const lib = createRequire(__filename)(pkgDir) as Record<string, { attributeTypeMap?: Attribute[] }>;
   const models: Record<string, { f: Record<string, string>; r?: string[] }> = {};
 
   const required = (model: string): Set<string> => {
