@@ -371,4 +371,48 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
       },
     },
   ],
+  // The rules about pods read a Rollout's template as they read a Deployment's.
+  'health-probes': [
+    {
+      name: 'a Rollout whose readiness probe moved off the health endpoint',
+      objects: mutate('production', (o) => {
+        find(o, 'Rollout', 'api').spec.template.spec.containers[0].readinessProbe.httpGet.path = '/';
+      }),
+      expect: { [`Rollout/${P}/api`]: [/^readinessProbe of api probes \/, not \/health\/ready$/] },
+    },
+  ],
+  'pod-security-restricted': [
+    {
+      name: 'a Rollout whose container may escalate privileges',
+      objects: mutate('production', (o) => {
+        find(o, 'Rollout', 'frontend').spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+      }),
+      expect: { [`Rollout/${P}/frontend`]: [/allowPrivilegeEscalation/] },
+    },
+  ],
+  'secret-source': [
+    {
+      name: 'a Rollout reading a Secret nothing produces',
+      objects: mutate('production', (o) => {
+        find(o, 'Rollout', 'auth-server').spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name = 'hand-made';
+      }),
+      expect: { [`Rollout/${P}/auth-server`]: [/references Secret hand-made, which no ExternalSecret or Certificate in ctis-production produces/] },
+    },
+  ],
+  'pdb-required': [
+    {
+      name: 'a Rollout without its disruption budget',
+      objects: mutate('production', (o) => without(o, 'PodDisruptionBudget', 'frontend')),
+      expect: { [`Rollout/${P}/frontend`]: [/^up to 6 pods can run but no PodDisruptionBudget selects them$/] },
+    },
+  ],
+  'service-selects-pods': [
+    {
+      name: 'a preview Service forwarding to a port the Rollout\'s pods do not declare',
+      objects: mutate('production', (o) => {
+        find(o, 'Service', 'api-preview').spec.ports[0].targetPort = 'web';
+      }),
+      expect: { [`Service/${P}/api-preview`]: [/^targetPort web is not a container port name of the selected pods$/] },
+    },
+  ],
 };
