@@ -1,3 +1,4 @@
+import { RELEASE_KINDS } from '../manifests';
 import {
   compareConnections,
   compareNodes,
@@ -44,9 +45,6 @@ export interface ConnectivityDiff {
   readonly replaced: readonly WorkloadReplacement[];
 }
 
-/** Kinds that run a component's pods in turn when it switches between rolling and blue-green releases. */
-const INTERCHANGEABLE: ReadonlySet<string> = new Set(['Deployment', 'Rollout']);
-
 /**
  * Workloads of the base the head runs under another interchangeable kind with the same namespace
  * and name (`ns/api[Deployment]` -> `ns/api[Rollout]`), where neither side has both: the same
@@ -66,8 +64,8 @@ function replacedWorkloads(base: readonly Connection[], head: readonly Connectio
   const out = new Map<string, string>();
   for (const id of b) {
     const m = /^(.*)\[([^\]]+)\]$/.exec(id);
-    if (!m || h.has(id) || !INTERCHANGEABLE.has(m[2])) continue;
-    const others = [...INTERCHANGEABLE].filter((k) => k !== m[2]).map((k) => `${m[1]}[${k}]`).filter((x) => h.has(x) && !b.has(x));
+    if (!m || h.has(id) || !RELEASE_KINDS.has(m[2])) continue;
+    const others = [...RELEASE_KINDS].filter((k) => k !== m[2]).map((k) => `${m[1]}[${k}]`).filter((x) => h.has(x) && !b.has(x));
     if (others.length === 1) out.set(id, others[0]);
   }
   return out;

@@ -33,7 +33,7 @@ export { CLUSTER_SCOPED_KINDS, isClusterScoped, WORKLOAD_KINDS, WORKLOAD_KIND_NA
 export type { WorkloadKind } from './kinds';
 export { podTemplateOf, workloadRefOf, controllerOf, allContainers } from './workloads';
 export type { PodTemplateRef, ObjectReference, ContainerRef } from './workloads';
-export { rolloutBlueGreen, rolloutManagedServices, ROLLOUT_HASH_LABEL, ROLLOUT_MANAGED_BY_ANNOTATION } from './rollouts';
+export { rolloutBlueGreen, rolloutManagedServices, RELEASE_KINDS, ROLLOUT_HASH_LABEL, ROLLOUT_MANAGED_BY_ANNOTATION } from './rollouts';
 export type { RolloutBlueGreen, AnalysisTemplateRef } from './rollouts';
 export { ingressBackends, httpRouteRules, httpRouteHostnames, routeBackends, isRoute } from './routes';
 export type { BackendRef, IngressBackend, HttpRouteRule } from './routes';

@@ -12,6 +12,13 @@ import { workloadKindOf } from './kinds';
  */
 export const ROLLOUT_HASH_LABEL = 'rollouts-pod-template-hash';
 
+/**
+ * Kinds that run a component's pods in turn when it switches between rolling (Deployment) and
+ * blue-green (Rollout) releases: readers comparing two outputs treat a workload of one kind and one
+ * of the other with the same namespace and name as the same workload.
+ */
+export const RELEASE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'Rollout']);
+
 /** The annotation the Rollouts controller puts on a Service whose selector it manages (live objects only). */
 export const ROLLOUT_MANAGED_BY_ANNOTATION = 'argo-rollouts.argoproj.io/managed-by-rollouts';
 

@@ -145,18 +145,43 @@ describe('resource differences between two renders', () => {
     });
     const r = diffSets({ label: 'rolling', set: fromRenderedFiles(rolling) }, { label: 'blue-green', set: fromRenderedFiles(base) }, { env: 'production' });
     const production = r.environments[0];
-    expect(production.removed.map((d) => d.key)).toEqual(['apps/v1 Deployment ctis-production/api']);
+    expect(production.removed).toEqual([]);
     expect(production.added.map((d) => d.key).sort()).toEqual([
       'argoproj.io/v1alpha1 AnalysisTemplate ctis-production/api-preview-health',
-      'argoproj.io/v1alpha1 Rollout ctis-production/api',
       'v1 Service ctis-production/api-preview',
     ]);
-    expect(production.changed.map((c) => [c.key, c.changes.map((x) => `${x.path}: ${JSON.stringify(x.old)} -> ${JSON.stringify(x.new)}`)])).toEqual([
+    // The Deployment and the Rollout of the same name are one change: kind and strategy, and no pod template change.
+    const show = (x: { path: string; old?: unknown; new?: unknown }) => `${x.path}: ${JSON.stringify(x.old)} -> ${JSON.stringify(x.new)}`;
+    expect(production.changed.map((c) => [c.key, c.changes.map(show)])).toEqual([
+      [
+        'apps/v1 Deployment ctis-production/api -> argoproj.io/v1alpha1 Rollout ctis-production/api',
+        [
+          'apiVersion: "apps/v1" -> "argoproj.io/v1alpha1"',
+          'kind: "Deployment" -> "Rollout"',
+          'spec.strategy.type: "RollingUpdate" -> undefined',
+          'spec.strategy.rollingUpdate: {"maxSurge":1,"maxUnavailable":0} -> undefined',
+          expect.stringMatching(/^spec\.strategy\.blueGreen: undefined -> \{"activeService":"api",.*"previewService":"api-preview"/),
+          'spec.progressDeadlineAbort: undefined -> true',
+          'spec.progressDeadlineSeconds: undefined -> 600',
+          'spec.revisionHistoryLimit: undefined -> 5',
+        ],
+      ],
       [
         'autoscaling/v2 HorizontalPodAutoscaler ctis-production/api',
         ['spec.scaleTargetRef.apiVersion: "apps/v1" -> "argoproj.io/v1alpha1"', 'spec.scaleTargetRef.kind: "Deployment" -> "Rollout"'],
       ],
     ]);
+    expect(formatText(r)).toContain('  ~ apps/v1 Deployment ctis-production/api -> argoproj.io/v1alpha1 Rollout ctis-production/api  (production/api.yaml)');
+  });
+
+  test('a Deployment and a Rollout of different names stay a removal and an addition', () => {
+    const renamed = editFile(base, 'production/api.yaml', (docs) => {
+      docs.find((d) => d.kind === 'Rollout')!.metadata.name = 'api-v2';
+      return docs;
+    });
+    const r = diffSets({ label: 'a', set: fromRenderedFiles(base) }, { label: 'b', set: fromRenderedFiles(renamed) }, { env: 'production' });
+    expect(r.environments[0].removed.map((d) => d.key)).toEqual(['argoproj.io/v1alpha1 Rollout ctis-production/api']);
+    expect(r.environments[0].added.map((d) => d.key)).toEqual(['argoproj.io/v1alpha1 Rollout ctis-production/api-v2']);
   });
 
   test('equal renders: no changes, and reports that say so', () => {
