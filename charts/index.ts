@@ -9,4 +9,8 @@ export * from './data-stores';
 export * from './service';
 export * from './network-policies';
 export * from './edge';
+export * from './telemetry';
+export * from './alerts';
+export * from './monitoring';
+export * from './backups';
 export * from './argocd';
