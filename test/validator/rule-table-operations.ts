@@ -2,23 +2,13 @@
  * Valid/invalid cases of the operations rules (telemetry, monitors and alerts, backups, object
  * storage) and of the network rules for the connections they add. Merged into `RULE_CASES`.
  */
-import type { EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
-import { distObjects, env, find, load, Obj, selector, stdLabels } from './fixtures';
+import { allDist, env, find, load, mutate, Obj, selector, stdLabels } from './fixtures';
 import type { RuleCase, RuleCases } from './rule-table';
 
 const P = 'ctis-production';
 const S = 'ctis-staging';
 const D = 'ctis-development';
-const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
-const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
-
-function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
-  return () => {
-    const objs = distObjects(e);
-    return f(objs) ?? objs;
-  };
-}
 
 const settings = (o: LoadedObject[], id: string): Record<string, string> => find(o, 'ConfigMap', `${id}-settings`).data;
 const rulesOf = (o: LoadedObject[]): Obj[] => find(o, 'PrometheusRule', 'ctis-alerts').spec.groups.flatMap((g: Obj) => g.rules);

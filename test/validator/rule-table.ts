@@ -6,8 +6,11 @@
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
 import {
+  allDist,
   configMap,
+  dist,
   distObjects,
+  mutate,
   env,
   externalSecret,
   find,
@@ -46,15 +49,6 @@ export interface RuleCases {
 const P = 'ctis-production';
 const S = 'ctis-staging';
 const D = 'ctis-development';
-const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
-const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
-
-function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
-  return () => {
-    const objs = distObjects(e);
-    return f(objs) ?? objs;
-  };
-}
 
 const certificate = (name: string, extra: Obj = {}): Obj => ({
   apiVersion: 'cert-manager.io/v1',
