@@ -4,7 +4,8 @@ import { AppWorkload, ServicePort } from '../src/constructs/app-workload';
 import { k8s } from '../src/constructs/k8s';
 import { httpProbes, RunAsUser } from '../src/constructs/pod';
 import { StackContext } from './context';
-import { metricsPorts, metricsSettings, objectStorageIdentity, objectStorageSettings, telemetrySettings } from './telemetry';
+import { objectStorageIdentity, objectStorageSettings } from './object-storage';
+import { metricsPorts, metricsSettings, telemetrySettings } from './telemetry';
 
 /** A chart rendered into its own file, `dist/<env>/<fileName>.yaml`. */
 export abstract class StackChart extends Chart {

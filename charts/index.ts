@@ -10,6 +10,7 @@ export * from './service';
 export * from './network-policies';
 export * from './edge';
 export * from './telemetry';
+export * from './object-storage';
 export * from './alerts';
 export * from './monitoring';
 export * from './backups';

@@ -1,5 +1,4 @@
-import { k8s } from '../src/constructs/k8s';
-import { secretEnv, SecretNames, StackContext } from './context';
+import { StackContext } from './context';
 
 /** Name of the container port Prometheus scrapes (PodMonitors select it by name). */
 export const METRICS_PORT_NAME = 'metrics';
@@ -70,25 +69,4 @@ export function metricsSettings(ctx: StackContext, id: string): Record<string, s
 export function metricsPorts(ctx: StackContext, id: string): Array<{ name: string; containerPort: number }> {
   const m = ctx.component(id).metrics;
   return m ? [{ name: METRICS_PORT_NAME, containerPort: m.port }] : [];
-}
-
-/** Object storage of a consumer: endpoint and bucket settings. Empty for other components. */
-export function objectStorageSettings(ctx: StackContext, id: string): Record<string, string> {
-  const s = ctx.env.objectStorage;
-  if (!s || !s.from.includes(id)) return {};
-  return { ObjectStorage__Endpoint: `https://${s.host}${s.port === 443 ? '' : `:${s.port}`}`, ObjectStorage__Bucket: s.bucket };
-}
-
-/** The credentials of an object storage consumer: a Secret key, or its workload identity (ServiceAccount annotations, pod labels). */
-export function objectStorageIdentity(ctx: StackContext, id: string): {
-  env: k8s.EnvVar[];
-  serviceAccountAnnotations?: Record<string, string>;
-  podLabels?: Record<string, string>;
-} {
-  const s = ctx.env.objectStorage;
-  if (!s || !s.from.includes(id)) return { env: [] };
-  if (s.credentials.source === 'external-secret') {
-    return { env: [secretEnv('ConnectionStrings__ObjectStorage', SecretNames.OBJECT_STORAGE, 'connection-string')] };
-  }
-  return { env: [], serviceAccountAnnotations: s.credentials.serviceAccountAnnotations, podLabels: s.credentials.podLabels };
 }

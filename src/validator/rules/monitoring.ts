@@ -1,7 +1,7 @@
 import type { LoadedObject } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
 import { isRecord, list, str, stringMap } from '../k8s/util';
-import { isPromDuration, parsePromql, SeriesSelector, selects } from '../promql';
+import { isPromDuration, ParsedPromql, parsePromql, SeriesSelector, selects } from '../promql';
 import { KNOWN_METRICS, TARGET_LABELS } from '../promql-metrics';
 import { defineRule, RuleFinding } from '../rule';
 
@@ -151,23 +151,54 @@ export const metricsScraped = defineRule({
   },
 });
 
-/** Alert rules as the rules Prometheus would load: every alert with its selectors. */
-interface LoadedAlert {
-  readonly rule: LoadedObject;
-  readonly alert: string;
-  readonly selectors: readonly SeriesSelector[];
+/** Parses an expression once per validation (the coverage and the expression rules both read it). */
+function parsed(ctx: ValidationContext, expr: string): ParsedPromql {
+  const cache = ctx.memo('monitoring:promql', () => new Map<string, ParsedPromql>());
+  let p = cache.get(expr);
+  if (!p) cache.set(expr, (p = parsePromql(expr)));
+  return p;
 }
 
-function alertsOf(ctx: ValidationContext): LoadedAlert[] {
-  return ctx.memo('monitoring:alerts', () =>
-    ctx.ofKind('PrometheusRule').filter((r) => !ctx.isMalformed(r) && ctx.namespaceOf(r) === ctx.namespace).flatMap((r) =>
-      list(r.object.spec?.groups).flatMap((g: any) =>
-        list(isRecord(g) ? g.rules : []).filter((x: any) => isRecord(x) && typeof x.alert === 'string').map((x: any) => ({
-          rule: r,
-          alert: x.alert as string,
-          selectors: parsePromql(String(x.expr ?? '')).selectors,
-        })),
-      ),
+/**
+ * The series the namespace's alerts select, indexed by `metric`, label and value of their
+ * equality matchers; selectors of a metric whose matchers on a label are not all equalities are
+ * kept aside and tested one by one.
+ */
+interface AlertIndex {
+  readonly exact: ReadonlyMap<string, readonly SeriesSelector[]>;
+  readonly other: ReadonlyMap<string, readonly SeriesSelector[]>;
+}
+
+function alertIndex(ctx: ValidationContext): AlertIndex {
+  return ctx.memo('monitoring:alert-index', () => {
+    const exact = new Map<string, SeriesSelector[]>();
+    const other = new Map<string, SeriesSelector[]>();
+    const add = (m: Map<string, SeriesSelector[]>, k: string, s: SeriesSelector) => {
+      const l = m.get(k);
+      if (l) l.push(s);
+      else m.set(k, [s]);
+    };
+    for (const r of ctx.ofKind('PrometheusRule')) {
+      if (ctx.isMalformed(r) || ctx.namespaceOf(r) !== ctx.namespace) continue;
+      for (const g of list(r.object.spec?.groups)) {
+        for (const x of list(isRecord(g) ? g.rules : [])) {
+          if (!isRecord(x) || typeof x.alert !== 'string') continue;
+          for (const sel of parsed(ctx, String(x.expr ?? '')).selectors) {
+            if (sel.metric === undefined) continue;
+            for (const m of sel.matchers) add(m.op === '=' ? exact : other, `${sel.metric}\u0000${m.label}${m.op === '=' ? `\u0000${m.value}` : ''}`, sel);
+          }
+        }
+      }
+    }
+    return { exact, other };
+  });
+}
+
+/** Whether some alert selects `metric` series with `label` = `value` (and passes `also`). */
+function watched(index: AlertIndex, metrics: readonly string[], label: string, value: string, also?: (s: SeriesSelector) => boolean): boolean {
+  return metrics.some((metric) =>
+    [...(index.exact.get(`${metric}\u0000${label}\u0000${value}`) ?? []), ...(index.other.get(`${metric}\u0000${label}`) ?? [])].some(
+      (s) => selects(s, label, value) && (!also || also(s)),
     ),
   );
 }
@@ -198,14 +229,14 @@ export const alertExpressions = defineRule({
         if (!isRecord(r)) return;
         const path = [...gPath, 'rules', ri];
         const name = String(r.alert ?? r.record ?? `rule ${ri + 1}`);
-        const parsed = parsePromql(String(r.expr ?? ''));
-        for (const p of parsed.problems) out.push({ message: `${name}: expr ${p.message}`, path: [...path, 'expr'] });
+        const expr = parsed(ctx, String(r.expr ?? ''));
+        for (const p of expr.problems) out.push({ message: `${name}: expr ${p.message}`, path: [...path, 'expr'] });
         if (r.for !== undefined && !(typeof r.for === 'string' && isPromDuration(r.for))) out.push({ message: `${name}: for "${String(r.for)}" is not a duration such as 5m`, path: [...path, 'for'] });
         if (typeof r.alert === 'string') {
           if (!stringMap(r.labels).severity) out.push({ message: `${name} has no severity label: routing cannot tell a page from a ticket`, path, severity: 'warning' });
           if (!stringMap(r.annotations).summary) out.push({ message: `${name} has no summary annotation`, path, severity: 'warning' });
         }
-        for (const s of parsed.selectors) {
+        for (const s of expr.selectors) {
           const known = s.metric !== undefined ? KNOWN_METRICS[s.metric] : undefined;
           if (!known) {
             out.push({ message: `${name}: metric ${s.metric ?? '(unnamed selector)'} is not one kube-state-metrics, the kubelet, cert-manager or the components expose`, path: [...path, 'expr'], severity: 'warning' });
@@ -225,48 +256,62 @@ export const alertExpressions = defineRule({
   },
 });
 
+/** Something the on-call alerts must watch: series of `metrics` with `label` = `value`, about `on`. */
+interface Watch {
+  readonly on: LoadedObject;
+  readonly what: string;
+  readonly metrics: readonly string[];
+  readonly label: string;
+  readonly value: string;
+  readonly also?: (s: SeriesSelector) => boolean;
+}
+
 /** What the on-call alerts must watch, each with the object it is about. */
-function requiredWatches(ctx: ValidationContext): Array<{ on: LoadedObject; what: string; ok: (s: SeriesSelector) => boolean }> {
-  const out: Array<{ on: LoadedObject; what: string; ok: (s: SeriesSelector) => boolean }> = [];
-  const is = (s: SeriesSelector, metrics: string[], label: string, value: string) => s.metric !== undefined && metrics.includes(s.metric) && selects(s, label, value);
+function requiredWatches(ctx: ValidationContext): Watch[] {
+  const out: Watch[] = [];
+  const inNs = (kind: string) => ctx.ofKind(kind).filter((x) => ctx.namespaceOf(x) === ctx.namespace && !ctx.isMalformed(x));
   for (const c of ctx.effective.components) {
     if (!c.inCluster) continue;
     for (const t of ctx.templatesOfComponent(c.id).filter((x) => x.namespace === ctx.namespace)) {
-      const deployment = t.kind === 'Deployment';
-      out.push({
-        on: t.owner,
-        what: `${c.id} having no ready pod`,
-        ok: (s) => (deployment ? is(s, ['kube_deployment_status_replicas_available', 'kube_deployment_status_replicas_ready'], 'deployment', t.name) : is(s, ['kube_statefulset_status_replicas_ready', 'kube_statefulset_status_replicas_available'], 'statefulset', t.name)),
-      });
-      out.push({ on: t.owner, what: `${c.id} restarting`, ok: (s) => is(s, ['kube_pod_container_status_restarts_total'], 'container', ctx.mainContainer(t)?.container.name ?? c.id) });
+      const on = t.owner;
+      out.push(
+        t.kind === 'Deployment'
+          ? { on, what: `${c.id} having no ready pod`, metrics: ['kube_deployment_status_replicas_available', 'kube_deployment_status_replicas_ready'], label: 'deployment', value: t.name }
+          : { on, what: `${c.id} having no ready pod`, metrics: ['kube_statefulset_status_replicas_ready', 'kube_statefulset_status_replicas_available'], label: 'statefulset', value: t.name },
+      );
+      out.push({ on, what: `${c.id} restarting`, metrics: ['kube_pod_container_status_restarts_total'], label: 'container', value: String(ctx.mainContainer(t)?.container.name ?? c.id) });
       if (c.metrics) {
         out.push({
-          on: t.owner,
+          on,
           what: `${c.id}'s error rate`,
-          ok: (s) => is(s, ['http_server_request_duration_seconds_count'], 'job', c.id) && s.matchers.some((m) => m.label === 'http_response_status_code'),
+          metrics: ['http_server_request_duration_seconds_count'],
+          label: 'job',
+          value: c.id,
+          also: (s) => s.matchers.some((m) => m.label === 'http_response_status_code'),
         });
       }
     }
   }
-  for (const h of ctx.ofKind('HorizontalPodAutoscaler').filter((x) => ctx.namespaceOf(x) === ctx.namespace)) {
-    out.push({ on: h, what: `HPA ${ctx.nameOf(h)} at its maximum`, ok: (s) => is(s, ['kube_horizontalpodautoscaler_spec_max_replicas'], 'horizontalpodautoscaler', ctx.nameOf(h)) });
+  for (const h of inNs('HorizontalPodAutoscaler')) {
+    out.push({ on: h, what: `HPA ${ctx.nameOf(h)} at its maximum`, metrics: ['kube_horizontalpodautoscaler_spec_max_replicas'], label: 'horizontalpodautoscaler', value: ctx.nameOf(h) });
   }
-  const claims: Array<{ on: LoadedObject; name: string }> = ctx.ofKind('PersistentVolumeClaim').filter((x) => ctx.namespaceOf(x) === ctx.namespace).map((x) => ({ on: x, name: ctx.nameOf(x) }));
-  for (const sts of ctx.ofKind('StatefulSet').filter((x) => ctx.namespaceOf(x) === ctx.namespace && !ctx.isMalformed(x))) {
+  const claims: Array<{ on: LoadedObject; name: string }> = inNs('PersistentVolumeClaim').map((x) => ({ on: x, name: ctx.nameOf(x) }));
+  for (const sts of inNs('StatefulSet')) {
     const replicas = typeof sts.object.spec?.replicas === 'number' ? sts.object.spec.replicas : 1;
     for (const tpl of list(sts.object.spec?.volumeClaimTemplates)) {
       const n = str(isRecord(tpl) ? tpl.metadata?.name : undefined);
       for (let i = 0; n && i < replicas; i++) claims.push({ on: sts, name: `${n}-${ctx.nameOf(sts)}-${i}` });
     }
   }
-  for (const cl of claims) out.push({ on: cl.on, what: `claim ${cl.name} filling up`, ok: (s) => is(s, ['kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_used_bytes'], 'persistentvolumeclaim', cl.name) });
-  for (const cert of ctx.ofKind('Certificate').filter((x) => ctx.namespaceOf(x) === ctx.namespace)) {
-    out.push({ on: cert, what: `certificate ${ctx.nameOf(cert)} expiring`, ok: (s) => is(s, ['certmanager_certificate_expiration_timestamp_seconds'], 'name', ctx.nameOf(cert)) });
+  for (const cl of claims) {
+    out.push({ on: cl.on, what: `claim ${cl.name} filling up`, metrics: ['kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_used_bytes'], label: 'persistentvolumeclaim', value: cl.name });
   }
-  for (const job of ctx.ofKind('CronJob').filter((x) => ctx.namespaceOf(x) === ctx.namespace)) {
-    const t = ctx.templateOf(job);
-    if (!ctx.task(t?.component)) continue;
-    out.push({ on: job, what: `${ctx.nameOf(job)} not succeeding`, ok: (s) => is(s, ['kube_cronjob_status_last_successful_time'], 'cronjob', ctx.nameOf(job)) });
+  for (const cert of inNs('Certificate')) {
+    out.push({ on: cert, what: `certificate ${ctx.nameOf(cert)} expiring`, metrics: ['certmanager_certificate_expiration_timestamp_seconds'], label: 'name', value: ctx.nameOf(cert) });
+  }
+  for (const job of inNs('CronJob')) {
+    if (!ctx.task(ctx.templateOf(job)?.component)) continue;
+    out.push({ on: job, what: `${ctx.nameOf(job)} not succeeding`, metrics: ['kube_cronjob_status_last_successful_time'], label: 'cronjob', value: ctx.nameOf(job) });
   }
   return out;
 }
@@ -283,9 +328,9 @@ export const alertsCoverStack = defineRule({
   scope: { topology: true },
   check(_o, ctx) {
     if (!ctx.env.monitoring.enabled) return [];
-    const alerts = alertsOf(ctx);
+    const index = alertIndex(ctx);
     return requiredWatches(ctx)
-      .filter((w) => !alerts.some((a) => a.selectors.some(w.ok)))
+      .filter((w) => !watched(index, w.metrics, w.label, w.value, w.also))
       .map((w) => ({ on: w.on, message: `no alert watches ${w.what}` }));
   },
 });
