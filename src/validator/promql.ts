@@ -89,24 +89,27 @@ export function parsePromql(expr: string): ParsedPromql {
   const tree = parser.parse(expr);
   tree.iterate({
     enter: (ref) => {
-      const node = ref.node;
-      if (node.type.isError) {
-        const near = expr.slice(node.from, node.from + 20) || 'the end';
-        problems.push({ at: node.from, message: `syntax error at offset ${node.from} (near ${JSON.stringify(near)})` });
+      if (ref.type.isError) {
+        const near = expr.slice(ref.from, ref.from + 20) || 'the end';
+        problems.push({ at: ref.from, message: `syntax error at offset ${ref.from} (near ${JSON.stringify(near)})` });
         return false;
       }
-      if (node.name === 'VectorSelector') {
+      const name = ref.name;
+      if (name !== 'VectorSelector' && name !== 'MatrixSelector' && name !== 'SubqueryExpr' && name !== 'FunctionCallBody') return true;
+      // Materialise a node only where its neighbours are read.
+      const node = ref.node;
+      if (name === 'VectorSelector') {
         selectors.push(readSelector(node, expr));
         return false;
       }
-      if (node.name === 'MatrixSelector' || node.name === 'SubqueryExpr') {
+      if (name === 'MatrixSelector' || name === 'SubqueryExpr') {
         const body = node.parent;
         if (!body || body.name !== 'FunctionCallBody' || !rangeFunctionOf(body, expr)) {
           problems.push({ at: node.from, message: `range vector ${JSON.stringify(expr.slice(node.from, node.to))} is not the argument of a function over ranges (rate, increase, *_over_time)` });
         }
         return true;
       }
-      if (node.name === 'FunctionCallBody') {
+      if (name === 'FunctionCallBody') {
         const fn = rangeFunctionOf(node, expr);
         let arg = node.firstChild;
         while (arg && (arg.name === '(' || arg.name === ',')) arg = arg.nextSibling;
