@@ -14,4 +14,5 @@ export * from './object-storage';
 export * from './alerts';
 export * from './monitoring';
 export * from './backups';
+export * from './edge-controller';
 export * from './argocd';

@@ -1,5 +1,6 @@
 import { Topology } from '../topology/model';
 import { operationsIssues } from './operations-checks';
+import { edgeIssues } from './edge-checks';
 import { EnvironmentConfig, ScalingConfig } from './schema';
 
 /** One violation: a dotted field path inside the environment file and what is wrong. */
@@ -100,5 +101,6 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
     }
   }
   issues.push(...operationsIssues(env, topology));
+  issues.push(...edgeIssues(env, topology));
   return issues;
 }

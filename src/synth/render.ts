@@ -5,6 +5,7 @@ import {
   BackupsChart,
   EdgeChart,
   MonitoringChart,
+  EdgeControllerChart,
   NetworkPoliciesChart,
   AppServerChart,
   AuthServerChart,
@@ -82,6 +83,7 @@ export function buildCharts(topology: Topology, env: EnvironmentConfig): StackCh
   }
   charts.push(...operationsCharts(ctx, newApp));
   charts.push(new NetworkPoliciesChart(newApp(), ctx), new EdgeChart(newApp(), ctx));
+  if (env.edge.profile === 'nginx') charts.push(new EdgeControllerChart(newApp(), ctx));
   return charts;
 }
 

@@ -109,6 +109,7 @@ suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs $
         'monitoring.coreos.com/v1 PodMonitor',
         'monitoring.coreos.com/v1 PrometheusRule',
         'traefik.io/v1alpha1 Middleware',
+        'traefik.io/v1alpha1 TLSOption',
       ]),
     );
   });

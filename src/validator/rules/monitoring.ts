@@ -324,13 +324,13 @@ export const alertsCoverStack = defineRule({
   description:
     'Where the environment enables monitoring, the namespace\'s PrometheusRules alert on: each component with no ready pods, restarting, and (instrumented ones) its HTTP error rate; ' +
     'each HPA at its maximum; each claim (Data Protection keys, data store volumes, backups) filling up; each Certificate (AppServer mTLS) expiring; each scheduled task not succeeding.',
-  remediation: 'Add an alert whose expression selects the metric named in the remediation for the object of the finding (see the generated ctis-alerts for examples).',
+  remediation: 'Add an alert whose expression selects the series named in the message (the generated PrometheusRule ctis-alerts has one of each kind).',
   scope: { topology: true },
   check(_o, ctx) {
     if (!ctx.env.monitoring.enabled) return [];
     const index = alertIndex(ctx);
     return requiredWatches(ctx)
       .filter((w) => !watched(index, w.metrics, w.label, w.value, w.also))
-      .map((w) => ({ on: w.on, message: `no alert watches ${w.what}` }));
+      .map((w) => ({ on: w.on, message: `no alert watches ${w.what} (an expression selecting ${w.metrics[0]}{${w.label}="${w.value}"})` }));
   },
 });
