@@ -144,7 +144,8 @@ export class Comparison {
 
 /**
  * Declares the connections the topology expects for the environment: component edges on their
- * ports, DNS for every workload, the ingress controller to the public components. Returns the
+ * ports, edges to and from the declared pods of other namespaces, DNS for every workload, the
+ * ingress controller to the public components. Returns the
  * declared external connections by workload node.
  */
 export function declareExpected(ctx: ValidationContext, nodes: WorkloadNodes, probes: Probes, cmp: Comparison): Map<string, ExternalExpectation[]> {
@@ -153,7 +154,9 @@ export function declareExpected(ctx: ValidationContext, nodes: WorkloadNodes, pr
     if (!nodes.byId.has(e.from)) continue;
     if (e.to.kind === 'component') {
       if (nodes.byId.has(e.to.id)) cmp.expect(e.from, e.to.id, ConnectionSet.tcp(e.to.port), e.purpose);
-    } else {
+    } else if (e.to.kind === 'pods') {
+      cmp.expect(e.from, e.to.name, ConnectionSet.tcp(e.to.port), e.purpose);
+    } else if (e.to.kind === 'external') {
       const range = parseCidr(e.to.cidr);
       if (!range) continue;
       const list = external.get(e.from) ?? [];
@@ -161,6 +164,7 @@ export function declareExpected(ctx: ValidationContext, nodes: WorkloadNodes, pr
       external.set(e.from, list);
     }
   }
+  for (const i of ctx.effective.inbound) if (nodes.byId.has(i.to)) cmp.expect(i.from.name, i.to, ConnectionSet.tcp(i.port), i.purpose);
   for (const n of nodes.list) cmp.expect(n.id, probes.dns.id, DNS_CONNS, 'cluster DNS');
   for (const c of ctx.effective.components) {
     if (c.spec.exposure === 'public' && nodes.byId.has(c.id)) cmp.expect(probes.controller.id, c.id, ConnectionSet.tcp(c.servingPort), 'public edge');
@@ -192,7 +196,7 @@ export function compareWorkloads(index: PolicyIndex, nodes: WorkloadNodes, cmp: 
 /** Every workload with the probes and cluster services, both ways. */
 export function compareProbes(nodes: WorkloadNodes, probes: Probes, cmp: Comparison): void {
   for (const w of nodes.list) {
-    for (const probe of [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.dns]) {
+    for (const probe of [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.dns, ...probes.peers, ...probes.peerNeighbours]) {
       cmp.compare(probe, w, cmp.allowedBetween(probe, w), 'to');
       // DNS is allowed for every pod of the namespace, stray ones included.
       cmp.compare(w, probe, cmp.allowedBetween(w, probe), 'from');
@@ -210,7 +214,7 @@ function union(sets: Iterable<ConnectionSet>): ConnectionSet {
 export function strayLeaks(index: PolicyIndex, nodes: WorkloadNodes, probes: Probes, cmp: Comparison): string[] {
   const strayPod = probes.stray.endpoints[0] as PodEndpoint;
   const leaks: string[] = [];
-  for (const target of [...nodes.list, probes.elsewhere, probes.controller]) {
+  for (const target of [...nodes.list, probes.elsewhere, probes.controller, ...probes.peers]) {
     const c = cmp.allowedBetween(probes.stray, target);
     if (!c.isEmpty()) leaks.push(`to ${target.label} (${c.toString()})`);
   }

@@ -4,6 +4,7 @@
  */
 import type { LoadedObject } from '../manifests';
 import type { Endpoint, PolicyIndex, Workload } from '../netpol';
+import type { PodsElsewhere } from '../topology/effective';
 import { DNS_PORT } from '../topology/model';
 import { NAME_LABEL, ValidationContext } from './context';
 
@@ -15,7 +16,7 @@ export const STRAY_LABELS = { app: 'stray' } as const;
 export const ELSEWHERE_NAMESPACE = 'elsewhere';
 
 /** What a node of the allowed-connection graph stands for. */
-export type NodeKind = 'component' | 'workload' | 'ingress-controller' | 'dns' | 'external' | 'probe';
+export type NodeKind = 'component' | 'workload' | 'ingress-controller' | 'dns' | 'peer' | 'external' | 'probe';
 
 /** A node being compared: the endpoints it stands for and the object findings about it go to. */
 export interface Node {
@@ -48,7 +49,7 @@ export function workloadNodes(ctx: ValidationContext, index: PolicyIndex): Workl
   for (const w of index.workloads) {
     if (w.namespace !== ctx.namespace) continue;
     const component = w.pods[0]?.labels[NAME_LABEL];
-    const declared = component !== undefined && ctx.components.get(component) !== undefined;
+    const declared = component !== undefined && (ctx.components.get(component) !== undefined || ctx.components.task(component) !== undefined);
     const id = declared && !byId.has(component) ? component : `${w.name}[${w.kind}]`;
     const node: Node = { id, label: id, kind: declared ? 'component' : 'workload', endpoints: w.pods, workload: w, anchor: ownerOf(w) };
     byId.set(id, node);
@@ -70,13 +71,54 @@ export interface Probes {
    * (namespaceSelector without podSelector) lets it in as well as the controller.
    */
   readonly neighbour: Node;
+  /**
+   * Pods of other namespaces the topology declares connections with (an in-cluster collector the
+   * components send telemetry to, the Prometheus that scrapes them), each as a node.
+   */
+  readonly peers: readonly Node[];
+  /**
+   * For each namespace of a declared peer, another pod of it, which must get nothing (a peer that
+   * admits the whole namespace lets it in).
+   */
+  readonly peerNeighbours: readonly Node[];
+}
+
+/** The declared pods of other namespaces and their neighbours (see {@link Probes}). */
+function declaredPeers(ctx: ValidationContext, index: PolicyIndex): { nodes: Node[]; neighbours: Node[] } {
+  const found = new Map<string, { namespace: string; labels: Readonly<Record<string, string>>; ports: Set<number> }>();
+  const add = (p: PodsElsewhere, port?: number) => {
+    const entry = found.get(p.name) ?? { namespace: p.namespace, labels: p.labels, ports: new Set<number>() };
+    if (port !== undefined) entry.ports.add(port);
+    found.set(p.name, entry);
+  };
+  for (const e of ctx.effective.edges) if (e.to.kind === 'pods') add(e.to, e.to.port);
+  for (const i of ctx.effective.inbound) add(i.from);
+  const nodes: Node[] = [];
+  const neighbours = new Map<string, Node>();
+  for (const [name, p] of [...found].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const ports = [...p.ports].map((port) => ({ port, protocol: 'TCP' as const }));
+    nodes.push({ id: name, label: `${name} (${p.namespace})`, kind: 'peer', endpoints: [index.pod({ namespace: p.namespace, labels: { ...p.labels }, ports, id: `${p.namespace}/${name}` })] });
+    const probeId = `${p.namespace}-namespace-pod`;
+    if (p.namespace !== ctx.namespace && !neighbours.has(probeId)) {
+      neighbours.set(probeId, {
+        id: probeId,
+        label: `pod app=stray in namespace ${p.namespace}`,
+        kind: 'probe',
+        endpoints: [index.pod({ namespace: p.namespace, labels: STRAY_LABELS, id: `${p.namespace}/stray` })],
+      });
+    }
+  }
+  return { nodes, neighbours: [...neighbours.values()] };
 }
 
 /** The nodes around the namespace's workloads. */
 export function probeNodes(ctx: ValidationContext, index: PolicyIndex): Probes {
   const ns = ctx.namespace;
   const c = ctx.env.edge.controller;
+  const peers = declaredPeers(ctx, index);
   return {
+    peers: peers.nodes,
+    peerNeighbours: peers.neighbours,
     controller: { id: 'ingress-controller', label: `ingress controller (${c.namespace})`, kind: 'ingress-controller', endpoints: [index.ingressControllerPod()] },
     dns: {
       id: 'kube-dns',
