@@ -18,7 +18,9 @@ import { PostgresChart, RedisChart } from './data-stores';
 import { EdgeChart } from './edge';
 import { EdgeControllerChart } from './edge-controller';
 import { FrontendChart } from './frontend';
+import { MonitoringChart } from './monitoring';
 import { AuthServerChart } from './auth-server';
+import { BackupsChart } from './backups';
 import { NetworkPoliciesChart } from './network-policies';
 import { PlatformChart } from './platform';
 import { GenericServiceChart } from './service';
@@ -36,9 +38,19 @@ export function buildCharts(topology: Topology, env: EnvironmentConfig): StackCh
     const chart = componentChart(ctx, c.id, c.spec.role);
     if (chart) charts.push(chart);
   }
+  charts.push(...operationsCharts(ctx));
   charts.push(new NetworkPoliciesChart(newApp(), ctx), new EdgeChart(newApp(), ctx));
   if (env.edge.profile === 'nginx') charts.push(new EdgeControllerChart(newApp(), ctx));
   return charts;
+}
+
+/** Backups of an in-cluster PostgreSQL, and monitoring objects where the environment enables them. */
+function operationsCharts(ctx: StackContext): StackChart[] {
+  const out: StackChart[] = [];
+  const pg = ctx.env.dataStores.postgresql;
+  if (pg.mode === 'in-cluster' && pg.backup && ctx.effective.tasks.length > 0) out.push(new BackupsChart(newApp(), ctx, pg, pg.backup));
+  if (ctx.env.monitoring.enabled) out.push(new MonitoringChart(newApp(), ctx, ctx.env.monitoring));
+  return out;
 }
 
 /** The chart of one in-cluster component, by its role (none for a managed data store). */

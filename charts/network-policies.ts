@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { ComponentNetworkPolicy, DefaultDenyPolicy, NetworkPort, Peer, PolicyRule } from '../src/constructs/network-policy';
-import { blueGreenOf } from '../src/config/strategy';
 import { DNS_PORT } from '../src/topology/model';
 import { StackChart } from './component-chart';
 import { StackContext } from './context';
@@ -35,9 +34,14 @@ export class NetworkPoliciesChart extends StackChart {
       if (e.to.kind === 'component') {
         push(ingress, e.to.id, { peers: [Peer.pods(ctx.selector(e.from))], ports: [NetworkPort.tcp(e.to.port)], purpose: `from ${e.from}: ${e.purpose}` });
         push(egress, e.from, { peers: [Peer.pods(ctx.selector(e.to.id))], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.id}: ${e.purpose}` });
+      } else if (e.to.kind === 'pods') {
+        push(egress, e.from, { peers: [Peer.podsInNamespace(e.to.namespace, e.to.labels)], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.name} in ${e.to.namespace}` });
       } else {
         push(egress, e.from, { peers: [Peer.cidr(e.to.cidr)], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.name} ${e.to.cidr}` });
       }
+    }
+    for (const i of t.inbound) {
+      push(ingress, i.to, { peers: [Peer.podsInNamespace(i.from.namespace, i.from.labels)], ports: [NetworkPort.tcp(i.port)], purpose: `from ${i.from.name} in ${i.from.namespace}` });
     }
     for (const c of t.components) {
       if (!c.inCluster) continue;
@@ -49,8 +53,6 @@ export class NetworkPoliciesChart extends StackChart {
           purpose: `from the ${edge.profile} edge`,
         });
       }
-      const analysis = analysisRule(ctx, c.id);
-      if (analysis) rules.push(analysis);
       const out = [DNS_RULE, ...(egress.get(c.id) ?? [])];
       new ComponentNetworkPolicy(this, c.id, {
         name: c.id,
@@ -60,22 +62,15 @@ export class NetworkPoliciesChart extends StackChart {
         egress: out,
       });
     }
+    // Scheduled tasks accept nothing and reach only what their edges declare.
+    for (const task of t.tasks) {
+      new ComponentNetworkPolicy(this, task.id, {
+        name: task.id,
+        labels: ctx.labels(task.id),
+        podSelector: ctx.selector(task.id),
+        ingress: [],
+        egress: [DNS_RULE, ...(egress.get(task.id) ?? [])],
+      });
+    }
   }
-}
-
-/**
- * The pre-promotion analysis of a blue-green component is a web metric the Argo Rollouts
- * controller requests from the preview pods: its pods (and no others of its namespace) may reach
- * the readiness port, nothing else. Policies select both colours by the component's labels.
- */
-function analysisRule(ctx: StackContext, id: string): PolicyRule | undefined {
-  const w = ctx.env.workloads[id];
-  const bg = w ? blueGreenOf(w) : undefined;
-  const controller = ctx.env.rollouts?.controller;
-  if (!bg?.prePromotionAnalysis || !controller) return undefined;
-  return {
-    peers: [Peer.podsInNamespace(controller.namespace, controller.podLabels)],
-    ports: [NetworkPort.tcp(ctx.component(id).healthPort)],
-    purpose: 'from the Argo Rollouts controller: pre-promotion analysis of the preview pods',
-  };
 }

@@ -29,6 +29,10 @@ export interface AppWorkloadProps {
    * @default - no analysis can be rendered
    */
   readonly readiness?: { readonly path: string; readonly port: { readonly name: string; readonly containerPort: number } };
+  /** Annotations of the ServiceAccount, e.g. a cloud workload identity. @default - none */
+  readonly serviceAccountAnnotations?: Record<string, string>;
+  /** Pod labels besides `labels` (never part of the selector), e.g. a workload identity opt-in. @default - none */
+  readonly podLabels?: Record<string, string>;
 }
 
 /**
@@ -52,7 +56,7 @@ export class AppWorkload extends Construct {
     const sortedSettings = Object.fromEntries(Object.entries(props.settings).sort(([a], [b]) => a.localeCompare(b)));
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: meta(),
+      metadata: meta(props.serviceAccountAnnotations),
       automountServiceAccountToken: false,
     });
     new k8s.KubeConfigMap(this, 'Settings', {
@@ -63,7 +67,7 @@ export class AppWorkload extends Construct {
     const scaling = props.workload.scaling;
     const autoscaled = 'minReplicas' in scaling;
     const template = podTemplate({
-      labels: props.labels,
+      labels: { ...props.labels, ...props.podLabels },
       serviceAccountName: props.name,
       runAsUser: props.runAsUser,
       annotations: { 'ctis.io/settings-checksum': checksum(sortedSettings) },

@@ -2,7 +2,7 @@
  * Facts about kinds that every reader shares: which kinds are cluster-scoped and which carry pod
  * templates (and where). Change them here, never in a reader.
  */
-import { apiGroup } from './fields';
+import { apiGroup, at } from './fields';
 
 /**
  * Kinds that are never namespaced: their objects carry no namespace and their key is
@@ -78,7 +78,8 @@ const BY_KIND = new Map(WORKLOAD_KINDS.map((w) => [w.kind, w]));
 export const WORKLOAD_KIND_NAMES: readonly string[] = WORKLOAD_KINDS.map((w) => w.kind);
 
 /** The workload kind of an object (kind and API group must both match), or undefined. */
-export function workloadKindOf(obj: { apiVersion?: unknown; kind?: unknown }): WorkloadKind | undefined {
-  const w = typeof obj.kind === 'string' ? BY_KIND.get(obj.kind) : undefined;
-  return w && w.groups.includes(apiGroup(obj.apiVersion)) ? w : undefined;
+export function workloadKindOf(obj: unknown): WorkloadKind | undefined {
+  const kind = at(obj, ['kind']);
+  const w = typeof kind === 'string' ? BY_KIND.get(kind) : undefined;
+  return w && w.groups.includes(apiGroup(at(obj, ['apiVersion']))) ? w : undefined;
 }

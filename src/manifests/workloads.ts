@@ -21,7 +21,7 @@ export interface PodTemplateRef {
  * must match) whose template is a mapping. Undefined for other objects, and for a workload without
  * a template (e.g. a Rollout that names its Deployment with `spec.workloadRef`).
  */
-export function podTemplateOf(obj: { apiVersion?: unknown; kind?: unknown }): PodTemplateRef | undefined {
+export function podTemplateOf(obj: unknown): PodTemplateRef | undefined {
   const workload = workloadKindOf(obj);
   if (!workload) return undefined;
   const t = at(obj, workload.templatePath);
@@ -45,7 +45,7 @@ export interface ObjectReference {
  * The workload whose pod template an Argo Rollouts `Rollout` runs instead of its own
  * (`spec.workloadRef`, same namespace), or undefined.
  */
-export function workloadRefOf(obj: { apiVersion?: unknown; kind?: unknown }): ObjectReference | undefined {
+export function workloadRefOf(obj: unknown): ObjectReference | undefined {
   if (workloadKindOf(obj)?.kind !== 'Rollout') return undefined;
   const ref = at(obj, ['spec', 'workloadRef']);
   if (!isRecord(ref)) return undefined;

@@ -6,7 +6,7 @@
  * |---|---|
  * | `ctx.env`, `ctx.namespace` | the environment's configuration and namespace |
  * | `ctx.topology`, `ctx.effective` | the declared topology and how this environment runs it |
- * | `ctx.components` | a component by id (`get`, `effective`), components by role (`withRole`) |
+ * | `ctx.components` | a component by id (`get`, `effective`), components by role (`withRole`), scheduled tasks (`task`) |
  * | `ctx.objects` | every object by kind and key (`ofKind`, `get`), effective namespace and key, duplicates |
  * | `ctx.schema` | structural problems (`issues`) and which objects are malformed (`isMalformed`) |
  * | `ctx.pods` | pod templates (`of`, `all`, `ofComponent`, `select`, `selectByLabels`), autoscalers, `maxPods`, `mainContainer` |

@@ -4,7 +4,6 @@
  */
 import type { LoadedObject } from '../manifests';
 import { ConnectionSet, formatRange, IpRange, parseCidr, PodEndpoint, PolicyIndex, rangeContains, subtractRanges, sweep } from '../netpol';
-import { blueGreenOf } from '../config/strategy';
 import { DNS_PORT } from '../topology/model';
 import type { ValidationContext } from './context';
 import type { Node, NodeKind, Probes, WorkloadNodes } from './network-nodes';
@@ -145,7 +144,8 @@ export class Comparison {
 
 /**
  * Declares the connections the topology expects for the environment: component edges on their
- * ports, DNS for every workload, the ingress controller to the public components. Returns the
+ * ports, edges to and from the declared pods of other namespaces, DNS for every workload, the
+ * ingress controller to the public components. Returns the
  * declared external connections by workload node.
  */
 export function declareExpected(ctx: ValidationContext, nodes: WorkloadNodes, probes: Probes, cmp: Comparison): Map<string, ExternalExpectation[]> {
@@ -154,7 +154,9 @@ export function declareExpected(ctx: ValidationContext, nodes: WorkloadNodes, pr
     if (!nodes.byId.has(e.from)) continue;
     if (e.to.kind === 'component') {
       if (nodes.byId.has(e.to.id)) cmp.expect(e.from, e.to.id, ConnectionSet.tcp(e.to.port), e.purpose);
-    } else {
+    } else if (e.to.kind === 'pods') {
+      cmp.expect(e.from, e.to.name, ConnectionSet.tcp(e.to.port), e.purpose);
+    } else if (e.to.kind === 'external') {
       const range = parseCidr(e.to.cidr);
       if (!range) continue;
       const list = external.get(e.from) ?? [];
@@ -162,13 +164,10 @@ export function declareExpected(ctx: ValidationContext, nodes: WorkloadNodes, pr
       external.set(e.from, list);
     }
   }
+  for (const i of ctx.effective.inbound) if (nodes.byId.has(i.to)) cmp.expect(i.from.name, i.to, ConnectionSet.tcp(i.port), i.purpose);
   for (const n of nodes.list) cmp.expect(n.id, probes.dns.id, DNS_CONNS, 'cluster DNS');
   for (const c of ctx.effective.components) {
     if (c.spec.exposure === 'public' && nodes.byId.has(c.id)) cmp.expect(probes.controller.id, c.id, ConnectionSet.tcp(c.servingPort), 'public edge');
-    // A pre-promotion analysis is a request of the Rollouts controller to the readiness port.
-    const w = ctx.env.workloads[c.id];
-    const bg = w ? blueGreenOf(w) : undefined;
-    if (bg?.prePromotionAnalysis && nodes.byId.has(c.id)) cmp.expect(probes.rollouts.id, c.id, ConnectionSet.tcp(c.healthPort), 'pre-promotion analysis');
   }
   return external;
 }
@@ -197,7 +196,7 @@ export function compareWorkloads(index: PolicyIndex, nodes: WorkloadNodes, cmp: 
 /** Every workload with the probes and cluster services, both ways. */
 export function compareProbes(nodes: WorkloadNodes, probes: Probes, cmp: Comparison): void {
   for (const w of nodes.list) {
-    for (const probe of [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.rollouts, probes.rolloutsNeighbour, probes.dns]) {
+    for (const probe of [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.dns, ...probes.peers, ...probes.peerNeighbours, ...probes.undeclared]) {
       cmp.compare(probe, w, cmp.allowedBetween(probe, w), 'to');
       // DNS is allowed for every pod of the namespace, stray ones included.
       cmp.compare(w, probe, cmp.allowedBetween(w, probe), 'from');
@@ -215,7 +214,7 @@ function union(sets: Iterable<ConnectionSet>): ConnectionSet {
 export function strayLeaks(index: PolicyIndex, nodes: WorkloadNodes, probes: Probes, cmp: Comparison): string[] {
   const strayPod = probes.stray.endpoints[0] as PodEndpoint;
   const leaks: string[] = [];
-  for (const target of [...nodes.list, probes.elsewhere, probes.controller, probes.rollouts]) {
+  for (const target of [...nodes.list, probes.elsewhere, probes.controller, ...probes.peers, ...probes.undeclared]) {
     const c = cmp.allowedBetween(probes.stray, target);
     if (!c.isEmpty()) leaks.push(`to ${target.label} (${c.toString()})`);
   }

@@ -15,7 +15,7 @@ export { describeRange } from './network-compare';
 export type { Discrepancy, GraphEdge, GraphNode } from './network-compare';
 export { ELSEWHERE_NAMESPACE, KUBE_DNS, STRAY_LABELS } from './network-nodes';
 
-/** The allowed-connection graph between components, the ingress controller, DNS and external ranges. */
+/** The allowed-connection graph between components, the ingress controller, DNS, declared pods of other namespaces and external ranges. */
 export interface ConnectivityGraph {
   readonly environment: string;
   readonly namespace: string;
@@ -58,7 +58,8 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
     ...nodes.list.map(graphNode),
     graphNode(probes.controller),
     graphNode(probes.dns),
-    ...[probes.stray, probes.elsewhere, probes.neighbour, probes.rollouts, probes.rolloutsNeighbour].filter((p) => cmp.edges.some((e) => e.from === p.id || e.to === p.id)).map(graphNode),
+    ...probes.peers.map(graphNode),
+    ...[probes.stray, probes.elsewhere, probes.neighbour, ...probes.peerNeighbours, ...probes.undeclared].filter((p) => cmp.edges.some((e) => e.from === p.id || e.to === p.id)).map(graphNode),
     ...[...externalNodes.values()].sort(byId),
   ];
   const edges = cmp.edges.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));

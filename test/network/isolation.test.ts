@@ -1,6 +1,7 @@
 import { EnvironmentConfig } from '../../src/config/schema';
+import { blueGreenOf } from '../../src/config/strategy';
 import { parseManifests } from '../../src/manifests';
-import { buildPolicyIndex, ConnectionSet, parseCidr, PolicyIndex, rangesOverlap, subtractRanges } from '../../src/netpol';
+import { analyzeConnectivity, buildPolicyIndex, ConnectionSet, parseCidr, PolicyIndex, rangesOverlap, subtractRanges } from '../../src/netpol';
 import { renderEnvironment } from '../../charts/app';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { effectiveTopology } from '../../src/topology/effective';
@@ -16,7 +17,7 @@ import { ENVIRONMENTS, PROFILES, shippedEnv, withProfile } from '../support/rend
  * one workload of the namespace whose pods carry the component's name label.
  */
 function podOf(index: PolicyIndex, ns: string, id: string) {
-  const found = index.workloads.filter((w) => w.namespace === ns && w.pods.some((p) => p.labels['app.kubernetes.io/name'] === id));
+  const found = index.workloads.filter((w) => w.namespace === ns && w.kind !== 'CronJob' && w.pods.some((p) => p.labels['app.kubernetes.io/name'] === id));
   if (found.length !== 1) throw new Error(`expected one workload of ${id} in ${ns}, found ${found.map((w) => w.id).join(', ') || 'none'}`);
   return found[0].pods[0];
 }
@@ -34,8 +35,14 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
     const t = effectiveTopology(CTIS_TOPOLOGY, env);
     const index = indexFor(env);
     const ns = env.namespace;
-    const inCluster = t.components.filter((c) => c.inCluster);
-    const pod = (id: string) => podOf(index, ns, id);
+    // Components in the cluster and the scheduled tasks: every workload of the namespace.
+    const inCluster = [...t.components.filter((c) => c.inCluster), ...t.tasks];
+    const pod = (id: string) => {
+      if (CTIS_TOPOLOGY.components.some((c) => c.id === id)) return podOf(index, ns, id);
+      const w = index.workload(`${ns}/${id}[CronJob]`);
+      if (!w) throw new Error(`no task ${id} in ${envName}`);
+      return w.pods[0];
+    };
     const dns = index.pod({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, id: 'kube-dns' });
 
     test('every declared edge between components is allowed on its port, and only that port', () => {
@@ -75,7 +82,8 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
     test('the ingress controller reaches the public components on their serving port and nothing else', () => {
       const controller = index.ingressControllerPod();
       for (const c of inCluster) {
-        const expected = c.spec.exposure === 'public' ? ConnectionSet.tcp(c.servingPort) : ConnectionSet.none();
+        const component = t.components.find((x) => x.id === c.id);
+        const expected = component?.spec.exposure === 'public' ? ConnectionSet.tcp(component.servingPort) : ConnectionSet.none();
         expect(`${c.id}: ${index.allowed(controller, pod(c.id))}`).toBe(`${c.id}: ${expected}`);
       }
       // The same labels in another namespace are not the controller.
@@ -115,7 +123,101 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
         expect(index.ingressFromExternal(pod(c.id))).toEqual([]);
       }
     });
+
+    test('the instrumented components reach the declared collector on its port, and nothing else in its namespace does', () => {
+      const tel = env.telemetry;
+      if (!tel.enabled || tel.collector.mode !== 'in-cluster') return;
+      const c = tel.collector;
+      const collector = index.pod({ namespace: c.namespace, labels: c.podLabels, id: 'collector' });
+      const neighbour = index.pod({ namespace: c.namespace, labels: { app: 'stray' }, id: 'collector-neighbour' });
+      let exporters = 0;
+      for (const w of inCluster) {
+        const instrumented = CTIS_TOPOLOGY.components.find((x) => x.id === w.id)?.telemetry === true;
+        exporters += instrumented ? 1 : 0;
+        expect(`${w.id}: ${index.allowed(pod(w.id), collector)}`).toBe(`${w.id}: ${instrumented ? ConnectionSet.tcp(c.port) : ConnectionSet.none()}`);
+        expect(index.allowed(collector, pod(w.id)).isEmpty()).toBe(true);
+        expect(index.allowed(pod(w.id), neighbour).isEmpty()).toBe(true);
+      }
+      expect(exporters).toBe(4);
+    });
+
+    test('the configured Prometheus reaches the metrics port of the instrumented components only, other pods of its namespace nothing', () => {
+      const m = env.monitoring;
+      if (!m.enabled) return;
+      const prometheus = index.pod({ namespace: m.prometheus.namespace, labels: m.prometheus.podLabels, id: 'prometheus' });
+      const neighbour = index.pod({ namespace: m.prometheus.namespace, labels: { app: 'stray' }, id: 'prometheus-neighbour' });
+      let scraped = 0;
+      for (const w of inCluster) {
+        const port = t.components.find((x) => x.id === w.id)?.metrics?.port;
+        scraped += port ? 1 : 0;
+        expect(`${w.id}: ${index.allowed(prometheus, pod(w.id))}`).toBe(`${w.id}: ${port ? ConnectionSet.tcp(port) : ConnectionSet.none()}`);
+        expect(index.allowed(neighbour, pod(w.id)).isEmpty()).toBe(true);
+        expect(index.allowed(pod(w.id), prometheus).isEmpty()).toBe(true);
+      }
+      expect(scraped).toBe(4);
+    });
   });
+});
+
+/**
+ * The same environment as it was before the operations sections existed: no telemetry, no
+ * monitoring, no backups, and the bucket and the telemetry endpoint as plain external services.
+ */
+function withoutOperations(env: EnvironmentConfig): EnvironmentConfig {
+  const strip = (s: EnvironmentConfig['dataStores']['postgresql']) => (s.mode === 'in-cluster' ? { ...s, backup: undefined } : s);
+  const folded: EnvironmentConfig['externalServices'] = [];
+  if (env.objectStorage) folded.push({ name: 'blob-storage', cidr: env.objectStorage.cidr, port: env.objectStorage.port, from: env.objectStorage.from });
+  const tel = env.telemetry;
+  if (tel.enabled && tel.collector.mode === 'external') {
+    folded.push({ name: 'monitoring', cidr: tel.collector.cidr, port: tel.collector.port, from: ['auth-server', 'api', 'app-server', 'frontend'] });
+  }
+  return {
+    ...env,
+    dataStores: { postgresql: strip(env.dataStores.postgresql), redis: strip(env.dataStores.redis) },
+    externalServices: [...env.externalServices, ...folded],
+    telemetry: { enabled: false },
+    monitoring: { enabled: false },
+    objectStorage: undefined,
+  };
+}
+
+/** The kind of a component's workload: a Rollout where it is released blue-green (Prometheus scrapes both colours). */
+function kindOf(env: EnvironmentConfig, id: string): string {
+  return blueGreenOf(env.workloads[id] ?? {}) ? 'Rollout' : 'Deployment';
+}
+
+function connections(env: EnvironmentConfig): Set<string> {
+  const objects = [...renderEnvironment(CTIS_TOPOLOGY, env)].flatMap(([file, text]) => parseManifests(text, file));
+  const report = analyzeConnectivity(objects, { ingressController: { namespace: env.edge.controller.namespace, labels: env.edge.controller.podLabels } });
+  return new Set(report.connections.map((c) => `${c.src} => ${c.dst} : ${c.conns}`));
+}
+
+test.each(ENVIRONMENTS)('%s: the operations sections add exactly the collector, Prometheus and backup connections', (name) => {
+  const env = shippedEnv(name);
+  const before = connections(withoutOperations(env));
+  const after = connections(env);
+  const ns = env.namespace;
+  expect([...before].filter((c) => !after.has(c))).toEqual([]);
+  const added = [...after].filter((c) => !before.has(c)).sort();
+  const expected: string[] = [];
+  const t = effectiveTopology(CTIS_TOPOLOGY, env);
+  const tel = env.telemetry;
+  if (tel.enabled && tel.collector.mode === 'in-cluster') {
+    const peer = `${tel.collector.namespace}/{${Object.entries(tel.collector.podLabels).map(([k, v]) => `${k}=${v}`).join(',')}}`;
+    for (const c of t.components) if (c.spec.telemetry) expected.push(`${ns}/${c.id}[${kindOf(env, c.id)}] => ${peer} : TCP ${tel.collector.port}`);
+  }
+  if (env.monitoring.enabled) {
+    const p = env.monitoring.prometheus;
+    const peer = `${p.namespace}/{${Object.entries(p.podLabels).map(([k, v]) => `${k}=${v}`).join(',')}}`;
+    for (const c of t.components) if (c.metrics) expected.push(`${peer} => ${ns}/${c.id}[${kindOf(env, c.id)}] : TCP ${c.metrics.port}`);
+  }
+  for (const task of t.tasks) {
+    // Every workload may resolve names; the backup alone reaches PostgreSQL.
+    expected.push(`${ns}/${task.id}[CronJob] => kube-system/{k8s-app=kube-dns} : TCP 53;UDP 53`);
+    if (task.spec.kind === 'backup') expected.push(`${ns}/${task.id}[CronJob] => ${ns}/postgresql[StatefulSet] : TCP ${t.components.find((c) => c.id === 'postgresql')!.servingPort}`);
+  }
+  expect(added).toEqual(expected.sort());
+  expect(added.length).toBeGreaterThan(0);
 });
 
 test('app-server accepts api on its TLS port when mTLS is on, and the plain port when it is off', () => {

@@ -201,3 +201,11 @@ export function withExtra(objects: LoadedObject[], extra: Obj[], file = 'extra.y
 /** A case over the committed dist/<env>, which must pass. */
 export const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
 export const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
+
+/** The committed dist/<env>, changed by `f` (which may return a new list). */
+export function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
+  return () => {
+    const objs = distObjects(e);
+    return f(objs) ?? objs;
+  };
+}

@@ -302,10 +302,11 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
       objects: mutate('production', (o) => without(o, 'NetworkPolicy', 'frontend')),
       expect: {
         [`Rollout/${P}/frontend`]: [
-          /^missing edge Argo Rollouts controller \(argo-rollouts\) -> frontend \(TCP 3000, pre-promotion analysis\)/,
+          /^missing edge argo-rollouts \(argo-rollouts\) -> frontend \(TCP 3000, pre-promotion analysis\)/,
           /^missing edge frontend -> kube-dns \(kube-system\) \(TCP 53;UDP 53, cluster DNS\)/,
-          /^missing edge frontend -> monitoring 10\.20\.11\.0-10\.20\.11\.255 \(TCP 443, monitoring\)/,
+          /^missing edge frontend -> otel-collector 10\.20\.11\.0-10\.20\.11\.255 \(TCP 443, otel-collector\)/,
           /^missing edge ingress controller \(nginx-ingress\) -> frontend \(TCP 3000, public edge\)/,
+          /^missing edge prometheus \(monitoring\) -> frontend \(TCP 9464, Prometheus scrapes \/metrics\)/,
         ],
         // A missing edge between components is reported on the destination.
         [`Rollout/${P}/api`]: [/^missing edge frontend -> api \(TCP 8080, API calls\)/],
@@ -318,7 +319,7 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
         const p = find(o, 'NetworkPolicy', 'api');
         p.spec.ingress = p.spec.ingress.filter((r: Obj) => !JSON.stringify(r.from).includes('argo-rollouts'));
       }),
-      expect: { [`Rollout/${P}/api`]: [/^missing edge Argo Rollouts controller \(argo-rollouts\) -> api \(TCP 8080, pre-promotion analysis\): not allowed by the NetworkPolicies$/] },
+      expect: { [`Rollout/${P}/api`]: [/^missing edge argo-rollouts \(argo-rollouts\) -> api \(TCP 8080, pre-promotion analysis\): not allowed by the NetworkPolicies$/] },
     },
   ],
   'network-extra-connection': [
@@ -331,14 +332,14 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
           ports: [{ port: 8080, protocol: 'TCP' }],
         });
       }),
-      expect: { [`Deployment/${S}/api`]: [/^extra connection Argo Rollouts controller \(argo-rollouts\) -> api \(TCP 8080\) is allowed but not declared/] },
+      expect: { [`Deployment/${S}/api`]: [/^extra connection argo-rollouts \(argo-rollouts\) -> api \(TCP 8080\) is allowed but not declared/] },
     },
     {
       name: 'the whole argo-rollouts namespace reaches frontend (namespaceSelector without podSelector)',
       objects: mutate('production', (o) => {
         for (const rule of find(o, 'NetworkPolicy', 'frontend').spec.ingress) for (const peer of rule.from ?? []) if (peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'argo-rollouts') delete peer.podSelector;
       }),
-      expect: { [`Rollout/${P}/frontend`]: [/^extra connection pod app=stray in the Rollouts controller namespace argo-rollouts -> frontend \(TCP 3000\) is allowed but not declared/] },
+      expect: { [`Rollout/${P}/frontend`]: [/^extra connection pod app=stray in namespace argo-rollouts -> frontend \(TCP 3000\) is allowed but not declared/] },
     },
   ],
   'data-protection-keys': [
@@ -413,6 +414,15 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
         find(o, 'Service', 'api-preview').spec.ports[0].targetPort = 'web';
       }),
       expect: { [`Service/${P}/api-preview`]: [/^targetPort web is not a container port name of the selected pods$/] },
+    },
+  ],
+  'alerts-cover-stack': [
+    {
+      name: 'production: the no-ready-pod alert of a Rollout is gone (kube-state-metrics knows no Rollouts)',
+      objects: mutate('production', (o) => {
+        for (const g of find(o, 'PrometheusRule', 'ctis-alerts').spec.groups) g.rules = g.rules.filter((r: Obj) => !String(r.expr).includes('rollout_info_replicas_available{namespace="ctis-production", name="api"}'));
+      }),
+      expect: { [`Rollout/${P}/api`]: [/^no alert watches api having no ready pod \(an expression selecting rollout_info_replicas_available\{name="api"\}\)$/] },
     },
   ],
 };

@@ -1,5 +1,5 @@
 import { EffectiveComponent, EffectiveTopology } from '../../topology/effective';
-import type { ComponentSpec, Role, Topology } from '../../topology/model';
+import type { ComponentSpec, Role, TaskSpec, Topology } from '../../topology/model';
 
 /** The label that names a component (SPEC §5). */
 export const NAME_LABEL = 'app.kubernetes.io/name';
@@ -20,6 +20,11 @@ export class Components {
   /** The declared component with this id (undefined for `undefined` or an unknown id). */
   get(id: string | undefined): ComponentSpec | undefined {
     return id === undefined ? undefined : this.declared.get(id);
+  }
+
+  /** The declared scheduled task with this id (e.g. `postgresql-backup`). */
+  task(id: string | undefined): TaskSpec | undefined {
+    return id === undefined ? undefined : this.topology.tasks?.find((t) => t.id === id);
   }
 
   /** The component as this environment runs it. */

@@ -8,6 +8,7 @@ const SHAPES: Record<GraphNode['kind'], NodeShape> = {
   external: 'cylinder',
   'ingress-controller': 'hexagon',
   dns: 'hexagon',
+  peer: 'hexagon',
   probe: 'flag',
 };
 
@@ -34,7 +35,7 @@ function drawnEdge(e: GraphEdge): DrawnEdge {
 
 /**
  * The allowed-connection graph as a Mermaid flowchart for pull requests: components, the ingress
- * controller, DNS and external ranges; declared edges solid, missing edges dashed, extra
+ * controller, DNS, declared pods of other namespaces (collector, Prometheus) and external ranges; declared edges solid, missing edges dashed, extra
  * connections thick and red.
  */
 export const mermaidFormatter: Formatter = {

@@ -25,6 +25,9 @@ import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
 import { hpaTargetReplaced, noRolloutHashSelector, previewNotPublic, releaseStrategy, rolloutServices, rolloutStrategySafe } from './blue-green';
 import { rolloutAnalysis } from './rollout-analysis';
+import { postgresqlBackups } from './backups';
+import { alertExpressions, alertsCoverStack, metricsScraped, monitorTargets } from './monitoring';
+import { objectStorageSettings, telemetrySettings } from './telemetry';
 
 /** Every rule, in the order the documentation lists them (grouped by runbook item). */
 const RULES: readonly Rule[] = [
@@ -76,6 +79,14 @@ const RULES: readonly Rule[] = [
   namespacePodSecurity,
   namespacePresent,
   imagePinned,
+  // Operations: telemetry, metrics and alerts, backups, object storage (setup guide)
+  telemetrySettings,
+  monitorTargets,
+  metricsScraped,
+  alertExpressions,
+  alertsCoverStack,
+  postgresqlBackups,
+  objectStorageSettings,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,
