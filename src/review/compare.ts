@@ -133,7 +133,8 @@ function releaseWorkload(doc: ResourceDoc): { kind: string; id: string } | undef
   const o = doc.object;
   if (!isMapping(o) || typeof o.kind !== 'string' || !RELEASE_KINDS.has(o.kind)) return undefined;
   const meta = isMapping(o.metadata) ? o.metadata : {};
-  return { kind: o.kind, id: `${String(meta.namespace ?? '')}/${String(meta.name ?? '')}` };
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { kind: o.kind, id: `${text(meta.namespace)}/${text(meta.name)}` };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { V1Probe, V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
 import { at, isRecord, list, LoadedObject, rolloutBlueGreen, str } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
 import { rolloutTemplate } from '../k8s/rollouts';
@@ -12,7 +12,7 @@ function serviceHosts(name: string, ns: string): string[] {
 /** The readiness probe of the main container, with the container's ports. */
 function readiness(ctx: ValidationContext, t: PodTemplate): { path?: string; port?: number } | undefined {
   const main = ctx.pods.mainContainer(t);
-  const probe = main?.container.readinessProbe as V1Probe | undefined;
+  const probe = main?.container.readinessProbe;
   const get = probe?.httpGet;
   if (!main || !isRecord(get)) return undefined;
   const ports = list(main.container.ports).filter(isRecord);
@@ -55,7 +55,7 @@ function webMetricProblem(ctx: ValidationContext, rollout: LoadedObject, t: PodT
   const svc = ctx.objects.get('Service', ns, preview);
   if (!svc || ctx.schema.isMalformed(svc)) return undefined;
   const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
-  const container = containerPortOf(svc.object as V1Service, port, t);
+  const container = containerPortOf(svc.object, port, t);
   if (container === undefined) return `the preview Service ${preview} has no port ${port}`;
   if (ready?.port !== undefined && container !== ready.port) return `port ${port} of ${preview} reaches container port ${container}, not the readiness port ${ready.port}`;
   return undefined;
