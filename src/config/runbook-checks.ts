@@ -1,4 +1,5 @@
 import { Topology } from '../topology/model';
+import { deliveryIssues } from './delivery';
 import { EnvironmentConfig, ScalingConfig } from './schema';
 
 /** One violation: a dotted field path inside the environment file and what is wrong. */
@@ -98,5 +99,6 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
       add(`hosts.${c.id}`, `component ${c.id} is public but declares no publicPaths in the topology`);
     }
   }
+  issues.push(...deliveryIssues(env));
   return issues;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { argocdSchema } from './delivery';
 
 /**
  * The typed configuration of one environment. Files live in `config/<env>.yaml`; they are
@@ -244,15 +245,8 @@ export const environmentSchema = z
       })
       .strict(),
     edge: edgeSchema,
-    argocd: z
-      .object({
-        repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)/, 'must be an https://, ssh:// or git@ repository URL'),
-        targetRevision: z.string().min(1),
-        destinationServer: z.string().regex(/^https:\/\//, 'must be an https:// API server URL'),
-        automatedSync: z.boolean(),
-        selfHeal: z.boolean(),
-      })
-      .strict(),
+    /** Argo CD delivery: repository, how the environment receives changes, sync windows (`delivery.ts`). */
+    argocd: argocdSchema,
   })
   .strict();
 
