@@ -5,13 +5,15 @@
  */
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
+import { DELIVERY_RULE_CASES } from './rule-table-delivery';
 import {
+  allDist,
   configMap,
-  distObjects,
   env,
   externalSecret,
   find,
   load,
+  mutate,
   namespaceObject,
   ns,
   Obj,
@@ -45,15 +47,6 @@ export interface RuleCases {
 const P = 'ctis-production';
 const S = 'ctis-staging';
 const D = 'ctis-development';
-const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
-const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
-
-function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
-  return () => {
-    const objs = distObjects(e);
-    return f(objs) ?? objs;
-  };
-}
 
 const certificate = (name: string, extra: Obj = {}): Obj => ({
   apiVersion: 'cert-manager.io/v1',
@@ -65,6 +58,7 @@ const certificate = (name: string, extra: Obj = {}): Obj => ({
 const netpol = (name: string, spec: Obj, e: EnvironmentName = 'production'): Obj => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns(e) }, spec });
 
 export const RULE_CASES: Record<string, RuleCases> = {
+  ...DELIVERY_RULE_CASES,
   'internal-not-exposed': {
     valid: [...allDist(), { name: 'ClusterIP Service of redis', objects: () => load([...workload('redis'), service('redis')]), expect: {} }],
     invalid: [
@@ -726,15 +720,14 @@ export const RULE_CASES: Record<string, RuleCases> = {
     valid: allDist(),
     invalid: [
       {
-        name: 'claim ReadWriteOnce and prunable while 6 pods can run; read-only mode on a read-write mount',
+        name: 'claim ReadWriteOnce while 6 pods can run; read-only mode on a read-write mount',
         objects: mutate('production', (o) => {
           const pvc = find(o, 'PersistentVolumeClaim', 'auth-server-data-protection');
           pvc.spec.accessModes = ['ReadWriteOnce'];
-          delete pvc.metadata.annotations['argocd.argoproj.io/sync-options'];
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__DataProtection__ReadOnly = 'true';
         }),
         expect: {
-          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/not protected from pruning/, /up to 6 auth-server pods .* ReadWriteOnce, not ReadWriteMany/],
+          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/up to 6 auth-server pods .* ReadWriteOnce, not ReadWriteMany/],
           [`Deployment/${P}/auth-server`]: [/read-only mode is true but config features\.dataProtectionReadOnly is false/, /ReadOnly=true but the key volume is mounted read-write/],
         },
       },

@@ -22,6 +22,8 @@ import { apiVersionServed, duplicateObject, schemaValid, unknownKind } from './s
 import { secretLiteral, secretSource } from './secrets';
 import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
+import { claimDeletionProtected, claimSyncWave, namespaceDeletionProtected } from './delivery';
+import { argocdImmutableRevision, argocdSyncWindow } from './argocd';
 
 /** Every rule, in the order the documentation lists them (grouped by runbook item). */
 const RULES: readonly Rule[] = [
@@ -64,6 +66,12 @@ const RULES: readonly Rule[] = [
   namespacePodSecurity,
   namespacePresent,
   imagePinned,
+  // delivery: data survives Argo CD; production by promotion, inside its windows
+  namespaceDeletionProtected,
+  claimDeletionProtected,
+  claimSyncWave,
+  argocdImmutableRevision,
+  argocdSyncWindow,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,
