@@ -80,7 +80,7 @@ export type SyncWindowConfig = z.infer<typeof syncWindowSchema>;
 
 const branch = z.string().refine(isBranchName, 'must be a git branch name such as main');
 const immutableRef = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? `is required with delivery: promoted: ${IMMUTABLE_HINT}` : undefined) })
   .refine((r) => immutableKind(r) !== undefined, `must be an immutable ref: ${IMMUTABLE_HINT}, never a branch`);
 
 const common = {
@@ -94,10 +94,11 @@ const common = {
   syncWindows: z.array(syncWindowSchema).default([]),
 };
 
-export const argocdSchema = z.discriminatedUnion('delivery', [
-  z.object({ ...common, delivery: z.literal('follow') }).strict(),
-  z.object({ ...common, delivery: z.literal('promoted'), ref: immutableRef }).strict(),
-]);
+export const argocdSchema = z.discriminatedUnion(
+  'delivery',
+  [z.object({ ...common, delivery: z.literal('follow') }).strict(), z.object({ ...common, delivery: z.literal('promoted'), ref: immutableRef }).strict()],
+  { error: () => 'must be "follow" (every commit merged on the branch) or "promoted" (an immutable ref, moved by npm run promote)' },
+);
 export type ArgoCdConfig = z.infer<typeof argocdSchema>;
 
 /** The revision Argo CD syncs the environment from: its branch, or its promoted ref. */

@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { main as synthMain } from '../../src/cli/synth';
 import { freshRender, runDiff, writeDist } from './support';
 
 describe('npm run diff: usage', () => {
@@ -108,5 +109,42 @@ describe('npm run diff --base <git-ref>', () => {
     const r = runDiff('--dist', outside, '--base', 'HEAD');
     expect(r.code).toBe(2);
     expect(r.err).toBe(`diff: ${outside}: not inside a git repository`);
+  });
+});
+
+describe('edit, npm run synth, npm run diff: the edit shows', () => {
+  const root = path.dirname(writeDist(new Map()));
+  const config = path.join(root, 'config');
+  const dist = path.join(root, 'dist');
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'pipe' });
+  const synth = () => {
+    const lines: string[] = [];
+    const code = synthMain(['--out', dist, '--config', config], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    expect({ code, lines }).toMatchObject({ code: 0 });
+  };
+  fs.mkdirSync(config);
+  for (const env of ['development', 'staging', 'production']) {
+    fs.copyFileSync(path.resolve(__dirname, '..', '..', 'config', `${env}.yaml`), path.join(config, `${env}.yaml`));
+  }
+
+  test('after synth, diff against HEAD names the changed field; exit 1', () => {
+    synth();
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'rendered');
+    expect(runDiff('--dist', dist, '--config', config, '--env', 'production')).toMatchObject({ code: 0 });
+
+    const file = path.join(config, 'production.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('requests: { cpu: 250m, memory: 512Mi }', 'requests: { cpu: 500m, memory: 512Mi }'));
+    synth();
+    const r = runDiff('--dist', dist, '--config', config, '--env', 'production');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^Changes from .*dist\/ at HEAD \([0-9a-f]{7}\) to a fresh render of .*config\/: 0 added, 0 removed, 1 changed$/m);
+    expect(r.out).toContain(
+      ['  ~ apps/v1 Deployment ctis-production/app-server  (production/app-server.yaml)', '      spec.template.spec.containers[name=app-server].resources.requests.cpu', '        - 250m', '        + 500m'].join('\n'),
+    );
+    // The working tree already holds the new render: compared with it, nothing differs.
+    expect(runDiff('--dist', dist, '--config', config, '--env', 'production', '--working-tree')).toMatchObject({ code: 0 });
   });
 });
