@@ -1,12 +1,10 @@
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { ArgoCd } from '../../charts/argocd';
 import { ConfigError } from '../config/load';
 import { ENVIRONMENT_NAMES } from '../config/schema';
 import {
   diffSets,
   FORMATTERS,
-  FormatName,
   fromDirectory,
   fromRenderedFiles,
   hasChanges,
@@ -16,6 +14,7 @@ import {
 } from '../review';
 import { renderFromConfig } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
+import { parseOptions, reviewFormat } from './args';
 import type { Io } from './synth';
 
 const USAGE =
@@ -50,35 +49,12 @@ const FOLDERS: readonly string[] = [...ENVIRONMENT_NAMES, ArgoCd.FOLDER];
  * Exit 0 when equal, 1 when different, 2 on bad usage or unreadable input (one line).
  */
 export function main(argv: string[], io: Io): number {
-  let values: { env?: string; base?: string; 'working-tree'?: boolean; format?: string; dist?: string; config?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        env: { type: 'string' },
-        base: { type: 'string' },
-        'working-tree': { type: 'boolean' },
-        format: { type: 'string' },
-        dist: { type: 'string' },
-        config: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    io.err(`diff: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
-  const format = values.format ?? 'text';
-  if (!Object.prototype.hasOwnProperty.call(FORMATTERS, format)) {
-    io.err(`diff: unknown --format "${format}" (use text or markdown)\n${USAGE}`);
-    return 2;
-  }
+  type Values = { env?: string; base?: string; 'working-tree'?: boolean; format?: string; dist?: string; config?: string };
+  const options = { env: { type: 'string' }, base: { type: 'string' }, 'working-tree': { type: 'boolean' }, format: { type: 'string' }, dist: { type: 'string' }, config: { type: 'string' } } as const;
+  const values = parseOptions<Values>('diff', argv, options, { usage: USAGE, help: HELP }, io);
+  if (typeof values === 'number') return values;
+  const format = reviewFormat('diff', values.format, USAGE, io);
+  if (typeof format === 'number') return format;
   if (values.env !== undefined && !FOLDERS.includes(values.env)) {
     io.err(`diff: unknown --env "${values.env}" (use ${FOLDERS.join(', ')})\n${USAGE}`);
     return 2;
@@ -101,7 +77,7 @@ export function main(argv: string[], io: Io): number {
     const files = renderFromConfig(CTIS_TOPOLOGY, configDir);
     const head: LabelledSet = { label: `a fresh render of ${shownConfig}`, set: fromRenderedFiles(files) };
     const report = diffSets(base, head, { env: values.env });
-    io.out(FORMATTERS[format as FormatName](report).replace(/\n$/, ''));
+    io.out(FORMATTERS[format](report).replace(/\n$/, ''));
     return hasChanges(report) ? 1 : 0;
   } catch (e) {
     const message = String((e as Error)?.message ?? e).split('\n')[0];

@@ -1,10 +1,10 @@
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { ConfigError } from '../config/load';
 import { planPromotion, PromotionError } from '../delivery/promote';
-import { FORMATTERS, FormatName, ReviewInputError } from '../review';
+import { FORMATTERS, ReviewInputError } from '../review';
 import { replaceFilesAtomically } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
+import { parseOptions, reviewFormat } from './args';
 import type { Io } from './synth';
 
 const USAGE = 'usage: npm run promote -- --env <name> --to <release-tag|commit-sha> [--format text|markdown] [--config <dir>] [--dist <dir>]';
@@ -40,34 +40,12 @@ function shown(p: string): string {
  * pull-request comment with `--format markdown`); notes and the summary to standard error.
  */
 export function main(argv: string[], io: Io): number {
-  let values: { env?: string; to?: string; format?: string; config?: string; dist?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        env: { type: 'string' },
-        to: { type: 'string' },
-        format: { type: 'string' },
-        config: { type: 'string' },
-        dist: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    io.err(`promote: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
-  const format = values.format ?? 'text';
-  if (!Object.prototype.hasOwnProperty.call(FORMATTERS, format)) {
-    io.err(`promote: unknown --format "${format}" (use text or markdown)\n${USAGE}`);
-    return 2;
-  }
+  type Values = { env?: string; to?: string; format?: string; config?: string; dist?: string };
+  const options = { env: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, config: { type: 'string' }, dist: { type: 'string' } } as const;
+  const values = parseOptions<Values>('promote', argv, options, { usage: USAGE, help: HELP }, io);
+  if (typeof values === 'number') return values;
+  const format = reviewFormat('promote', values.format, USAGE, io);
+  if (typeof format === 'number') return format;
   for (const option of ['env', 'to'] as const) {
     if (values[option] === undefined || values[option] === '') {
       io.err(`promote: --${option} is required\n${USAGE}`);
@@ -84,7 +62,7 @@ export function main(argv: string[], io: Io): number {
     });
     for (const note of plan.notes) io.err(`promote: note: ${note}`);
     replaceFilesAtomically(plan.writes);
-    io.out(FORMATTERS[format as FormatName](plan.diff).replace(/\n$/, ''));
+    io.out(FORMATTERS[format](plan.diff).replace(/\n$/, ''));
     if (plan.writes.size === 0) {
       io.err(`promote: ${plan.env} already follows ${plan.to.ref}; nothing changed`);
     } else {
