@@ -66,7 +66,15 @@ const platform = path.join(dist, 'production', 'platform.yaml');
 fs.writeFileSync(platform, fs.readFileSync(platform, 'utf8').replace('    argocd.argoproj.io/sync-options: Prune=false,Delete=false\n', ''));
 git('commit', '-q', '-am', 'hand edit');
 git('tag', '-a', 'v1.9.1', '-m', 'broken release');
+// A release whose configuration is in a layout this version no longer reads (an older schema).
+git('checkout', '-q', '-b', 'old-layout', 'v1.9.0');
+editConfig('production', (t) => t.replace('  delivery: promoted\n', '  delivery: promoted\n  legacyField: true\n'));
+git('commit', '-q', '-am', 'older configuration layout');
+git('tag', '-a', 'v1.9.2', '-m', 'release with an older configuration layout');
+// A name that is both a tag and a branch.
 git('checkout', '-q', 'main');
+git('tag', 'v2.0.0');
+git('branch', 'v2.0.0');
 
 describe('npm run promote: refusals change nothing', () => {
   test.each([
@@ -76,12 +84,26 @@ describe('npm run promote: refusals change nothing', () => {
     [['--to', 'nightly'], /^promote: tag nightly is not a release tag \(v1\.2\.3\): .*promote its commit instead \(--to [0-9a-f]{40}\)/],
     [['--to', 'v1.9.1'], /^promote: dist\/production at v1\.9\.1 has 1 validation error\(s\) and is not promoted; first: v1\.9\.1:dist\/production\/platform\.yaml:\d+: namespace-deletion-protected: Namespace\/\/ctis-production: /],
     [['--to', '0'.repeat(40)], /^promote: commit 0{40} is not in this repository/],
+    [['--to', 'v2.0.0'], /^promote: v2\.0\.0 names both a tag and a branch, so Argo CD could sync either: promote its commit instead \(--to [0-9a-f]{40}\)/],
   ])('%j: exit 1, one line, git status clean', (argv, message) => {
     const r = promote('--env', 'production', ...argv);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err.split('\n')).toHaveLength(1);
     expect(r.err).toMatch(message);
+    expect(status()).toBe('');
+  });
+
+  test('a current ref the repository does not have: the diff cannot be shown, nothing changes', () => {
+    editConfig('production', (t) => replaceScalar(t, ['argocd', 'ref'], '1'.repeat(40)));
+    try {
+      const r = promote('--env', 'production', '--to', 'v1.9.0');
+      expect(r).toMatchObject({ code: 1, out: '' });
+      expect(r.err).toBe(`promote: the current ref ${'1'.repeat(40)} of production (argocd.ref) is not in this repository, so what production would receive cannot be shown: fetch it (git fetch --tags); nothing was changed`);
+      expect(fs.readFileSync(path.join(config, 'production.yaml'), 'utf8')).toContain(`ref: "${'1'.repeat(40)}"`);
+    } finally {
+      git('checkout', '-q', '--', '.');
+    }
     expect(status()).toBe('');
   });
 
@@ -192,6 +214,19 @@ describe('npm run promote --to <commit>', () => {
     } finally {
       git('reset', '-q', '--hard', 'HEAD~1');
     }
+  });
+});
+
+describe('npm run promote --to <a release whose configuration this version no longer reads>', () => {
+  afterAll(() => git('checkout', '-q', '--', '.'));
+
+  test("its output is validated against the working tree's configuration, with a note", () => {
+    const r = promote('--env', 'production', '--to', 'v1.9.2');
+    expect(r.code).toBe(0);
+    expect(r.err.split('\n')[0]).toMatch(
+      /^promote: note: v1\.9\.2:config\/production\.yaml does not load with this version \(.*field argocd\.legacyField: is not a known field.*\): dist\/production at v1\.9\.2 is validated against .*config\/production\.yaml$/,
+    );
+    expect(r.err).toContain('is not on main');
   });
 });
 
