@@ -13,6 +13,9 @@ import { defineRule, RuleFinding } from '../rule';
 
 const RUNBOOK = 'Delivery: production receives changes by promotion of an immutable ref, inside its sync windows';
 
+/** Where the Argo CD rules run, for their descriptions. */
+const WHERE = 'Judged on the Argo CD output (`dist/argocd`: the synth gate and `npm test` run it once per environment) and on any folder holding these objects.';
+
 /** Where an Application syncs to, as sync windows select it. */
 interface AppTarget {
   readonly name: string;
@@ -57,7 +60,7 @@ export const argocdImmutableRevision = defineRule({
   description:
     `The Application of an environment delivered by promotion (\`argocd.delivery: promoted\`; production always is) syncs ${IMMUTABLE_HINT} — ` +
     "the ref its configuration names — never a branch, so a merge reaches it only when promoted. An ApplicationSet template that gives every " +
-    'Application it generates one literal branch would break this too.',
+    `Application it generates one literal branch would break this too. ${WHERE}`,
   remediation: 'Move the environment with `npm run promote -- --env <env> --to <tag or commit>` (it updates the configuration and dist/argocd); never point it at a branch.',
   scope: { kinds: ['Application', 'ApplicationSet'] },
   check(o, ctx) {
@@ -130,7 +133,7 @@ export const argocdSyncWindow = defineRule({
   description:
     "Every sync window an environment's configuration declares (`argocd.syncWindows`; production must declare one) is an `allow` window of the " +
     "AppProject that selects the environment's Application, with the same schedule, duration and time zone and `manualSync: true`; and no other " +
-    'allow window selects it. Automated syncs then start only inside the declared hours, and a manual sync (an urgent fix) at any time.',
+    `allow window selects it. Automated syncs then start only inside the declared hours, and a manual sync (an urgent fix) at any time. ${WHERE}`,
   remediation: "Render the project from the configuration (npm run synth) and apply dist/argocd/project.yaml; change the hours in config/<env>.yaml's argocd.syncWindows.",
   scope: { kinds: ['AppProject'] },
   check(o, ctx) {
