@@ -96,7 +96,16 @@ const common = {
 
 export const argocdSchema = z.discriminatedUnion(
   'delivery',
-  [z.object({ ...common, delivery: z.literal('follow') }).strict(), z.object({ ...common, delivery: z.literal('promoted'), ref: immutableRef }).strict()],
+  [
+    z
+      .object({
+        ...common,
+        delivery: z.literal('follow'),
+        ref: z.undefined({ error: 'is read only with delivery: promoted (with delivery: follow the environment syncs its branch): remove it, or promote the environment' }).optional(),
+      })
+      .strict(),
+    z.object({ ...common, delivery: z.literal('promoted'), ref: immutableRef }).strict(),
+  ],
   { error: () => 'must be "follow" (every commit merged on the branch) or "promoted" (an immutable ref, moved by npm run promote)' },
 );
 export type ArgoCdConfig = z.infer<typeof argocdSchema>;

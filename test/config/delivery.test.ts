@@ -27,7 +27,7 @@ describe('how an environment receives changes', () => {
     ['an abbreviated SHA', (e: any) => (e.argocd.ref = '27c0e94'), /field argocd\.ref: must be an immutable ref/],
     ['no ref', (e: any) => delete e.argocd.ref, /field argocd\.ref: is required with delivery: promoted/],
     ['an unknown delivery', (e: any) => (e.argocd.delivery = 'manual'), /field argocd\.delivery: must be "follow" \(every commit merged on the branch\) or "promoted"/],
-    ['a ref on an environment that follows a branch', (e: any) => (e.argocd.delivery = 'follow'), /field argocd\.ref: is not a known field/],
+    ['a ref on an environment that follows a branch', (e: any) => (e.argocd.delivery = 'follow'), /field argocd\.ref: is read only with delivery: promoted \(with delivery: follow the environment syncs its branch\)/],
     ['a branch name git refuses', (e: any) => (e.argocd.branch = 'release..1'), /field argocd\.branch: must be a git branch name/],
     ['automated production sync without a window', (e: any) => (e.argocd.syncWindows = []), /field argocd\.syncWindows: must declare at least one window in production with automatedSync/],
     ['a schedule with an hour out of range', (e: any) => (e.argocd.syncWindows[0].schedule = '0 24 * * 1-4'), /field argocd\.syncWindows\.0\.schedule: hour 24 is outside 0-23/],
