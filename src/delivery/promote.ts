@@ -87,9 +87,10 @@ function loadTarget(options: PromoteOptions): { envs: EnvironmentConfig[]; env: 
  */
 function configAtRef(options: PromoteOptions, root: string, to: ResolvedRef, working: EnvironmentConfig, notes: string[]): EnvironmentConfig {
   const file = path.join(options.configDir, `${options.env}.yaml`);
-  const rel = path.relative(root, fs.realpathSync(path.dirname(file))).split(path.sep).join('/');
-  const label = `${to.ref}:${rel === '' ? '' : `${rel}/`}${options.env}.yaml`;
-  const text = rel.startsWith('..') ? undefined : fileAtRef(root, to.commit, `${rel === '' ? '' : `${rel}/`}${options.env}.yaml`);
+  const dir = path.relative(root, fs.realpathSync(path.dirname(file))).split(path.sep).join('/');
+  const inRepository = `${dir === '' ? '' : `${dir}/`}${options.env}.yaml`;
+  const label = `${to.ref}:${inRepository}`;
+  const text = dir.startsWith('..') ? undefined : fileAtRef(root, to.commit, inRepository);
   if (text === undefined) {
     notes.push(`${label} does not exist: dist/${options.env} at ${to.ref} is validated against ${shown(file)}`);
     return working;
