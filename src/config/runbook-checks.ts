@@ -1,5 +1,6 @@
 import { Topology } from '../topology/model';
 import { deliveryIssues } from './delivery';
+import { operationsIssues } from './operations-checks';
 import { edgeIssues } from './edge-checks';
 import { EnvironmentConfig, ScalingConfig } from './schema';
 
@@ -100,6 +101,7 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
       add(`hosts.${c.id}`, `component ${c.id} is public but declares no publicPaths in the topology`);
     }
   }
+  issues.push(...operationsIssues(env, topology));
   issues.push(...edgeIssues(env, topology));
   issues.push(...deliveryIssues(env));
   return issues;

@@ -14,6 +14,12 @@ function wave(o: LoadedObject): number {
   return w === undefined ? 0 : Number(w);
 }
 
+/** Claims the pods of a workload mount. */
+function claimsOf(o: LoadedObject): string[] {
+  const spec = o.object.kind === 'CronJob' ? o.object.spec?.jobTemplate?.spec?.template?.spec : o.object.spec?.template?.spec;
+  return (spec?.volumes ?? []).map((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName).filter(Boolean);
+}
+
 function waves(objects: LoadedObject[], ...kinds: string[]): number[] {
   return objects.filter((o) => kinds.includes(String(o.object.kind))).map(wave);
 }
@@ -29,6 +35,7 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     const namespace = waves(objects, 'Namespace');
     const bindings = waves(objects, 'ExternalSecret', 'Certificate');
     const policies = waves(objects, 'NetworkPolicy');
+    // Standalone claims are in the wave of their first consumer (see below), not with the data stores.
     const data = waves(objects, 'StatefulSet');
     const apps = waves(objects, 'Deployment');
     const edge = waves(objects, 'Ingress', 'Gateway', 'HTTPRoute', 'Middleware');
@@ -43,13 +50,25 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     expect(Math.max(...apps)).toBeLessThan(Math.min(...edge));
   });
 
+  test('scheduled tasks and the claims only they mount come last, in one wave: such a claim stays Pending until the first run and must hold up no other wave', () => {
+    const jobs = objects.filter((o) => o.object.kind === 'CronJob');
+    if (env === 'production') expect(jobs).toEqual([]); // managed PostgreSQL: the provider backs it up
+    else expect(jobs.length).toBe(2);
+    const last = Math.max(...objects.map(wave));
+    for (const j of jobs) {
+      expect([j.key, wave(j)]).toEqual([j.key, last]);
+      for (const claim of claimsOf(j)) {
+        const pvc = objects.find((o) => o.object.kind === 'PersistentVolumeClaim' && o.object.metadata?.name === claim)!;
+        expect([claim, wave(pvc)]).toEqual([claim, wave(j)]);
+      }
+    }
+  });
+
   test('every standalone claim is in the wave of its first consumer (never earlier: WaitForFirstConsumer)', () => {
     const claims = objects.filter((o) => o.object.kind === 'PersistentVolumeClaim');
     expect(claims.map((c) => c.object.metadata?.name)).toContain('auth-server-data-protection');
     for (const c of claims) {
-      const consumers = objects.filter((o) =>
-        (o.object.spec?.template?.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === c.object.metadata?.name),
-      );
+      const consumers = objects.filter((o) => claimsOf(o).includes(String(c.object.metadata?.name)));
       expect(consumers.length).toBeGreaterThan(0);
       expect({ claim: c.key, wave: wave(c) }).toEqual({ claim: c.key, wave: Math.min(...consumers.map(wave)) });
     }

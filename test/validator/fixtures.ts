@@ -10,6 +10,7 @@ import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema
 import { LoadedObject, loadManifests, parseManifests } from '../../src/manifests';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { Report, validateObjects } from '../../src/validator';
+import type { RuleCase } from './rule-table';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
@@ -35,24 +36,6 @@ export function load(objs: Obj[], file = 'test.yaml'): LoadedObject[] {
 /** Deep copy of the committed dist/<env> objects (mutate freely). */
 export function distObjects(name: EnvironmentName): LoadedObject[] {
   return loadManifests(path.join(DIST, name));
-}
-
-/** A valid case: the committed dist/<env> passes. */
-export function dist(e: EnvironmentName): { name: string; env: EnvironmentName; objects: () => LoadedObject[]; expect: Record<string, RegExp[]> } {
-  return { name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} };
-}
-
-/** Valid cases: every committed environment passes. */
-export function allDist(): Array<ReturnType<typeof dist>> {
-  return [dist('development'), dist('staging'), dist('production')];
-}
-
-/** Objects of the committed dist/<env>, changed by `f` (which edits them in place or returns others). */
-export function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
-  return () => {
-    const objs = distObjects(e);
-    return f(objs) ?? objs;
-  };
 }
 
 /** The Argo CD objects of the committed dist/argocd (project, Applications, ApplicationSet; not the parameter files). */
@@ -229,4 +212,16 @@ export function mutateDist(e: EnvironmentName, f: (objs: LoadedObject[]) => Load
 /** Adds an object as if it came from another file. */
 export function withExtra(objects: LoadedObject[], extra: Obj[], file = 'extra.yaml'): LoadedObject[] {
   return [...objects, ...load(extra, file)];
+}
+
+/** A case over the committed dist/<env>, which must pass. */
+export const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
+export const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
+
+/** The committed dist/<env>, changed by `f` (which may return a new list). */
+export function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
+  return () => {
+    const objs = distObjects(e);
+    return f(objs) ?? objs;
+  };
 }

@@ -9,6 +9,8 @@ import { DELIVERY_RULE_CASES } from './rule-table-delivery';
 import {
   allDist,
   configMap,
+  dist,
+  distObjects,
   env,
   externalSecret,
   find,
@@ -24,6 +26,7 @@ import {
   withExtra,
   workload,
 } from './fixtures';
+import { OPERATIONS_CASES } from './rule-table-operations';
 import { EDGE_HARDENING_CASES } from './rule-table-edge';
 
 export interface RuleCase {
@@ -143,6 +146,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
             /extra connection 0\.0\.0\.0-255\.255\.255\.255 \(the internet\) -> redis \(All Connections\)/,
             /extra connection ingress controller \(nginx-gateway\) -> redis \(All Connections\)/,
             /extra connection kube-dns \(kube-system\) -> redis \(All Connections\)/,
+            /extra connection otel-collector \(observability\) -> redis \(All Connections\)/,
+            /extra connection pod app=stray in namespace observability -> redis \(All Connections\)/,
             /extra connection pod app=stray in the controller namespace nginx-gateway -> redis \(All Connections\)/,
             /extra connection pod in namespace elsewhere -> redis \(All Connections\)/,
           ],
@@ -1174,6 +1179,12 @@ export const RULE_CASES: Record<string, RuleCases> = {
     invalid: [{ name: 'a rule that throws', objects: () => load([configMap('x', {})]), expect: { [`ConfigMap/${P}/x`]: [/rule boom could not check this object: kaboom/] } }],
   },
 };
+
+// The operations rules and the network cases of the connections they add.
+for (const [id, cases] of Object.entries(OPERATIONS_CASES)) {
+  const own = RULE_CASES[id];
+  RULE_CASES[id] = own ? { valid: [...own.valid, ...cases.valid], invalid: [...own.invalid, ...cases.invalid] } : cases;
+}
 
 // Keep helpers referenced when cases change.
 void env;

@@ -25,6 +25,9 @@ import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
 import { claimDeletionProtected, claimSyncWave, namespaceDeletionProtected } from './delivery';
 import { argocdImmutableRevision, argocdSyncWindow } from './argocd';
+import { postgresqlBackups } from './backups';
+import { alertExpressions, alertsCoverStack, metricsScraped, monitorTargets } from './monitoring';
+import { objectStorageSettings, telemetrySettings } from './telemetry';
 
 /** Every rule, in the order the documentation lists them (grouped by runbook item). */
 const RULES: readonly Rule[] = [
@@ -68,6 +71,14 @@ const RULES: readonly Rule[] = [
   namespacePodSecurity,
   namespacePresent,
   imagePinned,
+  // Operations: telemetry, metrics and alerts, backups, object storage (setup guide)
+  telemetrySettings,
+  monitorTargets,
+  metricsScraped,
+  alertExpressions,
+  alertsCoverStack,
+  postgresqlBackups,
+  objectStorageSettings,
   // delivery: data survives Argo CD; production by promotion, inside its windows
   namespaceDeletionProtected,
   claimDeletionProtected,
