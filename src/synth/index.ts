@@ -13,5 +13,8 @@ export * from './write';
 /** Folder of the output that holds the Argo CD files; it is no environment. */
 export const ARGOCD_FOLDER = 'argocd';
 
+/** Folder inside {@link ARGOCD_FOLDER} of the ApplicationSet's parameter files, which are no Kubernetes objects. */
+export const ARGOCD_PARAMETERS_FOLDER = 'environments';
+
 /** Renders every environment of a topology (and the Argo CD files) into output files. */
 export type StackRenderer = (topology: Topology, envs: readonly EnvironmentConfig[]) => RenderedFiles;

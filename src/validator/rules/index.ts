@@ -25,6 +25,8 @@ import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
 import { hpaTargetReplaced, noRolloutHashSelector, previewNotPublic, releaseStrategy, rolloutServices, rolloutStrategySafe } from './blue-green';
 import { rolloutAnalysis } from './rollout-analysis';
+import { claimDeletionProtected, claimSyncWave, namespaceDeletionProtected } from './delivery';
+import { argocdImmutableRevision, argocdSyncWindow } from './argocd';
 import { postgresqlBackups } from './backups';
 import { alertExpressions, alertsCoverStack, metricsScraped, monitorTargets } from './monitoring';
 import { objectStorageSettings, telemetrySettings } from './telemetry';
@@ -87,6 +89,12 @@ const RULES: readonly Rule[] = [
   alertsCoverStack,
   postgresqlBackups,
   objectStorageSettings,
+  // delivery: data survives Argo CD; production by promotion, inside its windows
+  namespaceDeletionProtected,
+  claimDeletionProtected,
+  claimSyncWave,
+  argocdImmutableRevision,
+  argocdSyncWindow,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,
