@@ -14,7 +14,14 @@ import {
 } from '../imports/httproute-gateway.networking.k8s.io';
 import { Middleware } from '../imports/traefik-traefik.io';
 import { SyncWave, syncWave } from '../src/constructs/argocd-annotations';
-import { certManagerAnnotations, hstsHeader, tlsSecretName } from '../src/constructs/edge';
+import {
+  certManagerAnnotations,
+  hstsHeader,
+  tlsSecretName,
+  TRAEFIK_MIDDLEWARES_ANNOTATION,
+  TraefikMiddleware,
+  traefikMiddlewareRef,
+} from '../src/constructs/edge';
 import { k8s } from '../src/constructs/k8s';
 import { EffectiveComponent } from '../src/topology/effective';
 import { ADMIN_PATHS } from '../src/topology/model';
@@ -98,9 +105,9 @@ export class EdgeChart extends StackChart {
     const { env, namespace } = this.ctx;
     const edge = env.edge;
     const labels = this.ctx.platformLabels();
-    const ref = (name: string) => `${namespace}-${name}@kubernetescrd`;
+    const ref = (name: string) => traefikMiddlewareRef(namespace, name);
     new Middleware(this, 'HstsMiddleware', {
-      metadata: this.meta('hsts', labels),
+      metadata: this.meta(TraefikMiddleware.HSTS, labels),
       spec: {
         headers: {
           stsSeconds: edge.hsts.maxAgeSeconds,
@@ -111,13 +118,13 @@ export class EdgeChart extends StackChart {
       },
     });
     new Middleware(this, 'RedirectMiddleware', {
-      metadata: this.meta('redirect-https', labels),
+      metadata: this.meta(TraefikMiddleware.REDIRECT_HTTPS, labels),
       spec: { redirectScheme: { scheme: 'https', permanent: true } },
     });
     const allowList = edge.adminAllowList.length > 0;
     if (allowList) {
       new Middleware(this, 'AdminAllowList', {
-        metadata: this.meta('admin-allow-list', labels),
+        metadata: this.meta(TraefikMiddleware.ADMIN_ALLOW_LIST, labels),
         spec: { ipAllowList: { sourceRange: [...edge.adminAllowList] } },
       });
     }
@@ -125,17 +132,17 @@ export class EdgeChart extends StackChart {
       ...certManagerAnnotations(edge),
       'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
       'traefik.ingress.kubernetes.io/router.tls': 'true',
-      'traefik.ingress.kubernetes.io/router.middlewares': middlewares.map(ref).join(','),
+      [TRAEFIK_MIDDLEWARES_ANNOTATION]: middlewares.map(ref).join(','),
     });
     for (const r of routes) {
       const id = r.component.id;
-      this.ingress(id, r, r.paths, secure(['hsts']), true);
+      this.ingress(id, r, r.paths, secure([TraefikMiddleware.HSTS]), true);
       this.ingress(`${id}-http-redirect`, r, ['/'], {
         'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
-        'traefik.ingress.kubernetes.io/router.middlewares': ref('redirect-https'),
+        [TRAEFIK_MIDDLEWARES_ANNOTATION]: ref(TraefikMiddleware.REDIRECT_HTTPS),
       }, false);
       if (allowList && r.component.spec.servesAdminPaths) {
-        this.ingress(`${id}-admin`, r, ADMIN_PATHS, secure(['admin-allow-list', 'hsts']), true);
+        this.ingress(`${id}-admin`, r, ADMIN_PATHS, secure([TraefikMiddleware.ADMIN_ALLOW_LIST, TraefikMiddleware.HSTS]), true);
       }
     }
   }

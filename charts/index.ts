@@ -10,3 +10,4 @@ export * from './service';
 export * from './network-policies';
 export * from './edge';
 export * from './argocd';
+export * from './admission';

@@ -93,6 +93,14 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
   if (env.edge.profile === 'nginx' && env.edge.hsts.preload) {
     add('edge.hsts.preload', 'is not supported by the nginx profile (no per-Ingress preload annotation): set it to false');
   }
+  if (env.images.requireDigest) {
+    for (const [id, w] of Object.entries(env.workloads)) {
+      if (!w.image.digest) add(`workloads.${id}.image.digest`, 'is required: images.requireDigest is true in this environment');
+    }
+    for (const [kind, store] of Object.entries(env.dataStores)) {
+      if (store.mode === 'in-cluster' && !store.image.digest) add(`dataStores.${kind}.image.digest`, 'is required: images.requireDigest is true in this environment');
+    }
+  }
   for (const c of topology.components) {
     if (c.exposure === 'public' && (!c.publicPaths || c.publicPaths.length === 0)) {
       add(`hosts.${c.id}`, `component ${c.id} is public but declares no publicPaths in the topology`);

@@ -16,3 +16,19 @@ export function tlsSecretName(edge: EdgeConfig, component: string): string {
 export function certManagerAnnotations(edge: EdgeConfig): Record<string, string> {
   return 'clusterIssuer' in edge.tls ? { 'cert-manager.io/cluster-issuer': edge.tls.clusterIssuer } : {};
 }
+
+/** Names of the Traefik Middlewares the edge renders (Traefik profile). */
+export const TraefikMiddleware = {
+  HSTS: 'hsts',
+  REDIRECT_HTTPS: 'redirect-https',
+  /** Present only with an `adminAllowList`: admin paths are routed behind it. */
+  ADMIN_ALLOW_LIST: 'admin-allow-list',
+} as const;
+
+/** Annotation that attaches Middlewares to the router of an Ingress. */
+export const TRAEFIK_MIDDLEWARES_ANNOTATION = 'traefik.ingress.kubernetes.io/router.middlewares';
+
+/** How an Ingress annotation names a Middleware of the Kubernetes CRD provider: `<namespace>-<name>@kubernetescrd`. */
+export function traefikMiddlewareRef(namespace: string, name: string): string {
+  return `${namespace}-${name}@kubernetescrd`;
+}

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import {
+  AdmissionChart,
   ApiChart,
   EdgeChart,
   NetworkPoliciesChart,
@@ -15,6 +16,7 @@ import {
   StackContext,
 } from '../../charts';
 import type { EnvironmentConfig } from '../config/schema';
+import { isClusterScoped } from '../manifests';
 import { Topology } from '../topology/model';
 
 /** Charts are serialised in memory; cdk8s never writes to this folder. */
@@ -26,11 +28,9 @@ export type RenderedFiles = Map<string, string>;
 /** js-yaml settings that make output stable and readable: no anchors, no folding, quoted where needed. */
 const DUMP_OPTIONS: yaml.DumpOptions = { noRefs: true, lineWidth: -1, sortKeys: false, quotingType: '"' };
 
-/** Kinds that live outside any namespace: their objects never carry `metadata.namespace`. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ClusterSecretStore', 'ClusterIssuer', 'IngressClass', 'GatewayClass']);
-
+/** Cluster-scoped objects (Namespace, admission policies) never carry `metadata.namespace`. */
 function dropChartNamespace(obj: { kind?: string; metadata?: { namespace?: string } }): unknown {
-  if (obj.kind && CLUSTER_SCOPED.has(obj.kind) && obj.metadata) delete obj.metadata.namespace;
+  if (obj.kind && isClusterScoped(obj.kind) && obj.metadata) delete obj.metadata.namespace;
   return obj;
 }
 
@@ -47,7 +47,7 @@ export function toYaml(objects: unknown[]): string {
 export function buildCharts(topology: Topology, env: EnvironmentConfig): StackChart[] {
   const ctx = new StackContext(topology, env);
   const newApp = () => new App({ outdir: OUTDIR_UNUSED });
-  const charts: StackChart[] = [new PlatformChart(newApp(), ctx)];
+  const charts: StackChart[] = [new AdmissionChart(newApp(), ctx), new PlatformChart(newApp(), ctx)];
   for (const c of ctx.effective.components) {
     if (!c.inCluster) continue;
     switch (c.spec.role) {

@@ -1,0 +1,64 @@
+import { lit, litList } from './cel';
+import { AdmissionInputs, check, Check, PolicyDefinition } from './model';
+
+const NAME_LABEL = 'app.kubernetes.io/name';
+
+/**
+ * NetworkPolicies: every policy in the namespace is one the project rendered (it carries the
+ * environment's platform labels), and no policy admits ingress to an internal component from
+ * anything but a pod of one of its declared callers in the same namespace. A policy "may select"
+ * a component unless its pod selector pins `app.kubernetes.io/name` to something else, so a
+ * namespace-wide `podSelector: {}` with an ingress rule is judged for every internal component.
+ */
+export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
+  const labels = Object.entries(inputs.platformLabels);
+  const labelled = labels.map(([k, v]) => `(${lit(k)} in object.metadata.labels && object.metadata.labels[${lit(k)}] == ${lit(v)})`).join(' && ');
+  const ps = 'object.spec.podSelector';
+  const name = lit(NAME_LABEL);
+  const checks: Check[] = [
+    check({
+      id: 'project-labels',
+      runbookItem: 'SPEC §2 rule 2',
+      validatorRule: 'network-extra-connection',
+      expression: `has(object.metadata.labels) && ${labelled}`,
+      subject: "'NetworkPolicy ' + object.metadata.name",
+      detail: `'was not rendered by this project: it must carry ${labels.map(([k, v]) => `${k}=${v}`).join(', ')} (policies come from the topology, through Git)'`,
+      message: 'the NetworkPolicy does not carry the labels of the policies this project renders',
+    }),
+  ];
+  for (const c of inputs.internal()) {
+    const callers = inputs.callers(c.id);
+    const id = lit(c.id);
+    const maySelect =
+      `!(has(${ps}.matchLabels) && ${name} in ${ps}.matchLabels && ${ps}.matchLabels[${name}] != ${id}) && ` +
+      `!(has(${ps}.matchExpressions) && ${ps}.matchExpressions.exists(e, e.key == ${name} && ` +
+      `((e.operator == 'In' && !(${id} in e.values)) || (e.operator == 'NotIn' && ${id} in e.values) || e.operator == 'DoesNotExist')))`;
+    const callerPeer =
+      `(!has(p.namespaceSelector) && !has(p.ipBlock) && has(p.podSelector) && has(p.podSelector.matchLabels) && ` +
+      `${name} in p.podSelector.matchLabels && p.podSelector.matchLabels[${name}] in ${litList(callers)})`;
+    const ruleOk = `(has(r.from) && size(r.from) > 0 && r.from.all(p, ${callerPeer}))`;
+    checks.push(
+      check({
+        id: `ingress-to-${c.id}`,
+        runbookItem: 'SPEC §2 rules 1 and 2',
+        validatorRule: 'network-extra-connection',
+        expression: `!has(object.spec.ingress) || !(${maySelect}) || object.spec.ingress.all(r, ${ruleOk})`,
+        subject: id,
+        detail:
+          `'NetworkPolicy ' + object.metadata.name + ' admits ingress from ' + ` +
+          `object.spec.ingress.filter(r, !${ruleOk}).map(r, !has(r.from) || size(r.from) == 0 ? 'every source' : 'peers other than its callers').join(', ') + ` +
+          lit(`; only ${callers.length > 0 ? `pods of ${callers.join(', ')} in this namespace` : 'nothing (no component in the cluster calls it here)'} may reach ${c.id}`),
+        message: `the NetworkPolicy admits ingress to ${c.id} from peers other than its declared callers (${callers.join(', ') || 'none'})`,
+      }),
+    );
+  }
+  return {
+    concern: 'network-policies',
+    description: 'NetworkPolicies: only the ones this project renders; internal components reachable only from their declared callers.',
+    resourceRules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['networkpolicies'], operations: ['CREATE', 'UPDATE'] }],
+    // Labels are judged too: an update that strips them is refused.
+    judged: (root) => [`(has(${root}.metadata.labels) ? ${root}.metadata.labels : {})`, `${root}.spec`],
+    variables: [],
+    checks,
+  };
+}

@@ -1,0 +1,179 @@
+import { TRAEFIK_MIDDLEWARES_ANNOTATION, TraefikMiddleware, traefikMiddlewareRef } from '../constructs/edge';
+import { ADMIN_PATHS } from '../topology/model';
+import { lit, litList } from './cel';
+import { AdmissionInputs, check, PolicyDefinition } from './model';
+
+/**
+ * The edge: an Ingress or HTTPRoute may hand requests only to the Services of the public
+ * components that run in the cluster, and never routes a path that covers an admin path
+ * (`/admin`, `/ops`, `/hangfire`) of a component that serves them, unless the Traefik profile's
+ * allow-list Middleware guards the router. A Service is named after its component; a route to
+ * any other Service (an internal component, a Service selecting its pods under another name, a
+ * resource backend) is refused.
+ */
+
+const RULE_1 = 'SPEC §2 rule 1';
+const RULE_12 = 'SPEC §2 rule 12';
+
+/**
+ * Whether a lower-cased path may reach an admin path: it is a prefix of one, or lies below one,
+ * or is not a plain path (a regular expression may match anything). Conservative on purpose:
+ * ASP.NET routes case-insensitively and some controllers match prefixes by string.
+ */
+function covers(path: string): string {
+  return `(!${path}.matches('^[a-z0-9/._~%-]*$') || ${litList(ADMIN_PATHS)}.exists(a, a.startsWith(${path}) || ${path}.startsWith(a)))`;
+}
+
+/** Ingress (networking.k8s.io/v1). */
+export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
+  const allowed = litList(inputs.publicBackends());
+  const admin = litList(inputs.adminServing());
+  const ok = (b: string) => `(has(${b}.service) && ${b}.service.name in ${allowed})`;
+  const name = (b: string) => `(has(${b}.service) ? ${b}.service.name : 'a ' + ${b}.resource.kind + ' resource')`;
+  const path = (p: string) => `(has(${p}.path) ? ${p}.path : '/').lowerAscii()`;
+  const exposes = (b: string, p: string) => `(has(${b}.service) && ${b}.service.name in ${admin} && ${covers(p)})`;
+  const dflt = 'object.spec.defaultBackend';
+  const traefikAllowList = inputs.env.edge.profile === 'traefik' && inputs.env.edge.adminAllowList.length > 0;
+  const guards = inputs.env.edge.profile === 'traefik'
+    ? [
+        ...(traefikAllowList ? [traefikMiddlewareRef(inputs.namespace, TraefikMiddleware.ADMIN_ALLOW_LIST)] : []),
+        // The HTTP router of a host only redirects to https: requests never reach the backend.
+        traefikMiddlewareRef(inputs.namespace, TraefikMiddleware.REDIRECT_HTTPS),
+      ]
+    : [];
+  const annotation = lit(TRAEFIK_MIDDLEWARES_ANNOTATION);
+  return {
+    concern: 'ingresses',
+    description: `Ingresses: only the public components (${inputs.publicBackends().join(', ')}) are routed; admin paths only behind the allow-list.`,
+    resourceRules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['ingresses'], operations: ['CREATE', 'UPDATE'] }],
+    // Annotations attach the allow-list: detaching it is judged like a new route.
+    judged: (root) => [`${root}.spec`, `(has(${root}.metadata.annotations) ? ${root}.metadata.annotations : {})`],
+    variables: [
+      { name: 'rules', expression: 'has(object.spec.rules) ? object.spec.rules : []' },
+      {
+        name: 'badBackends',
+        expression:
+          `(has(${dflt}) && !${ok(dflt)} ? [${name(dflt)}] : []) + ` +
+          `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, !${ok('p.backend')}).map(p, ${name('p.backend')}).join(', ') : '').filter(s, s != '')`,
+      },
+      {
+        name: 'adminRoutes',
+        expression:
+          `(has(${dflt}) && ${exposes(dflt, "'/'")} ? [${dflt}.service.name + ' (default backend)'] : []) + ` +
+          `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${exposes('p.backend', path('p'))}).map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*') + (has(p.path) ? p.path : '/')).join(', ') : '').filter(s, s != '')`,
+      },
+      {
+        name: 'middlewares',
+        expression: `has(object.metadata.annotations) && ${annotation} in object.metadata.annotations ? object.metadata.annotations[${annotation}].split(',').map(m, m.trim()) : []`,
+      },
+    ],
+    checks: [
+      check({
+        id: 'ingress-backends',
+        runbookItem: RULE_1,
+        validatorRule: 'internal-not-exposed',
+        expression: 'size(variables.badBackends) == 0',
+        subject: "variables.badBackends.join(', ')",
+        detail: `'Ingress ' + object.metadata.name + ' routes to it, but only the public components ${inputs.publicBackends().join(', ')} are routed'`,
+        message: 'the Ingress routes to a Service that is not a public component',
+      }),
+      check({
+        id: 'ingress-admin-paths',
+        runbookItem: RULE_12,
+        validatorRule: 'admin-paths-not-public',
+        expression: `size(variables.adminRoutes) == 0 || ${guards.length > 0 ? `variables.middlewares.exists(m, m in ${litList(guards)})` : 'false'}`,
+        subject: "variables.adminRoutes.join(', ')",
+        detail: `'Ingress ' + object.metadata.name + ' routes paths that reach ${ADMIN_PATHS.join(', ')}' + ${lit(
+          traefikAllowList ? ` without the ${TraefikMiddleware.ADMIN_ALLOW_LIST} Middleware` : ' (admin paths are not routed in this environment)',
+        )}`,
+        message: 'the Ingress routes admin paths publicly',
+      }),
+    ],
+  };
+}
+
+/** HTTPRoute (gateway.networking.k8s.io/v1). */
+export function httpRoutePolicy(inputs: AdmissionInputs): PolicyDefinition {
+  const allowed = litList(inputs.publicBackends());
+  const admin = litList(inputs.adminServing());
+  const ok = (b: string) =>
+    `((!has(${b}.group) || ${b}.group == '') && (!has(${b}.kind) || ${b}.kind == 'Service') && (!has(${b}.namespace) || ${b}.namespace == ${lit(inputs.namespace)}) && ${b}.name in ${allowed})`;
+  const matchPath = (m: string) => `(has(${m}.path) && has(${m}.path.value) ? ${m}.path.value : '/')`;
+  const matchCovers = (m: string) => `(has(${m}.path) && has(${m}.path.type) && ${m}.path.type == 'RegularExpression' || ${covers(`${matchPath(m)}.lowerAscii()`)})`;
+  const adminRule = (r: string) =>
+    `(has(${r}.backendRefs) && ${r}.backendRefs.exists(b, b.name in ${admin}) && (!has(${r}.matches) || size(${r}.matches) == 0 || ${r}.matches.exists(m, ${matchCovers('m')})))`;
+  return {
+    concern: 'httproutes',
+    description: `HTTPRoutes: only the public components (${inputs.publicBackends().join(', ')}) are backends; admin paths are never routed.`,
+    resourceRules: [{ apiGroups: ['gateway.networking.k8s.io'], apiVersions: ['v1'], resources: ['httproutes'], operations: ['CREATE', 'UPDATE'] }],
+    judged: (root) => [`${root}.spec`],
+    variables: [
+      { name: 'rules', expression: 'has(object.spec.rules) ? object.spec.rules : []' },
+      {
+        name: 'badBackends',
+        expression:
+          `variables.rules.map(r, (has(r.backendRefs) ? r.backendRefs.filter(b, !${ok('b')}).map(b, b.name).join(', ') : '') + ` +
+          `(has(r.filters) && r.filters.exists(f, has(f.requestMirror) && !${ok('f.requestMirror.backendRef')}) ? ' (mirrored) ' + r.filters.filter(f, has(f.requestMirror) && !${ok('f.requestMirror.backendRef')}).map(f, f.requestMirror.backendRef.name).join(', ') : '')).filter(s, s != '')`,
+      },
+      {
+        name: 'adminRoutes',
+        expression:
+          `variables.rules.filter(r, ${adminRule('r')}).map(r, r.backendRefs.filter(b, b.name in ${admin}).map(b, b.name).join(', ') + ' ' + ` +
+          `(has(r.matches) && size(r.matches) > 0 ? r.matches.map(m, ${matchPath('m')}).join(' ') : '/'))`,
+      },
+    ],
+    checks: [
+      check({
+        id: 'httproute-backends',
+        runbookItem: RULE_1,
+        validatorRule: 'internal-not-exposed',
+        expression: 'size(variables.badBackends) == 0',
+        subject: "variables.badBackends.join(', ')",
+        detail: `'HTTPRoute ' + object.metadata.name + ' sends requests to it, but only the Services of the public components ${inputs.publicBackends().join(', ')} in ${inputs.namespace} are backends'`,
+        message: 'the HTTPRoute has a backend that is not a public component',
+      }),
+      check({
+        id: 'httproute-admin-paths',
+        runbookItem: RULE_12,
+        validatorRule: 'admin-paths-not-public',
+        expression: 'size(variables.adminRoutes) == 0',
+        subject: "variables.adminRoutes.join(', ')",
+        detail: `'HTTPRoute ' + object.metadata.name + ' routes paths that reach ${ADMIN_PATHS.join(', ')} (the gateway-api profile has no allow-list: admin paths are not routed)'`,
+        message: 'the HTTPRoute routes admin paths',
+      }),
+    ],
+  };
+}
+
+/** Traefik's admin allow-list Middleware keeps exactly the configured ranges (only with an allow-list). */
+export function allowListPolicy(inputs: AdmissionInputs): PolicyDefinition | undefined {
+  const edge = inputs.env.edge;
+  if (edge.profile !== 'traefik' || edge.adminAllowList.length === 0) return undefined;
+  const range = 'object.spec.ipAllowList.sourceRange';
+  return {
+    concern: 'admin-allow-list',
+    description: `The Traefik Middleware ${TraefikMiddleware.ADMIN_ALLOW_LIST} admits only the configured admin ranges.`,
+    resourceRules: [
+      {
+        apiGroups: ['traefik.io'],
+        apiVersions: ['v1alpha1'],
+        resources: ['middlewares'],
+        operations: ['CREATE', 'UPDATE'],
+        resourceNames: [TraefikMiddleware.ADMIN_ALLOW_LIST],
+      },
+    ],
+    judged: (root) => [`${root}.spec`],
+    variables: [],
+    checks: [
+      check({
+        id: 'allow-list-ranges',
+        runbookItem: RULE_12,
+        validatorRule: 'admin-paths-not-public',
+        expression: `has(object.spec.ipAllowList) && has(${range}) && size(${range}) > 0 && ${range}.all(c, c in ${litList(edge.adminAllowList)})`,
+        subject: lit(`Middleware ${TraefikMiddleware.ADMIN_ALLOW_LIST}`),
+        detail: `'admits ' + (has(object.spec.ipAllowList) && has(${range}) ? ${range}.join(', ') : 'no range') + ', but the admin allow-list is ${edge.adminAllowList.join(', ')}'`,
+        message: `the admin allow-list must be exactly within ${edge.adminAllowList.join(', ')}`,
+      }),
+    ],
+  };
+}
