@@ -210,7 +210,7 @@ function checks(inputs: AdmissionInputs): Check[] {
     check({
       id: 'image-pinned',
       runbookItem: 'SPEC §2 rule 15',
-      validatorRule: inputs.env.images.requireDigest ? 'image-digest' : 'image-pinned',
+      validatorRule: 'image-pinned',
       expression: `${C}.all(c, ${pinned})`,
       subject,
       detail: `${lit(inputs.env.images.requireDigest ? `images must be pinned by sha256 digest in ${inputs.env.name}: ` : 'images must name a tag other than latest, or a sha256 digest: ')} + ${failing(`!${pinned}`, `c.name + ' (' + (has(c.image) ? c.image : 'no image') + ')'`)}`,

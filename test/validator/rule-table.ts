@@ -22,6 +22,7 @@ import {
   withExtra,
   workload,
 } from './fixtures';
+import { ADMISSION_RULE_CASES } from './rule-table-admission';
 
 export interface RuleCase {
   readonly name: string;
@@ -1185,6 +1186,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
       },
     ],
   },
+
+  ...ADMISSION_RULE_CASES,
 
   // Reported by the engine when a rule throws; the table runner injects a failing rule for it.
   'rule-failed': {

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule';
+import { admissionBoundToNamespace, admissionEnforced, admissionPoliciesPresent, serviceAccountToken } from './admission';
 import { adminPathsNotPublic, edgeHsts, edgeHttpsRedirect, edgeKeepsSecurityHeaders, edgeProfile, edgeTls, publicHostsRouted } from './edge';
 import {
   appServerMtls,
@@ -63,7 +64,12 @@ const RULES: readonly Rule[] = [
   writableTmp,
   namespacePodSecurity,
   namespacePresent,
+  serviceAccountToken,
   imagePinned,
+  // enforced at admission
+  admissionPoliciesPresent,
+  admissionBoundToNamespace,
+  admissionEnforced,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,
