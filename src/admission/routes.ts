@@ -112,8 +112,8 @@ export function httpRoutePolicy(inputs: AdmissionInputs): PolicyDefinition {
       {
         name: 'badBackends',
         expression:
-          `variables.rules.map(r, (has(r.backendRefs) ? r.backendRefs.filter(b, !${ok('b')}).map(b, b.name).join(', ') : '') + ` +
-          `(has(r.filters) && r.filters.exists(f, has(f.requestMirror) && !${ok('f.requestMirror.backendRef')}) ? ' (mirrored) ' + r.filters.filter(f, has(f.requestMirror) && !${ok('f.requestMirror.backendRef')}).map(f, f.requestMirror.backendRef.name).join(', ') : '')).filter(s, s != '')`,
+          `variables.rules.map(r, [has(r.backendRefs) ? r.backendRefs.filter(b, !${ok('b')}).map(b, b.name).join(', ') : '', ` +
+          `has(r.filters) ? r.filters.filter(f, has(f.requestMirror) && !${ok('f.requestMirror.backendRef')}).map(f, f.requestMirror.backendRef.name + ' (mirrored)').join(', ') : ''].filter(s, s != '').join(', ')).filter(s, s != '')`,
       },
       {
         name: 'adminRoutes',
