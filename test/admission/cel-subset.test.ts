@@ -1,0 +1,142 @@
+/**
+ * The policies use only CEL that Kubernetes evaluates, with bounded cost: every expression parses,
+ * calls only standard functions and the Kubernetes strings library, reads only the variables a
+ * ValidatingAdmissionPolicy has, and nests comprehensions at most two deep.
+ */
+import { parse } from '@bufbuild/cel';
+import { SECRET_NAME_PATTERN } from '../../src/admission';
+import { isSecretName } from '../../src/validator/rules/secrets';
+import { evaluate, KUBERNETES_STRING_FUNCTIONS, Obj } from './harness';
+import { everyRendering } from './support';
+
+/** Operators and standard functions (cel-spec), as the parser names them. */
+const STANDARD = [
+  '_&&_', '_||_', '!_', '-_', '_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_', '_+_', '_-_', '_*_', '_/_', '_%_', '_?_:_', '_[_]', '@in',
+  // the loop condition the all() macro expands to
+  '@not_strictly_false',
+  'size', 'matches', 'startsWith', 'endsWith', 'contains', 'string', 'int',
+];
+const ALLOWED_FUNCTIONS = new Set([...STANDARD, ...KUBERNETES_STRING_FUNCTIONS]);
+const ROOTS = new Set(['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer']);
+
+interface Walk {
+  functions: Set<string>;
+  roots: Set<string>;
+  depth: number;
+}
+
+function walk(e: any, scope: Set<string>, depth: number, out: Walk): void {
+  const k = e.exprKind;
+  switch (k.case) {
+    case 'identExpr':
+      if (!scope.has(k.value.name)) out.roots.add(k.value.name);
+      return;
+    case 'selectExpr':
+      return walk(k.value.operand, scope, depth, out);
+    case 'callExpr':
+      out.functions.add(k.value.function);
+      if (k.value.target) walk(k.value.target, scope, depth, out);
+      for (const a of k.value.args) walk(a, scope, depth, out);
+      return;
+    case 'listExpr':
+      for (const el of k.value.elements) walk(el, scope, depth, out);
+      return;
+    case 'structExpr':
+      for (const en of k.value.entries) {
+        if (en.keyKind.case === 'mapKey') walk(en.keyKind.value, scope, depth, out);
+        walk(en.value, scope, depth, out);
+      }
+      return;
+    case 'comprehensionExpr': {
+      const c = k.value;
+      const inner = new Set([...scope, c.iterVar, c.accuVar]);
+      // A loop over a list literal (the admin paths) has a fixed size: it does not multiply the cost.
+      const next = c.iterRange.exprKind.case === 'listExpr' ? depth : depth + 1;
+      out.depth = Math.max(out.depth, next);
+      walk(c.iterRange, scope, depth, out);
+      walk(c.accuInit, scope, depth, out);
+      for (const part of [c.loopCondition, c.loopStep, c.result]) walk(part, inner, next, out);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function analyse(expression: string): Walk {
+  const out: Walk = { functions: new Set(), roots: new Set(), depth: 0 };
+  walk(parse(expression).expr, new Set(), 0, out);
+  return out;
+}
+
+/** Every CEL expression of a policy, with where it sits. */
+function expressions(policy: Obj): Array<[string, string]> {
+  const s = policy.spec;
+  return [
+    ...(s.matchConditions ?? []).map((c: Obj) => [`matchConditions.${c.name}`, c.expression]),
+    ...(s.variables ?? []).map((v: Obj) => [`variables.${v.name}`, v.expression]),
+    ...s.validations.flatMap((v: Obj, i: number) => [[`validations[${i}].expression`, v.expression], [`validations[${i}].messageExpression`, v.messageExpression]]),
+  ];
+}
+
+describe('CEL that Kubernetes supports, with bounded cost', () => {
+  const policies = everyRendering().flatMap((r) => r.policies.map((p) => p.policy));
+
+  test('every expression parses, uses only standard and Kubernetes string functions, and nests at most two comprehensions over object lists', () => {
+    let n = 0;
+    for (const p of policies) {
+      for (const [where, expression] of expressions(p)) {
+        const a = analyse(expression);
+        const at = `${p.metadata.name} ${where}`;
+        expect({ at, unknownFunctions: [...a.functions].filter((f) => !ALLOWED_FUNCTIONS.has(f)) }).toEqual({ at, unknownFunctions: [] });
+        expect({ at, unknownRoots: [...a.roots].filter((r) => !ROOTS.has(r)) }).toEqual({ at, unknownRoots: [] });
+        expect({ at, depth: a.depth <= 2 }).toEqual({ at, depth: true });
+        expect(expression).not.toMatch(/\?\.|\.orValue\(|cel\.bind|optional\./);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(500);
+  });
+
+  test('variables refer only to variables declared before them; messages are single lines', () => {
+    for (const p of policies) {
+      const declared: string[] = [];
+      for (const v of p.spec.variables ?? []) {
+        for (const [, used] of v.expression.matchAll(/variables\.([A-Za-z_]\w*)/g)) expect({ variable: v.name, uses: used, declared: declared.includes(used) }).toEqual({ variable: v.name, uses: used, declared: true });
+        declared.push(v.name);
+      }
+      for (const [, expression] of expressions(p)) for (const [, used] of expression.matchAll(/variables\.([A-Za-z_]\w*)/g)) expect(declared).toContain(used);
+      for (const v of p.spec.validations) expect(v.message).not.toMatch(/[\r\n]/);
+    }
+  });
+
+  test('the analysis can fail: a nested third comprehension and an unsupported function are caught', () => {
+    expect(analyse('a.all(x, x.b.all(y, y.c.all(z, z)))').depth).toBe(3);
+    expect(analyse("a.all(x, x.b.all(y, ['/a', '/b'].exists(z, y == z)))").depth).toBe(2);
+    expect([...analyse("'%s'.format(['a'])").functions].filter((f) => !ALLOWED_FUNCTIONS.has(f))).toEqual(['format']);
+    expect(evaluate("'%s'.format(['a'])", {})).toEqual({ error: expect.any(String) });
+  });
+});
+
+describe('secret-like variable names', () => {
+  // Names the admission pattern and the validator classify alike.
+  const names: Array<[string, boolean]> = [
+    ['DB_PASSWORD', true], ['POSTGRES_PASSWORD', true], ['REDIS_PASSWORD', true], ['MyPassword', true], ['Smtp__Password', true],
+    ['ClientSecret', true], ['Oidc__ClientSecret', true], ['ACCESS_TOKEN', true], ['GITHUB_TOKEN', true], ['InternalTokens__ApiKey', true],
+    ['API_KEY', true], ['apiKey', true], ['SIGNING_KEY', true], ['Jwt__SigningKey', true], ['AWS_SECRET_ACCESS_KEY', true],
+    ['ConnectionStrings__Default', true], ['REDIS_CONNECTION_STRING', true], ['Credentials', true], ['PASSPHRASE', true],
+    ['PASSWORD_FILE', false], ['SECRET_NAME', false], ['TOKEN_TTL', false], ['InternalTokens__Issuer', false], ['InternalTokens__Audience', false],
+    ['AuthServer__DataProtection__KeyPath', false], ['KEY', false], ['MONKEY', false], ['ASPNETCORE_ENVIRONMENT', false], ['REDISCLI_AUTH', false],
+    ['Tokens', false], ['PGDATA', false], ['POSTGRES_USER', false], ['Cors__AllowedOrigins__0', false], ['Hangfire__Storage', false],
+  ];
+  test.each(names)('%s: %s (and the validator agrees)', (name, secret) => {
+    expect(evaluate(`n.matches('${SECRET_NAME_PATTERN.replace(/\\/g, '\\\\')}')`, { n: name })).toBe(secret);
+    expect(isSecretName(name)).toBe(secret);
+  });
+  // The admission pattern matches secret words at the end of a name without word boundaries (RE2
+  // has no case-aware word splitting): stricter than the validator, never more lenient.
+  test.each(['PGPASSWD', 'NOTOKEN'])('%s: secret-like at admission, not to the validator', (name) => {
+    expect(evaluate(`n.matches('${SECRET_NAME_PATTERN.replace(/\\/g, '\\\\')}')`, { n: name })).toBe(true);
+    expect(isSecretName(name)).toBe(false);
+  });
+});
