@@ -24,9 +24,20 @@ describe('configuration the API server, the kubelet or the runbook would refuse'
     ['an external service open to everything', (e: any) => (e.externalServices[0].cidr = '0.0.0.0/0'), /field externalServices\.0\.cidr: must not be the whole address space/],
     ['an external service declared twice', (e: any) => e.externalServices.push({ ...e.externalServices[0] }), /field externalServices\.2\.name: "blob-storage" is declared twice/],
     ['an unknown field', (e: any) => (e.featurez = {}), /field featurez: is not a known field/],
+    ['an image without digest where digests are required', (e: any) => delete e.workloads.frontend.image.digest, /field workloads\.frontend\.image\.digest: is required: images\.requireDigest is true in this environment/],
+    ['Deny combined with Warn', (e: any) => (e.admission.validationActions = ['Deny', 'Warn']), /field admission\.validationActions: must not combine Deny with Warn/],
+    ['no validation action', (e: any) => (e.admission.validationActions = []), /field admission\.validationActions: must name at least one of Deny, Warn, Audit/],
+    ['an unknown validation action', (e: any) => (e.admission.validationActions = ['Block']), /field admission\.validationActions\.0: /],
     ['a misspelt HPA bound', (e: any) => (e.workloads.api.scaling = { minReplica: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 }), /field workloads\.api\.scaling\.(minReplica|minReplicas): /],
   ])('%s is refused with the field named', (_name, edit, message) => {
     expect(() => parse(edit)).toThrow(message);
+  });
+
+  test('tags alone are enough where digests are not required', () => {
+    expect(() => parse((e) => {
+      e.images.requireDigest = false;
+      for (const w of Object.values<any>(e.workloads)) delete w.image.digest;
+    })).not.toThrow();
   });
 
   test('a registry with a port is a valid repository', () => {

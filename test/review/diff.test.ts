@@ -41,6 +41,8 @@ describe('field differences', () => {
 
 describe('resource differences between two renders', () => {
   const base = freshRender();
+  /** The api image as production renders it (pinned by digest). */
+  const API_IMAGE = 'registry.betts.example/ctis/api:1.8.2@sha256:d569bb2b90b24c21129fd544acf79fe7bee3ac81b8c05bbae4d03f49f67c0379';
   let head = editFile(base, 'production/api.yaml', (docs) => {
     const deployment = docs.find((d) => d.kind === 'Deployment')!;
     deployment.spec.template.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
@@ -63,7 +65,7 @@ describe('resource differences between two renders', () => {
           {
             path: 'spec.template.spec.containers[name=api].image',
             kind: 'changed',
-            old: 'registry.betts.example/ctis/api:1.8.2',
+            old: API_IMAGE,
             new: 'registry.betts.example/ctis/api:1.8.3',
           },
         ],
@@ -103,7 +105,7 @@ describe('resource differences between two renders', () => {
       [
         '  ~ apps/v1 Deployment ctis-production/api  (production/api.yaml)',
         '      spec.template.spec.containers[name=api].image',
-        '        - registry.betts.example/ctis/api:1.8.2',
+        `        - ${API_IMAGE}`,
         '        + registry.betts.example/ctis/api:1.8.3',
       ].join('\n'),
     );
@@ -121,7 +123,7 @@ describe('resource differences between two renders', () => {
       [
         '```diff',
         '@@ spec.template.spec.containers[name=api].image @@',
-        '- registry.betts.example/ctis/api:1.8.2',
+        `- ${API_IMAGE}`,
         '+ registry.betts.example/ctis/api:1.8.3',
         '```',
       ].join('\n'),
