@@ -26,39 +26,48 @@ export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
       message: 'the NetworkPolicy does not carry the labels of the policies this project renders',
     }),
   ];
-  for (const c of inputs.internal()) {
-    const callers = inputs.callers(c.id);
-    const id = lit(c.id);
-    const maySelect =
-      `!(has(${ps}.matchLabels) && ${name} in ${ps}.matchLabels && ${ps}.matchLabels[${name}] != ${id}) && ` +
-      `!(has(${ps}.matchExpressions) && ${ps}.matchExpressions.exists(e, e.key == ${name} && ` +
-      `((e.operator == 'In' && !(${id} in e.values)) || (e.operator == 'NotIn' && ${id} in e.values) || e.operator == 'DoesNotExist')))`;
-    const callerPeer =
-      `(!has(p.namespaceSelector) && !has(p.ipBlock) && has(p.podSelector) && has(p.podSelector.matchLabels) && ` +
-      `${name} in p.podSelector.matchLabels && p.podSelector.matchLabels[${name}] in ${litList(callers)})`;
-    const ruleOk = `(has(r.from) && size(r.from) > 0 && r.from.all(p, ${callerPeer}))`;
-    checks.push(
-      check({
-        id: `ingress-to-${c.id}`,
-        runbookItem: 'SPEC §2 rules 1 and 2',
-        validatorRule: 'network-extra-connection',
-        expression: `!has(object.spec.ingress) || !(${maySelect}) || object.spec.ingress.all(r, ${ruleOk})`,
-        subject: id,
-        detail:
-          `'NetworkPolicy ' + object.metadata.name + ' admits ingress from ' + ` +
-          `object.spec.ingress.filter(r, !${ruleOk}).map(r, !has(r.from) || size(r.from) == 0 ? 'every source' : 'peers other than its callers').join(', ') + ` +
-          lit(`; only ${callers.length > 0 ? `pods of ${callers.join(', ')} in this namespace` : 'nothing (no component in the cluster calls it here)'} may reach ${c.id}`),
-        message: `the NetworkPolicy admits ingress to ${c.id} from peers other than its declared callers (${callers.join(', ') || 'none'})`,
-      }),
-    );
-  }
+  // One check for every internal component, so the policy stays one validation however large
+  // the topology: the outer loop runs over a list literal, the inner ones over the object.
+  const internal = litList(inputs.internal().map((c) => c.id));
+  const maySelect =
+    `!(has(${ps}.matchLabels) && ${name} in ${ps}.matchLabels && ${ps}.matchLabels[${name}] != c) && ` +
+    `!(has(${ps}.matchExpressions) && ${ps}.matchExpressions.exists(e, e.key == ${name} && ` +
+    `((e.operator == 'In' && !(c in e.values)) || (e.operator == 'NotIn' && c in e.values) || e.operator == 'DoesNotExist')))`;
+  const callerPeer =
+    `(!has(p.namespaceSelector) && !has(p.ipBlock) && has(p.podSelector) && has(p.podSelector.matchLabels) && ` +
+    `${name} in p.podSelector.matchLabels && p.podSelector.matchLabels[${name}] in variables.callers[c])`;
+  const rulesOk = `variables.ingress.all(r, has(r.from) && size(r.from) > 0 && r.from.all(p, ${callerPeer}))`;
+  const opened = `${internal}.filter(c, ${maySelect} && !${rulesOk})`;
+  checks.push(
+    check({
+      id: 'ingress-from-callers',
+      runbookItem: 'SPEC §2 rules 1 and 2',
+      validatorRule: 'network-extra-connection',
+      expression: `${internal}.all(c, !(${maySelect}) || ${rulesOk})`,
+      subject: `${opened}.join(', ')`,
+      detail:
+        `'NetworkPolicy ' + object.metadata.name + ' admits ingress from ' + ` +
+        `(variables.ingress.exists(r, !has(r.from) || size(r.from) == 0) ? 'every source' : 'peers other than the declared callers') + ` +
+        `' (' + ${opened}.map(c, size(variables.callers[c]) == 0 ? 'nothing in the cluster may reach ' + c + ' here' : 'only pods of ' + variables.callers[c].join(', ') + ' in this namespace may reach ' + c).join('; ') + ')'`,
+      message: 'the NetworkPolicy admits ingress to an internal component from peers other than its declared callers',
+    }),
+  );
   return {
     concern: 'network-policies',
     description: 'NetworkPolicies: only the ones this project renders; internal components reachable only from their declared callers.',
     resourceRules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['networkpolicies'], operations: ['CREATE', 'UPDATE'] }],
     // Labels are judged too: an update that strips them is refused.
     judged: (root) => [`(has(${root}.metadata.labels) ? ${root}.metadata.labels : {})`, `${root}.spec`],
-    variables: [],
+    variables: [
+      { name: 'ingress', expression: 'has(object.spec.ingress) ? object.spec.ingress : []' },
+      {
+        name: 'callers',
+        expression: `{${inputs
+          .internal()
+          .map((c) => `${lit(c.id)}: ${litList(inputs.callers(c.id))}`)
+          .join(', ')}}`,
+      },
+    ],
     checks,
   };
 }

@@ -67,7 +67,7 @@ const CASES: BreakingCase[] = [
     name: 'an allow-all ingress policy on redis',
     env: 'staging',
     request: (r) => create(netpol(r, 'redis-open', { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } }, ingress: [{}], policyTypes: ['Ingress'] })),
-    denied: [['network-policies', m('redis: NetworkPolicy redis-open admits ingress from every source; only pods of api, app-server, auth-server in this namespace may reach redis', 'network-extra-connection')]],
+    denied: [['network-policies', m('redis: NetworkPolicy redis-open admits ingress from every source \\(only pods of api, app-server, auth-server in this namespace may reach redis\\)', 'network-extra-connection')]],
   },
   {
     name: 'a privileged container',
@@ -174,29 +174,33 @@ const CASES: BreakingCase[] = [
     name: 'postgresql admits every namespace',
     env: 'staging',
     request: (r) => update(pick(r, 'NetworkPolicy', 'postgresql'), (p) => p.spec.ingress.push({ from: [{ namespaceSelector: {} }], ports: [{ port: 5432, protocol: 'TCP' }] })),
-    denied: [['network-policies', m('postgresql: NetworkPolicy postgresql admits ingress from peers other than its callers; only pods of app-server, auth-server in this namespace may reach postgresql', 'network-extra-connection')]],
+    denied: [['network-policies', m('postgresql: NetworkPolicy postgresql admits ingress from peers other than the declared callers \\(only pods of app-server, auth-server in this namespace may reach postgresql\\)', 'network-extra-connection')]],
   },
   {
     name: 'app-server admits the frontend, which is not its caller',
     env: 'production',
     request: (r) => update(pick(r, 'NetworkPolicy', 'app-server'), (p) => (p.spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/name'] = 'frontend')),
-    denied: [['network-policies', m('app-server: NetworkPolicy app-server admits ingress from peers other than its callers; only pods of api in this namespace may reach app-server', 'network-extra-connection')]],
+    denied: [['network-policies', m('app-server: NetworkPolicy app-server admits ingress from peers other than the declared callers \\(only pods of api in this namespace may reach app-server\\)', 'network-extra-connection')]],
   },
   {
     name: 'a namespace-wide policy admitting the internet judges every internal component',
     env: 'staging',
     request: (r) => create(netpol(r, 'open', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] })),
     denied: [
-      ['network-policies', m('app-server: NetworkPolicy open admits ingress from peers other than its callers; only pods of api in this namespace', 'network-extra-connection')],
-      ['network-policies', m('postgresql: NetworkPolicy open admits', 'network-extra-connection')],
-      ['network-policies', m('redis: NetworkPolicy open admits', 'network-extra-connection')],
+      [
+        'network-policies',
+        m(
+          'app-server, postgresql, redis: NetworkPolicy open admits ingress from peers other than the declared callers \\(only pods of api in this namespace may reach app-server; only pods of app-server, auth-server in this namespace may reach postgresql; only pods of api, app-server, auth-server in this namespace may reach redis\\)',
+          'network-extra-connection',
+        ),
+      ],
     ],
   },
   {
     name: 'production: redis is managed, so no pod labelled redis may be admitted from anywhere',
     env: 'production',
     request: (r) => create(netpol(r, 'redis', { podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['redis', 'cache'] }] }, ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } }] }] })),
-    denied: [['network-policies', m('redis: NetworkPolicy redis admits ingress from peers other than its callers; only nothing \\(no component in the cluster calls it here\\) may reach redis', 'network-extra-connection')]],
+    denied: [['network-policies', m('redis: NetworkPolicy redis admits ingress from peers other than the declared callers \\(nothing in the cluster may reach redis here\\)', 'network-extra-connection')]],
   },
   // --- pods and pod templates ---
   {
