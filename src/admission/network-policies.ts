@@ -37,18 +37,17 @@ export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
     `(!has(p.namespaceSelector) && !has(p.ipBlock) && has(p.podSelector) && has(p.podSelector.matchLabels) && ` +
     `${name} in p.podSelector.matchLabels && p.podSelector.matchLabels[${name}] in variables.callers[c])`;
   const rulesOk = `variables.ingress.all(r, has(r.from) && size(r.from) > 0 && r.from.all(p, ${callerPeer}))`;
-  const opened = `${internal}.filter(c, ${maySelect} && !${rulesOk})`;
   checks.push(
     check({
       id: 'ingress-from-callers',
       runbookItem: 'SPEC §2 rules 1 and 2',
       validatorRule: 'network-extra-connection',
-      expression: `${internal}.all(c, !(${maySelect}) || ${rulesOk})`,
-      subject: `${opened}.join(', ')`,
+      expression: 'size(variables.opened) == 0',
+      subject: "variables.opened.join(', ')",
       detail:
         `'NetworkPolicy ' + object.metadata.name + ' admits ingress from ' + ` +
         `(variables.ingress.exists(r, !has(r.from) || size(r.from) == 0) ? 'every source' : 'peers other than the declared callers') + ` +
-        `' (' + ${opened}.map(c, size(variables.callers[c]) == 0 ? 'nothing in the cluster may reach ' + c + ' here' : 'only pods of ' + variables.callers[c].join(', ') + ' in this namespace may reach ' + c).join('; ') + ')'`,
+        `' (' + variables.opened.map(c, size(variables.callers[c]) == 0 ? 'nothing in the cluster may reach ' + c + ' here' : 'only pods of ' + variables.callers[c].join(', ') + ' in this namespace may reach ' + c).join('; ') + ')'`,
       message: 'the NetworkPolicy admits ingress to an internal component from peers other than its declared callers',
     }),
   );
@@ -67,6 +66,8 @@ export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
           .map((c) => `${lit(c.id)}: ${litList(inputs.callers(c.id))}`)
           .join(', ')}}`,
       },
+      // Internal components the policy may select and opens to something but their callers.
+      { name: 'opened', expression: `${internal}.filter(c, ${maySelect} && !${rulesOk})` },
     ],
     checks,
   };

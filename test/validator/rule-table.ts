@@ -1140,6 +1140,16 @@ export const RULE_CASES: Record<string, RuleCases> = {
           [`Deployment/${P}/d`]: [/Deployment is not served as apps\/v2 \(served: apps\/v1\)/],
         },
       },
+      {
+        name: 'admission policies at v1beta1',
+        objects: mutate('production', (o) => {
+          for (const x of o) if (String(x.object.kind).startsWith('ValidatingAdmissionPolicy') && x.object.metadata.name === 'ctis-production-pods') x.object.apiVersion = 'admissionregistration.k8s.io/v1beta1';
+        }),
+        expect: {
+          ['ValidatingAdmissionPolicy//ctis-production-pods']: [/no longer served: use admissionregistration\.k8s\.io\/v1 \(Kubernetes 1\.30\+/],
+          ['ValidatingAdmissionPolicyBinding//ctis-production-pods']: [/no longer served: use admissionregistration\.k8s\.io\/v1 \(Kubernetes 1\.30\+/],
+        },
+      },
     ],
   },
 
