@@ -177,3 +177,32 @@ export function allowListPolicy(inputs: AdmissionInputs): PolicyDefinition | und
     ],
   };
 }
+
+/**
+ * Route kinds the project never renders: Traefik's IngressRoutes and the Gateway API's GRPC, TCP,
+ * TLS and UDP routes reach Services as directly as an Ingress, but none of the checks above read
+ * them, so they are refused outright in the namespace.
+ */
+export function otherRoutesPolicy(_inputs: AdmissionInputs): PolicyDefinition {
+  return {
+    concern: 'other-routes',
+    description: 'Route kinds the project does not render (Traefik IngressRoutes, Gateway API GRPC/TCP/TLS/UDP routes) are refused.',
+    resourceRules: [
+      { apiGroups: ['traefik.io'], apiVersions: ['v1alpha1'], resources: ['ingressroutes', 'ingressroutetcps', 'ingressrouteudps'], operations: ['CREATE', 'UPDATE'] },
+      { apiGroups: ['gateway.networking.k8s.io'], apiVersions: ['v1', 'v1alpha2'], resources: ['grpcroutes', 'tcproutes', 'tlsroutes', 'udproutes'], operations: ['CREATE', 'UPDATE'] },
+    ],
+    judged: (root) => [`${root}.spec`],
+    variables: [],
+    checks: [
+      check({
+        id: 'unrendered-route-kind',
+        runbookItem: RULE_1,
+        validatorRule: 'unknown-kind',
+        expression: 'false',
+        subject: "object.kind + ' ' + object.metadata.name",
+        detail: "'the edge routes only through the Ingresses or HTTPRoutes of the environment\\'s profile; this kind would bypass the checks on backends and admin paths'",
+        message: 'route kinds the project does not render are refused',
+      }),
+    ],
+  };
+}

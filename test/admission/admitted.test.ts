@@ -36,7 +36,7 @@ function expectAdmitted(policies: BoundPolicy[], req: AdmissionRequest, judgedBy
 describe('every environment holds its policies and bindings, bound to its namespace', () => {
   test.each(ENVIRONMENTS)('%s', (name) => {
     const r = rendered(name);
-    const concerns = ['namespace', 'pods', 'workloads', 'cronjobs', 'services', 'ingresses', 'httproutes', 'network-policies', ...(name === 'staging' ? ['admin-allow-list'] : [])];
+    const concerns = ['namespace', 'pods', 'workloads', 'cronjobs', 'services', 'ingresses', 'httproutes', 'other-routes', 'network-policies', ...(name === 'staging' ? ['admin-allow-list'] : [])];
     expect(r.policies.map((p) => p.policy.metadata.name).sort()).toEqual(concerns.map((c) => `ctis-${name}-${c}`).sort());
     for (const { policy, bindings } of r.policies) {
       expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');

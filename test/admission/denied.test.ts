@@ -157,6 +157,25 @@ const CASES: BreakingCase[] = [
     request: (r) => update(pick(r, 'HTTPRoute', 'api'), (h) => (h.spec.rules[0].matches = [{ path: { type: 'RegularExpression', value: '/(api|ops)/.*' } }])),
     denied: [['httproutes', m('api /\\(api\\|ops\\)/\\.\\*: HTTPRoute api routes paths that reach', 'admin-paths-not-public')]],
   },
+  {
+    name: 'traefik: an IngressRoute to redis (a kind the project never renders)',
+    env: 'staging',
+    request: (r) =>
+      create({
+        apiVersion: 'traefik.io/v1alpha1',
+        kind: 'IngressRouteTCP',
+        metadata: { name: 'redis', namespace: r.env.namespace },
+        spec: { entryPoints: ['redis'], routes: [{ match: 'HostSNI(`*`)', services: [{ name: 'redis', port: 6379 }] }] },
+      }),
+    denied: [['other-routes', /^IngressRouteTCP redis: the edge routes only through the Ingresses or HTTPRoutes of the environment's profile; .* \(SPEC §2 rule 1; validator rule unknown-kind\)$/]],
+  },
+  {
+    name: 'gateway-api: a TCPRoute to postgresql',
+    env: 'development',
+    request: (r) =>
+      create({ apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db', namespace: r.env.namespace }, spec: { parentRefs: [{ name: 'ctis' }], rules: [{ backendRefs: [{ name: 'postgresql', port: 5432 }] }] } }),
+    denied: [['other-routes', /^TCPRoute db: the edge routes only through/]],
+  },
   // --- NetworkPolicy ---
   {
     name: 'a NetworkPolicy this project did not render',

@@ -70,6 +70,7 @@ const RESOURCES: Record<string, string> = {
   PodDisruptionBudget: 'poddisruptionbudgets', NetworkPolicy: 'networkpolicies', Ingress: 'ingresses', HTTPRoute: 'httproutes',
   Gateway: 'gateways', Middleware: 'middlewares', ExternalSecret: 'externalsecrets', Certificate: 'certificates',
   ValidatingAdmissionPolicy: 'validatingadmissionpolicies', ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
+  IngressRoute: 'ingressroutes', IngressRouteTCP: 'ingressroutetcps', GRPCRoute: 'grpcroutes', TCPRoute: 'tcproutes', TLSRoute: 'tlsroutes',
   ServiceMonitor: 'servicemonitors', PodMonitor: 'podmonitors', PrometheusRule: 'prometheusrules', TLSOption: 'tlsoptions',
 };
 const CLUSTER_SCOPED = new Set(['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
