@@ -16,7 +16,7 @@ export class AdmissionChart extends StackChart {
     const inputs = new AdmissionInputs(ctx.effective, ctx.env, ctx.labelContext.instance, ctx.platformLabels());
     for (const definition of admissionPolicies(inputs)) {
       new AdmissionPolicy(this, definition.concern, {
-        name: `${ctx.labelContext.instance}-${definition.concern}`,
+        name: `${inputs.instance}-${definition.concern}`,
         namespace: ctx.namespace,
         labels: ctx.platformLabels(),
         definition,

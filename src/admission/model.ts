@@ -24,7 +24,7 @@ export interface ResourceRule {
 
 /** One check: the request is admitted when `expression` is true. */
 export interface Check {
-  /** Kebab-case id, unique in its policy; tests and reviewers refer to checks by it. */
+  /** Kebab-case id, unique in its policy: names the check in the source (Kubernetes validations have no name). */
   readonly id: string;
   readonly expression: string;
   /** CEL that builds the denial message (component, offending fields, runbook rule). */

@@ -33,6 +33,14 @@ describe('configuration the API server, the kubelet or the runbook would refuse'
     expect(() => parse(edit)).toThrow(message);
   });
 
+  test('requireDigest covers every image of the configuration, data stores included', () => {
+    const staging = JSON.parse(JSON.stringify(shippedEnv('staging')));
+    staging.images.requireDigest = true;
+    expect(() => parseEnvironment(staging, 'config/staging.yaml', 'staging', CTIS_TOPOLOGY)).toThrow(/field workloads\.auth-server\.image\.digest: is required/);
+    for (const w of Object.values<any>(staging.workloads)) w.image.digest = `sha256:${'a'.repeat(64)}`;
+    expect(() => parseEnvironment(staging, 'config/staging.yaml', 'staging', CTIS_TOPOLOGY)).toThrow(/field dataStores\.postgresql\.image\.digest: is required/);
+  });
+
   test('tags alone are enough where digests are not required', () => {
     expect(() => parse((e) => {
       e.images.requireDigest = false;
