@@ -39,6 +39,13 @@ export const ADMISSION_RULE_CASES: Record<string, RuleCases> = {
         },
       },
       {
+        name: 'the CronJob policy itself scoped to another namespace',
+        objects: mutate('production', (o) => {
+          policy(o, 'ctis-production-cronjobs').spec.matchConstraints.namespaceSelector.matchLabels['kubernetes.io/metadata.name'] = 'ctis-staging';
+        }),
+        expect: { [`Namespace//${P}`]: [/^no ValidatingAdmissionPolicy bound to ctis-production judges CREATE and UPDATE of cronjobs\.batch/] },
+      },
+      {
         name: 'the workloads policy no longer covers Argo Rollouts',
         env: 'staging',
         objects: mutate('staging', (o) => {

@@ -80,7 +80,11 @@ function boundToNamespace(binding: LoadedObject, ns: string): boolean {
 /** Policies bound to the namespace that judge CREATE and UPDATE of a resource. */
 function judging(ctx: ValidationContext, group: string, resource: string): LoadedObject[] {
   return ctx.ofKind(POLICY).filter((p) => {
-    if (p.object.apiVersion !== API_VERSION || !rulesCover(p.object.spec?.matchConstraints?.resourceRules, group, resource)) return false;
+    const constraints = p.object.spec?.matchConstraints;
+    if (p.object.apiVersion !== API_VERSION || !rulesCover(constraints?.resourceRules, group, resource)) return false;
+    // The policy's own scope must include the namespace (an unpinned selector includes every one).
+    const scope = pinnedNamespaces(constraints?.namespaceSelector);
+    if (scope !== undefined && !scope.includes(ctx.namespace)) return false;
     return bindingsOf(ctx, nameOf(p)).some((b) => {
       if (b.object.apiVersion !== API_VERSION || !boundToNamespace(b, ctx.namespace)) return false;
       const narrowed = b.object.spec?.matchResources?.resourceRules;
