@@ -18,7 +18,10 @@ import {
   certManagerAnnotations,
   hstsHeader,
   tlsSecretName,
+  TRAEFIK_ENTRYPOINTS_ANNOTATION,
   TRAEFIK_MIDDLEWARES_ANNOTATION,
+  TRAEFIK_TLS_ANNOTATION,
+  TraefikEntryPoint,
   TraefikMiddleware,
   traefikMiddlewareRef,
 } from '../src/constructs/edge';
@@ -130,15 +133,15 @@ export class EdgeChart extends StackChart {
     }
     const secure = (middlewares: string[]) => ({
       ...certManagerAnnotations(edge),
-      'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
-      'traefik.ingress.kubernetes.io/router.tls': 'true',
+      [TRAEFIK_ENTRYPOINTS_ANNOTATION]: TraefikEntryPoint.HTTPS,
+      [TRAEFIK_TLS_ANNOTATION]: 'true',
       [TRAEFIK_MIDDLEWARES_ANNOTATION]: middlewares.map(ref).join(','),
     });
     for (const r of routes) {
       const id = r.component.id;
       this.ingress(id, r, r.paths, secure([TraefikMiddleware.HSTS]), true);
       this.ingress(`${id}-http-redirect`, r, ['/'], {
-        'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
+        [TRAEFIK_ENTRYPOINTS_ANNOTATION]: TraefikEntryPoint.HTTP,
         [TRAEFIK_MIDDLEWARES_ANNOTATION]: ref(TraefikMiddleware.REDIRECT_HTTPS),
       }, false);
       if (allowList && r.component.spec.servesAdminPaths) {

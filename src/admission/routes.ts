@@ -1,4 +1,11 @@
-import { TRAEFIK_MIDDLEWARES_ANNOTATION, TraefikMiddleware, traefikMiddlewareRef } from '../constructs/edge';
+import {
+  TRAEFIK_ENTRYPOINTS_ANNOTATION,
+  TRAEFIK_MIDDLEWARES_ANNOTATION,
+  TRAEFIK_TLS_ANNOTATION,
+  TraefikEntryPoint,
+  TraefikMiddleware,
+  traefikMiddlewareRef,
+} from '../constructs/edge';
 import { ADMIN_PATHS } from '../topology/model';
 import { lit, litList } from './cel';
 import { AdmissionInputs, check, PolicyDefinition } from './model';
@@ -34,14 +41,23 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
   const exposes = (b: string, p: string) => `(has(${b}.service) && ${b}.service.name in ${admin} && ${covers(p)})`;
   const dflt = 'object.spec.defaultBackend';
   const traefikAllowList = inputs.env.edge.profile === 'traefik' && inputs.env.edge.adminAllowList.length > 0;
-  const guards = inputs.env.edge.profile === 'traefik'
-    ? [
-        ...(traefikAllowList ? [traefikMiddlewareRef(inputs.namespace, TraefikMiddleware.ADMIN_ALLOW_LIST)] : []),
-        // The HTTP router of a host only redirects to https: requests never reach the backend.
-        traefikMiddlewareRef(inputs.namespace, TraefikMiddleware.REDIRECT_HTTPS),
-      ]
-    : [];
-  const annotation = lit(TRAEFIK_MIDDLEWARES_ANNOTATION);
+  const traefik = inputs.env.edge.profile === 'traefik';
+  const allowListRef = lit(traefikMiddlewareRef(inputs.namespace, TraefikMiddleware.ADMIN_ALLOW_LIST));
+  const redirectRef = lit(traefikMiddlewareRef(inputs.namespace, TraefikMiddleware.REDIRECT_HTTPS));
+  // Admin paths may be routed behind the allow-list Middleware, or on a plain-HTTP router whose
+  // redirect Middleware answers every request with a redirect to https (on a TLS router the
+  // redirect does nothing, so it guards nothing there).
+  const guard = !traefik
+    ? 'false'
+    : [
+        ...(traefikAllowList ? [`${allowListRef} in variables.middlewares`] : []),
+        `(${redirectRef} in variables.middlewares && size(variables.entrypoints) > 0 && variables.entrypoints.all(e, e == ${lit(TraefikEntryPoint.HTTP)}) && ` +
+          `!(has(object.metadata.annotations) && ${lit(TRAEFIK_TLS_ANNOTATION)} in object.metadata.annotations && object.metadata.annotations[${lit(TRAEFIK_TLS_ANNOTATION)}] == 'true'))`,
+      ].join(' || ');
+  const annotationList = (key: string) => {
+    const k = lit(key);
+    return `has(object.metadata.annotations) && ${k} in object.metadata.annotations ? object.metadata.annotations[${k}].split(',').map(m, m.trim()) : []`;
+  };
   return {
     concern: 'ingresses',
     description: `Ingresses: only the public components (${inputs.publicBackends().join(', ')}) are routed; admin paths only behind the allow-list.`,
@@ -62,10 +78,8 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
           `(has(${dflt}) && ${exposes(dflt, "'/'")} ? [${dflt}.service.name + ' (default backend)'] : []) + ` +
           `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${exposes('p.backend', path('p'))}).map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*') + (has(p.path) ? p.path : '/')).join(', ') : '').filter(s, s != '')`,
       },
-      {
-        name: 'middlewares',
-        expression: `has(object.metadata.annotations) && ${annotation} in object.metadata.annotations ? object.metadata.annotations[${annotation}].split(',').map(m, m.trim()) : []`,
-      },
+      { name: 'middlewares', expression: annotationList(TRAEFIK_MIDDLEWARES_ANNOTATION) },
+      { name: 'entrypoints', expression: annotationList(TRAEFIK_ENTRYPOINTS_ANNOTATION) },
     ],
     checks: [
       check({
@@ -81,7 +95,7 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
         id: 'ingress-admin-paths',
         runbookItem: RULE_12,
         validatorRule: 'admin-paths-not-public',
-        expression: `size(variables.adminRoutes) == 0 || ${guards.length > 0 ? `variables.middlewares.exists(m, m in ${litList(guards)})` : 'false'}`,
+        expression: `size(variables.adminRoutes) == 0 || ${guard}`,
         subject: "variables.adminRoutes.join(', ')",
         detail: `'Ingress ' + object.metadata.name + ' routes paths that reach ${ADMIN_PATHS.join(', ')}' + ${lit(
           traefikAllowList ? ` without the ${TraefikMiddleware.ADMIN_ALLOW_LIST} Middleware` : ' (admin paths are not routed in this environment)',

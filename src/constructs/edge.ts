@@ -32,3 +32,12 @@ export const TRAEFIK_MIDDLEWARES_ANNOTATION = 'traefik.ingress.kubernetes.io/rou
 export function traefikMiddlewareRef(namespace: string, name: string): string {
   return `${namespace}-${name}@kubernetescrd`;
 }
+
+/** Annotation naming the Traefik entry points a router of an Ingress listens on. */
+export const TRAEFIK_ENTRYPOINTS_ANNOTATION = 'traefik.ingress.kubernetes.io/router.entrypoints';
+
+/** Annotation that makes a Traefik router serve TLS. */
+export const TRAEFIK_TLS_ANNOTATION = 'traefik.ingress.kubernetes.io/router.tls';
+
+/** Traefik's entry points as the edge uses them: plain HTTP (redirected only) and HTTPS. */
+export const TraefikEntryPoint = { HTTP: 'web', HTTPS: 'websecure' } as const;

@@ -127,6 +127,23 @@ const CASES: BreakingCase[] = [
     denied: [['ingresses', m('auth-server at auth\\.staging\\.ctis\\.betts\\.example/admin, .*without the admin-allow-list Middleware', 'admin-paths-not-public')]],
   },
   {
+    name: 'traefik: the redirect Middleware does not guard admin paths on the TLS router',
+    env: 'production',
+    profile: 'traefik',
+    request: (r) =>
+      update(pick(r, 'Ingress', 'auth-server'), (i) => {
+        i.spec.rules[0].http.paths[0].path = '/';
+        i.metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares'] = 'ctis-production-redirect-https@kubernetescrd,ctis-production-hsts@kubernetescrd';
+      }),
+    denied: [['ingresses', m('auth-server at auth\\.ctis\\.betts\\.example/: Ingress auth-server routes paths that reach /admin, /ops, /hangfire \\(admin paths are not routed in this environment\\)', 'admin-paths-not-public')]],
+  },
+  {
+    name: 'traefik: nor on a router that also listens on websecure',
+    env: 'staging',
+    request: (r) => update(pick(r, 'Ingress', 'api-http-redirect'), (i) => (i.metadata.annotations['traefik.ingress.kubernetes.io/router.entrypoints'] = 'web,websecure')),
+    denied: [['ingresses', m('api at api\\.staging\\.ctis\\.betts\\.example/: Ingress api-http-redirect routes paths that reach .* without the admin-allow-list Middleware', 'admin-paths-not-public')]],
+  },
+  {
     name: 'traefik: the allow-list Middleware opened to everyone',
     env: 'staging',
     request: (r) => update(pick(r, 'Middleware', 'admin-allow-list'), (mw) => (mw.spec.ipAllowList.sourceRange = ['10.40.0.0/16', '0.0.0.0/0'])),
