@@ -48,7 +48,7 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
   // redirect Middleware answers every request with a redirect to https (on a TLS router the
   // redirect does nothing, so it guards nothing there).
   const guard = !traefik
-    ? 'false'
+    ? undefined
     : [
         ...(traefikAllowList ? [`${allowListRef} in variables.middlewares`] : []),
         `(${redirectRef} in variables.middlewares && size(variables.entrypoints) > 0 && variables.entrypoints.all(e, e == ${lit(TraefikEntryPoint.HTTP)}) && ` +
@@ -95,7 +95,7 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
         id: 'ingress-admin-paths',
         runbookItem: RULE_12,
         validatorRule: 'admin-paths-not-public',
-        expression: `size(variables.adminRoutes) == 0 || ${guard}`,
+        expression: guard ? `size(variables.adminRoutes) == 0 || ${guard}` : 'size(variables.adminRoutes) == 0',
         subject: "variables.adminRoutes.join(', ')",
         detail: `'Ingress ' + object.metadata.name + ' routes paths that reach ${ADMIN_PATHS.join(', ')}' + ${lit(
           traefikAllowList ? ` without the ${TraefikMiddleware.ADMIN_ALLOW_LIST} Middleware` : ' (admin paths are not routed in this environment)',
