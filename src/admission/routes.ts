@@ -78,8 +78,12 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
           `(has(${dflt}) && ${exposes(dflt, "'/'")} ? [${dflt}.service.name + ' (default backend)'] : []) + ` +
           `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${exposes('p.backend', path('p'))}).map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*') + (has(p.path) ? p.path : '/')).join(', ') : '').filter(s, s != '')`,
       },
-      { name: 'middlewares', expression: annotationList(TRAEFIK_MIDDLEWARES_ANNOTATION) },
-      { name: 'entrypoints', expression: annotationList(TRAEFIK_ENTRYPOINTS_ANNOTATION) },
+      ...(traefik
+        ? [
+            { name: 'middlewares', expression: annotationList(TRAEFIK_MIDDLEWARES_ANNOTATION) },
+            { name: 'entrypoints', expression: annotationList(TRAEFIK_ENTRYPOINTS_ANNOTATION) },
+          ]
+        : []),
     ],
     checks: [
       check({
