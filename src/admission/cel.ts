@@ -46,3 +46,15 @@ export function labelOr(metadata: string, key: string, fallback: string): string
 export function joinNonEmpty(listOfStrings: string, separator = ', '): string {
   return `${listOfStrings}.filter(s, s != '').join(${lit(separator)})`;
 }
+
+/** `!expr`, without a double negation when `expr` is itself `!( ... )`. */
+export function not(expr: string): string {
+  if (expr.startsWith('!(') && expr.endsWith(')')) {
+    let depth = 0;
+    for (let i = 1; i < expr.length; i++) {
+      if (expr[i] === '(') depth++;
+      else if (expr[i] === ')' && --depth === 0) return i === expr.length - 1 ? expr.slice(1) : `!${expr}`;
+    }
+  }
+  return `!${expr}`;
+}

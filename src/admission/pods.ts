@@ -1,4 +1,4 @@
-import { hasPath, joinNonEmpty, lit } from './cel';
+import { hasPath, joinNonEmpty, lit, not } from './cel';
 import { AdmissionInputs, check, Check, PolicyDefinition, ResourceRule, Variable } from './model';
 
 /**
@@ -96,12 +96,51 @@ function variables(shape: PodShape): Variable[] {
   ];
 }
 
-function checks(inputs: AdmissionInputs): Check[] {
-  const subject = 'variables.component';
+const SUBJECT = 'variables.component';
+
+/** A check that every container meets `ok` (a predicate over `c`); the message lists those that do not. */
+function everyContainer(c: { id: string; runbookItem: string; validatorRule: string; ok: string; failing: string; message: string; describe?: string }): Check {
+  return check({
+    id: c.id,
+    runbookItem: c.runbookItem,
+    validatorRule: c.validatorRule,
+    expression: `${C}.all(c, ${c.ok})`,
+    subject: SUBJECT,
+    detail: `${lit(`${c.failing}: `)} + ${failing(not(c.ok), c.describe)}`,
+    message: c.message,
+  });
+}
+
+/** The pod's relation to its node: host namespaces, ports and paths. */
+function hostChecks(): Check[] {
   const hostFlag = (f: string) => `(has(${P}.${f}) && ${P}.${f})`;
-  const hostPort = 'has(c.ports) && c.ports.exists(p, has(p.hostPort) && p.hostPort != 0)';
-  const privileged = `(${sc('c', 'privileged')} && c.securityContext.privileged)`;
-  const escalationOff = `(${sc('c', 'allowPrivilegeEscalation')} && c.securityContext.allowPrivilegeEscalation == false)`;
+  const noHostPort = '!(has(c.ports) && c.ports.exists(p, has(p.hostPort) && p.hostPort != 0))';
+  return [
+    check({
+      id: 'host-namespaces',
+      runbookItem: 'SPEC §2 rules 1 and 14',
+      validatorRule: 'pod-security-restricted',
+      expression: `!${hostFlag('hostNetwork')} && !${hostFlag('hostPID')} && !${hostFlag('hostIPC')}`,
+      subject: SUBJECT,
+      detail: `'the pod shares the host\\'s ' + ${joinNonEmpty(`[${['hostNetwork', 'hostPID', 'hostIPC'].map((f) => `${hostFlag(f)} ? ${lit(f)} : ''`).join(', ')}]`)}`,
+      message: 'the pod shares a host namespace (hostNetwork, hostPID or hostIPC)',
+    }),
+    everyContainer({ id: 'host-ports', runbookItem: 'SPEC §2 rule 1', validatorRule: 'internal-not-exposed', ok: noHostPort, failing: 'containers publish host ports', message: 'a container publishes a host port' }),
+    check({
+      id: 'host-path',
+      runbookItem: RULE_14,
+      validatorRule: 'pod-security-restricted',
+      expression: `!has(${P}.volumes) || ${P}.volumes.all(v, !has(v.hostPath))`,
+      subject: SUBJECT,
+      detail: `'hostPath volumes are not allowed: ' + ${P}.volumes.filter(v, has(v.hostPath)).map(v, v.name).join(', ')`,
+      message: 'the pod mounts a hostPath volume',
+    }),
+  ];
+}
+
+/** The essentials of Pod Security `restricted` for every container (pod-level values inherited). */
+function securityContextChecks(): Check[] {
+  const restricted = { runbookItem: RULE_14, validatorRule: 'pod-security-restricted' };
   const capabilitiesOk =
     `(${sc('c', 'capabilities', 'drop')} && 'ALL' in c.securityContext.capabilities.drop && ` +
     `(!has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(a, a == 'NET_BIND_SERVICE')))`;
@@ -110,113 +149,82 @@ function checks(inputs: AdmissionInputs): Check[] {
     `!(${sc('c', 'runAsUser')} && c.securityContext.runAsUser == 0))`;
   const podRoot = `(${hasPath(P, ['securityContext', 'runAsUser'])} && ${P}.securityContext.runAsUser == 0)`;
   const seccompOk = `((${sc('c', 'seccompProfile')} ? c.securityContext.seccompProfile.type : variables.podSeccomp) in ['RuntimeDefault', 'Localhost'])`;
-  const tokenVolume = `has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(s, has(s.serviceAccountToken))`;
-  const secretLiteral = `e.name.matches(${lit(SECRET_NAME_PATTERN)}) && has(e.value) && e.value != ''`;
-  const pinned = inputs.env.images.requireDigest
-    ? `(has(c.image) && c.image.matches(${lit(DIGEST)}))`
-    : `(has(c.image) && (c.image.matches(${lit(DIGEST)}) || (c.image.matches(${lit(TAGGED)}) && !c.image.endsWith(':latest'))))`;
-
   return [
-    check({
-      id: 'host-namespaces',
-      runbookItem: 'SPEC §2 rules 1 and 14',
-      validatorRule: 'pod-security-restricted',
-      expression: `!${hostFlag('hostNetwork')} && !${hostFlag('hostPID')} && !${hostFlag('hostIPC')}`,
-      subject,
-      detail: `'the pod shares the host\\'s ' + ${joinNonEmpty(`[${['hostNetwork', 'hostPID', 'hostIPC'].map((f) => `${hostFlag(f)} ? ${lit(f)} : ''`).join(', ')}]`)}`,
-      message: 'the pod shares a host namespace (hostNetwork, hostPID or hostIPC)',
-    }),
-    check({
-      id: 'host-ports',
-      runbookItem: 'SPEC §2 rule 1',
-      validatorRule: 'internal-not-exposed',
-      expression: `${C}.all(c, !(${hostPort}))`,
-      subject,
-      detail: `'containers publish host ports: ' + ${failing(hostPort)}`,
-      message: 'a container publishes a host port',
-    }),
-    check({
-      id: 'host-path',
-      runbookItem: RULE_14,
-      validatorRule: 'pod-security-restricted',
-      expression: `!has(${P}.volumes) || ${P}.volumes.all(v, !has(v.hostPath))`,
-      subject,
-      detail: `'hostPath volumes are not allowed: ' + ${P}.volumes.filter(v, has(v.hostPath)).map(v, v.name).join(', ')`,
-      message: 'the pod mounts a hostPath volume',
-    }),
-    check({
-      id: 'privileged',
-      runbookItem: RULE_14,
-      validatorRule: 'pod-security-restricted',
-      expression: `${C}.all(c, !${privileged})`,
-      subject,
-      detail: `'privileged containers: ' + ${failing(privileged)}`,
-      message: 'a container is privileged',
-    }),
-    check({
+    everyContainer({ id: 'privileged', ...restricted, ok: `!(${sc('c', 'privileged')} && c.securityContext.privileged)`, failing: 'privileged containers', message: 'a container is privileged' }),
+    everyContainer({
       id: 'privilege-escalation',
-      runbookItem: RULE_14,
-      validatorRule: 'pod-security-restricted',
-      expression: `${C}.all(c, ${escalationOff})`,
-      subject,
-      detail: `'containers without allowPrivilegeEscalation: false: ' + ${failing(`!${escalationOff}`)}`,
+      ...restricted,
+      ok: `(${sc('c', 'allowPrivilegeEscalation')} && c.securityContext.allowPrivilegeEscalation == false)`,
+      failing: 'containers without allowPrivilegeEscalation: false',
       message: 'a container does not set allowPrivilegeEscalation: false',
     }),
-    check({
+    everyContainer({
       id: 'capabilities',
-      runbookItem: RULE_14,
-      validatorRule: 'pod-security-restricted',
-      expression: `${C}.all(c, ${capabilitiesOk})`,
-      subject,
-      detail: `'containers must drop ALL capabilities and add at most NET_BIND_SERVICE: ' + ${failing(`!${capabilitiesOk}`)}`,
+      ...restricted,
+      ok: capabilitiesOk,
+      failing: 'containers must drop ALL capabilities and add at most NET_BIND_SERVICE',
       message: 'a container does not drop ALL capabilities or adds one other than NET_BIND_SERVICE',
     }),
     check({
       id: 'run-as-non-root',
-      runbookItem: RULE_14,
-      validatorRule: 'pod-security-restricted',
+      ...restricted,
       expression: `!${podRoot} && ${C}.all(c, ${nonRoot})`,
-      subject,
+      subject: SUBJECT,
       detail: `${podRoot} ? 'the pod runs as user 0 (root)' : 'containers without runAsNonRoot: true or running as user 0: ' + ${failing(`!${nonRoot}`)}`,
       message: 'a container may run as root (runAsNonRoot is not true, or runAsUser is 0)',
     }),
     check({
       id: 'seccomp',
-      runbookItem: RULE_14,
-      validatorRule: 'pod-security-restricted',
+      ...restricted,
       expression: `variables.podSeccomp in ['', 'RuntimeDefault', 'Localhost'] && ${C}.all(c, ${seccompOk})`,
-      subject,
+      subject: SUBJECT,
       detail: `'containers without a RuntimeDefault or Localhost seccomp profile: ' + ${failing(`!${seccompOk}`)}`,
       message: 'a container has no RuntimeDefault or Localhost seccomp profile',
     }),
+  ];
+}
+
+/** What the pod carries: no API token, no literal secrets, images pinned as the environment requires. */
+function contentChecks(inputs: AdmissionInputs): Check[] {
+  const tokenVolume = `has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(s, has(s.serviceAccountToken))`;
+  const secretLiteral = `e.name.matches(${lit(SECRET_NAME_PATTERN)}) && has(e.value) && e.value != ''`;
+  const digest = inputs.env.images.requireDigest;
+  const pinned = digest
+    ? `(has(c.image) && c.image.matches(${lit(DIGEST)}))`
+    : `(has(c.image) && (c.image.matches(${lit(DIGEST)}) || (c.image.matches(${lit(TAGGED)}) && !c.image.endsWith(':latest'))))`;
+  return [
     check({
       id: 'service-account-token',
       runbookItem: RULE_14,
       validatorRule: 'service-account-token',
       expression: `has(${P}.automountServiceAccountToken) && ${P}.automountServiceAccountToken == false && (!has(${P}.volumes) || ${P}.volumes.all(v, !(${tokenVolume})))`,
-      subject,
+      subject: SUBJECT,
       detail: `!has(${P}.automountServiceAccountToken) || ${P}.automountServiceAccountToken ? 'the pod mounts the service-account token (set automountServiceAccountToken: false)' : 'volumes project a service-account token: ' + ${P}.volumes.filter(v, ${tokenVolume}).map(v, v.name).join(', ')`,
       message: 'the pod mounts a service-account token',
     }),
-    check({
+    everyContainer({
       id: 'secret-literal',
       runbookItem: 'SPEC §2 rule 5',
       validatorRule: 'secret-literal',
-      expression: `${C}.all(c, !has(c.env) || c.env.all(e, !(${secretLiteral})))`,
-      subject,
-      detail: `'secret-like variables with a literal value (read them from a Secret an ExternalSecret writes): ' + ${failing(`has(c.env) && c.env.exists(e, ${secretLiteral})`, `c.name + ' sets ' + c.env.filter(e, ${secretLiteral}).map(e, e.name).join(', ')`)}`,
+      ok: `(!has(c.env) || c.env.all(e, !(${secretLiteral})))`,
+      failing: 'secret-like variables with a literal value (read them from a Secret an ExternalSecret writes)',
+      describe: `c.name + ' sets ' + c.env.filter(e, ${secretLiteral}).map(e, e.name).join(', ')`,
       message: 'a secret-like environment variable has a literal value',
     }),
-    check({
+    everyContainer({
       id: 'image-pinned',
       runbookItem: 'SPEC §2 rule 15',
       validatorRule: 'image-pinned',
-      expression: `${C}.all(c, ${pinned})`,
-      subject,
-      detail: `${lit(inputs.env.images.requireDigest ? `images must be pinned by sha256 digest in ${inputs.env.name}: ` : 'images must name a tag other than latest, or a sha256 digest: ')} + ${failing(`!${pinned}`, `c.name + ' (' + (has(c.image) ? c.image : 'no image') + ')'`)}`,
-      message: inputs.env.images.requireDigest ? `an image is not pinned by digest (required in ${inputs.env.name})` : 'an image is unpinned or uses latest',
+      ok: pinned,
+      failing: digest ? `images must be pinned by sha256 digest in ${inputs.env.name}` : 'images must name a tag other than latest, or a sha256 digest',
+      describe: `c.name + ' (' + (has(c.image) ? c.image : 'no image') + ')'`,
+      message: digest ? `an image is not pinned by digest (required in ${inputs.env.name})` : 'an image is unpinned or uses latest',
     }),
   ];
+}
+
+function checks(inputs: AdmissionInputs): Check[] {
+  return [...hostChecks(), ...securityContextChecks(), ...contentChecks(inputs)];
 }
 
 /** The three pod-template policies. */
