@@ -31,6 +31,33 @@ function covers(path: string): string {
   return `(!${path}.matches('^[a-z0-9/._~%-]*$') || ${litList(ADMIN_PATHS)}.exists(a, a.startsWith(${path}) || ${path}.startsWith(a)))`;
 }
 
+/** A comma-separated annotation of the object as a list of trimmed strings (empty when absent). */
+function annotationList(key: string): string {
+  const k = lit(key);
+  return `has(object.metadata.annotations) && ${k} in object.metadata.annotations ? object.metadata.annotations[${k}].split(',').map(m, m.trim()) : []`;
+}
+
+/** The Traefik router settings of an Ingress the admin guard reads. */
+const TRAEFIK_VARIABLES = [
+  { name: 'middlewares', expression: annotationList(TRAEFIK_MIDDLEWARES_ANNOTATION) },
+  { name: 'entrypoints', expression: annotationList(TRAEFIK_ENTRYPOINTS_ANNOTATION) },
+];
+
+/**
+ * When an Ingress of the Traefik profile may route admin paths: behind the environment's
+ * allow-list Middleware (where one is configured), or on a plain-HTTP router whose redirect
+ * Middleware answers every request with a redirect to https (on a TLS router the redirect does
+ * nothing, so it guards nothing there).
+ */
+function traefikAdminGuard(namespace: string, allowList: boolean): string {
+  const ref = (name: string) => lit(traefikMiddlewareRef(namespace, name));
+  const tls = lit(TRAEFIK_TLS_ANNOTATION);
+  const redirectOnly =
+    `(${ref(TraefikMiddleware.REDIRECT_HTTPS)} in variables.middlewares && size(variables.entrypoints) > 0 && variables.entrypoints.all(e, e == ${lit(TraefikEntryPoint.HTTP)}) && ` +
+    `!(has(object.metadata.annotations) && ${tls} in object.metadata.annotations && object.metadata.annotations[${tls}] == 'true'))`;
+  return [...(allowList ? [`${ref(TraefikMiddleware.ADMIN_ALLOW_LIST)} in variables.middlewares`] : []), redirectOnly].join(' || ');
+}
+
 /** Ingress (networking.k8s.io/v1). */
 export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
   const allowed = litList(inputs.publicBackends());
@@ -40,24 +67,9 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
   const path = (p: string) => `(has(${p}.path) ? ${p}.path : '/').lowerAscii()`;
   const exposes = (b: string, p: string) => `(has(${b}.service) && ${b}.service.name in ${admin} && ${covers(p)})`;
   const dflt = 'object.spec.defaultBackend';
-  const traefikAllowList = inputs.env.edge.profile === 'traefik' && inputs.env.edge.adminAllowList.length > 0;
   const traefik = inputs.env.edge.profile === 'traefik';
-  const allowListRef = lit(traefikMiddlewareRef(inputs.namespace, TraefikMiddleware.ADMIN_ALLOW_LIST));
-  const redirectRef = lit(traefikMiddlewareRef(inputs.namespace, TraefikMiddleware.REDIRECT_HTTPS));
-  // Admin paths may be routed behind the allow-list Middleware, or on a plain-HTTP router whose
-  // redirect Middleware answers every request with a redirect to https (on a TLS router the
-  // redirect does nothing, so it guards nothing there).
-  const guard = !traefik
-    ? undefined
-    : [
-        ...(traefikAllowList ? [`${allowListRef} in variables.middlewares`] : []),
-        `(${redirectRef} in variables.middlewares && size(variables.entrypoints) > 0 && variables.entrypoints.all(e, e == ${lit(TraefikEntryPoint.HTTP)}) && ` +
-          `!(has(object.metadata.annotations) && ${lit(TRAEFIK_TLS_ANNOTATION)} in object.metadata.annotations && object.metadata.annotations[${lit(TRAEFIK_TLS_ANNOTATION)}] == 'true'))`,
-      ].join(' || ');
-  const annotationList = (key: string) => {
-    const k = lit(key);
-    return `has(object.metadata.annotations) && ${k} in object.metadata.annotations ? object.metadata.annotations[${k}].split(',').map(m, m.trim()) : []`;
-  };
+  const traefikAllowList = traefik && inputs.env.edge.adminAllowList.length > 0;
+  const guard = traefik ? traefikAdminGuard(inputs.namespace, traefikAllowList) : undefined;
   return {
     concern: 'ingresses',
     description: `Ingresses: only the public components (${inputs.publicBackends().join(', ')}) are routed; admin paths only behind the allow-list.`,
@@ -78,12 +90,7 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
           `(has(${dflt}) && ${exposes(dflt, "'/'")} ? [${dflt}.service.name + ' (default backend)'] : []) + ` +
           `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${exposes('p.backend', path('p'))}).map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*') + (has(p.path) ? p.path : '/')).join(', ') : '').filter(s, s != '')`,
       },
-      ...(traefik
-        ? [
-            { name: 'middlewares', expression: annotationList(TRAEFIK_MIDDLEWARES_ANNOTATION) },
-            { name: 'entrypoints', expression: annotationList(TRAEFIK_ENTRYPOINTS_ANNOTATION) },
-          ]
-        : []),
+      ...(traefik ? TRAEFIK_VARIABLES : []),
     ],
     checks: [
       check({
