@@ -14,6 +14,7 @@ import {
 import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
 import { isClusterScoped } from '../src/manifests';
+import { EDGE_CONTROLLER_FOLDER } from './edge-controller';
 
 /**
  * Argo CD delivery of the rendered environments (`dist/argocd/`): one AppProject fencing in
@@ -360,10 +361,14 @@ function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: stri
   }));
 }
 
-/** Parses rendered environment files back into objects (the project derives its kinds from them). */
+/**
+ * Parses rendered environment files back into objects (the project derives its kinds from them).
+ * The edge controller's settings (`<env>/edge-controller/`) are not synced, so they do not count.
+ */
 function renderedObjects(rendered: ReadonlyMap<string, string>): Record<string, any>[] {
   const out: Record<string, any>[] = [];
-  for (const text of rendered.values()) {
+  for (const [rel, text] of rendered) {
+    if (rel.split('/')[1] === EDGE_CONTROLLER_FOLDER) continue;
     for (const doc of yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA })) {
       if (doc && typeof doc === 'object') out.push(doc as Record<string, any>);
     }

@@ -9,5 +9,6 @@ export * from './data-stores';
 export * from './service';
 export * from './network-policies';
 export * from './edge';
+export * from './edge-controller';
 export * from './argocd';
 export * from './admission';

@@ -1,4 +1,5 @@
 import { Topology } from '../topology/model';
+import { edgeIssues } from './edge-checks';
 import { EnvironmentConfig, ImageConfig, ScalingConfig } from './schema';
 
 /** One violation: a dotted field path inside the environment file and what is wrong. */
@@ -122,5 +123,6 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
       add(`hosts.${c.id}`, `component ${c.id} is public but declares no publicPaths in the topology`);
     }
   }
+  issues.push(...edgeIssues(env, topology));
   return issues;
 }

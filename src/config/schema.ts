@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FRAME_OPTIONS, REFERRER_POLICIES } from '../headers/policies';
 
 /**
  * The typed configuration of one environment. Files live in `config/<env>.yaml`; they are
@@ -149,17 +150,53 @@ const hstsSchema = z
   })
   .strict();
 
+/** TLS versions an edge may accept as its minimum. */
+export const TLS_VERSIONS = ['1.2', '1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** The lowest TLS version the edge accepts, with the reason when it is below 1.3 (checked in `edge-checks.ts`). */
+const tlsMinimum = {
+  /** CTIS setup guide: "HTTPS with TLS 1.3". @default '1.3' */
+  minVersion: z.enum(TLS_VERSIONS).default('1.3'),
+  /** Why this environment also accepts TLS 1.2; required with `minVersion: "1.2"`, refused otherwise. */
+  minVersionReason: z.string().optional(),
+};
+
 const tlsSchema = z.union([
-  z.object({ clusterIssuer: dnsLabel }).strict(),
-  z.object({ secretName: dnsLabel }).strict(),
+  z.object({ clusterIssuer: dnsLabel, ...tlsMinimum }).strict(),
+  z.object({ secretName: dnsLabel, ...tlsMinimum }).strict(),
 ]);
 
 const controllerSchema = z
   .object({
     namespace: dnsLabel,
     podLabels: z.record(z.string(), z.string()).refine((l) => Object.keys(l).length > 0, 'must name at least one label'),
+    /** nginx profile: the controller's ConfigMap (`-nginx-configmaps`) its TLS settings are rendered for. @default 'nginx-config' */
+    configMap: dnsLabel.optional(),
   })
   .strict();
+
+/** A header value written into proxy configuration (nginx snippets quote it): no quotes, backslashes, `$` or line breaks. */
+const headerValue = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((v) => !/["\\$\r\n]/.test(v), 'must not contain double quotes, backslashes, "$" or line breaks');
+
+/** Browser security headers of one public component; what is not given has a default (`src/config/edge.ts`). */
+const securityHeadersSchema = z
+  .object({
+    contentSecurityPolicy: headerValue.optional(),
+    frameOptions: z.enum(FRAME_OPTIONS).optional(),
+    referrerPolicy: z.enum(REFERRER_POLICIES).optional(),
+    permissionsPolicy: headerValue.optional(),
+  })
+  .strict();
+export type SecurityHeadersConfig = z.infer<typeof securityHeadersSchema>;
+
+/** Gateway API implementations whose minimum-TLS mechanism the gateway-api profile renders. */
+export const GATEWAY_IMPLEMENTATIONS = ['nginx-gateway-fabric', 'envoy-gateway'] as const;
+export type GatewayImplementation = (typeof GATEWAY_IMPLEMENTATIONS)[number];
 
 export const edgeSchema = z
   .object({
@@ -172,6 +209,10 @@ export const edgeSchema = z
     hsts: hstsSchema,
     /** CIDRs allowed to reach `/admin`, `/ops`, `/hangfire`; empty means those paths are not routed at all. */
     adminAllowList: z.array(cidr),
+    /** Browser security headers per public component (auth-server, api, frontend). @default - see `src/config/edge.ts` */
+    securityHeaders: z.record(z.string(), securityHeadersSchema).default({}),
+    /** gateway-api profile: the implementation, which decides how the minimum TLS version is set. @default 'nginx-gateway-fabric' */
+    gatewayImplementation: z.enum(GATEWAY_IMPLEMENTATIONS).optional(),
   })
   .strict();
 export type EdgeConfig = z.infer<typeof edgeSchema>;

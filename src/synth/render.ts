@@ -4,6 +4,7 @@ import {
   AdmissionChart,
   ApiChart,
   EdgeChart,
+  EdgeControllerChart,
   NetworkPoliciesChart,
   AppServerChart,
   AuthServerChart,
@@ -79,6 +80,7 @@ export function buildCharts(topology: Topology, env: EnvironmentConfig): StackCh
     }
   }
   charts.push(new NetworkPoliciesChart(newApp(), ctx), new EdgeChart(newApp(), ctx));
+  if (env.edge.profile === 'nginx') charts.push(new EdgeControllerChart(newApp(), ctx));
   return charts;
 }
 

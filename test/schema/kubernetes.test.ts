@@ -120,6 +120,7 @@ suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs $
         'gateway.networking.k8s.io/v1 Gateway',
         'gateway.networking.k8s.io/v1 HTTPRoute',
         'traefik.io/v1alpha1 Middleware',
+        'traefik.io/v1alpha1 TLSOption',
       ]),
     );
   });

@@ -184,6 +184,14 @@ export function find(objects: LoadedObject[], kind: string, name: string): Obj {
   return o.object;
 }
 
+/** A case's objects: the committed dist/<env> changed by `f` (which may also return a new list). */
+export function mutateDist(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
+  return () => {
+    const objs = distObjects(e);
+    return f(objs) ?? objs;
+  };
+}
+
 /** Adds an object as if it came from another file. */
 export function withExtra(objects: LoadedObject[], extra: Obj[], file = 'extra.yaml'): LoadedObject[] {
   return [...objects, ...load(extra, file)];

@@ -23,6 +23,7 @@ import {
   workload,
 } from './fixtures';
 import { ADMISSION_RULE_CASES } from './rule-table-admission';
+import { EDGE_HARDENING_CASES } from './rule-table-edge';
 
 export interface RuleCase {
   readonly name: string;
@@ -276,6 +277,13 @@ export const RULE_CASES: Record<string, RuleCases> = {
         expect: { [`Ingress/${P}/api`]: [/HSTS max-age for api\.ctis\.betts\.example is 86400/, /lacks includeSubDomains/] },
       },
       {
+        name: 'nginx: one year, shorter than the configured two',
+        objects: mutate('production', (o) => {
+          find(o, 'Ingress', 'frontend').metadata.annotations['nginx.org/hsts-max-age'] = '31536000';
+        }),
+        expect: { [`Ingress/${P}/frontend`]: [/^HSTS max-age for ctis\.betts\.example is 31536000 \(nginx\.org\/hsts annotations\), shorter than the configured 63072000$/] },
+      },
+      {
         name: 'traefik: HSTS middleware detached from the TLS router',
         env: 'staging',
         objects: mutate('staging', (o) => {
@@ -294,26 +302,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
     ],
   },
 
-  'edge-keeps-security-headers': {
-    valid: allDist(),
-    invalid: [
-      {
-        name: 'nginx hide-headers and a gateway-api remove filter',
-        objects: mutate('production', (o) => {
-          find(o, 'Ingress', 'api').metadata.annotations['nginx.org/hide-headers'] = 'X-Frame-Options,Server';
-        }),
-        expect: { [`Ingress/${P}/api`]: [/strips X-Frame-Options/] },
-      },
-      {
-        name: 'gateway-api ResponseHeaderModifier removes CSP',
-        env: 'development',
-        objects: mutate('development', (o) => {
-          find(o, 'HTTPRoute', 'api').spec.rules[0].filters[0].responseHeaderModifier.remove = ['Content-Security-Policy'];
-        }),
-        expect: { [`HTTPRoute/${D}/api`]: [/strips Content-Security-Policy/] },
-      },
-    ],
-  },
+  ...EDGE_HARDENING_CASES,
 
   'admin-paths-not-public': {
     valid: allDist(),

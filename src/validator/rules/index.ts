@@ -1,6 +1,7 @@
 import type { Rule } from '../rule';
 import { admissionBoundToNamespace, admissionEnforced, admissionPoliciesPresent, serviceAccountToken } from './admission';
-import { adminPathsNotPublic, edgeHsts, edgeHttpsRedirect, edgeKeepsSecurityHeaders, edgeProfile, edgeTls, publicHostsRouted } from './edge';
+import { adminPathsNotPublic, edgeHsts, edgeHttpsRedirect, edgeProfile, edgeTls, publicHostsRouted } from './edge';
+import { edgeSecurityHeaders, edgeTlsMinimum } from './edge-hardening';
 import {
   appServerMtls,
   corsExplicitOrigins,
@@ -35,9 +36,10 @@ const RULES: readonly Rule[] = [
   networkPolicyProblems,
   // SPEC §2 rules 3, 4, 12 and §4
   edgeTls,
+  edgeTlsMinimum,
   edgeHttpsRedirect,
   edgeHsts,
-  edgeKeepsSecurityHeaders,
+  edgeSecurityHeaders,
   adminPathsNotPublic,
   edgeProfile,
   publicHostsRouted,

@@ -87,4 +87,5 @@ export const REMOVED_API_VERSIONS: Record<string, Record<string, string>> = {
     'admissionregistration.k8s.io/v1alpha1': 'admissionregistration.k8s.io/v1 (Kubernetes 1.30+; v1alpha1 is off by default and no longer served by 1.34)',
   },
   Middleware: { 'traefik.containo.us/v1alpha1': 'traefik.io/v1alpha1 (the traefik.containo.us group was removed in Traefik v3)' },
+  TLSOption: { 'traefik.containo.us/v1alpha1': 'traefik.io/v1alpha1 (the traefik.containo.us group was removed in Traefik v3)' },
 };
