@@ -6,7 +6,7 @@
 import { parse } from '@bufbuild/cel';
 import { SECRET_NAME_PATTERN } from '../../src/admission';
 import { isSecretName } from '../../src/validator/rules/secrets';
-import { evaluate, KUBERNETES_STRING_FUNCTIONS, Obj } from './harness';
+import { evaluate, KUBERNETES_STRING_FUNCTIONS, Obj, toCel } from './harness';
 import { everyRendering } from './support';
 
 /** Operators and standard functions (cel-spec), as the parser names them. */
@@ -138,5 +138,28 @@ describe('secret-like variable names', () => {
   test.each(['PGPASSWD', 'NOTOKEN'])('%s: secret-like at admission, not to the validator', (name) => {
     expect(evaluate(`n.matches('${SECRET_NAME_PATTERN.replace(/\\/g, '\\\\')}')`, { n: name })).toBe(true);
     expect(isSecretName(name)).toBe(false);
+  });
+});
+
+describe('the evaluator implements the CEL the policies rely on as Kubernetes does', () => {
+  const object = toCel({ spec: { ports: [{ port: 5432, name: 'pg' }], labels: { a: 'b' }, empty: [] }, metadata: { name: 'x' } });
+  test.each<[string, unknown]>([
+    ['has(object.spec.ports) && !has(object.spec.type)', true],
+    ['object.spec.ports.all(p, p.port > 0) && object.spec.ports.exists(p, p.name == "pg")', true],
+    ['object.spec.ports.exists_one(p, p.port == 5432)', true],
+    ["object.spec.ports.map(p, p.name).join(', ')", 'pg'],
+    ['size(object.spec.ports.filter(p, p.port == 1)) == 0', true],
+    ['object.spec.ports[0].port == 5432', true],
+    ["'a' in object.spec.labels && object.spec.labels['a'] == 'b'", true],
+    ["'/Admin'.lowerAscii().startsWith('/admin') && 'x:1'.endsWith(':1') && 'abc'.contains('b')", true],
+    // matches() is an RE2 search, not a full match, as in Kubernetes (cel-go).
+    ["'xabcx'.matches('abc') && !'abc'.matches('^b')", true],
+    ["' a, b '.split(',').map(s, s.trim())", ['a', 'b']],
+    ['{"k": [1]} == {"k": [1]} && object.spec.empty == []', true],
+    ['object.spec.type', { error: expect.stringMatching(/type/) }],
+  ])('%s', (expression, expected) => {
+    const v = evaluate(expression, { object });
+    const plain = (x: unknown): unknown => (typeof x === 'bigint' ? Number(x) : x && typeof x === 'object' && Symbol.iterator in (x as object) && typeof x !== 'string' ? [...(x as Iterable<unknown>)].map(plain) : x);
+    expect(plain(v)).toEqual(expected);
   });
 });
