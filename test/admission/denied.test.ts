@@ -428,7 +428,6 @@ const BEFORE_MERGE_GAPS: Record<string, { readonly missed: readonly string[]; re
     missed: ['internal-not-exposed'],
     why: 'the host port of a public component: internal-not-exposed names the internal ones (pod-security-restricted reports it)',
   },
-  'an Ingress routing /Hangfire (any case) of api': { missed: ['admin-paths-not-public'], why: 'the validator compares admin paths case-sensitively; ASP.NET routes them case-insensitively' },
   'traefik: nor on a router that also listens on websecure': { missed: ['admin-paths-not-public'], why: 'the validator takes the redirect Middleware as a redirect on every entry point of the router' },
   'a NetworkPolicy this project did not render': {
     missed: ['network-extra-connection'],
