@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/schema';
-import { EffectiveTopology, edgesTo } from '../topology/effective';
+import { EffectiveTopology, edgesTo, PodsElsewhere } from '../topology/effective';
 import { ComponentSpec } from '../topology/model';
 import { lit } from './cel';
 
@@ -94,6 +94,13 @@ export class AdmissionInputs {
   /** Internal components of the topology (whether or not they run in the cluster). */
   internal(): ComponentSpec[] {
     return this.components.filter((c) => c.exposure === 'internal');
+  }
+
+  /** Pods of other namespaces the topology lets reach a component (Prometheus scraping its metrics). */
+  inbound(id: string): PodsElsewhere[] {
+    const seen = new Map<string, PodsElsewhere>();
+    for (const i of this.effective.inbound) if (i.to === id) seen.set(`${i.from.namespace}/${JSON.stringify(i.from.labels)}`, i.from);
+    return [...seen.values()];
   }
 
   /** In-cluster callers of a component, by the effective edges (none for a managed data store). */

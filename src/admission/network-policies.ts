@@ -3,12 +3,17 @@ import { AdmissionInputs, check, Check, PolicyDefinition } from './model';
 
 const NAME_LABEL = 'app.kubernetes.io/name';
 
+const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
+/** Key of an inbound peer's namespace in its CEL map (label keys never contain `@`). */
+const NAMESPACE_KEY = '@namespace';
+
 /**
  * NetworkPolicies: every policy in the namespace is one the project rendered (it carries the
  * environment's platform labels), and no policy admits ingress to an internal component from
- * anything but a pod of one of its declared callers in the same namespace. A policy "may select"
- * a component unless its pod selector pins `app.kubernetes.io/name` to something else, so a
- * namespace-wide `podSelector: {}` with an ingress rule is judged for every internal component.
+ * anything but a pod of one of its declared callers in the same namespace, or the pods of
+ * another namespace the topology declares (Prometheus scraping the metrics port). A policy "may
+ * select" a component unless its pod selector pins `app.kubernetes.io/name` to something else, so
+ * a namespace-wide `podSelector: {}` with an ingress rule is judged for every internal component.
  */
 export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
   const labels = Object.entries(inputs.platformLabels);
@@ -36,7 +41,12 @@ export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
   const callerPeer =
     `(!has(p.namespaceSelector) && !has(p.ipBlock) && has(p.podSelector) && has(p.podSelector.matchLabels) && ` +
     `${name} in p.podSelector.matchLabels && p.podSelector.matchLabels[${name}] in variables.callers[c])`;
-  const rulesOk = `variables.ingress.all(r, has(r.from) && size(r.from) > 0 && r.from.all(p, ${callerPeer}))`;
+  // The namespace pinned by name and at least the declared pod labels: no wider than declared.
+  const inboundPeer =
+    `(!has(p.ipBlock) && has(p.namespaceSelector) && has(p.namespaceSelector.matchLabels) && ${lit(NAMESPACE_LABEL)} in p.namespaceSelector.matchLabels && ` +
+    `has(p.podSelector) && has(p.podSelector.matchLabels) && variables.inbound[c].exists(i, p.namespaceSelector.matchLabels[${lit(NAMESPACE_LABEL)}] == i[${lit(NAMESPACE_KEY)}] && ` +
+    `i.all(k, k == ${lit(NAMESPACE_KEY)} || (k in p.podSelector.matchLabels && p.podSelector.matchLabels[k] == i[k]))))`;
+  const rulesOk = `variables.ingress.all(r, has(r.from) && size(r.from) > 0 && r.from.all(p, ${callerPeer} || ${inboundPeer}))`;
   checks.push(
     check({
       id: 'ingress-from-callers',
@@ -47,7 +57,7 @@ export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
       detail:
         `'NetworkPolicy ' + object.metadata.name + ' admits ingress from ' + ` +
         `(variables.ingress.exists(r, !has(r.from) || size(r.from) == 0) ? 'every source' : 'peers other than the declared callers') + ` +
-        `' (' + variables.opened.map(c, size(variables.callers[c]) == 0 ? 'nothing in the cluster may reach ' + c + ' here' : 'only pods of ' + variables.callers[c].join(', ') + ' in this namespace may reach ' + c).join('; ') + ')'`,
+        `' (' + variables.opened.map(c, variables.reach[c]).join('; ') + ')'`,
       message: 'the NetworkPolicy admits ingress to an internal component from peers other than its declared callers',
     }),
   );
@@ -59,16 +69,41 @@ export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
     judged: (root) => [`(has(${root}.metadata.labels) ? ${root}.metadata.labels : {})`, `${root}.spec`],
     variables: [
       { name: 'ingress', expression: 'has(object.spec.ingress) ? object.spec.ingress : []' },
+      { name: 'callers', expression: mapLiteral(inputs, (id) => litList(inputs.callers(id))) },
       {
-        name: 'callers',
-        expression: `{${inputs
-          .internal()
-          .map((c) => `${lit(c.id)}: ${litList(inputs.callers(c.id))}`)
-          .join(', ')}}`,
+        name: 'inbound',
+        expression: mapLiteral(inputs, (id) => `[${inputs.inbound(id).map((i) => mapOf({ [NAMESPACE_KEY]: i.namespace, ...i.labels })).join(', ')}]`),
       },
+      // What may reach each component, for messages.
+      { name: 'reach', expression: mapLiteral(inputs, (id) => lit(reach(inputs, id))) },
       // Internal components the policy may select and opens to something but their callers.
       { name: 'opened', expression: `${internal}.filter(c, ${maySelect} && !${rulesOk})` },
     ],
     checks,
   };
+}
+
+/** A CEL map literal from each internal component to a value. */
+function mapLiteral(inputs: AdmissionInputs, value: (id: string) => string): string {
+  return `{${inputs
+    .internal()
+    .map((c) => `${lit(c.id)}: ${value(c.id)}`)
+    .join(', ')}}`;
+}
+
+/** A CEL map literal of strings. */
+function mapOf(entries: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(entries)
+    .map(([k, v]) => `${lit(k)}: ${lit(v)}`)
+    .join(', ')}}`;
+}
+
+/** Who may reach a component, in words. */
+function reach(inputs: AdmissionInputs, id: string): string {
+  const callers = inputs.callers(id);
+  const parts = [
+    ...(callers.length > 0 ? [`pods of ${callers.join(', ')} in this namespace`] : []),
+    ...inputs.inbound(id).map((i) => `${i.name} in ${i.namespace}`),
+  ];
+  return parts.length === 0 ? `nothing in the cluster may reach ${id} here` : `only ${parts.join(' and ')} may reach ${id}`;
 }

@@ -1,4 +1,5 @@
 import { Topology } from '../topology/model';
+import { operationsIssues } from './operations-checks';
 import { edgeIssues } from './edge-checks';
 import { EnvironmentConfig, ImageConfig, ScalingConfig } from './schema';
 
@@ -123,6 +124,7 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
       add(`hosts.${c.id}`, `component ${c.id} is public but declares no publicPaths in the topology`);
     }
   }
+  issues.push(...operationsIssues(env, topology));
   issues.push(...edgeIssues(env, topology));
   return issues;
 }

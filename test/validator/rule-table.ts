@@ -6,8 +6,11 @@
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
 import {
+  allDist,
   configMap,
+  dist,
   distObjects,
+  mutate,
   env,
   externalSecret,
   find,
@@ -23,6 +26,7 @@ import {
   workload,
 } from './fixtures';
 import { ADMISSION_RULE_CASES } from './rule-table-admission';
+import { OPERATIONS_CASES } from './rule-table-operations';
 import { EDGE_HARDENING_CASES } from './rule-table-edge';
 
 export interface RuleCase {
@@ -47,15 +51,6 @@ export interface RuleCases {
 const P = 'ctis-production';
 const S = 'ctis-staging';
 const D = 'ctis-development';
-const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
-const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
-
-function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
-  return () => {
-    const objs = distObjects(e);
-    return f(objs) ?? objs;
-  };
-}
 
 const certificate = (name: string, extra: Obj = {}): Obj => ({
   apiVersion: 'cert-manager.io/v1',
@@ -150,6 +145,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
             /extra connection 0\.0\.0\.0-255\.255\.255\.255 \(the internet\) -> redis \(All Connections\)/,
             /extra connection ingress controller \(nginx-gateway\) -> redis \(All Connections\)/,
             /extra connection kube-dns \(kube-system\) -> redis \(All Connections\)/,
+            /extra connection otel-collector \(observability\) -> redis \(All Connections\)/,
+            /extra connection pod app=stray in namespace observability -> redis \(All Connections\)/,
             /extra connection pod app=stray in the controller namespace nginx-gateway -> redis \(All Connections\)/,
             /extra connection pod in namespace elsewhere -> redis \(All Connections\)/,
           ],
@@ -1201,6 +1198,12 @@ export const RULE_CASES: Record<string, RuleCases> = {
     invalid: [{ name: 'a rule that throws', objects: () => load([configMap('x', {})]), expect: { [`ConfigMap/${P}/x`]: [/rule boom could not check this object: kaboom/] } }],
   },
 };
+
+// The operations rules and the network cases of the connections they add.
+for (const [id, cases] of Object.entries(OPERATIONS_CASES)) {
+  const own = RULE_CASES[id];
+  RULE_CASES[id] = own ? { valid: [...own.valid, ...cases.valid], invalid: [...own.invalid, ...cases.invalid] } : cases;
+}
 
 // Keep helpers referenced when cases change.
 void env;

@@ -24,6 +24,9 @@ import { apiVersionServed, duplicateObject, schemaValid, unknownKind } from './s
 import { secretLiteral, secretSource } from './secrets';
 import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
+import { postgresqlBackups } from './backups';
+import { alertExpressions, alertsCoverStack, metricsScraped, monitorTargets } from './monitoring';
+import { objectStorageSettings, telemetrySettings } from './telemetry';
 
 /** Every rule, in the order the documentation lists them (grouped by runbook item). */
 const RULES: readonly Rule[] = [
@@ -72,6 +75,14 @@ const RULES: readonly Rule[] = [
   admissionPoliciesPresent,
   admissionBoundToNamespace,
   admissionEnforced,
+  // Operations: telemetry, metrics and alerts, backups, object storage (setup guide)
+  telemetrySettings,
+  monitorTargets,
+  metricsScraped,
+  alertExpressions,
+  alertsCoverStack,
+  postgresqlBackups,
+  objectStorageSettings,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,

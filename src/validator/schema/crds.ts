@@ -1,3 +1,4 @@
+import { MONITORING_CRD_KINDS } from './monitoring-crds';
 import { anyObject, anything, arr, bool, int, map, model, obj, oneOf, SchemaNode, str } from './types';
 
 /**
@@ -293,5 +294,6 @@ export const CRD_KINDS: Record<string, Record<string, SchemaNode>> = {
   },
   AppProject: { 'argoproj.io/v1alpha1': obj({ apiVersion: str, kind: str, metadata: objectMeta, spec: appProjectSpec, status: anything }, ['metadata', 'spec']) },
   ApplicationSet: { 'argoproj.io/v1alpha1': root(applicationSetSpec, true) },
+  ...MONITORING_CRD_KINDS,
 };
 
