@@ -1,4 +1,5 @@
 import { Topology } from '../topology/model';
+import { deliveryIssues } from './delivery';
 import { operationsIssues } from './operations-checks';
 import { edgeIssues } from './edge-checks';
 import { EnvironmentConfig, ImageConfig, ScalingConfig } from './schema';
@@ -126,5 +127,6 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
   }
   issues.push(...operationsIssues(env, topology));
   issues.push(...edgeIssues(env, topology));
+  issues.push(...deliveryIssues(env));
   return issues;
 }
