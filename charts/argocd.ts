@@ -1,6 +1,5 @@
 import { ApiObject, ApiObjectMetadata, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as yaml from 'js-yaml';
 import {
   Application,
   ApplicationSpec,
@@ -360,30 +359,20 @@ function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: stri
   }));
 }
 
-/** Parses rendered environment files back into objects (the project derives its kinds from them). */
-function renderedObjects(rendered: ReadonlyMap<string, string>): Record<string, any>[] {
-  const out: Record<string, any>[] = [];
-  for (const text of rendered.values()) {
-    for (const doc of yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA })) {
-      if (doc && typeof doc === 'object') out.push(doc as Record<string, any>);
-    }
-  }
-  return out;
-}
-
 /**
  * Every Argo CD file for the rendered environments, keyed by path relative to `dist/`
  * (`argocd/project.yaml`, `argocd/applications.yaml`, `argocd/applicationset.yaml`,
- * `argocd/environments/<env>.yaml`), as the documents each holds.
+ * `argocd/environments/<env>.yaml`), as the documents each holds. `objects` are every object
+ * rendered for the environments, as rendered (the project derives its kinds from them).
  */
 export function argoCdManifests(
   partOf: string,
   environments: readonly EnvironmentConfig[],
-  rendered: ReadonlyMap<string, string>,
+  objects: readonly Record<string, any>[],
 ): Map<string, unknown[]> {
   const files = new Map<string, unknown[]>();
   if (environments.length === 0) return files;
-  const props: ArgoCdProps = { partOf, environments, objects: renderedObjects(rendered) };
+  const props: ArgoCdProps = { partOf, environments, objects };
   const newApp = () => new App({ outdir: 'cdk8s.out' });
   for (const chart of [
     new ArgoProjectChart(newApp(), props),

@@ -2,7 +2,7 @@ import { argoCdManifests } from '../../charts/argocd';
 import { loadAllEnvironments } from '../config/load';
 import type { EnvironmentConfig } from '../config/schema';
 import { checkTopology, Topology } from '../topology/model';
-import { renderEnvironment, RenderedFiles, toYaml } from './render';
+import { renderEnvironmentObjects, RenderedFiles, toYaml } from './render';
 
 export * from './render';
 export * from './write';
@@ -11,11 +11,15 @@ export * from './write';
 export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
   checkTopology(topology);
   const files: RenderedFiles = new Map();
+  const rendered: Record<string, unknown>[] = [];
   for (const env of envs) {
-    for (const [rel, text] of renderEnvironment(topology, env)) files.set(rel, text);
+    for (const [rel, objects] of renderEnvironmentObjects(topology, env)) {
+      files.set(rel, toYaml(objects));
+      rendered.push(...objects);
+    }
   }
   // Argo CD delivery of whatever was rendered: `argocd/` (project, applications, applicationset).
-  for (const [rel, objects] of argoCdManifests(topology.partOf, envs, files)) files.set(rel, toYaml(objects));
+  for (const [rel, objects] of argoCdManifests(topology.partOf, envs, rendered)) files.set(rel, toYaml(objects));
   return files;
 }
 

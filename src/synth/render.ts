@@ -29,7 +29,7 @@ const DUMP_OPTIONS: yaml.DumpOptions = { noRefs: true, lineWidth: -1, sortKeys: 
 /** Kinds that live outside any namespace: their objects never carry `metadata.namespace`. */
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ClusterSecretStore', 'ClusterIssuer', 'IngressClass', 'GatewayClass']);
 
-function dropChartNamespace(obj: { kind?: string; metadata?: { namespace?: string } }): unknown {
+function dropChartNamespace(obj: Record<string, any>): Record<string, unknown> {
   if (obj.kind && CLUSTER_SCOPED.has(obj.kind) && obj.metadata) delete obj.metadata.namespace;
   return obj;
 }
@@ -82,14 +82,19 @@ export function buildCharts(topology: Topology, env: EnvironmentConfig): StackCh
   return charts;
 }
 
+/** The objects of one environment, one list per chart: `<env>/<chart>.yaml` -> objects. */
+export function renderEnvironmentObjects(topology: Topology, env: EnvironmentConfig): Map<string, Record<string, unknown>[]> {
+  const out = new Map<string, Record<string, unknown>[]>();
+  for (const chart of buildCharts(topology, env)) {
+    const objects = chart.toJson().map(dropChartNamespace);
+    if (objects.length > 0) out.set(`${env.name}/${chart.fileName}.yaml`, objects);
+  }
+  return out;
+}
+
 /** Renders one environment: one YAML file per chart, keyed `<env>/<chart>.yaml`. */
 export function renderEnvironment(topology: Topology, env: EnvironmentConfig): RenderedFiles {
-  const charts = buildCharts(topology, env);
   const files: RenderedFiles = new Map();
-  for (const chart of charts) {
-    const objects = chart.toJson().map(dropChartNamespace);
-    if (objects.length === 0) continue;
-    files.set(`${env.name}/${chart.fileName}.yaml`, toYaml(objects));
-  }
+  for (const [rel, objects] of renderEnvironmentObjects(topology, env)) files.set(rel, toYaml(objects));
   return files;
 }
