@@ -15,7 +15,6 @@
  * Plain JavaScript on purpose: it runs before anything is built.
  */
 'use strict';
-const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
@@ -24,14 +23,17 @@ const vm = require('vm');
 const ROOT = path.resolve(__dirname, '..');
 
 /**
- * Files whose change rebuilds every bundle although esbuild does not list them as inputs: this
- * recipe, the compiler settings esbuild honours (class fields, target), and npm's record of
- * the last install (package files are extracted with a fixed date, so their own times say
- * nothing).
+ * Files whose change rebuilds every bundle although they are not the project's own inputs:
+ * this recipe, the compiler settings esbuild honours (class fields, target), and npm's record
+ * of the last install, which stands for every package file (npm rewrites it on each install,
+ * update or removal; the packages themselves are not checked one by one).
  */
 const RECIPE_FILES = ['scripts/run.js', 'tsconfig.json', 'package.json', 'node_modules/.package-lock.json'];
 
-/** Marks the end of every bundle with its build id; the code cache carries the same id. */
+/**
+ * Marks the end of every bundle with its build id (the code cache carries the same id) and how
+ * to read it: `latin1` (the fast way) when it is plain ASCII, as esbuild writes it here.
+ */
 const BUILD_MARK = '\n//# build ';
 
 /** A build failure the user caused (a syntax error, a missing file): printed as one line each. */
@@ -99,6 +101,9 @@ function build(root, entry) {
       tsconfig: path.join(root, 'tsconfig.json'),
       write: false,
       metafile: true,
+      // Comments go, names stay (readable stack traces); strings are escaped to ASCII.
+      minifyWhitespace: true,
+      charset: 'ascii',
       legalComments: 'none',
       logLevel: 'silent',
       outfile: out.bundle,
@@ -109,7 +114,8 @@ function build(root, entry) {
     throw new BuildError(lines.join('\n'));
   }
   const code = result.outputFiles[0].text;
-  const id = crypto.createHash('sha1').update(code).digest('hex');
+  const id = require('crypto').createHash('sha1').update(code).digest('hex');
+  const encoding = /[^\x00-\x7f]/.test(code) ? 'utf8' : 'latin1';
   // Inputs, the folders that hold the project's own ones (a file added beside them can change
   // what an import resolves to), and the recipe. A file changed while esbuild read it is
   // recorded as changed, so the next run builds again.
@@ -119,11 +125,12 @@ function build(root, entry) {
     files[rel] = s && s[0] >= started && s[0] <= Date.now() ? [-1, -1] : s;
   };
   for (const rel of Object.keys(result.metafile.inputs)) {
+    if (rel.startsWith('node_modules/')) continue;
     record(rel);
-    if (!rel.startsWith('node_modules/')) record(path.dirname(rel));
+    record(path.dirname(rel));
   }
   for (const rel of RECIPE_FILES) record(rel);
-  writeAtomically(out.bundle, `${code}${BUILD_MARK}${id}\n`);
+  writeAtomically(out.bundle, `${code}${BUILD_MARK}${id} ${encoding}\n`);
   writeAtomically(out.manifest, `${JSON.stringify({ entry, id, node: process.version, files })}\n`);
   fs.rmSync(out.cache, { force: true });
   return out.bundle;
@@ -149,8 +156,9 @@ function ensureBuilt(entry, root = ROOT) {
  * `<bundle>.v8` when it belongs to this very build, and written after the first run.
  */
 function runBundle(bundle, args) {
-  const code = fs.readFileSync(bundle, 'utf8');
-  const id = code.slice(code.lastIndexOf(BUILD_MARK) + BUILD_MARK.length).trim();
+  let code = fs.readFileSync(bundle, 'latin1');
+  const [id, encoding] = code.slice(code.lastIndexOf(BUILD_MARK) + BUILD_MARK.length).trim().split(' ');
+  if (encoding !== 'latin1') code = fs.readFileSync(bundle, 'utf8');
   const cacheFile = bundle.replace(/\.js$/, '.v8');
   const header = Buffer.from(`${id}\n`);
   let cachedData;

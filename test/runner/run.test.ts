@@ -79,8 +79,9 @@ describe('scripts/run.js', () => {
     const first = fs.statSync(file);
     const cache = file.replace(/\.js$/, '.v8');
     expect(fs.existsSync(cache)).toBe(true);
-    const id = fs.readFileSync(file, 'utf8').trim().split(' ').pop();
-    expect(fs.readFileSync(cache).subarray(0, 40).toString()).toBe(id);
+    const [, id, encoding] = /\/\/# build ([0-9a-f]{40}) (\w+)\n$/.exec(fs.readFileSync(file, 'utf8'))!;
+    expect(encoding).toBe('latin1');
+    expect(fs.readFileSync(cache).subarray(0, 41).toString()).toBe(`${id}\n`);
     const cached = fs.statSync(cache);
 
     expect(run('src/cli/hello.ts').stdout).toMatch(/greeting: hello/);
@@ -90,8 +91,8 @@ describe('scripts/run.js', () => {
 
   it('runs the edited code on the next command after any source change', () => {
     run('src/cli/hello.ts');
-    rewrite('src/greeting.ts', "export const GREETING: string = 'changed';\n");
-    expect(run('src/cli/hello.ts').stdout).toMatch(/greeting: changed/);
+    rewrite('src/greeting.ts', "export const GREETING: string = 'grüße, ✓';\n");
+    expect(run('src/cli/hello.ts').stdout).toMatch(/greeting: grüße, ✓/);
     // A change of the same size and an older time still counts.
     write('src/greeting.ts', "export const GREETING: string = 'chanGed';\n");
     const past = new Date(Date.now() - 3_600_000);
