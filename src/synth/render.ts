@@ -1,5 +1,4 @@
 import { App } from 'cdk8s';
-import * as yaml from 'js-yaml';
 import {
   ApiChart,
   EdgeChart,
@@ -16,15 +15,15 @@ import {
 } from '../../charts';
 import type { EnvironmentConfig } from '../config/schema';
 import { Topology } from '../topology/model';
+import { toYaml } from './yaml-out';
+
+export { toYaml };
 
 /** Charts are serialised in memory; cdk8s never writes to this folder. */
 const OUTDIR_UNUSED = 'cdk8s.out';
 
 /** Rendered output: relative path (posix) -> file content. Sorted by path when written. */
 export type RenderedFiles = Map<string, string>;
-
-/** js-yaml settings that make output stable and readable: no anchors, no folding, quoted where needed. */
-const DUMP_OPTIONS: yaml.DumpOptions = { noRefs: true, lineWidth: -1, sortKeys: false, quotingType: '"' };
 
 /** Kinds that live outside any namespace: their objects never carry `metadata.namespace`. */
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ClusterSecretStore', 'ClusterIssuer', 'IngressClass', 'GatewayClass']);
@@ -34,10 +33,6 @@ function dropChartNamespace(obj: Record<string, any>): Record<string, unknown> {
   return obj;
 }
 
-/** Serialises manifests as a multi-document YAML file. */
-export function toYaml(objects: unknown[]): string {
-  return objects.map((o) => yaml.dump(o, DUMP_OPTIONS)).map((d) => `---\n${d}`).join('');
-}
 
 /**
  * Builds every chart of one environment, in the order files are listed. Each chart gets an
