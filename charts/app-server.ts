@@ -25,6 +25,8 @@ export class AppServerChart extends StackChart {
           Kestrel__Endpoints__Https__ClientCertificateMode: 'RequireCertificate',
           AppServer__ClientCertificates__TrustedCaPath: `${SERVER_CERT_PATH}/ca.crt`,
           HealthChecks__RequireHost: `*:${c.healthPort}`,
+          // Explicit endpoints replace ASPNETCORE_HTTP_PORTS: the metrics port needs its own.
+          ...(c.metrics ? { Kestrel__Endpoints__Metrics__Url: `http://0.0.0.0:${c.metrics.port}` } : {}),
         }
       : {};
     dotnetApp(this, id, {

@@ -13,6 +13,7 @@ import {
 import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
 import { isClusterScoped } from '../src/manifests';
+import { EDGE_CONTROLLER_FOLDER } from './edge-controller';
 
 /**
  * Argo CD delivery of the rendered environments (`dist/argocd/`): one AppProject fencing in
@@ -360,19 +361,31 @@ function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: stri
 }
 
 /**
+ * The objects the project admits, from the rendered files (`<env>/<file>.yaml` -> objects). The
+ * edge controller's settings (`<env>/edge-controller/`) are not synced, so they do not count.
+ */
+function syncedObjects(rendered: ReadonlyMap<string, readonly Record<string, any>[]>): Record<string, any>[] {
+  const out: Record<string, any>[] = [];
+  for (const [rel, objects] of rendered) {
+    if (rel.split('/')[1] !== EDGE_CONTROLLER_FOLDER) out.push(...objects);
+  }
+  return out;
+}
+
+/**
  * Every Argo CD file for the rendered environments, keyed by path relative to `dist/`
  * (`argocd/project.yaml`, `argocd/applications.yaml`, `argocd/applicationset.yaml`,
- * `argocd/environments/<env>.yaml`), as the documents each holds. `objects` are every object
- * rendered for the environments, as rendered (the project derives its kinds from them).
+ * `argocd/environments/<env>.yaml`), as the documents each holds. `rendered` holds the objects
+ * of every rendered file of the environments, as rendered (the project derives its kinds from them).
  */
 export function argoCdManifests(
   partOf: string,
   environments: readonly EnvironmentConfig[],
-  objects: readonly Record<string, any>[],
+  rendered: ReadonlyMap<string, readonly Record<string, any>[]>,
 ): Map<string, unknown[]> {
   const files = new Map<string, unknown[]>();
   if (environments.length === 0) return files;
-  const props: ArgoCdProps = { partOf, environments, objects };
+  const props: ArgoCdProps = { partOf, environments, objects: syncedObjects(rendered) };
   const newApp = () => new App({ outdir: 'cdk8s.out' });
   for (const chart of [
     new ArgoProjectChart(newApp(), props),

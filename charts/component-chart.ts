@@ -4,6 +4,8 @@ import { AppWorkload, ServicePort } from '../src/constructs/app-workload';
 import { k8s } from '../src/constructs/k8s';
 import { httpProbes, RunAsUser } from '../src/constructs/pod';
 import { StackContext } from './context';
+import { objectStorageIdentity, objectStorageSettings } from './object-storage';
+import { metricsPorts, metricsSettings, telemetrySettings } from './telemetry';
 
 /** A chart rendered into its own file, `dist/<env>/<fileName>.yaml`. */
 export abstract class StackChart extends Chart {
@@ -30,11 +32,14 @@ export interface DotnetAppOptions {
   readonly probePort?: string;
 }
 
-/** Settings every ASP.NET Core component gets (SPEC §2 rules 7, structured logging, forwarded headers). */
-export function aspnetSettings(ctx: StackContext, port: number): Record<string, string> {
+/**
+ * Settings every ASP.NET Core component gets (SPEC §2 rules 7, structured logging, forwarded
+ * headers); Kestrel listens on the application port and, where it is scraped, the metrics port.
+ */
+export function aspnetSettings(ctx: StackContext, port: number, metricsPort?: number): Record<string, string> {
   return {
     ASPNETCORE_ENVIRONMENT: ctx.env.aspnetEnvironment,
-    ASPNETCORE_HTTP_PORTS: String(port),
+    ASPNETCORE_HTTP_PORTS: metricsPort === undefined ? String(port) : `${port};${metricsPort}`,
     ASPNETCORE_FORWARDEDHEADERS_ENABLED: 'true',
     DOTNET_RUNNING_IN_CONTAINER: 'true',
     Logging__Console__FormatterName: 'json',
@@ -54,18 +59,27 @@ export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions)
   const ctx = chart.ctx;
   const c = ctx.component(id);
   const health = c.spec.health!;
+  const storage = objectStorageIdentity(ctx, id);
   return new AppWorkload(chart, 'Workload', {
     name: id,
     labels: ctx.labels(id),
     selector: ctx.selector(id),
     workload: ctx.workload(id),
     runAsUser: RunAsUser.DOTNET,
-    settings: { ...aspnetSettings(ctx, c.spec.port), ...opts.settings },
+    settings: {
+      ...aspnetSettings(ctx, c.spec.port, c.metrics?.port),
+      ...telemetrySettings(ctx, id),
+      ...metricsSettings(ctx, id),
+      ...objectStorageSettings(ctx, id),
+      ...opts.settings,
+    },
     servicePorts: opts.servicePorts ?? [{ name: 'http', port: c.servingPort, targetPort: 'http' }],
     volumes: opts.volumes,
+    serviceAccountAnnotations: storage.serviceAccountAnnotations,
+    podLabels: storage.podLabels,
     container: {
-      ports: opts.ports ?? [{ name: 'http', containerPort: c.spec.port }],
-      env: opts.secretEnv,
+      ports: [...(opts.ports ?? [{ name: 'http', containerPort: c.spec.port }]), ...metricsPorts(ctx, id)],
+      env: [...(opts.secretEnv ?? []), ...storage.env],
       volumeMounts: opts.volumeMounts,
       ...httpProbes(opts.probePort ?? 'http', health.ready, health.live),
     },

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig, WorkloadConfig } from '../src/config/schema';
 import { k8s } from '../src/constructs/k8s';
 import { componentLabels, LabelContext, platformLabels, selectorLabels } from '../src/constructs/labels';
-import { EffectiveComponent, EffectiveTopology, effectiveTopology } from '../src/topology/effective';
+import { EffectiveComponent, EffectiveTask, EffectiveTopology, effectiveTopology } from '../src/topology/effective';
 import { Topology } from '../src/topology/model';
 
 /** Names of the Secrets the stack consumes; each is produced by an ExternalSecret or a Certificate. */
@@ -14,6 +14,8 @@ export const SecretNames = {
   REDIS_CREDENTIALS: 'redis-credentials',
   APP_SERVER_TLS: 'app-server-tls',
   API_CLIENT_TLS: 'api-client-tls',
+  OBJECT_STORAGE: 'ctis-object-storage',
+  POSTGRESQL_BACKUP_CREDENTIALS: 'postgresql-backup-credentials',
 } as const;
 
 /** Everything a chart needs to know about the environment it renders. */
@@ -37,6 +39,13 @@ export class StackContext {
     const c = this.effective.components.find((x) => x.id === id);
     if (!c) throw new Error(`no component "${id}" in the topology`);
     return c;
+  }
+
+  /** A scheduled task the environment runs. */
+  task(id: string): EffectiveTask {
+    const t = this.effective.tasks.find((x) => x.id === id);
+    if (!t) throw new Error(`no task "${id}" runs in ${this.env.name}`);
+    return t;
   }
 
   labels(id: string): Record<string, string> {

@@ -6,6 +6,9 @@ import { RunAsUser } from '../src/constructs/pod';
 import { StackChart } from './component-chart';
 import { secretEnv, SecretNames, StackContext } from './context';
 
+/** The database the in-cluster PostgreSQL creates and the applications and backups use. */
+export const POSTGRES_DATABASE = 'ctis';
+
 function exec(...command: string[]): k8s.Probe['exec'] {
   return { command };
 }
@@ -31,7 +34,7 @@ export class PostgresChart extends StackChart {
         env: [
           secretEnv('POSTGRES_USER', SecretNames.POSTGRESQL_CREDENTIALS, 'username'),
           secretEnv('POSTGRES_PASSWORD', SecretNames.POSTGRESQL_CREDENTIALS, 'password'),
-          { name: 'POSTGRES_DB', value: 'ctis' },
+          { name: 'POSTGRES_DB', value: POSTGRES_DATABASE },
           { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
         ],
         volumeMounts: [{ name: 'run', mountPath: '/var/run/postgresql' }],

@@ -1,43 +1,42 @@
 import { Construct } from 'constructs';
-import {
-  Gateway,
-  GatewaySpecListenersAllowedRoutesNamespacesFrom,
-  GatewaySpecListenersTlsMode,
-} from '../imports/gateway-gateway.networking.k8s.io';
-import {
-  HttpRoute,
-  HttpRouteSpecRulesFilters,
-  HttpRouteSpecRulesFiltersRequestRedirectScheme,
-  HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
-  HttpRouteSpecRulesFiltersType,
-  HttpRouteSpecRulesMatchesPathType,
-} from '../imports/httproute-gateway.networking.k8s.io';
+import { TlsOption } from '../imports/traefik-tlsoption-traefik.io';
 import { Middleware } from '../imports/traefik-traefik.io';
+import { SecurityHeaders, securityHeadersFor } from '../src/config/edge';
 import { SyncWave, syncWave } from '../src/constructs/argocd-annotations';
-import { certManagerAnnotations, hstsHeader, tlsSecretName } from '../src/constructs/edge';
+import { certManagerAnnotations, nginxServerSnippet, tlsReasonAnnotations, tlsSecretName, traefikTlsVersion } from '../src/constructs/edge';
 import { k8s } from '../src/constructs/k8s';
 import { EffectiveComponent } from '../src/topology/effective';
 import { ADMIN_PATHS } from '../src/topology/model';
 import { StackChart } from './component-chart';
 import { StackContext } from './context';
+import { gatewayApiEdge } from './edge-gateway';
 
-interface Route {
+/** One public component on its host. */
+export interface Route {
   readonly component: EffectiveComponent;
   readonly host: string;
   readonly paths: readonly string[];
+  /** The browser security headers the edge sets on its responses. */
+  readonly headers: SecurityHeaders;
 }
 
 /**
- * The public edge: only public components are routed, each on its host with TLS, an HTTPS
- * redirect and HSTS, in the mechanics of the environment's edge profile (SPEC §4). Admin
- * paths are never routed, except behind an IP allow-list where the profile supports one.
+ * The public edge: only public components are routed, each on its host with TLS (at least the
+ * configured minimum version), an HTTPS redirect, HSTS and the browser security headers, in the
+ * mechanics of the environment's edge profile (SPEC §4; the CTIS setup guide asks for TLS 1.3 and the headers).
+ * Admin paths are never routed, except behind an IP allow-list where the profile supports one.
  */
 export class EdgeChart extends StackChart {
   constructor(scope: Construct, ctx: StackContext) {
     super(scope, 'edge', ctx);
     const routes: Route[] = ctx.effective.components
       .filter((c) => c.spec.exposure === 'public' && c.inCluster)
-      .map((c) => ({ component: c, host: ctx.env.hosts[c.id], paths: c.spec.publicPaths ?? [] }));
+      .map((c) => ({
+        component: c,
+        host: ctx.env.hosts[c.id],
+        paths: c.spec.publicPaths ?? [],
+        headers: securityHeadersFor(ctx.env, c.id, c.spec.role),
+      }));
     switch (ctx.env.edge.profile) {
       case 'nginx':
         this.nginx(routes);
@@ -46,12 +45,13 @@ export class EdgeChart extends StackChart {
         this.traefik(routes);
         break;
       case 'gateway-api':
-        this.gatewayApi(routes);
+        gatewayApiEdge(this, routes);
         break;
     }
   }
 
-  private meta(name: string, labels: Record<string, string>, annotations: Record<string, string> = {}) {
+  /** Metadata of an edge object: synced in the edge wave, after the applications. */
+  meta(name: string, labels: Record<string, string>, annotations: Record<string, string> = {}) {
     return { name, labels, annotations: { ...syncWave(SyncWave.EDGE), ...annotations } };
   }
 
@@ -78,7 +78,12 @@ export class EdgeChart extends StackChart {
     });
   }
 
-  /** F5 NGINX Ingress Controller: per-Ingress `nginx.org/*` HSTS and redirect annotations. */
+  /**
+   * F5 NGINX Ingress Controller: per-Ingress `nginx.org/*` HSTS and redirect annotations; the TLS
+   * protocols and security headers in `nginx.org/server-snippets` (the controller needs
+   * `-enable-snippets`). The controller-wide `ssl-protocols` is rendered for the platform team by
+   * {@link EdgeControllerChart}.
+   */
   private nginx(routes: Route[]): void {
     const edge = this.ctx.env.edge;
     for (const r of routes) {
@@ -89,16 +94,65 @@ export class EdgeChart extends StackChart {
         'nginx.org/hsts': 'true',
         'nginx.org/hsts-max-age': String(edge.hsts.maxAgeSeconds),
         'nginx.org/hsts-include-subdomains': String(edge.hsts.includeSubDomains),
+        'nginx.org/server-snippets': nginxServerSnippet(edge.tls.minVersion, r.headers),
       }, true);
     }
   }
 
-  /** Traefik: HSTS and redirect Middlewares attached by annotation; admin paths behind an allow-list Middleware. */
+  /**
+   * Traefik: a TLSOption with the minimum TLS version on every TLS router
+   * (`router.tls.options`), HSTS and per-component security-header Middlewares and the redirect
+   * attached by annotation; admin paths behind an allow-list Middleware. Every TLS router of a
+   * host names the same TLSOption: Traefik falls back to its default options for a host whose
+   * routers disagree.
+   */
   private traefik(routes: Route[]): void {
     const { env, namespace } = this.ctx;
     const edge = env.edge;
-    const labels = this.ctx.platformLabels();
     const ref = (name: string) => `${namespace}-${name}@kubernetescrd`;
+    this.traefikShared();
+    const allowList = edge.adminAllowList.length > 0;
+    const secure = (middlewares: string[]) => ({
+      ...certManagerAnnotations(edge),
+      'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
+      'traefik.ingress.kubernetes.io/router.tls': 'true',
+      'traefik.ingress.kubernetes.io/router.tls.options': ref(TRAEFIK_TLS_OPTION),
+      'traefik.ingress.kubernetes.io/router.middlewares': middlewares.map(ref).join(','),
+    });
+    for (const r of routes) {
+      const id = r.component.id;
+      const headers = `${id}-security-headers`;
+      new Middleware(this, `${id}SecurityHeaders`, {
+        metadata: this.meta(headers, this.ctx.labels(id)),
+        spec: {
+          headers: {
+            contentSecurityPolicy: r.headers.contentSecurityPolicy,
+            contentTypeNosniff: true,
+            ...(r.headers.frameOptions === 'DENY' ? { frameDeny: true } : { customFrameOptionsValue: r.headers.frameOptions }),
+            referrerPolicy: r.headers.referrerPolicy,
+            permissionsPolicy: r.headers.permissionsPolicy,
+          },
+        },
+      });
+      this.ingress(id, r, r.paths, secure(['hsts', headers]), true);
+      this.ingress(`${id}-http-redirect`, r, ['/'], {
+        'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
+        'traefik.ingress.kubernetes.io/router.middlewares': ref('redirect-https'),
+      }, false);
+      if (allowList && r.component.spec.servesAdminPaths) {
+        this.ingress(`${id}-admin`, r, ADMIN_PATHS, secure(['admin-allow-list', 'hsts', headers]), true);
+      }
+    }
+  }
+
+  /** Traefik objects every route shares: the TLSOption, the HSTS, redirect and admin allow-list Middlewares. */
+  private traefikShared(): void {
+    const edge = this.ctx.env.edge;
+    const labels = this.ctx.platformLabels();
+    new TlsOption(this, 'TlsOption', {
+      metadata: this.meta(TRAEFIK_TLS_OPTION, labels, tlsReasonAnnotations(edge)),
+      spec: { minVersion: traefikTlsVersion(edge.tls.minVersion) },
+    });
     new Middleware(this, 'HstsMiddleware', {
       metadata: this.meta('hsts', labels),
       spec: {
@@ -114,103 +168,14 @@ export class EdgeChart extends StackChart {
       metadata: this.meta('redirect-https', labels),
       spec: { redirectScheme: { scheme: 'https', permanent: true } },
     });
-    const allowList = edge.adminAllowList.length > 0;
-    if (allowList) {
+    if (edge.adminAllowList.length > 0) {
       new Middleware(this, 'AdminAllowList', {
         metadata: this.meta('admin-allow-list', labels),
         spec: { ipAllowList: { sourceRange: [...edge.adminAllowList] } },
       });
     }
-    const secure = (middlewares: string[]) => ({
-      ...certManagerAnnotations(edge),
-      'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
-      'traefik.ingress.kubernetes.io/router.tls': 'true',
-      'traefik.ingress.kubernetes.io/router.middlewares': middlewares.map(ref).join(','),
-    });
-    for (const r of routes) {
-      const id = r.component.id;
-      this.ingress(id, r, r.paths, secure(['hsts']), true);
-      this.ingress(`${id}-http-redirect`, r, ['/'], {
-        'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
-        'traefik.ingress.kubernetes.io/router.middlewares': ref('redirect-https'),
-      }, false);
-      if (allowList && r.component.spec.servesAdminPaths) {
-        this.ingress(`${id}-admin`, r, ADMIN_PATHS, secure(['admin-allow-list', 'hsts']), true);
-      }
-    }
-  }
-
-  /** Gateway API: HTTPS listeners per host, HSTS set by a response header filter, HTTP redirected to HTTPS. */
-  private gatewayApi(routes: Route[]): void {
-    const { env, namespace } = this.ctx;
-    const edge = env.edge;
-    const labels = this.ctx.platformLabels();
-    const gatewayName = 'ctis';
-    new Gateway(this, 'Gateway', {
-      metadata: this.meta(gatewayName, labels, certManagerAnnotations(edge)),
-      spec: {
-        gatewayClassName: edge.className,
-        listeners: [
-          {
-            name: 'http',
-            port: 80,
-            protocol: 'HTTP',
-            allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
-          },
-          ...routes.map((r) => ({
-            name: `https-${r.component.id}`,
-            hostname: r.host,
-            port: 443,
-            protocol: 'HTTPS',
-            tls: {
-              mode: GatewaySpecListenersTlsMode.TERMINATE,
-              certificateRefs: [{ group: '', kind: 'Secret', name: tlsSecretName(edge, r.component.id) }],
-            },
-            allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
-          })),
-        ],
-      },
-    });
-    const hsts: HttpRouteSpecRulesFilters = {
-      type: HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
-      responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: hstsHeader(edge.hsts) }] },
-    };
-    for (const r of routes) {
-      const id = r.component.id;
-      new HttpRoute(this, id, {
-        metadata: this.meta(id, this.ctx.labels(id)),
-        spec: {
-          parentRefs: [{ name: gatewayName, namespace, sectionName: `https-${id}` }],
-          hostnames: [r.host],
-          rules: [
-            {
-              matches: r.paths.map((value) => ({ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value } })),
-              filters: [hsts],
-              backendRefs: [{ name: id, port: r.component.servingPort }],
-            },
-          ],
-        },
-      });
-    }
-    new HttpRoute(this, 'HttpRedirect', {
-      metadata: this.meta('http-to-https', labels),
-      spec: {
-        parentRefs: [{ name: gatewayName, namespace, sectionName: 'http' }],
-        hostnames: routes.map((r) => r.host),
-        rules: [
-          {
-            filters: [
-              {
-                type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
-                requestRedirect: {
-                  scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
-                  statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
-                },
-              },
-            ],
-          },
-        ],
-      },
-    });
   }
 }
+
+/** Name of the Traefik TLSOption every TLS router of the environment uses. */
+const TRAEFIK_TLS_OPTION = 'tls-minimum';

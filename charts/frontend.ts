@@ -3,6 +3,7 @@ import { AppWorkload } from '../src/constructs/app-workload';
 import { httpProbes, RunAsUser } from '../src/constructs/pod';
 import { StackChart } from './component-chart';
 import { secretEnv, SecretNames, StackContext } from './context';
+import { metricsPorts, metricsSettings, telemetrySettings } from './telemetry';
 
 /** frontend: Next.js 15 standalone server; calls api and auth-server from the server side. */
 export class FrontendChart extends StackChart {
@@ -27,11 +28,13 @@ export class FrontendChart extends StackChart {
         CTIS_AUTH_ISSUER: ctx.issuer,
         CTIS_AUTH_INTERNAL_URL: ctx.internalUrl('auth-server'),
         CTIS_OIDC_CLIENT_ID: 'ctis-frontend',
+        ...telemetrySettings(ctx, id),
+        ...metricsSettings(ctx, id),
       },
       servicePorts: [{ name: 'http', port: c.servingPort, targetPort: 'http' }],
       volumes: [{ name: 'next-cache', emptyDir: {} }],
       container: {
-        ports: [{ name: 'http', containerPort: c.spec.port }],
+        ports: [{ name: 'http', containerPort: c.spec.port }, ...metricsPorts(ctx, id)],
         env: [secretEnv('CTIS_OIDC_CLIENT_SECRET', SecretNames.FRONTEND_OIDC, 'client-secret')],
         volumeMounts: [{ name: 'next-cache', mountPath: '/app/.next/cache' }],
         ...httpProbes('http', health.ready, health.live),

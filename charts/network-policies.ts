@@ -34,9 +34,14 @@ export class NetworkPoliciesChart extends StackChart {
       if (e.to.kind === 'component') {
         push(ingress, e.to.id, { peers: [Peer.pods(ctx.selector(e.from))], ports: [NetworkPort.tcp(e.to.port)], purpose: `from ${e.from}: ${e.purpose}` });
         push(egress, e.from, { peers: [Peer.pods(ctx.selector(e.to.id))], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.id}: ${e.purpose}` });
+      } else if (e.to.kind === 'pods') {
+        push(egress, e.from, { peers: [Peer.podsInNamespace(e.to.namespace, e.to.labels)], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.name} in ${e.to.namespace}` });
       } else {
         push(egress, e.from, { peers: [Peer.cidr(e.to.cidr)], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.name} ${e.to.cidr}` });
       }
+    }
+    for (const i of t.inbound) {
+      push(ingress, i.to, { peers: [Peer.podsInNamespace(i.from.namespace, i.from.labels)], ports: [NetworkPort.tcp(i.port)], purpose: `from ${i.from.name} in ${i.from.namespace}` });
     }
     for (const c of t.components) {
       if (!c.inCluster) continue;
@@ -55,6 +60,16 @@ export class NetworkPoliciesChart extends StackChart {
         podSelector: ctx.selector(c.id),
         ingress: rules,
         egress: out,
+      });
+    }
+    // Scheduled tasks accept nothing and reach only what their edges declare.
+    for (const task of t.tasks) {
+      new ComponentNetworkPolicy(this, task.id, {
+        name: task.id,
+        labels: ctx.labels(task.id),
+        podSelector: ctx.selector(task.id),
+        ingress: [],
+        egress: [DNS_RULE, ...(egress.get(task.id) ?? [])],
       });
     }
   }

@@ -19,6 +19,15 @@ export const POD_SECURITY_LABELS: Record<string, string> = {
   'pod-security.kubernetes.io/warn': 'restricted',
 };
 
+/** cert-manager renews the AppServer mTLS certificates this long before they expire (alerts fire when it has not). */
+export const CERTIFICATE_RENEW_BEFORE_HOURS = 360;
+
+/** The Certificates cert-manager issues for AppServer mTLS in this environment (none when they come from the secret store). */
+export function certificateNames(ctx: StackContext): string[] {
+  const mtls = ctx.env.features.appServerMtls;
+  return mtls.enabled && mtls.certificates.source === 'cert-manager' ? [SecretNames.APP_SERVER_TLS, SecretNames.API_CLIENT_TLS] : [];
+}
+
 /**
  * The namespace and everything shared: every Secret binding (ExternalSecrets, and
  * cert-manager Certificates for AppServer mTLS when configured).
@@ -48,6 +57,13 @@ export class PlatformChart extends StackChart {
     if (env.dataStores.redis.mode === 'in-cluster') {
       bind(SecretNames.REDIS_CREDENTIALS, { password: 'redis/password' });
     }
+    if (ctx.effective.tasks.some((t) => t.spec.kind === 'backup' && t.spec.of === 'postgresql')) {
+      // A role with pg_read_all_data (PostgreSQL 14+), not the server's superuser.
+      bind(SecretNames.POSTGRESQL_BACKUP_CREDENTIALS, { username: 'postgresql/backup-username', password: 'postgresql/backup-password' });
+    }
+    if (env.objectStorage?.credentials.source === 'external-secret') {
+      bind(SecretNames.OBJECT_STORAGE, { 'connection-string': 'object-storage/connection-string' });
+    }
 
     const mtls = env.features.appServerMtls;
     if (!mtls.enabled) return;
@@ -68,7 +84,7 @@ export class PlatformChart extends StackChart {
         dnsNames: ['app-server', svc, `${svc}.cluster.local`],
         usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
         duration: '2160h0m0s',
-        renewBefore: '360h0m0s',
+        renewBefore: `${CERTIFICATE_RENEW_BEFORE_HOURS}h0m0s`,
         privateKey,
         issuerRef,
       },
@@ -80,7 +96,7 @@ export class PlatformChart extends StackChart {
         commonName: `api.${ctx.namespace}.svc`,
         usages: [CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
         duration: '2160h0m0s',
-        renewBefore: '360h0m0s',
+        renewBefore: `${CERTIFICATE_RENEW_BEFORE_HOURS}h0m0s`,
         privateKey,
         issuerRef,
       },

@@ -1,4 +1,6 @@
 import { Topology } from '../topology/model';
+import { operationsIssues } from './operations-checks';
+import { edgeIssues } from './edge-checks';
 import { EnvironmentConfig, ScalingConfig } from './schema';
 
 /** One violation: a dotted field path inside the environment file and what is wrong. */
@@ -98,5 +100,7 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
       add(`hosts.${c.id}`, `component ${c.id} is public but declares no publicPaths in the topology`);
     }
   }
+  issues.push(...operationsIssues(env, topology));
+  issues.push(...edgeIssues(env, topology));
   return issues;
 }

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { inClusterBackupSchema, managedBackupSchema, monitoringSchema, objectStorageSchema, telemetrySchema } from './operations';
+import { FRAME_OPTIONS, REFERRER_POLICIES } from '../headers/policies';
+import { cidr, cpu, dnsLabel, duration, hostname, memory, port, privateCidr, storageSize } from './primitives';
+
+export { isPrivateCidr } from './primitives';
 
 /**
  * The typed configuration of one environment. Files live in `config/<env>.yaml`; they are
@@ -8,43 +13,6 @@ import { z } from 'zod';
 
 export const ENVIRONMENT_NAMES = ['development', 'staging', 'production'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
-
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label (lower-case letters, digits, "-")');
-const hostname = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/, 'must be a fully qualified lower-case host name');
-/** An IPv4 address as a 32-bit number. */
-function ipv4(address: string): number {
-  return address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR such as 10.20.0.0/24')
-  .refine((v) => v.split('/')[0].split('.').every((o) => Number(o) <= 255), 'has an octet above 255')
-  .refine((v) => {
-    const [address, bits] = v.split('/');
-    return ipv4(address) % 2 ** (32 - Number(bits)) === 0;
-  }, 'has host bits set: write the network address (e.g. 10.20.8.0/24, not 10.20.8.5/24)');
-
-/** RFC 1918 ranges: managed data stores are reached over private networking only. */
-const PRIVATE_RANGES: ReadonlyArray<[string, number]> = [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]];
-export function isPrivateCidr(value: string): boolean {
-  const [address, bits] = value.split('/');
-  const start = ipv4(address);
-  const end = start + 2 ** (32 - Number(bits)) - 1;
-  return PRIVATE_RANGES.some(([net, len]) => {
-    const s = ipv4(net);
-    return start >= s && end <= s + 2 ** (32 - len) - 1;
-  });
-}
-const privateCidr = cidr.refine(isPrivateCidr, 'must lie inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): data stores have no public exposure');
-const port = z.number().int().min(1).max(65535);
-const cpu = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'must be a CPU quantity such as 250m or 1');
-const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 256Mi');
-const storageSize = z.string().regex(/^\d+(Mi|Gi|Ti)$/, 'must be a storage quantity such as 10Gi');
-const duration = z.string().regex(/^(\d+(s|m|h))+$/, 'must be a duration such as 1h or 30m');
 
 /** A container image pinned by tag or digest; `latest` and bare names are refused. */
 export const imageSchema = z
@@ -123,6 +91,8 @@ const inClusterStore = z
     image: imageSchema,
     resources: resourcesSchema,
     storage: storageSize,
+    /** Nightly backups and the restore check (required for PostgreSQL; see operations.ts). @default - none */
+    backup: inClusterBackupSchema.optional(),
   })
   .strict();
 const managedStore = z
@@ -134,6 +104,8 @@ const managedStore = z
     cidr: privateCidr,
     port,
     tls: z.literal(true, { message: 'managed data stores must use TLS in transit' }),
+    /** The provider's backups and the recovery targets (the DR plan). */
+    backup: managedBackupSchema,
   })
   .strict();
 export const dataStoreSchema = z.discriminatedUnion('mode', [inClusterStore, managedStore]);
@@ -149,17 +121,53 @@ const hstsSchema = z
   })
   .strict();
 
+/** TLS versions an edge may accept as its minimum. */
+export const TLS_VERSIONS = ['1.2', '1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** The lowest TLS version the edge accepts, with the reason when it is below 1.3 (checked in `edge-checks.ts`). */
+const tlsMinimum = {
+  /** CTIS setup guide: "HTTPS with TLS 1.3". @default '1.3' */
+  minVersion: z.enum(TLS_VERSIONS).default('1.3'),
+  /** Why this environment also accepts TLS 1.2; required with `minVersion: "1.2"`, refused otherwise. */
+  minVersionReason: z.string().optional(),
+};
+
 const tlsSchema = z.union([
-  z.object({ clusterIssuer: dnsLabel }).strict(),
-  z.object({ secretName: dnsLabel }).strict(),
+  z.object({ clusterIssuer: dnsLabel, ...tlsMinimum }).strict(),
+  z.object({ secretName: dnsLabel, ...tlsMinimum }).strict(),
 ]);
 
 const controllerSchema = z
   .object({
     namespace: dnsLabel,
     podLabels: z.record(z.string(), z.string()).refine((l) => Object.keys(l).length > 0, 'must name at least one label'),
+    /** nginx profile: the controller's ConfigMap (`-nginx-configmaps`) its TLS settings are rendered for. @default 'nginx-config' */
+    configMap: dnsLabel.optional(),
   })
   .strict();
+
+/** A header value written into proxy configuration (nginx snippets quote it): no quotes, backslashes, `$` or line breaks. */
+const headerValue = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((v) => !/["\\$\r\n]/.test(v), 'must not contain double quotes, backslashes, "$" or line breaks');
+
+/** Browser security headers of one public component; what is not given has a default (`src/config/edge.ts`). */
+const securityHeadersSchema = z
+  .object({
+    contentSecurityPolicy: headerValue.optional(),
+    frameOptions: z.enum(FRAME_OPTIONS).optional(),
+    referrerPolicy: z.enum(REFERRER_POLICIES).optional(),
+    permissionsPolicy: headerValue.optional(),
+  })
+  .strict();
+export type SecurityHeadersConfig = z.infer<typeof securityHeadersSchema>;
+
+/** Gateway API implementations whose minimum-TLS mechanism the gateway-api profile renders. */
+export const GATEWAY_IMPLEMENTATIONS = ['nginx-gateway-fabric', 'envoy-gateway'] as const;
+export type GatewayImplementation = (typeof GATEWAY_IMPLEMENTATIONS)[number];
 
 export const edgeSchema = z
   .object({
@@ -172,6 +180,10 @@ export const edgeSchema = z
     hsts: hstsSchema,
     /** CIDRs allowed to reach `/admin`, `/ops`, `/hangfire`; empty means those paths are not routed at all. */
     adminAllowList: z.array(cidr),
+    /** Browser security headers per public component (auth-server, api, frontend). @default - see `src/config/edge.ts` */
+    securityHeaders: z.record(z.string(), securityHeadersSchema).default({}),
+    /** gateway-api profile: the implementation, which decides how the minimum TLS version is set. @default 'nginx-gateway-fabric' */
+    gatewayImplementation: z.enum(GATEWAY_IMPLEMENTATIONS).optional(),
   })
   .strict();
 export type EdgeConfig = z.infer<typeof edgeSchema>;
@@ -244,6 +256,12 @@ export const environmentSchema = z
       })
       .strict(),
     edge: edgeSchema,
+    /** OpenTelemetry export of the application components (operations.ts). */
+    telemetry: telemetrySchema,
+    /** Prometheus scraping and alerts (operations.ts). */
+    monitoring: monitoringSchema,
+    /** The bucket/container the components use, when any (operations.ts). @default - none */
+    objectStorage: objectStorageSchema.optional(),
     argocd: z
       .object({
         repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)/, 'must be an https://, ssh:// or git@ repository URL'),

@@ -26,6 +26,10 @@ export interface AppWorkloadProps {
   readonly servicePorts: ServicePort[];
   /** Extra pod volumes. @default - none */
   readonly volumes?: k8s.Volume[];
+  /** Annotations of the ServiceAccount, e.g. a cloud workload identity. @default - none */
+  readonly serviceAccountAnnotations?: Record<string, string>;
+  /** Pod labels besides `labels` (never part of the selector), e.g. a workload identity opt-in. @default - none */
+  readonly podLabels?: Record<string, string>;
 }
 
 /**
@@ -48,7 +52,7 @@ export class AppWorkload extends Construct {
     const sortedSettings = Object.fromEntries(Object.entries(props.settings).sort(([a], [b]) => a.localeCompare(b)));
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: meta(),
+      metadata: meta(props.serviceAccountAnnotations),
       automountServiceAccountToken: false,
     });
     new k8s.KubeConfigMap(this, 'Settings', {
@@ -69,7 +73,7 @@ export class AppWorkload extends Construct {
           rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
         },
         template: podTemplate({
-          labels: props.labels,
+          labels: { ...props.labels, ...props.podLabels },
           serviceAccountName: props.name,
           runAsUser: props.runAsUser,
           annotations: { 'ctis.io/settings-checksum': checksum(sortedSettings) },

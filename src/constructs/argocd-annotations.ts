@@ -8,6 +8,12 @@ export const SyncWave = {
   DATA_STORES: -1,
   APPS: 0,
   EDGE: 1,
+  /**
+   * Scheduled tasks and the claims they alone mount, after everything else. Such a claim stays
+   * Pending under `WaitForFirstConsumer` until the first run, and Argo CD waits for the health of
+   * every wave but the last before it starts the next: here it holds nothing up.
+   */
+  TASKS: 2,
 } as const;
 
 export function syncWave(wave: number): Record<string, string> {

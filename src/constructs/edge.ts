@@ -1,4 +1,5 @@
-import type { EdgeConfig } from '../config/schema';
+import type { SecurityHeaders } from '../config/edge';
+import type { EdgeConfig, TlsVersion } from '../config/schema';
 
 /** The `Strict-Transport-Security` value for an edge configuration. */
 export function hstsHeader(hsts: EdgeConfig['hsts']): string {
@@ -15,4 +16,42 @@ export function tlsSecretName(edge: EdgeConfig, component: string): string {
 /** cert-manager shim annotation when certificates are issued by a ClusterIssuer. */
 export function certManagerAnnotations(edge: EdgeConfig): Record<string, string> {
   return 'clusterIssuer' in edge.tls ? { 'cert-manager.io/cluster-issuer': edge.tls.clusterIssuer } : {};
+}
+
+/** The five browser security headers as name/value pairs, in the order they are rendered. */
+export function securityHeaderFields(h: SecurityHeaders): ReadonlyArray<{ readonly name: string; readonly value: string }> {
+  return [
+    { name: 'Content-Security-Policy', value: h.contentSecurityPolicy },
+    { name: 'X-Content-Type-Options', value: h.contentTypeOptions },
+    { name: 'X-Frame-Options', value: h.frameOptions },
+    { name: 'Referrer-Policy', value: h.referrerPolicy },
+    { name: 'Permissions-Policy', value: h.permissionsPolicy },
+  ];
+}
+
+/** The TLS versions from the minimum up, as nginx writes them (`ssl_protocols`, the `ssl-protocols` ConfigMap key, NGF's `nginx.org/ssl-protocols`). */
+export function nginxSslProtocols(min: TlsVersion): string {
+  return min === '1.2' ? 'TLSv1.2 TLSv1.3' : 'TLSv1.3';
+}
+
+/** Traefik's name of a TLS version (`TLSOption.spec.minVersion`). */
+export function traefikTlsVersion(min: TlsVersion): string {
+  return min === '1.2' ? 'VersionTLS12' : 'VersionTLS13';
+}
+
+/**
+ * The F5 NGINX `nginx.org/server-snippets` of a host: its TLS protocols (applied per host by
+ * nginx 1.29.2 and later; older data planes take the controller-wide `ssl-protocols`) and the
+ * security headers, `always` so error responses carry them too.
+ */
+export function nginxServerSnippet(min: TlsVersion, headers: SecurityHeaders): string {
+  return [
+    `ssl_protocols ${nginxSslProtocols(min)};`,
+    ...securityHeaderFields(headers).map((h) => `add_header ${h.name} "${h.value}" always;`),
+  ].join('\n');
+}
+
+/** Where the minimum is below TLS 1.3, the configured reason, on the object that sets it, for reviewers. */
+export function tlsReasonAnnotations(edge: EdgeConfig): Record<string, string> {
+  return edge.tls.minVersion !== '1.3' && edge.tls.minVersionReason ? { 'ctis.io/tls-min-version-reason': edge.tls.minVersionReason.trim() } : {};
 }

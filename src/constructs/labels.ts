@@ -1,6 +1,9 @@
 /** Standard `app.kubernetes.io/*` labels (SPEC §5). Selectors use only stable, explicit labels. */
 export const MANAGED_BY = 'ctis-deploy';
 
+/** The label that names a component (SPEC §5). */
+export const NAME_LABEL = 'app.kubernetes.io/name';
+
 export interface LabelContext {
   /** `app.kubernetes.io/part-of`. */
   readonly partOf: string;

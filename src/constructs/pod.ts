@@ -26,9 +26,10 @@ export interface ContainerOptions {
   readonly envFromConfigMaps?: string[];
   readonly command?: string[];
   readonly args?: string[];
-  readonly readinessProbe: k8s.Probe;
-  readonly livenessProbe: k8s.Probe;
-  readonly startupProbe: k8s.Probe;
+  /** Probes of a long-running container; a job's container has none. @default - none */
+  readonly readinessProbe?: k8s.Probe;
+  readonly livenessProbe?: k8s.Probe;
+  readonly startupProbe?: k8s.Probe;
   /** Mounts besides the writable `/tmp`, which every container gets. @default - none */
   readonly volumeMounts?: k8s.VolumeMount[];
 }
@@ -44,6 +45,8 @@ export interface PodOptions {
   readonly annotations?: Record<string, string>;
   /** Labels used to spread pods across nodes and zones. @default - no spreading */
   readonly spreadBy?: Record<string, string>;
+  /** `Never` or `OnFailure` for the pods of a Job. @default - the API default, Always */
+  readonly restartPolicy?: 'Never' | 'OnFailure';
 }
 
 function quantity(value: string): k8s.Quantity {
@@ -64,7 +67,7 @@ export function podTemplate(opts: PodOptions): k8s.PodTemplateSpec {
     imagePullPolicy: 'IfNotPresent',
     command: c.command,
     args: c.args,
-    ports: c.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
+    ports: c.ports.length > 0 ? c.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) : undefined,
     env: c.env && c.env.length > 0 ? c.env : undefined,
     envFrom: c.envFromConfigMaps?.map((name) => ({ configMapRef: { name } })),
     resources: {
@@ -109,6 +112,7 @@ export function podTemplate(opts: PodOptions): k8s.PodTemplateSpec {
         seccompProfile: { type: 'RuntimeDefault' },
       },
       topologySpreadConstraints: spread,
+      restartPolicy: opts.restartPolicy,
       containers: [container],
       volumes: [{ name: 'tmp', emptyDir: { sizeLimit: quantity('256Mi') } }, ...(opts.volumes ?? [])],
     },

@@ -11,11 +11,11 @@ export * from './write';
 export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
   checkTopology(topology);
   const files: RenderedFiles = new Map();
-  const rendered: Record<string, unknown>[] = [];
+  const rendered = new Map<string, Record<string, unknown>[]>();
   for (const env of envs) {
     for (const [rel, objects] of renderEnvironmentObjects(topology, env)) {
       files.set(rel, toYaml(objects));
-      rendered.push(...objects);
+      rendered.set(rel, objects);
     }
   }
   // Argo CD delivery of whatever was rendered: `argocd/` (project, applications, applicationset).

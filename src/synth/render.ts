@@ -1,7 +1,10 @@
 import { App } from 'cdk8s';
 import {
   ApiChart,
+  BackupsChart,
   EdgeChart,
+  MonitoringChart,
+  EdgeControllerChart,
   NetworkPoliciesChart,
   AppServerChart,
   AuthServerChart,
@@ -73,8 +76,19 @@ export function buildCharts(topology: Topology, env: EnvironmentConfig): StackCh
         break;
     }
   }
+  charts.push(...operationsCharts(ctx, newApp));
   charts.push(new NetworkPoliciesChart(newApp(), ctx), new EdgeChart(newApp(), ctx));
+  if (env.edge.profile === 'nginx') charts.push(new EdgeControllerChart(newApp(), ctx));
   return charts;
+}
+
+/** Backups of an in-cluster PostgreSQL, and monitoring objects where the environment enables them. */
+function operationsCharts(ctx: StackContext, newApp: () => App): StackChart[] {
+  const out: StackChart[] = [];
+  const pg = ctx.env.dataStores.postgresql;
+  if (pg.mode === 'in-cluster' && pg.backup && ctx.effective.tasks.length > 0) out.push(new BackupsChart(newApp(), ctx, pg, pg.backup));
+  if (ctx.env.monitoring.enabled) out.push(new MonitoringChart(newApp(), ctx, ctx.env.monitoring));
+  return out;
 }
 
 /** The objects of one environment, one list per chart: `<env>/<chart>.yaml` -> objects. */

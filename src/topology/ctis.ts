@@ -19,6 +19,7 @@ export const CTIS_TOPOLOGY: Topology = {
       health: HEALTH,
       publicPaths: ['/.well-known', '/connect', '/account', '/static'],
       servesAdminPaths: true,
+      telemetry: true,
     },
     {
       id: 'api',
@@ -30,6 +31,7 @@ export const CTIS_TOPOLOGY: Topology = {
       health: HEALTH,
       publicPaths: ['/api'],
       servesAdminPaths: true,
+      telemetry: true,
     },
     {
       id: 'app-server',
@@ -40,6 +42,7 @@ export const CTIS_TOPOLOGY: Topology = {
       port: 8080,
       health: HEALTH,
       servesAdminPaths: true,
+      telemetry: true,
     },
     {
       id: 'frontend',
@@ -50,6 +53,7 @@ export const CTIS_TOPOLOGY: Topology = {
       port: 3000,
       health: HEALTH,
       publicPaths: ['/'],
+      telemetry: true,
     },
     {
       id: 'postgresql',
@@ -70,7 +74,22 @@ export const CTIS_TOPOLOGY: Topology = {
       dataStore: 'redis',
     },
   ],
+  tasks: [
+    {
+      id: 'postgresql-backup',
+      description: 'Nightly pg_dump of the in-cluster PostgreSQL to a retained claim, keeping the configured number of dumps',
+      kind: 'backup',
+      of: 'postgresql',
+    },
+    {
+      id: 'postgresql-restore-check',
+      description: 'Restores the latest dump into a scratch PostgreSQL inside its own pod and checks it (no connection to the live server)',
+      kind: 'restore-check',
+      of: 'postgresql',
+    },
+  ],
   edges: [
+    { from: 'postgresql-backup', to: 'postgresql', purpose: 'nightly pg_dump' },
     { from: 'auth-server', to: 'postgresql', purpose: 'Identity/OpenIddict and admin data' },
     {
       from: 'auth-server',

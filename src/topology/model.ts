@@ -47,6 +47,29 @@ export interface ComponentSpec {
   readonly publicPaths?: readonly string[];
   /** Whether the component serves ops/admin endpoints (`/admin`, `/ops`, `/hangfire`). @default false */
   readonly servesAdminPaths?: boolean;
+  /**
+   * Whether the component is instrumented with OpenTelemetry: it exports traces and metrics to the
+   * environment's collector and serves Prometheus metrics on its runtime's metrics port.
+   * @default false
+   */
+  readonly telemetry?: boolean;
+}
+
+/** What a scheduled task does for the data store it serves. */
+export type TaskKind = 'backup' | 'restore-check';
+
+/**
+ * A scheduled job that serves a data store (CronJob), run only where that store runs in the
+ * cluster and the environment configures it. Its pods are labelled with its id like a
+ * component's; its connections are edges like any other.
+ */
+export interface TaskSpec {
+  /** `app.kubernetes.io/name` of its pods and the name of its objects. */
+  readonly id: string;
+  readonly description: string;
+  readonly kind: TaskKind;
+  /** The data store component it serves. */
+  readonly of: string;
 }
 
 /** When a declared connection exists. */
@@ -69,6 +92,8 @@ export interface Topology {
   /** Namespace-independent name of the system: `app.kubernetes.io/part-of`. */
   readonly partOf: string;
   readonly components: readonly ComponentSpec[];
+  /** Scheduled jobs serving the data stores. @default - none */
+  readonly tasks?: readonly TaskSpec[];
   readonly edges: readonly EdgeSpec[];
 }
 
@@ -97,9 +122,15 @@ export function checkTopology(topology: Topology): void {
     if (ids.has(c.id)) throw new Error(`topology: component "${c.id}" is declared twice`);
     ids.add(c.id);
   }
+  const componentIds = new Set(ids);
+  for (const t of topology.tasks ?? []) {
+    if (ids.has(t.id)) throw new Error(`topology: task "${t.id}" is declared twice or shares a component's id`);
+    if (!componentIds.has(t.of)) throw new Error(`topology: task "${t.id}" serves unknown component "${t.of}"`);
+    ids.add(t.id);
+  }
   const seen = new Set<string>();
   for (const e of topology.edges) {
-    if (!ids.has(e.from) || !ids.has(e.to)) {
+    if (!ids.has(e.from) || !componentIds.has(e.to)) {
       throw new Error(`topology: edge ${e.from} -> ${e.to} names an unknown component`);
     }
     const key = `${e.from}->${e.to}`;

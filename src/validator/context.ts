@@ -3,7 +3,7 @@ import { isClusterScoped, LoadedObject } from '../manifests';
 import { Selector } from '../netpol/selector';
 import type { EnvironmentConfig } from '../config/schema';
 import { EffectiveComponent, EffectiveTopology, effectiveTopology } from '../topology/effective';
-import type { ComponentSpec, Topology } from '../topology/model';
+import type { ComponentSpec, TaskSpec, Topology } from '../topology/model';
 import { isRecord, list, str, stringMap } from './k8s/util';
 import { checkSchema, kindStatus, SchemaIssue } from './schema/check';
 
@@ -345,6 +345,11 @@ export class ValidationContext {
   /** The declared component with this id. */
   component(id: string | undefined): ComponentSpec | undefined {
     return id === undefined ? undefined : this.componentSpecs.get(id);
+  }
+
+  /** The declared scheduled task with this id (e.g. `postgresql-backup`). */
+  task(id: string | undefined): TaskSpec | undefined {
+    return id === undefined ? undefined : this.topology.tasks?.find((t) => t.id === id);
   }
 
   /** The component as this environment runs it. */

@@ -31,7 +31,7 @@ export function renderRulesDoc(rules: readonly Rule[] = [...RULE_REGISTRY.values
     '  the validated directory, which `summary.target` names as given on the command line.',
     '- `sarif`: SARIF 2.1.0; `artifactLocation.uri` is relative with `uriBaseId: "SRCROOT"`, and `run.originalUriBaseIds.SRCROOT` is the',
     '  validated directory as a `file://` URI (trailing slash).',
-    '- `mermaid`: the allowed connections between components, the ingress controller, DNS and external ranges.',
+    '- `mermaid`: the allowed connections between components, the ingress controller, DNS, the declared pods of other namespaces (collector, Prometheus) and external ranges.',
     '',
     '## Suppressing a finding',
     '',

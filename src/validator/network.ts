@@ -13,6 +13,7 @@ import {
   sweep,
   Workload,
 } from '../netpol';
+import type { PodsElsewhere } from '../topology/effective';
 import { DNS_PORT } from '../topology/model';
 import { NAME_LABEL, ValidationContext } from './context';
 
@@ -32,7 +33,7 @@ export const ELSEWHERE_NAMESPACE = 'elsewhere';
 /** A node of the allowed-connection graph. */
 export interface GraphNode {
   readonly id: string;
-  readonly kind: 'component' | 'workload' | 'ingress-controller' | 'dns' | 'external' | 'probe';
+  readonly kind: 'component' | 'workload' | 'ingress-controller' | 'dns' | 'peer' | 'external' | 'probe';
   readonly label: string;
 }
 
@@ -110,6 +111,39 @@ export function describeRange(r: IpRange): string {
   return `${formatRange(r)}${touchesInternet(r) ? ' (the internet)' : ''}`;
 }
 
+/**
+ * Pods of other namespaces the topology declares connections with (an in-cluster collector the
+ * components send telemetry to, the Prometheus that scrapes them), each as a node, and for each
+ * namespace a probe: another pod of it, which must get nothing (a peer that admits the whole
+ * namespace lets it in).
+ */
+function declaredPeers(ctx: ValidationContext, index: PolicyIndex): { nodes: Node[]; neighbours: Node[] } {
+  const found = new Map<string, { namespace: string; labels: Readonly<Record<string, string>>; ports: Set<number> }>();
+  const add = (p: PodsElsewhere, port?: number) => {
+    const entry = found.get(p.name) ?? { namespace: p.namespace, labels: p.labels, ports: new Set<number>() };
+    if (port !== undefined) entry.ports.add(port);
+    found.set(p.name, entry);
+  };
+  for (const e of ctx.effective.edges) if (e.to.kind === 'pods') add(e.to, e.to.port);
+  for (const i of ctx.effective.inbound) add(i.from);
+  const nodes: Node[] = [];
+  const neighbours = new Map<string, Node>();
+  for (const [name, p] of [...found].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const ports = [...p.ports].map((port) => ({ port, protocol: 'TCP' as const }));
+    nodes.push({ id: name, label: `${name} (${p.namespace})`, kind: 'peer', endpoints: [index.pod({ namespace: p.namespace, labels: { ...p.labels }, ports, id: `${p.namespace}/${name}` })] });
+    const probeId = `${p.namespace}-namespace-pod`;
+    if (p.namespace !== ctx.namespace && !neighbours.has(probeId)) {
+      neighbours.set(probeId, {
+        id: probeId,
+        label: `pod app=stray in namespace ${p.namespace}`,
+        kind: 'probe',
+        endpoints: [index.pod({ namespace: p.namespace, labels: STRAY_LABELS, id: `${p.namespace}/stray` })],
+      });
+    }
+  }
+  return { nodes, neighbours: [...neighbours.values()] };
+}
+
 /** Computes (once per context) the network analysis of the environment's namespace. */
 export function networkAnalysis(ctx: ValidationContext): NetworkAnalysis {
   return ctx.memo('network:analysis', () => analyze(ctx));
@@ -136,7 +170,7 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
   for (const w of index.workloads) {
     if (w.namespace !== ns) continue;
     const component = w.pods[0]?.labels[NAME_LABEL];
-    const declared = component !== undefined && ctx.component(component) !== undefined;
+    const declared = component !== undefined && (ctx.component(component) !== undefined || ctx.task(component) !== undefined);
     const id = declared && !nodes.has(component) ? component : `${w.name}[${w.kind}]`;
     const node: Node = { id, label: id, kind: declared ? 'component' : 'workload', endpoints: w.pods, workload: w, anchor: ownerOf(w) };
     nodes.set(id, node);
@@ -162,6 +196,8 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
     endpoints: [index.pod({ namespace: env.edge.controller.namespace, labels: STRAY_LABELS, id: `${env.edge.controller.namespace}/controller-neighbour` })],
   };
 
+  const peers = declaredPeers(ctx, index);
+
   // Declared connections between nodes.
   const expected = new Map<string, ConnectionSet>();
   const expectedTargets = new Map<string, Set<string>>();
@@ -179,7 +215,9 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
     if (!nodes.has(e.from)) continue;
     if (e.to.kind === 'component') {
       if (nodes.has(e.to.id)) expect(e.from, e.to.id, ConnectionSet.tcp(e.to.port), e.purpose);
-    } else {
+    } else if (e.to.kind === 'pods') {
+      expect(e.from, e.to.name, ConnectionSet.tcp(e.to.port), e.purpose);
+    } else if (e.to.kind === 'external') {
       const range = parseCidr(e.to.cidr);
       if (!range) continue;
       const list = externalExpected.get(e.from) ?? [];
@@ -187,6 +225,7 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
       externalExpected.set(e.from, list);
     }
   }
+  for (const i of ctx.effective.inbound) if (nodes.has(i.to)) expect(i.from.name, i.to, ConnectionSet.tcp(i.port), i.purpose);
   for (const n of workloadNodes) expect(n.id, dns.id, DNS_CONNS, 'cluster DNS');
   for (const c of ctx.effective.components) {
     if (c.spec.exposure === 'public' && nodes.has(c.id)) expect(controller.id, c.id, ConnectionSet.tcp(c.servingPort), 'public edge');
@@ -249,7 +288,7 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
   }
   // Probes and cluster services.
   for (const w of workloadNodes) {
-    for (const probe of [stray, elsewhere, controller, neighbour, dns]) {
+    for (const probe of [stray, elsewhere, controller, neighbour, dns, ...peers.nodes, ...peers.neighbours]) {
       compare(probe, w, allowedBetween(probe, w), 'to');
       const out = allowedBetween(w, probe);
       // DNS is allowed for every pod of the namespace, stray ones included.
@@ -259,7 +298,7 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
   // The namespace default: a pod nobody declared gets nothing but DNS.
   const strayPod = stray.endpoints[0] as PodEndpoint;
   const leaks: string[] = [];
-  for (const target of [...workloadNodes, elsewhere, controller]) {
+  for (const target of [...workloadNodes, elsewhere, controller, ...peers.nodes]) {
     const c = allowedBetween(stray, target);
     if (!c.isEmpty()) leaks.push(`to ${target.label} (${c})`);
   }
@@ -316,7 +355,8 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
     ...workloadNodes.map((n) => ({ id: n.id, kind: n.kind, label: n.label })),
     { id: controller.id, kind: controller.kind, label: controller.label },
     { id: dns.id, kind: dns.kind, label: dns.label },
-    ...[stray, elsewhere, neighbour].filter((p) => edges.some((e) => e.from === p.id || e.to === p.id)).map((n) => ({ id: n.id, kind: n.kind, label: n.label })),
+    ...peers.nodes.map((n) => ({ id: n.id, kind: n.kind, label: n.label })),
+    ...[stray, elsewhere, neighbour, ...peers.neighbours].filter((p) => edges.some((e) => e.from === p.id || e.to === p.id)).map((n) => ({ id: n.id, kind: n.kind, label: n.label })),
     ...[...externalNodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   ];
   return {

@@ -14,6 +14,12 @@ function wave(o: LoadedObject): number {
   return w === undefined ? 0 : Number(w);
 }
 
+/** Claims the pods of a workload mount. */
+function claimsOf(o: LoadedObject): string[] {
+  const spec = o.object.kind === 'CronJob' ? o.object.spec?.jobTemplate?.spec?.template?.spec : o.object.spec?.template?.spec;
+  return (spec?.volumes ?? []).map((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName).filter(Boolean);
+}
+
 function waves(objects: LoadedObject[], ...kinds: string[]): number[] {
   return objects.filter((o) => kinds.includes(String(o.object.kind))).map(wave);
 }
@@ -29,7 +35,9 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     const namespace = waves(objects, 'Namespace');
     const bindings = waves(objects, 'ExternalSecret', 'Certificate');
     const policies = waves(objects, 'NetworkPolicy');
-    const data = waves(objects, 'StatefulSet', 'PersistentVolumeClaim');
+    // Claims mounted only by scheduled tasks sync with them, after the edge (see the next test).
+    const taskClaims = new Set(objects.filter((o) => o.object.kind === 'CronJob').flatMap(claimsOf));
+    const data = waves(objects.filter((o) => !taskClaims.has(String(o.object.metadata?.name))), 'StatefulSet', 'PersistentVolumeClaim');
     const apps = waves(objects, 'Deployment');
     const edge = waves(objects, 'Ingress', 'Gateway', 'HTTPRoute', 'Middleware');
     expect(namespace).toHaveLength(1);
@@ -41,6 +49,20 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     expect(Math.max(...bindings, ...policies)).toBeLessThan(Math.min(...data));
     expect(Math.max(...data)).toBeLessThan(Math.min(...apps));
     expect(Math.max(...apps)).toBeLessThan(Math.min(...edge));
+  });
+
+  test('scheduled tasks and the claims only they mount come last, in one wave: such a claim stays Pending until the first run and must hold up no other wave', () => {
+    const jobs = objects.filter((o) => o.object.kind === 'CronJob');
+    if (env === 'production') expect(jobs).toEqual([]); // managed PostgreSQL: the provider backs it up
+    else expect(jobs.length).toBe(2);
+    const last = Math.max(...objects.map(wave));
+    for (const j of jobs) {
+      expect([j.key, wave(j)]).toEqual([j.key, last]);
+      for (const claim of claimsOf(j)) {
+        const pvc = objects.find((o) => o.object.kind === 'PersistentVolumeClaim' && o.object.metadata?.name === claim)!;
+        expect([claim, wave(pvc)]).toEqual([claim, wave(j)]);
+      }
+    }
   });
 
   test('claims that hold data can never be pruned or deleted by a sync', () => {

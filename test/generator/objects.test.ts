@@ -51,7 +51,9 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
   test('renders objects into the environment folder, YAML only', () => {
     const e = env(name);
     expect(e.files.size).toBeGreaterThan(0);
-    for (const rel of e.files.keys()) expect(rel).toMatch(new RegExp(`^${name}/[a-z0-9][a-z0-9.-]*\\.yaml$`));
+    // The nginx profile's controller settings go to a folder of their own, which Argo CD does not sync.
+    for (const rel of e.files.keys()) expect(rel).toMatch(new RegExp(`^${name}/(edge-controller/)?[a-z0-9][a-z0-9.-]*\\.yaml$`));
+    expect([...e.files.keys()].some((rel) => rel.startsWith(`${name}/edge-controller/`))).toBe(e.config.edge.profile === 'nginx');
     expect(e.objects.length).toBeGreaterThan(0);
     for (const o of e.objects) {
       expect(typeof o.apiVersion).toBe('string');
@@ -66,9 +68,13 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
     expect(ns.apiVersion).toBe('v1');
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(ns.metadata.namespace).toBeUndefined();
-    const namespaced = e.objects.filter((o) => NAMESPACED.has(o.kind));
+    // The one exception: the nginx controller's settings, in the controller's namespace.
+    const controllerSettings = (o: Obj) =>
+      e.config.edge.profile === 'nginx' && o.kind === 'ConfigMap' && o.metadata.namespace === e.config.edge.controller.namespace && o.metadata.name === 'nginx-config';
+    const namespaced = e.objects.filter((o) => NAMESPACED.has(o.kind) && !controllerSettings(o));
     expect(namespaced.length).toBeGreaterThan(10);
     for (const o of namespaced) expect([ref(o), o.metadata.namespace]).toEqual([ref(o), e.config.namespace]);
+    expect(e.objects.filter(controllerSettings).length).toBe(e.config.edge.profile === 'nginx' ? 1 : 0);
   });
 
   test.each(APP_COMPONENTS)('%s: Deployment, Service, ServiceAccount without token and settings ConfigMap', (id) => {

@@ -240,8 +240,12 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
     expect(container.image).toBe(expected);
   });
 
-  test('readiness, liveness and startup probes on every container, pointing at declared ports', () => {
+  test('readiness, liveness and startup probes on every long-running container, pointing at declared ports; jobs never restart in place', () => {
     for (const p of podsOf()) {
+      if (p.owner.kind === 'CronJob' || p.owner.kind === 'Job') {
+        expect([ref(p.owner), p.spec.restartPolicy]).toEqual([ref(p.owner), 'Never']);
+        continue;
+      }
       for (const c of p.spec.containers) {
         const where = `${ref(p.owner)} ${c.name}`;
         const ports: Obj[] = c.ports ?? [];

@@ -1,6 +1,6 @@
 import { EnvironmentConfig } from '../../src/config/schema';
 import { parseManifests } from '../../src/manifests';
-import { buildPolicyIndex, ConnectionSet, parseCidr, rangesOverlap, subtractRanges } from '../../src/netpol';
+import { analyzeConnectivity, buildPolicyIndex, ConnectionSet, parseCidr, rangesOverlap, subtractRanges } from '../../src/netpol';
 import { renderEnvironment } from '../../src/synth/render';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { effectiveTopology } from '../../src/topology/effective';
@@ -24,9 +24,11 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
     const t = effectiveTopology(CTIS_TOPOLOGY, env);
     const index = indexFor(env);
     const ns = env.namespace;
-    const inCluster = t.components.filter((c) => c.inCluster);
+    // Components in the cluster and the scheduled tasks: every workload of the namespace.
+    const inCluster = [...t.components.filter((c) => c.inCluster), ...t.tasks];
     const pod = (id: string) => {
-      const kind = CTIS_TOPOLOGY.components.find((c) => c.id === id)!.dataStore ? 'StatefulSet' : 'Deployment';
+      const spec = CTIS_TOPOLOGY.components.find((c) => c.id === id);
+      const kind = !spec ? 'CronJob' : spec.dataStore ? 'StatefulSet' : 'Deployment';
       const w = index.workload(`${ns}/${id}[${kind}]`);
       if (!w) throw new Error(`no workload ${id} in ${envName}`);
       return w.pods[0];
@@ -70,7 +72,8 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
     test('the ingress controller reaches the public components on their serving port and nothing else', () => {
       const controller = index.ingressControllerPod();
       for (const c of inCluster) {
-        const expected = c.spec.exposure === 'public' ? ConnectionSet.tcp(c.servingPort) : ConnectionSet.none();
+        const component = t.components.find((x) => x.id === c.id);
+        const expected = component?.spec.exposure === 'public' ? ConnectionSet.tcp(component.servingPort) : ConnectionSet.none();
         expect(`${c.id}: ${index.allowed(controller, pod(c.id))}`).toBe(`${c.id}: ${expected}`);
       }
       // The same labels in another namespace are not the controller.
@@ -110,7 +113,96 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
         expect(index.ingressFromExternal(pod(c.id))).toEqual([]);
       }
     });
+
+    test('the instrumented components reach the declared collector on its port, and nothing else in its namespace does', () => {
+      const tel = env.telemetry;
+      if (!tel.enabled || tel.collector.mode !== 'in-cluster') return;
+      const c = tel.collector;
+      const collector = index.pod({ namespace: c.namespace, labels: c.podLabels, id: 'collector' });
+      const neighbour = index.pod({ namespace: c.namespace, labels: { app: 'stray' }, id: 'collector-neighbour' });
+      let exporters = 0;
+      for (const w of inCluster) {
+        const instrumented = CTIS_TOPOLOGY.components.find((x) => x.id === w.id)?.telemetry === true;
+        exporters += instrumented ? 1 : 0;
+        expect(`${w.id}: ${index.allowed(pod(w.id), collector)}`).toBe(`${w.id}: ${instrumented ? ConnectionSet.tcp(c.port) : ConnectionSet.none()}`);
+        expect(index.allowed(collector, pod(w.id)).isEmpty()).toBe(true);
+        expect(index.allowed(pod(w.id), neighbour).isEmpty()).toBe(true);
+      }
+      expect(exporters).toBe(4);
+    });
+
+    test('the configured Prometheus reaches the metrics port of the instrumented components only, other pods of its namespace nothing', () => {
+      const m = env.monitoring;
+      if (!m.enabled) return;
+      const prometheus = index.pod({ namespace: m.prometheus.namespace, labels: m.prometheus.podLabels, id: 'prometheus' });
+      const neighbour = index.pod({ namespace: m.prometheus.namespace, labels: { app: 'stray' }, id: 'prometheus-neighbour' });
+      let scraped = 0;
+      for (const w of inCluster) {
+        const port = t.components.find((x) => x.id === w.id)?.metrics?.port;
+        scraped += port ? 1 : 0;
+        expect(`${w.id}: ${index.allowed(prometheus, pod(w.id))}`).toBe(`${w.id}: ${port ? ConnectionSet.tcp(port) : ConnectionSet.none()}`);
+        expect(index.allowed(neighbour, pod(w.id)).isEmpty()).toBe(true);
+        expect(index.allowed(pod(w.id), prometheus).isEmpty()).toBe(true);
+      }
+      expect(scraped).toBe(4);
+    });
   });
+});
+
+/**
+ * The same environment as it was before the operations sections existed: no telemetry, no
+ * monitoring, no backups, and the bucket and the telemetry endpoint as plain external services.
+ */
+function withoutOperations(env: EnvironmentConfig): EnvironmentConfig {
+  const strip = (s: EnvironmentConfig['dataStores']['postgresql']) => (s.mode === 'in-cluster' ? { ...s, backup: undefined } : s);
+  const folded: EnvironmentConfig['externalServices'] = [];
+  if (env.objectStorage) folded.push({ name: 'blob-storage', cidr: env.objectStorage.cidr, port: env.objectStorage.port, from: env.objectStorage.from });
+  const tel = env.telemetry;
+  if (tel.enabled && tel.collector.mode === 'external') {
+    folded.push({ name: 'monitoring', cidr: tel.collector.cidr, port: tel.collector.port, from: ['auth-server', 'api', 'app-server', 'frontend'] });
+  }
+  return {
+    ...env,
+    dataStores: { postgresql: strip(env.dataStores.postgresql), redis: strip(env.dataStores.redis) },
+    externalServices: [...env.externalServices, ...folded],
+    telemetry: { enabled: false },
+    monitoring: { enabled: false },
+    objectStorage: undefined,
+  };
+}
+
+function connections(env: EnvironmentConfig): Set<string> {
+  const objects = [...renderEnvironment(CTIS_TOPOLOGY, env)].flatMap(([file, text]) => parseManifests(text, file));
+  const report = analyzeConnectivity(objects, { ingressController: { namespace: env.edge.controller.namespace, labels: env.edge.controller.podLabels } });
+  return new Set(report.connections.map((c) => `${c.src} => ${c.dst} : ${c.conns}`));
+}
+
+test.each(ENVIRONMENTS)('%s: the operations sections add exactly the collector, Prometheus and backup connections', (name) => {
+  const env = shippedEnv(name);
+  const before = connections(withoutOperations(env));
+  const after = connections(env);
+  const ns = env.namespace;
+  expect([...before].filter((c) => !after.has(c))).toEqual([]);
+  const added = [...after].filter((c) => !before.has(c)).sort();
+  const expected: string[] = [];
+  const t = effectiveTopology(CTIS_TOPOLOGY, env);
+  const tel = env.telemetry;
+  if (tel.enabled && tel.collector.mode === 'in-cluster') {
+    const peer = `${tel.collector.namespace}/{${Object.entries(tel.collector.podLabels).map(([k, v]) => `${k}=${v}`).join(',')}}`;
+    for (const c of t.components) if (c.spec.telemetry) expected.push(`${ns}/${c.id}[Deployment] => ${peer} : TCP ${tel.collector.port}`);
+  }
+  if (env.monitoring.enabled) {
+    const p = env.monitoring.prometheus;
+    const peer = `${p.namespace}/{${Object.entries(p.podLabels).map(([k, v]) => `${k}=${v}`).join(',')}}`;
+    for (const c of t.components) if (c.metrics) expected.push(`${peer} => ${ns}/${c.id}[Deployment] : TCP ${c.metrics.port}`);
+  }
+  for (const task of t.tasks) {
+    // Every workload may resolve names; the backup alone reaches PostgreSQL.
+    expected.push(`${ns}/${task.id}[CronJob] => kube-system/{k8s-app=kube-dns} : TCP 53;UDP 53`);
+    if (task.spec.kind === 'backup') expected.push(`${ns}/${task.id}[CronJob] => ${ns}/postgresql[StatefulSet] : TCP ${t.components.find((c) => c.id === 'postgresql')!.servingPort}`);
+  }
+  expect(added).toEqual(expected.sort());
+  expect(added.length).toBeGreaterThan(0);
 });
 
 test('app-server accepts api on its TLS port when mTLS is on, and the plain port when it is off', () => {

@@ -17,6 +17,7 @@ const suite = available ? describe : describe.skip;
 const GROUP_PREFIX: Record<string, string> = {
   v1: 'io.k8s.api.core.v1',
   'apps/v1': 'io.k8s.api.apps.v1',
+  'batch/v1': 'io.k8s.api.batch.v1',
   'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
   'policy/v1': 'io.k8s.api.policy.v1',
   'networking.k8s.io/v1': 'io.k8s.api.networking.v1',
@@ -29,10 +30,10 @@ function allManifests(): Manifest[] {
   return out;
 }
 
-/** CRD patterns are Go regular expressions: a leading `(?i)` is the case-insensitive flag. */
+/** CRD patterns are Go regular expressions: a leading `(?i)` (also after `^`) is the case-insensitive flag. */
 function goRegExp(pattern: string, flags: string): RegExp {
-  const insensitive = pattern.startsWith('(?i)');
-  return new RegExp(insensitive ? pattern.slice(4) : pattern, insensitive ? `${flags}i` : flags);
+  const m = /^(\^?)\(\?i\)/.exec(pattern);
+  return new RegExp(m ? m[1] + pattern.slice(m[0].length) : pattern, m ? `${flags}i` : flags);
 }
 goRegExp.code = 'goRegExp';
 
@@ -105,7 +106,10 @@ suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs $
         'external-secrets.io/v1 ExternalSecret',
         'gateway.networking.k8s.io/v1 Gateway',
         'gateway.networking.k8s.io/v1 HTTPRoute',
+        'monitoring.coreos.com/v1 PodMonitor',
+        'monitoring.coreos.com/v1 PrometheusRule',
         'traefik.io/v1alpha1 Middleware',
+        'traefik.io/v1alpha1 TLSOption',
       ]),
     );
   });

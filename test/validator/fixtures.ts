@@ -9,6 +9,7 @@ import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema
 import { LoadedObject, loadManifests, parseManifests } from '../../src/manifests';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { Report, validateObjects } from '../../src/validator';
+import type { RuleCase } from './rule-table';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
@@ -184,7 +185,27 @@ export function find(objects: LoadedObject[], kind: string, name: string): Obj {
   return o.object;
 }
 
+/** A case's objects: the committed dist/<env> changed by `f` (which may also return a new list). */
+export function mutateDist(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
+  return () => {
+    const objs = distObjects(e);
+    return f(objs) ?? objs;
+  };
+}
+
 /** Adds an object as if it came from another file. */
 export function withExtra(objects: LoadedObject[], extra: Obj[], file = 'extra.yaml'): LoadedObject[] {
   return [...objects, ...load(extra, file)];
+}
+
+/** A case over the committed dist/<env>, which must pass. */
+export const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
+export const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
+
+/** The committed dist/<env>, changed by `f` (which may return a new list). */
+export function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
+  return () => {
+    const objs = distObjects(e);
+    return f(objs) ?? objs;
+  };
 }

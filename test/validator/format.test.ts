@@ -95,7 +95,7 @@ describe('output formats', () => {
     const text = format('text');
     expect(text).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15\n {2}error {3}extra\.yaml:\d+ {2}Deployment\/ctis-production\/old-frontend {2}image frontend:latest uses the latest tag$/m);
     expect(text).toMatch(/^suppressed \(1\)\n {2}image-pinned extra\.yaml:\d+ {2}Deployment\/ctis-production\/debug .*\[reason: debug shell, removed after the incident\]$/m);
-    expect(text).toMatch(/\d+ errors?, \d+ warnings?, 1 suppressed in \d+ objects from 8 files \(dist\/production, environment production\)\n$/);
+    expect(text).toMatch(/\d+ errors?, \d+ warnings?, 1 suppressed in \d+ objects from 10 files \(dist\/production, environment production\)\n$/);
   });
 
   it('text prints the fix of each case when a rule gives case-specific remediations', () => {
@@ -127,8 +127,10 @@ describe('output formats', () => {
     const text = FORMATTERS.get('mermaid')!.format(r, { rules: RULE_REGISTRY });
     expect(text).not.toMatch(/EXTRA|MISSING/);
     expect(r.graph!.edges.filter((e) => e.status !== 'ok')).toEqual([]);
-    // 10 declared component edges (auth-server -> redis is off in development: 9), DNS for 6 workloads, 3 from the edge.
-    expect(r.graph!.edges).toHaveLength(9 + 6 + 3);
+    // 10 declared component edges (auth-server -> redis is off in development: 9), the backup to postgresql, 4 components to the
+    // in-cluster collector, DNS for 8 workloads (6 components, 2 scheduled tasks), 3 from the edge.
+    expect(r.graph!.edges).toHaveLength(9 + 1 + 4 + 8 + 3);
+    expect(text).toMatch(/\{\{"otel-collector \(observability\)"\}\}/);
   });
 
   it.each(['text', 'json', 'sarif', 'mermaid'])('%s output of the production scenario matches its golden file', (name) => {

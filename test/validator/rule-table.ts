@@ -6,8 +6,11 @@
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
 import {
+  allDist,
   configMap,
+  dist,
   distObjects,
+  mutate,
   env,
   externalSecret,
   find,
@@ -22,6 +25,8 @@ import {
   withExtra,
   workload,
 } from './fixtures';
+import { OPERATIONS_CASES } from './rule-table-operations';
+import { EDGE_HARDENING_CASES } from './rule-table-edge';
 
 export interface RuleCase {
   readonly name: string;
@@ -45,15 +50,6 @@ export interface RuleCases {
 const P = 'ctis-production';
 const S = 'ctis-staging';
 const D = 'ctis-development';
-const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
-const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
-
-function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
-  return () => {
-    const objs = distObjects(e);
-    return f(objs) ?? objs;
-  };
-}
 
 const certificate = (name: string, extra: Obj = {}): Obj => ({
   apiVersion: 'cert-manager.io/v1',
@@ -148,6 +144,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
             /extra connection 0\.0\.0\.0-255\.255\.255\.255 \(the internet\) -> redis \(All Connections\)/,
             /extra connection ingress controller \(nginx-gateway\) -> redis \(All Connections\)/,
             /extra connection kube-dns \(kube-system\) -> redis \(All Connections\)/,
+            /extra connection otel-collector \(observability\) -> redis \(All Connections\)/,
+            /extra connection pod app=stray in namespace observability -> redis \(All Connections\)/,
             /extra connection pod app=stray in the controller namespace nginx-gateway -> redis \(All Connections\)/,
             /extra connection pod in namespace elsewhere -> redis \(All Connections\)/,
           ],
@@ -275,6 +273,13 @@ export const RULE_CASES: Record<string, RuleCases> = {
         expect: { [`Ingress/${P}/api`]: [/HSTS max-age for api\.ctis\.betts\.example is 86400/, /lacks includeSubDomains/] },
       },
       {
+        name: 'nginx: one year, shorter than the configured two',
+        objects: mutate('production', (o) => {
+          find(o, 'Ingress', 'frontend').metadata.annotations['nginx.org/hsts-max-age'] = '31536000';
+        }),
+        expect: { [`Ingress/${P}/frontend`]: [/^HSTS max-age for ctis\.betts\.example is 31536000 \(nginx\.org\/hsts annotations\), shorter than the configured 63072000$/] },
+      },
+      {
         name: 'traefik: HSTS middleware detached from the TLS router',
         env: 'staging',
         objects: mutate('staging', (o) => {
@@ -293,26 +298,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
     ],
   },
 
-  'edge-keeps-security-headers': {
-    valid: allDist(),
-    invalid: [
-      {
-        name: 'nginx hide-headers and a gateway-api remove filter',
-        objects: mutate('production', (o) => {
-          find(o, 'Ingress', 'api').metadata.annotations['nginx.org/hide-headers'] = 'X-Frame-Options,Server';
-        }),
-        expect: { [`Ingress/${P}/api`]: [/strips X-Frame-Options/] },
-      },
-      {
-        name: 'gateway-api ResponseHeaderModifier removes CSP',
-        env: 'development',
-        objects: mutate('development', (o) => {
-          find(o, 'HTTPRoute', 'api').spec.rules[0].filters[0].responseHeaderModifier.remove = ['Content-Security-Policy'];
-        }),
-        expect: { [`HTTPRoute/${D}/api`]: [/strips Content-Security-Policy/] },
-      },
-    ],
-  },
+  ...EDGE_HARDENING_CASES,
 
   'admin-paths-not-public': {
     valid: allDist(),
@@ -1192,6 +1178,12 @@ export const RULE_CASES: Record<string, RuleCases> = {
     invalid: [{ name: 'a rule that throws', objects: () => load([configMap('x', {})]), expect: { [`ConfigMap/${P}/x`]: [/rule boom could not check this object: kaboom/] } }],
   },
 };
+
+// The operations rules and the network cases of the connections they add.
+for (const [id, cases] of Object.entries(OPERATIONS_CASES)) {
+  const own = RULE_CASES[id];
+  RULE_CASES[id] = own ? { valid: [...own.valid, ...cases.valid], invalid: [...own.invalid, ...cases.invalid] } : cases;
+}
 
 // Keep helpers referenced when cases change.
 void env;

@@ -17,6 +17,7 @@ function shape(n: GraphNode, id: string): string {
       return `${id}[("${label}")]`;
     case 'ingress-controller':
     case 'dns':
+    case 'peer':
       return `${id}{{"${label}"}}`;
     case 'probe':
       return `${id}>"${label}"]`;
@@ -40,7 +41,7 @@ function edgeLabel(e: GraphEdge): string {
 
 /**
  * The allowed-connection graph as a Mermaid flowchart for pull requests: components, the ingress
- * controller, DNS and external ranges; declared edges solid, missing edges dashed, extra
+ * controller, DNS, declared pods of other namespaces (collector, Prometheus) and external ranges; declared edges solid, missing edges dashed, extra
  * connections thick and red.
  */
 export const mermaidFormatter: Formatter = {

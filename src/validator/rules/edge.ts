@@ -9,11 +9,13 @@ import { defineRule, RuleFinding } from '../rule';
 
 const MIN_HSTS = 31536000;
 
-function hostLabel(r: EdgeRoute): string {
+/** The route's host for messages. */
+export function hostLabel(r: EdgeRoute): string {
   return r.host ?? '<any host>';
 }
 
-function routesByHost(ctx: ValidationContext): Map<string, EdgeRoute[]> {
+/** Every edge route by host. */
+export function routesByHost(ctx: ValidationContext): Map<string, EdgeRoute[]> {
   const m = new Map<string, EdgeRoute[]>();
   for (const r of edgeModel(ctx).routes) {
     const k = hostLabel(r);
@@ -25,7 +27,7 @@ function routesByHost(ctx: ValidationContext): Map<string, EdgeRoute[]> {
 }
 
 /** The first route of each object, to report once per object and host. */
-function oncePerObject(routes: EdgeRoute[]): EdgeRoute[] {
+export function oncePerObject(routes: EdgeRoute[]): EdgeRoute[] {
   const seen = new Set<string>();
   return routes.filter((r) => {
     const k = `${r.object.location.file}:${r.object.location.line}|${hostLabel(r)}`;
@@ -142,9 +144,9 @@ export const edgeHsts = defineRule({
   severity: 'error',
   runbookItem: 'SPEC §2 rule 3 (HSTS); runbook "Keep secure cookies and HSTS enabled"',
   description:
-    `Every route served over TLS sends Strict-Transport-Security with max-age >= ${MIN_HSTS} and includeSubDomains, by the edge profile's mechanism ` +
+    `Every route served over TLS sends Strict-Transport-Security with max-age >= ${MIN_HSTS} (and no shorter than the configured edge.hsts.maxAgeSeconds) and includeSubDomains, by the edge profile's mechanism ` +
     '(nginx `nginx.org/hsts*` annotations, traefik Middleware `stsSeconds`/`stsIncludeSubdomains`, gateway-api `ResponseHeaderModifier`).',
-  remediation: `Set HSTS on the route: max-age of at least ${MIN_HSTS} seconds (config edge.hsts.maxAgeSeconds) and includeSubDomains.`,
+  remediation: `Set HSTS on the route: max-age of at least the configured edge.hsts.maxAgeSeconds (never below ${MIN_HSTS} seconds) and includeSubDomains.`,
   scope: { topology: true },
   check(_o, ctx) {
     const out: RuleFinding[] = [];
@@ -159,32 +161,10 @@ export const edgeHsts = defineRule({
         if (h.maxAge === undefined || h.maxAge < MIN_HSTS) {
           out.push({ on: r.object, path: r.path, message: `HSTS max-age for ${host} is ${h.maxAge ?? 'missing'} (${h.source}); it must be at least ${MIN_HSTS}` });
         } else if (h.maxAge < configured) {
-          out.push({ on: r.object, path: r.path, severity: 'warning', message: `HSTS max-age for ${host} is ${h.maxAge}, below the configured ${configured}` });
+          out.push({ on: r.object, path: r.path, message: `HSTS max-age for ${host} is ${h.maxAge} (${h.source}), shorter than the configured ${configured}` });
         }
         if (!h.includeSubDomains) out.push({ on: r.object, path: r.path, message: `HSTS for ${host} lacks includeSubDomains (${h.source})` });
       }
-    }
-    return out;
-  },
-});
-
-/** SPEC §2 rule 3: the edge must not strip the applications' security headers. */
-export const edgeKeepsSecurityHeaders = defineRule({
-  id: 'edge-keeps-security-headers',
-  severity: 'error',
-  runbookItem: 'SPEC §2 rule 3 (security headers stay the apps\' job); setup guide §3',
-  description: 'The edge does not remove or blank Content-Security-Policy, X-Content-Type-Options or X-Frame-Options set by the applications.',
-  remediation: 'Remove the header from nginx.org/hide-headers or snippets, from Traefik customResponseHeaders, or from the ResponseHeaderModifier `remove` list.',
-  scope: { topology: true },
-  check(_o, ctx) {
-    const out: RuleFinding[] = [];
-    const seen = new Set<string>();
-    for (const r of edgeModel(ctx).routes) {
-      if (!forwards(r) || r.strippedHeaders.length === 0) continue;
-      const key = `${r.object.location.file}:${r.object.location.line}|${r.strippedHeaders.join(',')}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ on: r.object, path: r.path, message: `the edge strips ${[...new Set(r.strippedHeaders)].join(', ')} from responses of ${hostLabel(r)}` });
     }
     return out;
   },

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule';
-import { adminPathsNotPublic, edgeHsts, edgeHttpsRedirect, edgeKeepsSecurityHeaders, edgeProfile, edgeTls, publicHostsRouted } from './edge';
+import { adminPathsNotPublic, edgeHsts, edgeHttpsRedirect, edgeProfile, edgeTls, publicHostsRouted } from './edge';
+import { edgeSecurityHeaders, edgeTlsMinimum } from './edge-hardening';
 import {
   appServerMtls,
   corsExplicitOrigins,
@@ -22,6 +23,9 @@ import { apiVersionServed, duplicateObject, schemaValid, unknownKind } from './s
 import { secretLiteral, secretSource } from './secrets';
 import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
+import { postgresqlBackups } from './backups';
+import { alertExpressions, alertsCoverStack, metricsScraped, monitorTargets } from './monitoring';
+import { objectStorageSettings, telemetrySettings } from './telemetry';
 
 /** Every rule, in the order the documentation lists them (grouped by runbook item). */
 const RULES: readonly Rule[] = [
@@ -34,9 +38,10 @@ const RULES: readonly Rule[] = [
   networkPolicyProblems,
   // SPEC §2 rules 3, 4, 12 and §4
   edgeTls,
+  edgeTlsMinimum,
   edgeHttpsRedirect,
   edgeHsts,
-  edgeKeepsSecurityHeaders,
+  edgeSecurityHeaders,
   adminPathsNotPublic,
   edgeProfile,
   publicHostsRouted,
@@ -64,6 +69,14 @@ const RULES: readonly Rule[] = [
   namespacePodSecurity,
   namespacePresent,
   imagePinned,
+  // Operations: telemetry, metrics and alerts, backups, object storage (setup guide)
+  telemetrySettings,
+  monitorTargets,
+  metricsScraped,
+  alertExpressions,
+  alertsCoverStack,
+  postgresqlBackups,
+  objectStorageSettings,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,

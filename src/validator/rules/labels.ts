@@ -10,7 +10,7 @@ export const standardLabels = defineRule({
   severity: 'error',
   runbookItem: 'SPEC §5 (labels)',
   description:
-    'Every workload, Service and pod template carries app.kubernetes.io/name (a declared component), part-of, instance and managed-by; ' +
+    'Every workload, Service and pod template carries app.kubernetes.io/name (a declared component or scheduled task), part-of, instance and managed-by; ' +
     'a workload and its pod template name the same component.',
   remediation: 'Add the missing labels; `app.kubernetes.io/name` must be the component id from the topology.',
   scope: { kinds: [...WORKLOAD_KINDS, 'Service'] },
@@ -21,7 +21,7 @@ export const standardLabels = defineRule({
       const missing = REQUIRED.filter((k) => labels[k] === undefined);
       if (missing.length > 0) out.push({ message: `${what} lacks label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, path });
       const name = labels[NAME_LABEL];
-      if (name !== undefined && !ctx.component(name)) {
+      if (name !== undefined && !ctx.component(name) && !ctx.task(name)) {
         out.push({ message: `${what} names component "${name}", which the topology does not declare`, path: [...path, NAME_LABEL] });
       }
       const partOf = labels['app.kubernetes.io/part-of'];

@@ -1,5 +1,6 @@
 import type { V1Namespace } from '@kubernetes/client-node';
 import { isClusterScoped } from '../../manifests';
+import { isNginxControllerSettings } from '../k8s/edge';
 import { str } from '../k8s/util';
 import { defineRule } from '../rule';
 
@@ -47,7 +48,8 @@ export const namespaceMatchesEnvironment = defineRule({
   severity: 'error',
   runbookItem: 'SPEC §3: one namespace per environment',
   description:
-    "Namespaced objects are in the environment's namespace (policies, Pod Security and secret stores only cover that one); a Namespace object is the environment's.",
+    "Namespaced objects are in the environment's namespace (policies, Pod Security and secret stores only cover that one); a Namespace object is the environment's. " +
+    "The nginx profile's controller settings (the controller's ConfigMap named by edge.controller, `dist/<env>/edge-controller/`) are the one exception.",
   remediation: 'Set metadata.namespace to the namespace in config/<env>.yaml, or remove the object from this environment.',
   scope: { kinds: ['*'] },
   check(o, ctx) {
@@ -59,6 +61,8 @@ export const namespaceMatchesEnvironment = defineRule({
         : [];
     }
     if (isClusterScoped(o.object.kind ?? '')) return [];
+    // The nginx profile's controller settings live in the controller's namespace by design.
+    if (isNginxControllerSettings(ctx, o)) return [];
     const ns = ctx.namespaceOf(o);
     return ns === ctx.namespace ? [] : [{ message: `object is in namespace ${ns}, not the ${ctx.env.name} namespace ${ctx.namespace}`, path: ['metadata', 'namespace'] }];
   },

@@ -1,8 +1,9 @@
+import { MONITORING_CRD_KINDS } from './monitoring-crds';
 import { anyObject, anything, arr, bool, int, map, model, obj, oneOf, SchemaNode, str } from './types';
 
 /**
  * Structural schemas of the custom resources the stack renders, written from the upstream CRDs
- * (External Secrets v1, cert-manager v1, Gateway API v1, Traefik v1alpha1, Argo CD v1alpha1). They
+ * (External Secrets v1, cert-manager v1, Gateway API v1, Traefik v1alpha1, Envoy Gateway v1alpha1, Argo CD v1alpha1). They
  * describe the served versions, the required fields and the fields the validator's rules read;
  * subtrees nobody reads are accepted as any mapping.
  */
@@ -163,9 +164,13 @@ const middlewareSpec = obj(
         stsPreload: bool,
         stsSeconds: int,
         contentSecurityPolicy: str,
+        contentSecurityPolicyReportOnly: str,
         customFrameOptionsValue: str,
         frameDeny: bool,
         contentTypeNosniff: bool,
+        referrerPolicy: str,
+        permissionsPolicy: str,
+        featurePolicy: str,
         sslRedirect: bool,
       },
       [],
@@ -175,6 +180,35 @@ const middlewareSpec = obj(
     ipAllowList: obj({ ipStrategy: anyObject, rejectStatusCode: int, sourceRange: arr(str) }),
     ipWhiteList: obj({ ipStrategy: anyObject, sourceRange: arr(str) }),
     chain: obj({ middlewares: arr(obj({ name: str, namespace: str }, ['name'])) }),
+  },
+  [],
+  true,
+);
+
+const tlsOptionSpec = obj({
+  alpnProtocols: arr(str),
+  cipherSuites: arr(str),
+  clientAuth: obj({
+    clientAuthType: oneOf('NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'),
+    secretNames: arr(str),
+  }),
+  curvePreferences: arr(str),
+  disableSessionTickets: bool,
+  maxVersion: str,
+  minVersion: str,
+  preferServerCipherSuites: bool,
+  sniStrict: bool,
+});
+
+/** Envoy Gateway's ClientTrafficPolicy: the target references and the TLS settings; the other settings are not read. */
+const policyTargetRef = obj({ group: str, kind: str, name: str, sectionName: str }, ['group', 'kind', 'name']);
+const envoyTlsVersion = oneOf('Auto', '1.0', '1.1', '1.2', '1.3');
+const clientTrafficPolicySpec = obj(
+  {
+    targetRef: policyTargetRef,
+    targetRefs: arr(policyTargetRef),
+    targetSelectors: arr(anyObject),
+    tls: obj({ minVersion: envoyTlsVersion, maxVersion: envoyTlsVersion, ciphers: arr(str) }, [], true),
   },
   [],
   true,
@@ -250,6 +284,8 @@ export const CRD_KINDS: Record<string, Record<string, SchemaNode>> = {
     'gateway.networking.k8s.io/v1': root(obj({ from: arr(anyObject), to: arr(anyObject) }, ['from', 'to']), true),
   },
   Middleware: { 'traefik.io/v1alpha1': obj({ apiVersion: str, kind: str, metadata: objectMeta, spec: middlewareSpec }, ['metadata', 'spec']) },
+  TLSOption: { 'traefik.io/v1alpha1': obj({ apiVersion: str, kind: str, metadata: objectMeta, spec: tlsOptionSpec }, ['metadata', 'spec']) },
+  ClientTrafficPolicy: { 'gateway.envoyproxy.io/v1alpha1': root(clientTrafficPolicySpec, true) },
   Application: {
     'argoproj.io/v1alpha1': obj(
       { apiVersion: str, kind: str, metadata: objectMeta, spec: applicationSpec, operation: anything, status: anything },
@@ -258,5 +294,6 @@ export const CRD_KINDS: Record<string, Record<string, SchemaNode>> = {
   },
   AppProject: { 'argoproj.io/v1alpha1': obj({ apiVersion: str, kind: str, metadata: objectMeta, spec: appProjectSpec, status: anything }, ['metadata', 'spec']) },
   ApplicationSet: { 'argoproj.io/v1alpha1': root(applicationSetSpec, true) },
+  ...MONITORING_CRD_KINDS,
 };
 

@@ -67,4 +67,5 @@ export const REMOVED_API_VERSIONS: Record<string, Record<string, string>> = {
   Gateway: { 'gateway.networking.k8s.io/v1alpha2': 'gateway.networking.k8s.io/v1 (no longer served)' },
   HTTPRoute: { 'gateway.networking.k8s.io/v1alpha2': 'gateway.networking.k8s.io/v1 (no longer served)' },
   Middleware: { 'traefik.containo.us/v1alpha1': 'traefik.io/v1alpha1 (the traefik.containo.us group was removed in Traefik v3)' },
+  TLSOption: { 'traefik.containo.us/v1alpha1': 'traefik.io/v1alpha1 (the traefik.containo.us group was removed in Traefik v3)' },
 };

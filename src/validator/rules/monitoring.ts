@@ -1,0 +1,336 @@
+import type { LoadedObject } from '../../manifests';
+import type { PodTemplate, ValidationContext } from '../context';
+import { isRecord, list, str, stringMap } from '../k8s/util';
+import { isPromDuration, ParsedPromql, parsePromql, SeriesSelector, selects } from '../promql';
+import { KNOWN_METRICS, TARGET_LABELS } from '../promql-metrics';
+import { defineRule, RuleFinding } from '../rule';
+
+/** A scrape endpoint of a PodMonitor or ServiceMonitor, resolved to container ports of the pods it reaches. */
+interface ScrapeTarget {
+  readonly monitor: LoadedObject;
+  readonly template: PodTemplate;
+  readonly port: number;
+  readonly path: string;
+}
+
+/** Whether a monitor's namespaceSelector covers the environment's namespace (absent: its own). */
+function coversNamespace(ctx: ValidationContext, m: LoadedObject): boolean {
+  const sel = m.object.spec?.namespaceSelector;
+  if (!isRecord(sel)) return ctx.namespaceOf(m) === ctx.namespace;
+  if (sel.any === true) return true;
+  const names = list<string>(sel.matchNames);
+  return names.length === 0 ? ctx.namespaceOf(m) === ctx.namespace : names.includes(ctx.namespace);
+}
+
+function containerPorts(t: PodTemplate): Array<{ name?: string; containerPort: number }> {
+  return list(t.spec.containers).flatMap((c) => (isRecord(c) ? list(c.ports).filter(isRecord) : [])) as Array<{ name?: string; containerPort: number }>;
+}
+
+/** What a monitor scrapes, with a finding for every endpoint port the selected pods do not declare. */
+function scrapeTargets(ctx: ValidationContext, m: LoadedObject): { targets: ScrapeTarget[]; findings: RuleFinding[] } {
+  const targets: ScrapeTarget[] = [];
+  const findings: RuleFinding[] = [];
+  if (!coversNamespace(ctx, m)) return { targets, findings };
+  const spec = m.object.spec ?? {};
+  if (m.object.kind === 'PodMonitor') {
+    const pods = ctx.selectTemplates(ctx.namespace, spec.selector);
+    if (pods.length === 0) findings.push({ message: `PodMonitor ${ctx.nameOf(m)} selects no pod in ${ctx.namespace}`, path: ['spec', 'selector'] });
+    list(spec.podMetricsEndpoints).forEach((ep: any, i: number) => {
+      if (!isRecord(ep)) return;
+      for (const t of pods) {
+        const port = containerPorts(t).find((p) => (typeof ep.port === 'string' ? p.name === ep.port : typeof ep.portNumber === 'number' && p.containerPort === ep.portNumber));
+        if (!port) {
+          findings.push({ message: `PodMonitor ${ctx.nameOf(m)} scrapes port ${String(ep.port ?? ep.portNumber)}, which the pods of ${t.kind} ${t.name} do not declare`, path: ['spec', 'podMetricsEndpoints', i, ep.port !== undefined ? 'port' : 'portNumber'] });
+          continue;
+        }
+        targets.push({ monitor: m, template: t, port: port.containerPort, path: str(ep.path) ?? '/metrics' });
+      }
+    });
+    return { targets, findings };
+  }
+  // ServiceMonitor: Services it selects by their labels, endpoints by Service port name.
+  const services = ctx.ofKind('Service').filter((s) => ctx.namespaceOf(s) === ctx.namespace && matchesLabels(spec.selector, stringMap(s.object.metadata?.labels)));
+  if (services.length === 0) findings.push({ message: `ServiceMonitor ${ctx.nameOf(m)} selects no Service in ${ctx.namespace}`, path: ['spec', 'selector'] });
+  list(spec.endpoints).forEach((ep: any, i: number) => {
+    if (!isRecord(ep)) return;
+    for (const svc of services) {
+      const sp = list(svc.object.spec?.ports).find((p: any) => isRecord(p) && p.name === ep.port);
+      if (!sp) {
+        findings.push({ message: `ServiceMonitor ${ctx.nameOf(m)} scrapes port ${String(ep.port)}, which Service ${ctx.nameOf(svc)} does not have`, path: ['spec', 'endpoints', i, 'port'] });
+        continue;
+      }
+      for (const t of ctx.selectTemplatesByMap(ctx.namespace, svc.object.spec?.selector)) {
+        const tp = sp.targetPort ?? sp.port;
+        const port = containerPorts(t).find((p) => (typeof tp === 'number' ? p.containerPort === tp : p.name === tp));
+        if (port) targets.push({ monitor: m, template: t, port: port.containerPort, path: str(ep.path) ?? '/metrics' });
+        else findings.push({ message: `ServiceMonitor ${ctx.nameOf(m)}: Service port ${String(ep.port)} targets ${String(tp)}, which the pods of ${t.kind} ${t.name} do not declare`, path: ['spec', 'endpoints', i, 'port'] });
+      }
+    }
+  });
+  return { targets, findings };
+}
+
+/** matchLabels/matchExpressions against a label map (for Services, which have no pod-template index). */
+function matchesLabels(selector: unknown, labels: Record<string, string>): boolean {
+  if (!isRecord(selector)) return false;
+  const ml = stringMap(selector.matchLabels);
+  if (!Object.entries(ml).every(([k, v]) => labels[k] === v)) return false;
+  return list(selector.matchExpressions).every((e: any) => {
+    if (!isRecord(e)) return false;
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const values = list<string>(e.values);
+    switch (e.operator) {
+      case 'In':
+        return has && values.includes(labels[e.key]);
+      case 'NotIn':
+        return !has || !values.includes(labels[e.key]);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
+      default:
+        return false;
+    }
+  }) && (Object.keys(ml).length > 0 || list(selector.matchExpressions).length > 0);
+}
+
+/** The labels the configured Prometheus selects monitoring objects by, missing on `o`. */
+function missingSelectionLabels(ctx: ValidationContext, o: LoadedObject): string[] {
+  const m = ctx.env.monitoring;
+  if (!m.enabled) return [];
+  const labels = stringMap(o.object.metadata?.labels);
+  return Object.entries(m.prometheus.resourceLabels).filter(([k, v]) => labels[k] !== v).map(([k, v]) => `${k}=${v}`);
+}
+
+/** Setup guide checklist "Monitoring dashboards and alerts configured": monitors reach ports the pods declare. */
+export const monitorTargets = defineRule({
+  id: 'monitor-targets',
+  severity: 'error',
+  runbookItem: 'Setup guide checklist "Monitoring dashboards and alerts configured"; issue 17 metrics',
+  description:
+    'A PodMonitor selects pods of the namespace and scrapes a container port they declare (a ServiceMonitor: a Service port whose target the pods declare), ' +
+    'and carries the labels the configured Prometheus selects monitors by (`monitoring.prometheus.resourceLabels`).',
+  remediation: 'Point the monitor\'s selector at the component\'s pods and its endpoint at their `metrics` port; add the Prometheus selection labels.',
+  scope: { kinds: ['PodMonitor', 'ServiceMonitor'] },
+  check(o, ctx) {
+    if (!o) return [];
+    const out = [...scrapeTargets(ctx, o).findings];
+    const missing = missingSelectionLabels(ctx, o);
+    if (missing.length > 0) out.push({ message: `${o.object.kind} ${ctx.nameOf(o)} lacks ${missing.join(', ')}: the Prometheus of monitoring.prometheus ignores it`, path: ['metadata', 'labels'] });
+    return out;
+  },
+});
+
+/** Every instrumented component is scraped on its configured metrics port and path. */
+export const metricsScraped = defineRule({
+  id: 'metrics-scraped',
+  severity: 'error',
+  runbookItem: 'Setup guide "Observability" (metrics); issue 17 metrics',
+  description:
+    'Where the environment enables monitoring, every instrumented component (auth-server, api, app-server, frontend) is scraped by a PodMonitor or ServiceMonitor ' +
+    'on the metrics port and path of its runtime (`monitoring.metrics`).',
+  remediation: 'Add a PodMonitor selecting the component\'s pods with an endpoint on their `metrics` port and the configured path.',
+  scope: { topology: true },
+  check(_o, ctx) {
+    if (!ctx.env.monitoring.enabled) return [];
+    const targets = [...ctx.ofKind('PodMonitor'), ...ctx.ofKind('ServiceMonitor')].filter((m) => !ctx.isMalformed(m)).flatMap((m) => scrapeTargets(ctx, m).targets);
+    const out: RuleFinding[] = [];
+    for (const c of ctx.effective.components) {
+      if (!c.inCluster || !c.metrics) continue;
+      for (const t of ctx.templatesOfComponent(c.id).filter((x) => x.namespace === ctx.namespace)) {
+        const mine = targets.filter((x) => x.template === t);
+        if (mine.some((x) => x.port === c.metrics!.port && x.path === c.metrics!.path)) continue;
+        const seen = mine.map((x) => `port ${x.port} ${x.path}`).join(', ');
+        out.push({
+          on: t.owner,
+          message: `${c.id} is not scraped on port ${c.metrics.port} ${c.metrics.path}${seen ? ` (monitors scrape ${seen})` : ': no PodMonitor or ServiceMonitor selects its pods'}`,
+        });
+      }
+    }
+    return out;
+  },
+});
+
+/** Parses an expression once per validation (the coverage and the expression rules both read it). */
+function parsed(ctx: ValidationContext, expr: string): ParsedPromql {
+  const cache = ctx.memo('monitoring:promql', () => new Map<string, ParsedPromql>());
+  let p = cache.get(expr);
+  if (!p) cache.set(expr, (p = parsePromql(expr)));
+  return p;
+}
+
+/**
+ * The series the namespace's alerts select, indexed by `metric`, label and value of their
+ * equality matchers; selectors of a metric whose matchers on a label are not all equalities are
+ * kept aside and tested one by one.
+ */
+interface AlertIndex {
+  readonly exact: ReadonlyMap<string, readonly SeriesSelector[]>;
+  readonly other: ReadonlyMap<string, readonly SeriesSelector[]>;
+}
+
+function alertIndex(ctx: ValidationContext): AlertIndex {
+  return ctx.memo('monitoring:alert-index', () => {
+    const exact = new Map<string, SeriesSelector[]>();
+    const other = new Map<string, SeriesSelector[]>();
+    const add = (m: Map<string, SeriesSelector[]>, k: string, s: SeriesSelector) => {
+      const l = m.get(k);
+      if (l) l.push(s);
+      else m.set(k, [s]);
+    };
+    for (const r of ctx.ofKind('PrometheusRule')) {
+      if (ctx.isMalformed(r) || ctx.namespaceOf(r) !== ctx.namespace) continue;
+      for (const g of list(r.object.spec?.groups)) {
+        for (const x of list(isRecord(g) ? g.rules : [])) {
+          if (!isRecord(x) || typeof x.alert !== 'string') continue;
+          for (const sel of parsed(ctx, String(x.expr ?? '')).selectors) {
+            if (sel.metric === undefined) continue;
+            for (const m of sel.matchers) add(m.op === '=' ? exact : other, `${sel.metric}\u0000${m.label}${m.op === '=' ? `\u0000${m.value}` : ''}`, sel);
+          }
+        }
+      }
+    }
+    return { exact, other };
+  });
+}
+
+/** Whether some alert selects `metric` series with `label` = `value` (and passes `also`). */
+function watched(index: AlertIndex, metrics: readonly string[], label: string, value: string, also?: (s: SeriesSelector) => boolean): boolean {
+  return metrics.some((metric) =>
+    [...(index.exact.get(`${metric}\u0000${label}\u0000${value}`) ?? []), ...(index.other.get(`${metric}\u0000${label}`) ?? [])].some(
+      (s) => selects(s, label, value) && (!also || also(s)),
+    ),
+  );
+}
+
+/** PrometheusRule expressions Prometheus would load, over metrics that exist. */
+export const alertExpressions = defineRule({
+  id: 'alert-expressions',
+  severity: 'error',
+  runbookItem: 'Setup guide checklist "Monitoring dashboards and alerts configured"; issue 17 alerts',
+  description:
+    'Every rule of a PrometheusRule has a PromQL expression that parses (Prometheus\'s own grammar) and is well-formed (range vectors only inside functions over ranges, ' +
+    'those functions given range vectors), a valid `for` duration, unique group names; alerts carry a `severity` label and a `summary` annotation; ' +
+    'selectors name known metrics (kube-state-metrics, kubelet, cert-manager, the components\' HTTP metrics) with labels those series carry (warnings).',
+  remediation: 'Fix the expression at the reported offset; check metric and label names against kube-state-metrics, kubelet and cert-manager documentation.',
+  scope: { kinds: ['PrometheusRule'] },
+  check(o, ctx) {
+    if (!o) return [];
+    const out: RuleFinding[] = [];
+    const groupNames = new Set<string>();
+    list(o.object.spec?.groups).forEach((g: any, gi: number) => {
+      if (!isRecord(g)) return;
+      const gPath = ['spec', 'groups', gi];
+      if (typeof g.name === 'string') {
+        if (groupNames.has(g.name)) out.push({ message: `group name "${g.name}" is used twice (Prometheus refuses the file)`, path: [...gPath, 'name'] });
+        groupNames.add(g.name);
+      }
+      list(g.rules).forEach((r: any, ri: number) => {
+        if (!isRecord(r)) return;
+        const path = [...gPath, 'rules', ri];
+        const name = String(r.alert ?? r.record ?? `rule ${ri + 1}`);
+        const expr = parsed(ctx, String(r.expr ?? ''));
+        for (const p of expr.problems) out.push({ message: `${name}: expr ${p.message}`, path: [...path, 'expr'] });
+        if (r.for !== undefined && !(typeof r.for === 'string' && isPromDuration(r.for))) out.push({ message: `${name}: for "${String(r.for)}" is not a duration such as 5m`, path: [...path, 'for'] });
+        if (typeof r.alert === 'string') {
+          if (!stringMap(r.labels).severity) out.push({ message: `${name} has no severity label: routing cannot tell a page from a ticket`, path, severity: 'warning' });
+          if (!stringMap(r.annotations).summary) out.push({ message: `${name} has no summary annotation`, path, severity: 'warning' });
+        }
+        for (const s of expr.selectors) {
+          const known = s.metric !== undefined ? KNOWN_METRICS[s.metric] : undefined;
+          if (!known) {
+            out.push({ message: `${name}: metric ${s.metric ?? '(unnamed selector)'} is not one kube-state-metrics, the kubelet, cert-manager or the components expose`, path: [...path, 'expr'], severity: 'warning' });
+            continue;
+          }
+          for (const m of s.matchers) {
+            if (!known.labels.includes(m.label) && !TARGET_LABELS.includes(m.label)) {
+              out.push({ message: `${name}: ${s.metric} has no label ${m.label} (${known.source}: ${known.labels.join(', ')})`, path: [...path, 'expr'], severity: 'warning' });
+            }
+          }
+        }
+      });
+    });
+    const missing = missingSelectionLabels(ctx, o);
+    if (missing.length > 0) out.push({ message: `PrometheusRule ${ctx.nameOf(o)} lacks ${missing.join(', ')}: the Prometheus of monitoring.prometheus ignores it`, path: ['metadata', 'labels'] });
+    return out;
+  },
+});
+
+/** Something the on-call alerts must watch: series of `metrics` with `label` = `value`, about `on`. */
+interface Watch {
+  readonly on: LoadedObject;
+  readonly what: string;
+  readonly metrics: readonly string[];
+  readonly label: string;
+  readonly value: string;
+  readonly also?: (s: SeriesSelector) => boolean;
+}
+
+/** What the on-call alerts must watch, each with the object it is about. */
+function requiredWatches(ctx: ValidationContext): Watch[] {
+  const out: Watch[] = [];
+  const inNs = (kind: string) => ctx.ofKind(kind).filter((x) => ctx.namespaceOf(x) === ctx.namespace && !ctx.isMalformed(x));
+  for (const c of ctx.effective.components) {
+    if (!c.inCluster) continue;
+    for (const t of ctx.templatesOfComponent(c.id).filter((x) => x.namespace === ctx.namespace)) {
+      const on = t.owner;
+      out.push(
+        t.kind === 'Deployment'
+          ? { on, what: `${c.id} having no ready pod`, metrics: ['kube_deployment_status_replicas_available', 'kube_deployment_status_replicas_ready'], label: 'deployment', value: t.name }
+          : { on, what: `${c.id} having no ready pod`, metrics: ['kube_statefulset_status_replicas_ready', 'kube_statefulset_status_replicas_available'], label: 'statefulset', value: t.name },
+      );
+      out.push({ on, what: `${c.id} restarting`, metrics: ['kube_pod_container_status_restarts_total'], label: 'container', value: String(ctx.mainContainer(t)?.container.name ?? c.id) });
+      if (c.metrics) {
+        out.push({
+          on,
+          what: `${c.id}'s error rate`,
+          metrics: ['http_server_request_duration_seconds_count'],
+          label: 'job',
+          value: c.id,
+          also: (s) => s.matchers.some((m) => m.label === 'http_response_status_code'),
+        });
+      }
+    }
+  }
+  for (const h of inNs('HorizontalPodAutoscaler')) {
+    out.push({ on: h, what: `HPA ${ctx.nameOf(h)} at its maximum`, metrics: ['kube_horizontalpodautoscaler_spec_max_replicas'], label: 'horizontalpodautoscaler', value: ctx.nameOf(h) });
+  }
+  const claims: Array<{ on: LoadedObject; name: string }> = inNs('PersistentVolumeClaim').map((x) => ({ on: x, name: ctx.nameOf(x) }));
+  for (const sts of inNs('StatefulSet')) {
+    const replicas = typeof sts.object.spec?.replicas === 'number' ? sts.object.spec.replicas : 1;
+    for (const tpl of list(sts.object.spec?.volumeClaimTemplates)) {
+      const n = str(isRecord(tpl) ? tpl.metadata?.name : undefined);
+      for (let i = 0; n && i < replicas; i++) claims.push({ on: sts, name: `${n}-${ctx.nameOf(sts)}-${i}` });
+    }
+  }
+  for (const cl of claims) {
+    out.push({ on: cl.on, what: `claim ${cl.name} filling up`, metrics: ['kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_used_bytes'], label: 'persistentvolumeclaim', value: cl.name });
+  }
+  for (const cert of inNs('Certificate')) {
+    out.push({ on: cert, what: `certificate ${ctx.nameOf(cert)} expiring`, metrics: ['certmanager_certificate_expiration_timestamp_seconds'], label: 'name', value: ctx.nameOf(cert) });
+  }
+  for (const job of inNs('CronJob')) {
+    if (!ctx.task(ctx.templateOf(job)?.component)) continue;
+    out.push({ on: job, what: `${ctx.nameOf(job)} not succeeding`, metrics: ['kube_cronjob_status_last_successful_time'], label: 'cronjob', value: ctx.nameOf(job) });
+  }
+  return out;
+}
+
+/** The alerts an on-call engineer needs exist for every component, claim, certificate and scheduled task. */
+export const alertsCoverStack = defineRule({
+  id: 'alerts-cover-stack',
+  severity: 'error',
+  runbookItem: 'Setup guide checklist "Monitoring dashboards and alerts configured"; issue 17 alerts',
+  description:
+    'Where the environment enables monitoring, the namespace\'s PrometheusRules alert on: each component with no ready pods, restarting, and (instrumented ones) its HTTP error rate; ' +
+    'each HPA at its maximum; each claim (Data Protection keys, data store volumes, backups) filling up; each Certificate (AppServer mTLS) expiring; each scheduled task not succeeding.',
+  remediation: 'Add an alert whose expression selects the series named in the message (the generated PrometheusRule ctis-alerts has one of each kind).',
+  scope: { topology: true },
+  check(_o, ctx) {
+    if (!ctx.env.monitoring.enabled) return [];
+    const index = alertIndex(ctx);
+    return requiredWatches(ctx)
+      .filter((w) => !watched(index, w.metrics, w.label, w.value, w.also))
+      .map((w) => ({ on: w.on, message: `no alert watches ${w.what} (an expression selecting ${w.metrics[0]}{${w.label}="${w.value}"})` }));
+  },
+});
