@@ -4,9 +4,10 @@
  *
  * Most of `dump`'s time goes into choosing each scalar's style, again for every occurrence of the
  * same key or value (`name`, `app.kubernetes.io/name`, ...), in code too cold to be optimised
- * during one synth. Here js-yaml still chooses the style of every distinct scalar, once, all of
- * a file's new scalars in one call (the choice for a single-line scalar does not depend on where
- * it stands), and the block layout of mappings and sequences, which is fixed for these options,
+ * during one synth. Here plain words and integers, which js-yaml always writes as they are, are
+ * written directly; js-yaml chooses the style of every other distinct scalar, once, all of a
+ * file's new scalars in one call (the choice for a single-line scalar does not depend on where
+ * it stands); and the block layout of mappings and sequences, which is fixed for these options,
  * is written directly. A document
  * holding anything else (a multi-line string, whose block style depends on its indentation, a
  * very long key, or a value that is not plain JSON data) is written by `dump` itself. A test
@@ -26,7 +27,20 @@ const scalars = new Map<unknown, string>();
 /** The longest key js-yaml writes as an implicit key (longer ones become `? key`). */
 const MAX_IMPLICIT_KEY = 1024;
 
+/**
+ * Words js-yaml always writes plain: a letter, then letters, digits, `_`, `.`, `/` or `-`, unless
+ * the word reads as null or a boolean (YAML 1.1's included). Nothing else can make such a word
+ * ambiguous: numbers, timestamps and `.inf`-style floats start with a digit, a sign or a dot.
+ */
+const PLAIN_WORD = /^[A-Za-z][A-Za-z0-9_./-]*$/;
+const QUOTED_WORDS = new Set(
+  ['null', 'true', 'false', 'y', 'yes', 'n', 'no', 'on', 'off'].flatMap((w) => [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase()]),
+);
+
 function scalar(value: string | number): string {
+  if (typeof value === 'string' ? PLAIN_WORD.test(value) && !QUOTED_WORDS.has(value) : Number.isSafeInteger(value) && !Object.is(value, -0)) {
+    return String(value);
+  }
   // The cache cannot tell 0 from -0 (js-yaml writes `-0.0`).
   if (Object.is(value, -0)) return yaml.dump(value, DUMP_OPTIONS).slice(0, -1);
   let text = scalars.get(value);
@@ -46,9 +60,9 @@ function learnScalars(values: readonly unknown[]): void {
   const pending = new Set<string | number>();
   const visit = (v: unknown): void => {
     if (typeof v === 'string') {
-      if (!scalars.has(v) && !v.includes('\n')) pending.add(v);
+      if (!scalars.has(v) && !v.includes('\n') && !(PLAIN_WORD.test(v) && !QUOTED_WORDS.has(v))) pending.add(v);
     } else if (typeof v === 'number') {
-      if (!scalars.has(v) && !Object.is(v, -0)) pending.add(v);
+      if (!scalars.has(v) && !Object.is(v, -0) && !Number.isSafeInteger(v)) pending.add(v);
     } else if (Array.isArray(v)) {
       for (const x of v) visit(x);
     } else if (v !== null && typeof v === 'object') {

@@ -18,6 +18,9 @@ const WORDS = ['', 'true', 'False', 'yes', 'NO', 'on', 'null', '~', '<<', '-', '
 
 const trickyString = fc.oneof(
   fc.constantFrom(...WORDS),
+  // Words written plain without asking js-yaml, and the ones among them it quotes.
+  fc.stringMatching(/^[A-Za-z][A-Za-z0-9_./-]{0,6}$/),
+  fc.constantFrom('y', 'Y', 'N', 'n', 'Off', 'ON', 'NULL', 'TRUE', 'Yes', 'inf', 'NaN', 'e5', 'x:y', 'a#b', 'a b'),
   fc.array(fc.constantFrom(...TRICKY), { maxLength: 12 }).map((cs) => cs.join('')),
   fc.string({ maxLength: 12 }),
 );
