@@ -9,12 +9,12 @@ import {
   FormatName,
   fromDirectory,
   fromGitRef,
-  fromRenderedFiles,
+  fromRenderedObjects,
   hasChanges,
   LabelledSet,
   ReviewInputError,
 } from '../review';
-import { renderFromConfig } from '../synth';
+import { renderObjectsFromConfig } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
 import type { Io } from './synth';
 
@@ -75,8 +75,9 @@ export function main(argv: string[], io: Io): number {
     const base: LabelledSet = values.base !== undefined
       ? { label: `${values.base}:${shownDist}`, set: fromGitRef(distDir, values.base) }
       : { label: shownDist, set: fromDirectory(distDir) };
-    const files = renderFromConfig(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
-    const head: LabelledSet = { label: 'fresh render', set: fromRenderedFiles(files) };
+    // The fresh render as data: what synth would write, without writing it and reading it back.
+    const rendered = renderObjectsFromConfig(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
+    const head: LabelledSet = { label: 'fresh render', set: fromRenderedObjects(rendered) };
     const report = diffSets(base, head, { env: values.env });
     io.out(FORMATTERS[format as FormatName](report).replace(/\n$/, ''));
     return hasChanges(report) ? 1 : 0;
