@@ -9,7 +9,9 @@ import {
 import {
   AppProject,
   AppProjectSpecOrphanedResourcesIgnore,
+  AppProjectSpecSyncWindows,
 } from '../imports/argocd-appproject-argoproj.io';
+import { targetRevision } from '../src/config/delivery';
 import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
 import { isClusterScoped } from '../src/manifests';
@@ -32,11 +34,14 @@ export const ArgoCd = {
   RESOURCES_FINALIZER: 'resources-finalizer.argocd.argoproj.io',
   /** Path-parameter prefix of the parameter-file generator, so its `path` does not shadow the folder's. */
   PARAMETERS_PREFIX: 'parameters',
+  /** Folder of `dist/argocd` holding the ApplicationSet's parameter files (not Kubernetes objects). */
+  PARAMETERS_FOLDER: 'environments',
 } as const;
 
 /**
  * Sync options every Application uses. The namespace is one of our manifests (with its Pod
- * Security labels), so Argo CD must not create it; a resource another Application already
+ * Security labels, reviewed and validated with the rest, and protected from prune and delete
+ * like the claims), so Argo CD must not create it; a resource another Application already
  * manages is an error, not a silent takeover; pruning happens after everything else is healthy.
  */
 export const SYNC_OPTIONS: readonly string[] = [
@@ -56,7 +61,8 @@ const REVISION_HISTORY_LIMIT = 10;
  * Whether deleting an environment's Application also deletes what it deployed. Production does
  * not cascade: deleting (or re-creating) its Application must never take the running stack
  * down; tearing production down is a deliberate `kubectl delete`. Elsewhere the finalizer keeps
- * clusters free of leftovers. Data claims carry `Delete=false` and survive either way.
+ * clusters free of leftovers. The Namespace and the data claims carry `Delete=false` and survive
+ * either way.
  */
 export function cascadesOnDelete(env: EnvironmentConfig): boolean {
   return env.name !== 'production';
@@ -86,16 +92,38 @@ export function environmentParameters(env: EnvironmentConfig): EnvironmentParame
   const a = env.argocd;
   return {
     repoURL: a.repoURL,
-    targetRevision: a.targetRevision,
+    targetRevision: targetRevision(a),
     destination: { server: a.destinationServer, namespace: env.namespace },
     finalizers: cascadesOnDelete(env) ? [ArgoCd.RESOURCES_FINALIZER] : [],
     automated: a.automatedSync ? { prune: true, selfHeal: a.selfHeal } : null,
   };
 }
 
+/** The Application of an environment: `<partOf>-<env>`. */
+export function applicationName(partOf: string, env: string): string {
+  return `${partOf}-${env}`;
+}
+
+/**
+ * Allow windows of the environments' Applications: automated syncs start only while one is
+ * open; manual syncs are allowed at any time (an urgent fix need not wait for the window).
+ */
+export function syncWindows(partOf: string, envs: readonly EnvironmentConfig[]): AppProjectSpecSyncWindows[] {
+  return envs.flatMap((e) =>
+    e.argocd.syncWindows.map((w) => ({
+      kind: 'allow',
+      schedule: w.schedule,
+      duration: w.duration,
+      timeZone: w.timeZone,
+      applications: [applicationName(partOf, e.name)],
+      manualSync: true,
+    })),
+  );
+}
+
 /** Where the parameter file of an environment is committed, relative to the repository root. */
 export function parametersPath(env: string): string {
-  return `${ArgoCd.DIST}/${ArgoCd.FOLDER}/environments/${env}.yaml`;
+  return `${ArgoCd.DIST}/${ArgoCd.FOLDER}/${ArgoCd.PARAMETERS_FOLDER}/${env}.yaml`;
 }
 
 /** String-valued parts of an Application: literal values, or Go-template expressions in the ApplicationSet. */
@@ -200,6 +228,7 @@ export class ArgoProjectChart extends Chart {
     super(scope, 'project', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
     const envs = props.environments;
     const kinds = resourceKinds(props.objects);
+    const windows = syncWindows(props.partOf, envs);
     new AppProject(this, 'Project', {
       metadata: {
         ...metadataOf(props.partOf, props.partOf),
@@ -216,6 +245,7 @@ export class ArgoProjectChart extends Chart {
         clusterResourceWhitelist: kinds.cluster,
         namespaceResourceWhitelist: kinds.namespaced,
         orphanedResources: { warn: true, ignore: controllerCreated(props.objects) },
+        ...(windows.length > 0 ? { syncWindows: windows } : {}),
       },
     });
   }
@@ -230,7 +260,7 @@ export class ArgoApplicationsChart extends Chart {
     for (const env of props.environments) {
       const p = environmentParameters(env);
       const base = applicationBase(props.partOf, {
-        name: `${props.partOf}-${env.name}`,
+        name: applicationName(props.partOf, env.name),
         path: `${ArgoCd.DIST}/${env.name}`,
         repoURL: p.repoURL,
         targetRevision: p.targetRevision,
@@ -290,8 +320,10 @@ export const TEMPLATE_PATCH = [
  * parameter file `dist/argocd/environments/<env>.yaml`, the same Application as
  * `applications.yaml`. A matrix pairs each folder with its parameter file (the second generator's
  * path is templated from the first's folder name); a folder without one generates nothing.
- * Environments are read from the repository and revision they are delivered from; when
- * environments differ in those, each source gets its own matrix over its own folders.
+ * The generators read the branch changes are merged into (`argocd.branch`), never a promoted
+ * ref: the parameter file on the branch names the ref a promoted environment syncs, while the
+ * file as committed at that ref would still name the previous one. When environments differ in
+ * repository or branch, each gets its own matrix over its own folders.
  */
 export class ArgoApplicationSetChart extends Chart {
   readonly fileName = 'applicationset';
@@ -299,7 +331,7 @@ export class ArgoApplicationSetChart extends Chart {
   constructor(scope: Construct, props: ArgoCdProps) {
     super(scope, 'applicationset', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
     const base = applicationBase(props.partOf, {
-      name: `${props.partOf}-{{ .path.basename }}`,
+      name: applicationName(props.partOf, '{{ .path.basename }}'),
       path: '{{ .path.path }}',
       repoURL: '{{ .repoURL }}',
       targetRevision: '{{ .targetRevision }}',
@@ -348,14 +380,14 @@ export class ArgoApplicationSetChart extends Chart {
   }
 }
 
-/** Environments grouped by the repository and revision they are delivered from. */
+/** Environments grouped by the repository and branch their parameters are read from. */
 function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: string; revision: string; elsewhere: string[] }> {
-  const key = (e: EnvironmentConfig) => `${e.argocd.repoURL} ${e.argocd.targetRevision}`;
+  const key = (e: EnvironmentConfig) => `${e.argocd.repoURL} ${e.argocd.branch}`;
   const groups = new Map<string, EnvironmentConfig[]>();
   for (const e of envs) groups.set(key(e), [...(groups.get(key(e)) ?? []), e]);
   return [...groups.values()].map((members) => ({
     repoURL: members[0].argocd.repoURL,
-    revision: members[0].argocd.targetRevision,
+    revision: members[0].argocd.branch,
     elsewhere: envs.filter((e) => !members.includes(e)).map((e) => e.name),
   }));
 }
@@ -395,7 +427,7 @@ export function argoCdManifests(
     files.set(`${ArgoCd.FOLDER}/${chart.fileName}.yaml`, chart.toJson());
   }
   for (const env of environments) {
-    files.set(`${ArgoCd.FOLDER}/environments/${env.name}.yaml`, [environmentParameters(env)]);
+    files.set(`${ArgoCd.FOLDER}/${ArgoCd.PARAMETERS_FOLDER}/${env.name}.yaml`, [environmentParameters(env)]);
   }
   return files;
 }

@@ -1,4 +1,5 @@
 import { Topology } from '../topology/model';
+import { deliveryIssues } from './delivery';
 import { operationsIssues } from './operations-checks';
 import { edgeIssues } from './edge-checks';
 import { EnvironmentConfig, ScalingConfig } from './schema';
@@ -102,5 +103,6 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
   }
   issues.push(...operationsIssues(env, topology));
   issues.push(...edgeIssues(env, topology));
+  issues.push(...deliveryIssues(env));
   return issues;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { argocdSchema } from './delivery';
 import { inClusterBackupSchema, managedBackupSchema, monitoringSchema, objectStorageSchema, telemetrySchema } from './operations';
 import { FRAME_OPTIONS, REFERRER_POLICIES } from '../headers/policies';
 import { cidr, cpu, dnsLabel, duration, hostname, memory, port, privateCidr, storageSize } from './primitives';
@@ -262,15 +263,8 @@ export const environmentSchema = z
     monitoring: monitoringSchema,
     /** The bucket/container the components use, when any (operations.ts). @default - none */
     objectStorage: objectStorageSchema.optional(),
-    argocd: z
-      .object({
-        repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)/, 'must be an https://, ssh:// or git@ repository URL'),
-        targetRevision: z.string().min(1),
-        destinationServer: z.string().regex(/^https:\/\//, 'must be an https:// API server URL'),
-        automatedSync: z.boolean(),
-        selfHeal: z.boolean(),
-      })
-      .strict(),
+    /** Argo CD delivery: repository, how the environment receives changes, sync windows (`delivery.ts`). */
+    argocd: argocdSchema,
   })
   .strict();
 

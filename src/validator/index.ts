@@ -27,6 +27,7 @@ export { RULE_REGISTRY, allRules } from './rules';
 export { SUPPRESS_PREFIX } from './suppression';
 export { PRE_PROVISIONED_ANNOTATION } from './rules/secrets';
 export { ManifestError } from '../manifests';
+export { ARGOCD_KINDS, argoCdRuleIds, validateArgoCd } from './argocd';
 
 /** The result of a validation. */
 export interface Report {

@@ -40,7 +40,7 @@ test('the rendered objects index as the files synth writes, read back', () => {
 describe('the drift check itself', () => {
   test('passes on a fresh render', () => {
     const dist = writeDist(freshRender());
-    expect(runDiff('--dist', dist)).toMatchObject({ code: 0, err: '' });
+    expect(runDiff('--dist', dist, '--working-tree')).toMatchObject({ code: 0, err: '' });
   });
 
   test('fails on a hand-edited file, naming the resource and the field', () => {
@@ -49,7 +49,7 @@ describe('the drift check itself', () => {
       return docs;
     });
     const dist = writeDist(edited);
-    const r = runDiff('--dist', dist);
+    const r = runDiff('--dist', dist, '--working-tree');
     expect(r.code).toBe(1);
     expect(r.out).toContain('staging: 0 added, 0 removed, 1 changed');
     expect(r.out).toContain('~ apps/v1 Deployment ctis-staging/app-server  (staging/app-server.yaml)');
@@ -62,7 +62,7 @@ describe('the drift check itself', () => {
     const files = new Map(freshRender());
     files.delete('production/frontend.yaml');
     files.set('production/debug.yaml', '---\napiVersion: v1\nkind: Pod\nmetadata: {name: debug, namespace: ctis-production}\n');
-    const r = runDiff('--dist', writeDist(files), '--env', 'production');
+    const r = runDiff('--dist', writeDist(files), '--env', 'production', '--working-tree');
     expect(r.code).toBe(1);
     // What a fresh synth would bring back, and what it would drop.
     expect(r.out).toMatch(/^ {2}\+ apps\/v1 Deployment ctis-production\/frontend {2}\(production\/frontend\.yaml\)$/m);

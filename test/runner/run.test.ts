@@ -147,7 +147,7 @@ describe('scripts/run.js', () => {
 describe('the npm commands', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-  it.each(['synth', 'validate', 'connectivity', 'diff', 'bench'])('%s runs an existing entry through scripts/run.js', (name) => {
+  it.each(['synth', 'validate', 'connectivity', 'diff', 'promote', 'bench'])('%s runs an existing entry through scripts/run.js', (name) => {
     const m = /^node scripts\/run\.js (\S+\.ts)$/.exec(pkg.scripts[name]);
     expect(m).not.toBeNull();
     expect(fs.existsSync(path.join(ROOT, m![1]))).toBe(true);

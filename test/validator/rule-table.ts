@@ -5,16 +5,17 @@
  */
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
+import { DELIVERY_RULE_CASES } from './rule-table-delivery';
 import {
   allDist,
   configMap,
   dist,
   distObjects,
-  mutate,
   env,
   externalSecret,
   find,
   load,
+  mutate,
   namespaceObject,
   ns,
   Obj,
@@ -61,6 +62,7 @@ const certificate = (name: string, extra: Obj = {}): Obj => ({
 const netpol = (name: string, spec: Obj, e: EnvironmentName = 'production'): Obj => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns(e) }, spec });
 
 export const RULE_CASES: Record<string, RuleCases> = {
+  ...DELIVERY_RULE_CASES,
   'internal-not-exposed': {
     valid: [...allDist(), { name: 'ClusterIP Service of redis', objects: () => load([...workload('redis'), service('redis')]), expect: {} }],
     invalid: [
@@ -712,15 +714,14 @@ export const RULE_CASES: Record<string, RuleCases> = {
     valid: allDist(),
     invalid: [
       {
-        name: 'claim ReadWriteOnce and prunable while 6 pods can run; read-only mode on a read-write mount',
+        name: 'claim ReadWriteOnce while 6 pods can run; read-only mode on a read-write mount',
         objects: mutate('production', (o) => {
           const pvc = find(o, 'PersistentVolumeClaim', 'auth-server-data-protection');
           pvc.spec.accessModes = ['ReadWriteOnce'];
-          delete pvc.metadata.annotations['argocd.argoproj.io/sync-options'];
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__DataProtection__ReadOnly = 'true';
         }),
         expect: {
-          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/not protected from pruning/, /up to 6 auth-server pods .* ReadWriteOnce, not ReadWriteMany/],
+          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/up to 6 auth-server pods .* ReadWriteOnce, not ReadWriteMany/],
           [`Deployment/${P}/auth-server`]: [/read-only mode is true but config features\.dataProtectionReadOnly is false/, /ReadOnly=true but the key volume is mounted read-write/],
         },
       },

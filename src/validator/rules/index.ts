@@ -23,6 +23,8 @@ import { apiVersionServed, duplicateObject, schemaValid, unknownKind } from './s
 import { secretLiteral, secretSource } from './secrets';
 import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
+import { claimDeletionProtected, claimSyncWave, namespaceDeletionProtected } from './delivery';
+import { argocdImmutableRevision, argocdSyncWindow } from './argocd';
 import { postgresqlBackups } from './backups';
 import { alertExpressions, alertsCoverStack, metricsScraped, monitorTargets } from './monitoring';
 import { objectStorageSettings, telemetrySettings } from './telemetry';
@@ -77,6 +79,12 @@ const RULES: readonly Rule[] = [
   alertsCoverStack,
   postgresqlBackups,
   objectStorageSettings,
+  // delivery: data survives Argo CD; production by promotion, inside its windows
+  namespaceDeletionProtected,
+  claimDeletionProtected,
+  claimSyncWave,
+  argocdImmutableRevision,
+  argocdSyncWindow,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,
