@@ -1,6 +1,5 @@
 import { ApiObject, ApiObjectMetadata, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as yaml from 'js-yaml';
 import {
   Application,
   ApplicationSpec,
@@ -394,16 +393,13 @@ function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: stri
 }
 
 /**
- * Parses rendered environment files back into objects (the project derives its kinds from them).
- * The edge controller's settings (`<env>/edge-controller/`) are not synced, so they do not count.
+ * The objects the project admits, from the rendered files (`<env>/<file>.yaml` -> objects). The
+ * edge controller's settings (`<env>/edge-controller/`) are not synced, so they do not count.
  */
-function renderedObjects(rendered: ReadonlyMap<string, string>): Record<string, any>[] {
+function syncedObjects(rendered: ReadonlyMap<string, readonly Record<string, any>[]>): Record<string, any>[] {
   const out: Record<string, any>[] = [];
-  for (const [rel, text] of rendered) {
-    if (rel.split('/')[1] === EDGE_CONTROLLER_FOLDER) continue;
-    for (const doc of yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA })) {
-      if (doc && typeof doc === 'object') out.push(doc as Record<string, any>);
-    }
+  for (const [rel, objects] of rendered) {
+    if (rel.split('/')[1] !== EDGE_CONTROLLER_FOLDER) out.push(...objects);
   }
   return out;
 }
@@ -411,16 +407,17 @@ function renderedObjects(rendered: ReadonlyMap<string, string>): Record<string, 
 /**
  * Every Argo CD file for the rendered environments, keyed by path relative to `dist/`
  * (`argocd/project.yaml`, `argocd/applications.yaml`, `argocd/applicationset.yaml`,
- * `argocd/environments/<env>.yaml`), as the documents each holds.
+ * `argocd/environments/<env>.yaml`), as the documents each holds. `rendered` holds the objects
+ * of every rendered file of the environments, as rendered (the project derives its kinds from them).
  */
 export function argoCdManifests(
   partOf: string,
   environments: readonly EnvironmentConfig[],
-  rendered: ReadonlyMap<string, string>,
+  rendered: ReadonlyMap<string, readonly Record<string, any>[]>,
 ): Map<string, unknown[]> {
   const files = new Map<string, unknown[]>();
   if (environments.length === 0) return files;
-  const props: ArgoCdProps = { partOf, environments, objects: renderedObjects(rendered) };
+  const props: ArgoCdProps = { partOf, environments, objects: syncedObjects(rendered) };
   const newApp = () => new App({ outdir: 'cdk8s.out' });
   for (const chart of [
     new ArgoProjectChart(newApp(), props),

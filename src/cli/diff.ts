@@ -6,13 +6,13 @@ import {
   diffSets,
   FORMATTERS,
   fromDirectory,
-  fromRenderedFiles,
+  fromRenderedObjects,
   hasChanges,
   LabelledSet,
   readCommitted,
   ReviewInputError,
 } from '../review';
-import { renderFromConfig } from '../synth';
+import { renderObjectsFromConfig } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
 import { parseOptions, reviewFormat } from './args';
 import type { Io } from './synth';
@@ -74,8 +74,9 @@ export function main(argv: string[], io: Io): number {
   const shownConfig = `${configDir ? path.relative(process.cwd(), configDir) || '.' : 'config'}/`;
   try {
     const base = values['working-tree'] ? { label: `${shownDist} on disk`, set: fromDirectory(distDir) } : committedBase(distDir, shownDist, values.base);
-    const files = renderFromConfig(CTIS_TOPOLOGY, configDir);
-    const head: LabelledSet = { label: `a fresh render of ${shownConfig}`, set: fromRenderedFiles(files) };
+    // The fresh render as data: what synth would write, without writing it and reading it back.
+    const rendered = renderObjectsFromConfig(CTIS_TOPOLOGY, configDir);
+    const head: LabelledSet = { label: `a fresh render of ${shownConfig}`, set: fromRenderedObjects(rendered) };
     const report = diffSets(base, head, { env: values.env });
     io.out(FORMATTERS[format](report).replace(/\n$/, ''));
     return hasChanges(report) ? 1 : 0;

@@ -1,5 +1,4 @@
 import { App } from 'cdk8s';
-import * as yaml from 'js-yaml';
 import {
   AdmissionChart,
   ApiChart,
@@ -21,6 +20,9 @@ import {
 import type { EnvironmentConfig } from '../config/schema';
 import { isClusterScoped } from '../manifests';
 import { Topology } from '../topology/model';
+import { toYaml } from './yaml-out';
+
+export { toYaml };
 
 /** Charts are serialised in memory; cdk8s never writes to this folder. */
 const OUTDIR_UNUSED = 'cdk8s.out';
@@ -28,19 +30,12 @@ const OUTDIR_UNUSED = 'cdk8s.out';
 /** Rendered output: relative path (posix) -> file content. Sorted by path when written. */
 export type RenderedFiles = Map<string, string>;
 
-/** js-yaml settings that make output stable and readable: no anchors, no folding, quoted where needed. */
-const DUMP_OPTIONS: yaml.DumpOptions = { noRefs: true, lineWidth: -1, sortKeys: false, quotingType: '"' };
-
 /** Cluster-scoped objects (Namespace, admission policies) never carry `metadata.namespace`. */
-function dropChartNamespace(obj: { kind?: string; metadata?: { namespace?: string } }): unknown {
+function dropChartNamespace(obj: Record<string, any>): Record<string, unknown> {
   if (obj.kind && isClusterScoped(obj.kind) && obj.metadata) delete obj.metadata.namespace;
   return obj;
 }
 
-/** Serialises manifests as a multi-document YAML file. */
-export function toYaml(objects: unknown[]): string {
-  return objects.map((o) => yaml.dump(o, DUMP_OPTIONS)).map((d) => `---\n${d}`).join('');
-}
 
 /**
  * Builds every chart of one environment, in the order files are listed. Each chart gets an
@@ -96,14 +91,19 @@ function operationsCharts(ctx: StackContext, newApp: () => App): StackChart[] {
   return out;
 }
 
+/** The objects of one environment, one list per chart: `<env>/<chart>.yaml` -> objects. */
+export function renderEnvironmentObjects(topology: Topology, env: EnvironmentConfig): Map<string, Record<string, unknown>[]> {
+  const out = new Map<string, Record<string, unknown>[]>();
+  for (const chart of buildCharts(topology, env)) {
+    const objects = chart.toJson().map(dropChartNamespace);
+    if (objects.length > 0) out.set(`${env.name}/${chart.fileName}.yaml`, objects);
+  }
+  return out;
+}
+
 /** Renders one environment: one YAML file per chart, keyed `<env>/<chart>.yaml`. */
 export function renderEnvironment(topology: Topology, env: EnvironmentConfig): RenderedFiles {
-  const charts = buildCharts(topology, env);
   const files: RenderedFiles = new Map();
-  for (const chart of charts) {
-    const objects = chart.toJson().map(dropChartNamespace);
-    if (objects.length === 0) continue;
-    files.set(`${env.name}/${chart.fileName}.yaml`, toYaml(objects));
-  }
+  for (const [rel, objects] of renderEnvironmentObjects(topology, env)) files.set(rel, toYaml(objects));
   return files;
 }
