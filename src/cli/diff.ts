@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { ConfigError, loadAllEnvironments } from '../config/load';
 import { ENVIRONMENT_NAMES } from '../config/schema';
-import { diffSets, fromDirectory, fromRenderedFiles, hasChanges, LabelledSet, readCommitted, ReviewInputError } from '../review';
-import { ARGOCD_FOLDER, StackRenderer } from '../synth';
+import { diffSets, fromDirectory, fromRenderedObjects, hasChanges, LabelledSet, readCommitted, ReviewInputError } from '../review';
+import { ARGOCD_FOLDER, StackObjectRenderer } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
 import { CliIo, CliProcess, firstLine, runCommand } from './kit';
 import { lineIo, parseReviewCommand } from './review-command';
@@ -39,7 +39,7 @@ const FOLDERS: readonly string[] = [...ENVIRONMENT_NAMES, ARGOCD_FOLDER];
  * (the charts, `charts/app.ts`).
  * Exit 0 when equal, 1 when different, 2 on bad usage or unreadable input (one line).
  */
-export function main(argv: readonly string[], cli: CliIo, render: StackRenderer): number {
+export function main(argv: readonly string[], cli: CliIo, render: StackObjectRenderer): number {
   const io = lineIo(cli);
   const parsed = parseReviewCommand<{ env?: string; base?: string; 'working-tree'?: boolean; dist?: string; config?: string }>(
     argv,
@@ -74,8 +74,9 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
   const shownConfig = `${configDir ? path.relative(process.cwd(), configDir) || '.' : 'config'}/`;
   try {
     const base = values['working-tree'] ? { label: `${shownDist} on disk`, set: fromDirectory(distDir) } : committedBase(distDir, shownDist, values.base);
-    const files = render(CTIS_TOPOLOGY, loadAllEnvironments(CTIS_TOPOLOGY, configDir));
-    const head: LabelledSet = { label: `a fresh render of ${shownConfig}`, set: fromRenderedFiles(files) };
+    // The fresh render as data: what synth would write, without writing it and reading it back.
+    const rendered = render(CTIS_TOPOLOGY, loadAllEnvironments(CTIS_TOPOLOGY, configDir));
+    const head: LabelledSet = { label: `a fresh render of ${shownConfig}`, set: fromRenderedObjects(rendered) };
     const report = diffSets(base, head, { env: values.env });
     io.out(formatter.format(report).replace(/\n$/, ''));
     return hasChanges(report) ? 1 : 0;
@@ -105,6 +106,6 @@ function committedBase(distDir: string, shownDist: string, base: string | undefi
 }
 
 /** Runs the command as a process with the given renderer (see `bin/diff.ts`). */
-export function run(argv: readonly string[], render: StackRenderer, proc: CliProcess = process): void {
+export function run(argv: readonly string[], render: StackObjectRenderer, proc: CliProcess = process): void {
   runCommand('diff', (args, io) => main(args, io, render), argv, proc);
 }

@@ -2,7 +2,7 @@ import { Topology } from '../topology/model';
 import { deliveryIssues } from './delivery';
 import { operationsIssues } from './operations-checks';
 import { edgeIssues } from './edge-checks';
-import { EnvironmentConfig } from './schema';
+import { EnvironmentConfig, ImageConfig } from './schema';
 import { concurrentPods } from './strategy';
 import { strategyIssues } from './strategy-checks';
 
@@ -12,6 +12,25 @@ export { maxPods } from './strategy';
 export interface ConfigIssue {
   readonly path: string;
   readonly message: string;
+}
+
+/**
+ * Every image the configuration names, wherever it sits (workloads, in-cluster data stores, and
+ * any section that adds one), with its dotted path: an object with a `repository` and a `tag` or
+ * `digest` is an image (`imageSchema`).
+ */
+export function configuredImages(env: EnvironmentConfig): Array<{ path: string; image: ImageConfig }> {
+  const out: Array<{ path: string; image: ImageConfig }> = [];
+  const visit = (value: unknown, path: string[]): void => {
+    if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...path, String(i)]));
+    else if (value && typeof value === 'object') {
+      const o = value as Record<string, unknown>;
+      if (typeof o.repository === 'string' && (typeof o.tag === 'string' || typeof o.digest === 'string')) out.push({ path: path.join('.'), image: o as ImageConfig });
+      else for (const [k, v] of Object.entries(o)) visit(v, [...path, k]);
+    }
+  };
+  visit(env, []);
+  return out;
 }
 
 /**
@@ -97,6 +116,11 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
   }
   if (env.edge.profile === 'nginx' && env.edge.hsts.preload) {
     add('edge.hsts.preload', 'is not supported by the nginx profile (no per-Ingress preload annotation): set it to false');
+  }
+  if (env.images.requireDigest) {
+    for (const { path, image } of configuredImages(env)) {
+      if (!image.digest) add(`${path}.digest`, 'is required: images.requireDigest is true in this environment');
+    }
   }
   for (const c of topology.components) {
     if (c.exposure === 'public' && (!c.publicPaths || c.publicPaths.length === 0)) {

@@ -1,10 +1,12 @@
 /**
- * Argo CD sync waves: the namespace and secret bindings first, then data stores, then the
- * applications, then the edge. Lower waves are applied and healthy before higher ones start.
+ * Argo CD sync waves: the admission policies that judge everything else first, then the
+ * namespace and secret bindings, then data stores, then the applications, then the edge. Lower
+ * waves are applied and healthy before higher ones start.
  * A standalone claim goes in the wave of its first consumer, never earlier: under a
  * `WaitForFirstConsumer` storage class it stays Pending (Progressing) until a pod uses it.
  */
 export const SyncWave = {
+  ADMISSION: -4,
   NAMESPACE: -3,
   BINDINGS: -2,
   DATA_STORES: -1,

@@ -35,6 +35,11 @@ export function resourceKey(doc: unknown): string | undefined {
 /** Adds the documents of one file (path relative to the output folder) to `set`. */
 function addFile(set: ManifestSet, rel: string, text: string, shownAs: string): void {
   const docs = reading(() => parseYamlDocuments(text, shownAs, rel.toLowerCase().endsWith('.json'))).map((d) => d.value);
+  addDocuments(set, rel, docs);
+}
+
+/** Adds the documents of the file `rel` (relative to the output folder) to `set`. */
+function addDocuments(set: ManifestSet, rel: string, docs: readonly unknown[]): void {
   const env = rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : '';
   let byKey = set.get(env);
   if (!byKey) set.set(env, (byKey = new Map<string, ResourceDoc>()));
@@ -52,6 +57,19 @@ export function fromRenderedFiles(files: ReadonlyMap<string, string>, shownPrefi
   const set: ManifestSet = new Map();
   for (const rel of [...files.keys()].sort()) {
     if (isManifestFile(rel)) addFile(set, rel, files.get(rel)!, `${shownPrefix}${rel}`);
+  }
+  return set;
+}
+
+/**
+ * Indexes rendered objects (relative path -> documents), e.g. the result of
+ * `renderObjectsFromConfig`, as `fromRenderedFiles` would index them once written as YAML and read
+ * back, without writing and reading: each document as JSON data (no `undefined` fields).
+ */
+export function fromRenderedObjects(files: ReadonlyMap<string, readonly unknown[]>): ManifestSet {
+  const set: ManifestSet = new Map();
+  for (const rel of [...files.keys()].sort()) {
+    if (isManifestFile(rel)) addDocuments(set, rel, files.get(rel)!.map((d) => JSON.parse(JSON.stringify(d)) as unknown));
   }
   return set;
 }

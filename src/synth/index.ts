@@ -4,6 +4,7 @@
  * as a {@link StackRenderer}.
  */
 import type { EnvironmentConfig } from '../config/schema';
+import type { KubeObject } from '../manifests';
 import type { Topology } from '../topology/model';
 import type { RenderedFiles } from './yaml';
 
@@ -18,3 +19,12 @@ export const ARGOCD_PARAMETERS_FOLDER = 'environments';
 
 /** Renders every environment of a topology (and the Argo CD files) into output files. */
 export type StackRenderer = (topology: Topology, envs: readonly EnvironmentConfig[]) => RenderedFiles;
+
+/** Rendered objects by file (relative path -> documents), as they are written but not yet as YAML. */
+export type RenderedObjects = Map<string, KubeObject[]>;
+
+/**
+ * Renders every environment of a topology (and the Argo CD files) into objects by file: what
+ * `npm run diff` compares, without writing YAML and parsing it back.
+ */
+export type StackObjectRenderer = (topology: Topology, envs: readonly EnvironmentConfig[]) => RenderedObjects;

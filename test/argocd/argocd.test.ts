@@ -13,7 +13,7 @@ function renderedNamespacedKinds(): string[] {
   for (const rel of out.files.keys()) {
     if (rel.startsWith(`${ArgoCd.FOLDER}/`)) continue;
     for (const d of docs(out.files, rel)) {
-      if (d.kind === 'Namespace') continue;
+      if (d.metadata?.namespace === undefined) continue; // cluster-scoped: Namespace, admission policies
       const group = d.apiVersion.includes('/') ? d.apiVersion.split('/')[0] : '';
       kinds.add(`${group}/${d.kind}`);
     }
@@ -36,8 +36,12 @@ describe('AppProject', () => {
     for (const d of p.spec.destinations) expect(d.namespace).not.toContain('*');
   });
 
-  test('allows the Namespace as the only cluster-scoped kind', () => {
-    expect(p.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+  test('allows the Namespace and the admission policies as the only cluster-scoped kinds', () => {
+    expect(p.spec.clusterResourceWhitelist).toEqual([
+      { group: '', kind: 'Namespace' },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+    ]);
   });
 
   test('allows exactly the namespaced kinds the rendered output contains', () => {

@@ -42,9 +42,28 @@ describe('configuration the API server, the kubelet or the runbook would refuse'
     ['object storage used by an unknown component', (e: any) => (e.objectStorage.from = ['files']), /field objectStorage\.from\.0: names unknown component "files"/],
     ['workload identity without annotations', (e: any) => (e.objectStorage.credentials.serviceAccountAnnotations = {}), /field objectStorage\.credentials\.serviceAccountAnnotations: must name at least one label/],
     ['an unknown field', (e: any) => (e.featurez = {}), /field featurez: is not a known field/],
+    ['an image without digest where digests are required', (e: any) => delete e.workloads.frontend.image.digest, /field workloads\.frontend\.image\.digest: is required: images\.requireDigest is true in this environment/],
+    ['Deny combined with Warn', (e: any) => (e.admission.validationActions = ['Deny', 'Warn']), /field admission\.validationActions: must not combine Deny with Warn/],
+    ['no validation action', (e: any) => (e.admission.validationActions = []), /field admission\.validationActions: must name at least one of Deny, Warn, Audit/],
+    ['an unknown validation action', (e: any) => (e.admission.validationActions = ['Block']), /field admission\.validationActions\.0: /],
     ['a misspelt HPA bound', (e: any) => (e.workloads.api.scaling = { minReplica: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 }), /field workloads\.api\.scaling\.(minReplica|minReplicas): /],
   ])('%s is refused with the field named', (_name, edit, message) => {
     expect(() => parse(edit)).toThrow(message);
+  });
+
+  test('requireDigest covers every image of the configuration, data stores included', () => {
+    const staging = JSON.parse(JSON.stringify(shippedEnv('staging')));
+    staging.images.requireDigest = true;
+    expect(() => parseEnvironment(staging, 'config/staging.yaml', 'staging', CTIS_TOPOLOGY)).toThrow(/field workloads\.auth-server\.image\.digest: is required/);
+    for (const w of Object.values<any>(staging.workloads)) w.image.digest = `sha256:${'a'.repeat(64)}`;
+    expect(() => parseEnvironment(staging, 'config/staging.yaml', 'staging', CTIS_TOPOLOGY)).toThrow(/field dataStores\.postgresql\.image\.digest: is required/);
+  });
+
+  test('tags alone are enough where digests are not required', () => {
+    expect(() => parse((e) => {
+      e.images.requireDigest = false;
+      for (const w of Object.values<any>(e.workloads)) delete w.image.digest;
+    })).not.toThrow();
   });
 
   test('a public object storage endpoint is accepted outside production', () => {

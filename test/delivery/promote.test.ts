@@ -56,6 +56,8 @@ editConfig('production', (t) => replaceScalar(t, ['argocd', 'ref'], first));
 synth();
 git('commit', '-q', '-am', 'production follows the first render');
 // A release: a new api image, rendered, committed and tagged.
+/** Production pins images by digest: the release changes the tag beside it. */
+const API_DIGEST = '@sha256:d569bb2b90b24c21129fd544acf79fe7bee3ac81b8c05bbae4d03f49f67c0379';
 editConfig('production', (t) => t.replace('registry.betts.example/ctis/api, tag: "1.8.2"', 'registry.betts.example/ctis/api, tag: "1.9.0"'));
 synth();
 git('commit', '-q', '-am', 'api 1.9.0');
@@ -170,7 +172,7 @@ describe('npm run promote --to <release tag>', () => {
     expect(r.out).toMatch(new RegExp(`^Changes from .*dist/ at ${first.slice(0, 7)} to .*dist/ at v1\\.9\\.0 \\(${release.slice(0, 7)}\\): 0 added, 0 removed, \\d+ changed`));
     expect(r.out).toContain('  ~ argoproj.io/v1alpha1 Rollout ctis-production/api  (production/api.yaml)');
     expect(r.out).toContain(
-      ['      spec.template.spec.containers[name=api].image', '        - registry.betts.example/ctis/api:1.8.2', '        + registry.betts.example/ctis/api:1.9.0'].join('\n'),
+      ['      spec.template.spec.containers[name=api].image', `        - registry.betts.example/ctis/api:1.8.2${API_DIGEST}`, `        + registry.betts.example/ctis/api:1.9.0${API_DIGEST}`].join('\n'),
     );
     expect(r.out).not.toMatch(/^(staging|development|argocd):/m);
   });
@@ -199,7 +201,7 @@ describe('npm run promote --to <commit>', () => {
     expect(fs.readFileSync(path.join(config, 'production.yaml'), 'utf8')).toContain(`\n  ref: ${release}\n`);
     expect(r.out).toMatch(/^### Rendered manifests: `.*dist\/ at [0-9a-f]{7}` → .*dist\/ at [0-9a-f]{7}/);
     expect(r.out).toMatch(/^\| production \| 0 \| 0 \| [1-9]\d* \|$/m);
-    expect(r.out).toContain('- registry.betts.example/ctis/api:1.8.2\n+ registry.betts.example/ctis/api:1.9.0');
+    expect(r.out).toContain(`- registry.betts.example/ctis/api:1.8.2${API_DIGEST}\n+ registry.betts.example/ctis/api:1.9.0${API_DIGEST}`);
   });
 
   test('going back to an older commit says it is a rollback', () => {

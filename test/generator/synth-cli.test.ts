@@ -128,7 +128,10 @@ const CASES: Case[] = [
     title: 'production image with neither tag nor digest',
     env: 'production',
     field: /\bworkloads\.frontend\.image(\.tag|\.digest)?[\s:]/,
-    breakIt: edit('production', (c) => delete c.workloads.frontend.image.tag),
+    breakIt: edit('production', (c) => {
+      delete c.workloads.frontend.image.tag;
+      delete c.workloads.frontend.image.digest;
+    }),
   },
   {
     title: 'staging in-memory Hangfire',

@@ -96,7 +96,7 @@ describe('npm run diff --base <git-ref>', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^### Rendered manifests: `.*dist\/ at older \([0-9a-f]{7}\)` → a fresh render of config\//);
     expect(r.out).toContain('| production | 0 | 0 | 1 |');
-    expect(r.out).toContain('- registry.betts.example/ctis/api:9.9.9\n+ registry.betts.example/ctis/api:1.8.2');
+    expect(r.out).toMatch(/- registry\.betts\.example\/ctis\/api:9\.9\.9@sha256:[0-9a-f]{64}\n\+ registry\.betts\.example\/ctis\/api:1\.8\.2@sha256:[0-9a-f]{64}/);
     expect(r.out).not.toContain('| staging |');
   });
 

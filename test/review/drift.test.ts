@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { diffSets, formatText, fromDirectory, fromRenderedFiles, hasChanges } from '../../src/review';
+import { diffSets, formatText, fromDirectory, fromRenderedFiles, fromRenderedObjects, hasChanges } from '../../src/review';
+import { loadAllEnvironments } from '../../src/config/load';
+import { renderAllObjects } from '../../charts/app';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { editFile, freshRender, runDiff, writeDist } from './support';
 
 /**
@@ -24,6 +27,14 @@ test('committed dist/ is byte for byte what synth writes', () => {
     return !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text;
   });
   expect(stale.map(([rel]) => `dist/${rel} differs from what \`npm run synth\` writes`)).toEqual([]);
+});
+
+test('the rendered objects index as the files synth writes, read back', () => {
+  // npm run diff compares against the objects, without writing and parsing them.
+  const rendered = renderAllObjects(CTIS_TOPOLOGY, loadAllEnvironments(CTIS_TOPOLOGY));
+  const fromObjects = fromRenderedObjects(rendered);
+  expect(fromObjects).toStrictEqual(fromRenderedFiles(freshRender()));
+  expect([...fromObjects.values()].reduce((n, m) => n + m.size, 0)).toBeGreaterThan(100);
 });
 
 describe('the drift check itself', () => {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { renderAll, renderFromConfig } from '../../charts/app';
+import { renderAllObjects, renderFromConfig } from '../../charts/app';
 import { main } from '../../src/cli/diff';
 import { RenderedFiles, toYaml, writeAtomically } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
@@ -40,6 +40,6 @@ export function writeDist(files: RenderedFiles): string {
 export function runDiff(...argv: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(argv, { stdout: { write: (t: string) => out.push(t.replace(/\n$/, '')) }, stderr: { write: (t: string) => err.push(t.replace(/\n$/, '')) } }, renderAll);
+  const code = main(argv, { stdout: { write: (t: string) => out.push(t.replace(/\n$/, '')) }, stderr: { write: (t: string) => err.push(t.replace(/\n$/, '')) } }, renderAllObjects);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }

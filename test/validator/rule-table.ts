@@ -26,6 +26,7 @@ import {
   withExtra,
   workload,
 } from './fixtures';
+import { ADMISSION_RULE_CASES } from './rule-table-admission';
 import { BLUE_GREEN_CASES, BLUE_GREEN_EXTRA_CASES } from './rule-table-blue-green';
 import { OPERATIONS_CASES } from './rule-table-operations';
 import { EDGE_HARDENING_CASES } from './rule-table-edge';
@@ -314,6 +315,13 @@ export const RULE_CASES: Record<string, RuleCases> = {
           find(o, 'Ingress', 'auth-server').spec.rules[0].http.paths[0].path = '/';
         }),
         expect: { [`Ingress/${P}/auth-server`]: [/https:\/\/auth\.ctis\.betts\.example\/ routes \/admin, \/ops, \/hangfire of auth-server publicly \(open to everyone\)/] },
+      },
+      {
+        name: 'nginx: /Hangfire of api in another case, as an implementation-specific path (ASP.NET routes case-insensitively)',
+        objects: mutate('production', (o) => {
+          find(o, 'Ingress', 'api').spec.rules[0].http.paths.push({ path: '/Hangfire/dashboard', pathType: 'ImplementationSpecific', backend: { service: { name: 'api', port: { name: 'http' } } } });
+        }),
+        expect: { [`Ingress/${P}/api`]: [/https:\/\/api\.ctis\.betts\.example\/Hangfire\/dashboard routes \/hangfire of api publicly \(open to everyone\)$/] },
       },
       {
         name: 'traefik: admin allow-list wider than the configured one',
@@ -1149,6 +1157,16 @@ export const RULE_CASES: Record<string, RuleCases> = {
           [`Deployment/${P}/d`]: [/Deployment is not served as apps\/v2 \(served: apps\/v1\)/],
         },
       },
+      {
+        name: 'admission policies at v1beta1',
+        objects: mutate('production', (o) => {
+          for (const x of o) if (String(x.object.kind).startsWith('ValidatingAdmissionPolicy') && x.object.metadata.name === 'ctis-production-pods') x.object.apiVersion = 'admissionregistration.k8s.io/v1beta1';
+        }),
+        expect: {
+          ['ValidatingAdmissionPolicy//ctis-production-pods']: [/no longer served: use admissionregistration\.k8s\.io\/v1 \(Kubernetes 1\.30\+/],
+          ['ValidatingAdmissionPolicyBinding//ctis-production-pods']: [/no longer served: use admissionregistration\.k8s\.io\/v1 \(Kubernetes 1\.30\+/],
+        },
+      },
     ],
   },
 
@@ -1195,6 +1213,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
       },
     ],
   },
+
+  ...ADMISSION_RULE_CASES,
 
   // Reported by the engine when a rule throws; the table runner injects a failing rule for it.
   'rule-failed': {

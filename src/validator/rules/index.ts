@@ -1,4 +1,5 @@
 import type { Rule } from '../rule';
+import { admissionBoundToNamespace, admissionEnforced, admissionPoliciesPresent, serviceAccountToken } from './admission';
 import { adminPathsNotPublic, edgeHsts, edgeHttpsRedirect, edgeProfile, edgeTls, publicHostsRouted } from './edge';
 import { edgeSecurityHeaders, edgeTlsMinimum } from './edge-hardening';
 import {
@@ -80,7 +81,12 @@ const RULES: readonly Rule[] = [
   writableTmp,
   namespacePodSecurity,
   namespacePresent,
+  serviceAccountToken,
   imagePinned,
+  // enforced at admission
+  admissionPoliciesPresent,
+  admissionBoundToNamespace,
+  admissionEnforced,
   // Operations: telemetry, metrics and alerts, backups, object storage (setup guide)
   telemetrySettings,
   monitorTargets,
