@@ -1,6 +1,7 @@
 import { diffSets, diffValues, formatMarkdown, formatText, fromRenderedFiles, hasChanges, resourceKey } from '../../src/review';
 import { toYaml } from '../../src/synth';
-import { Doc, editFile, freshRender } from './support';
+import { editFile, freshRender } from './support';
+import { ofKind } from '../support/k8s';
 
 describe('field differences', () => {
   test('list items are matched by name, so a change has the item in its path', () => {
@@ -42,11 +43,11 @@ describe('field differences', () => {
 describe('resource differences between two renders', () => {
   const base = freshRender();
   let head = editFile(base, 'production/api.yaml', (docs) => {
-    const deployment = docs.find((d) => d.kind === 'Deployment')!;
+    const deployment = ofKind(docs, 'Deployment')[0];
     deployment.spec.template.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
     return docs.filter((d) => d.kind !== 'Service'); // the api Service is gone
   });
-  const extra: Doc = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'feature-flags', namespace: 'ctis-production' }, data: { beta: 'true' } };
+  const extra = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'feature-flags', namespace: 'ctis-production' }, data: { beta: 'true' } };
   head = new Map([...head, ['production/extra.yaml', toYaml([extra])]]);
   const report = diffSets({ label: 'dist/', set: fromRenderedFiles(base) }, { label: 'edited', set: fromRenderedFiles(head) });
 
