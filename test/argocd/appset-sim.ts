@@ -1,4 +1,5 @@
 import * as yaml from 'js-yaml';
+import type { AppSetGenerator, Application, ApplicationSet } from '../support/k8s';
 
 /**
  * Just enough of the ApplicationSet controller to render our ApplicationSet offline: the Go
@@ -13,7 +14,7 @@ type Params = Record<string, unknown>;
 function lookup(params: Params, dotted: string): unknown {
   let v: unknown = params;
   for (const part of dotted.split('.').slice(1)) {
-    if (typeof v !== 'object' || v === null || !(part in (v as object))) throw new Error(`map has no entry for key "${part}" (${dotted})`);
+    if (typeof v !== 'object' || v === null || !(part in v)) throw new Error(`map has no entry for key "${part}" (${dotted})`);
     v = (v as Record<string, unknown>)[part];
   }
   return v;
@@ -99,15 +100,16 @@ function globMatch(pattern: string, p: string): boolean {
   return re.test(p);
 }
 
-function gitGenerator(git: any, repo: Repository, outer: Params): Params[] {
-  if (git.directories) {
+function gitGenerator(git: NonNullable<AppSetGenerator['git']>, repo: Repository, outer: Params): Params[] {
+  const selected = git.directories;
+  if (selected) {
     const dirs = directories(repo).filter(
-      (d) => git.directories.some((e: any) => !e.exclude && globMatch(e.path, d)) && !git.directories.some((e: any) => e.exclude && globMatch(e.path, d)),
+      (d) => selected.some((e) => !e.exclude && globMatch(e.path, d)) && !selected.some((e) => e.exclude && globMatch(e.path, d)),
     );
     return dirs.map((d) => ({ path: pathParams(d) }));
   }
   const out: Params[] = [];
-  for (const f of git.files) {
+  for (const f of git.files ?? []) {
     const pattern = renderGoTemplate(f.path, outer);
     for (const file of [...repo.keys()].filter((k) => globMatch(pattern, k))) {
       const content = yaml.load(repo.get(file)!) as Params;
@@ -119,7 +121,7 @@ function gitGenerator(git: any, repo: Repository, outer: Params): Params[] {
   return out;
 }
 
-function generate(gen: any, repo: Repository, outer: Params): Params[] {
+function generate(gen: AppSetGenerator, repo: Repository, outer: Params): Params[] {
   if (gen.git) return gitGenerator(gen.git, repo, outer);
   if (gen.matrix) {
     const [first, second] = gen.matrix.generators;
@@ -130,14 +132,14 @@ function generate(gen: any, repo: Repository, outer: Params): Params[] {
 }
 
 /** The Applications an ApplicationSet generates from `repo`, as the controller would create them. */
-export function generateApplications(appSet: any, repo: Repository): any[] {
+export function generateApplications(appSet: ApplicationSet, repo: Repository): Application[] {
   const spec = appSet.spec;
   if (spec.goTemplate !== true || !spec.goTemplateOptions?.includes('missingkey=error')) throw new Error('only goTemplate with missingkey=error is modelled');
-  return spec.generators.flatMap((g: any) =>
+  return spec.generators.flatMap((g) =>
     generate(g, repo, {}).map((params) => {
       const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...(renderDeep(spec.template, params) as object) };
       const patched = spec.templatePatch ? merge(app, yaml.load(renderGoTemplate(spec.templatePatch, params))) : app;
-      return dropEmpty(patched);
+      return dropEmpty(patched) as Application;
     }),
   );
 }

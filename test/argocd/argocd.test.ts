@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { ArgoCd, SYNC_OPTIONS } from '../../charts/argocd';
 import { targetRevision } from '../../src/config/delivery';
 import { COMMIT_SHA, immutableKind } from '../../src/delivery/revision';
@@ -45,7 +46,7 @@ describe('AppProject', () => {
   });
 
   test('allows exactly the namespaced kinds the rendered output contains', () => {
-    const allowed = p.spec.namespaceResourceWhitelist.map((k: any) => `${k.group}/${k.kind}`);
+    const allowed = p.spec.namespaceResourceWhitelist.map((k) => `${k.group}/${k.kind}`);
     expect(allowed).toEqual(renderedNamespacedKinds());
     expect(allowed).toEqual(
       expect.arrayContaining([
@@ -73,7 +74,7 @@ describe('AppProject', () => {
   });
 
   test('a kind the output does not contain is not admitted', () => {
-    const devOnly = renderArgo([envs[0]]).project.spec.namespaceResourceWhitelist.map((k: any) => k.kind);
+    const devOnly = renderArgo([envs[0]]).project.spec.namespaceResourceWhitelist.map((k) => k.kind);
     expect(devOnly).not.toContain('Ingress'); // development uses the Gateway API edge
     expect(devOnly).toContain('HTTPRoute');
   });

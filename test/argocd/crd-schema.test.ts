@@ -4,7 +4,8 @@ import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as yaml from 'js-yaml';
 import { generateApplications } from './appset-sim';
-import { Doc, renderArgo, shippedEnvironments, withArgo } from './support';
+import type { CustomResourceDefinition } from '../support/k8s';
+import { renderArgo, shippedEnvironments, withArgo } from './support';
 
 /**
  * The Argo CD objects against the `openAPIV3Schema` of the upstream CRDs. The CRDs live beside
@@ -24,9 +25,9 @@ const suite = available ? describe : describe.skip;
 function closed(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closed);
   if (!schema || typeof schema !== 'object') return schema;
-  const s: Doc = {};
+  const s: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema)) {
-    s[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Doc).map(([pk, pv]) => [pk, closed(pv)])) : closed(v);
+    s[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, closed(pv)])) : closed(v);
   }
   if (s.properties && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) s.additionalProperties = false;
   return s;
@@ -41,17 +42,19 @@ suite(`Argo CD objects against the CRD schemas (needs ${CRDS})`, () => {
   // Read in a hook: a skipped suite's body still runs when jest collects the tests.
   beforeAll(() => {
     for (const [kind, file] of Object.entries(FILES) as Array<[keyof typeof FILES, string]>) {
-      const crd = yaml.load(fs.readFileSync(path.join(CRDS, file), 'utf8')) as Doc;
-      const version = crd.spec.versions.find((v: Doc) => v.name === 'v1alpha1' && v.served);
+      const crd = yaml.load(fs.readFileSync(path.join(CRDS, file), 'utf8')) as CustomResourceDefinition;
+      const version = crd.spec.versions.find((v) => v.name === 'v1alpha1' && v.served)!;
       validators[kind] = ajv.compile(closed(version.schema.openAPIV3Schema) as object);
     }
   });
 
-  function problems(obj: Doc): string {
-    const validate = validators[obj.kind as keyof typeof FILES];
-    if (!validate) return `no CRD for ${obj.kind}`;
-    const ok = validate(obj as unknown);
-    return ok ? '' : `${obj.kind} ${obj.metadata?.name}: ${ajv.errorsText(validate.errors)}`;
+  /** What the CRD schema finds wrong with an object (which a test may have broken on purpose). */
+  function problems(obj: object): string {
+    const { kind, metadata } = obj as { kind: string; metadata?: { name?: string } };
+    const validate = validators[kind as keyof typeof FILES];
+    if (!validate) return `no CRD for ${kind}`;
+    const ok = validate(obj);
+    return ok ? '' : `${kind} ${metadata?.name}: ${ajv.errorsText(validate.errors)}`;
   }
 
   const envs = shippedEnvironments();

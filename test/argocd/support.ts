@@ -4,8 +4,7 @@ import type { EnvironmentConfig } from '../../src/config/schema';
 import { renderAll } from '../../charts/app';
 import type { RenderedFiles } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
-
-export type Doc = Record<string, any>;
+import { asKind, Manifest, Model } from '../support/k8s';
 
 /** The shipped environments, as `npm run synth` loads them. */
 export function shippedEnvironments(): EnvironmentConfig[] {
@@ -15,26 +14,26 @@ export function shippedEnvironments(): EnvironmentConfig[] {
 /** A rendered output with its Argo CD documents parsed. */
 export interface ArgoOutput {
   readonly files: RenderedFiles;
-  readonly project: Doc;
-  readonly applications: Doc[];
-  readonly applicationSet: Doc;
+  readonly project: Model<'AppProject'>;
+  readonly applications: Model<'Application'>[];
+  readonly applicationSet: Model<'ApplicationSet'>;
   /** The output as a repository: `dist/<path>` -> text. */
   readonly repository: Map<string, string>;
 }
 
-export function docs(files: RenderedFiles, rel: string): Doc[] {
+export function docs(files: RenderedFiles, rel: string): Manifest[] {
   const text = files.get(rel);
   if (text === undefined) throw new Error(`nothing rendered at ${rel}`);
-  return (yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA }) as Doc[]).filter(Boolean);
+  return (yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA }) as Manifest[]).filter(Boolean);
 }
 
 export function renderArgo(envs: EnvironmentConfig[] = shippedEnvironments()): ArgoOutput {
   const files = renderAll(CTIS_TOPOLOGY, envs);
   return {
     files,
-    project: docs(files, 'argocd/project.yaml')[0],
-    applications: docs(files, 'argocd/applications.yaml'),
-    applicationSet: docs(files, 'argocd/applicationset.yaml')[0],
+    project: asKind(docs(files, 'argocd/project.yaml')[0], 'AppProject'),
+    applications: docs(files, 'argocd/applications.yaml').map((d) => asKind(d, 'Application')),
+    applicationSet: asKind(docs(files, 'argocd/applicationset.yaml')[0], 'ApplicationSet'),
     repository: new Map([...files].map(([rel, text]) => [`dist/${rel}`, text])),
   };
 }

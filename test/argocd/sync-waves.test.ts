@@ -1,5 +1,7 @@
+import { expect } from '@jest/globals';
 import * as path from 'path';
 import { LoadedObject, loadManifests } from '../../src/manifests';
+import { asKind, isKind } from '../support/k8s';
 
 /**
  * Sync order and data safety, read from the committed `dist/<env>` that Argo CD syncs (the
@@ -16,8 +18,9 @@ function wave(o: LoadedObject): number {
 
 /** Claims the pods of a workload mount. */
 function claimsOf(o: LoadedObject): string[] {
-  const spec = o.object.kind === 'CronJob' ? o.object.spec?.jobTemplate?.spec?.template?.spec : o.object.spec?.template?.spec;
-  return (spec?.volumes ?? []).map((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName).filter(Boolean);
+  const x = o.object;
+  const spec = isKind(x, 'CronJob') ? x.spec?.jobTemplate?.spec?.template?.spec : isKind(x, 'Deployment') || isKind(x, 'StatefulSet') || isKind(x, 'Rollout') ? x.spec?.template?.spec : undefined;
+  return (spec?.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName).filter((n): n is string => Boolean(n));
 }
 
 function waves(objects: LoadedObject[], ...kinds: string[]): number[] {
@@ -108,8 +111,9 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
 
   test('StatefulSet claims outlive the set: retained when it is deleted or scaled down', () => {
     for (const s of objects.filter((o) => o.object.kind === 'StatefulSet')) {
-      expect(s.object.spec.volumeClaimTemplates.length).toBeGreaterThan(0);
-      expect({ set: s.key, policy: s.object.spec.persistentVolumeClaimRetentionPolicy }).toEqual({
+      const spec = asKind(s.object, 'StatefulSet').spec;
+      expect(spec.volumeClaimTemplates.length).toBeGreaterThan(0);
+      expect({ set: s.key, policy: spec.persistentVolumeClaimRetentionPolicy }).toEqual({
         set: s.key,
         policy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       });

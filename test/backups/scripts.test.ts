@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderManifests, shippedEnv } from '../support/render';
+import { ofKind } from '../support/k8s';
 
 /**
  * The backup and restore-check scripts exactly as rendered into the CronJobs, run against a real
@@ -22,7 +23,7 @@ const runnable = BIN !== undefined && (!isRoot || spawnSync('id', ['postgres']).
 const suite = runnable ? describe : describe.skip;
 
 function script(name: string): string {
-  const job = renderManifests(shippedEnv('development')).find((o) => o.kind === 'CronJob' && o.metadata.name === name);
+  const job = ofKind(renderManifests(shippedEnv('development')), 'CronJob').find((o) => o.metadata.name === name);
   if (!job) throw new Error(`no CronJob ${name} in development`);
   return job.spec.jobTemplate.spec.template.spec.containers[0].command[2];
 }

@@ -81,7 +81,7 @@ describe('connectivity command', () => {
     [['dir', '--bogus'], /Unknown option '--bogus'/],
     [['dir', '--base'], /argument missing|--base/],
   ])('rejects bad usage %j with one line and exit 2', (argv, message) => {
-    const r = run(...(argv as string[]));
+    const r = run(...argv);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);

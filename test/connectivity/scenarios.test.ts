@@ -38,7 +38,7 @@ describe('scenario ctis (the declared CTIS edges)', () => {
   it('allows exactly the declared edges, the ingress controller to the public components, and nothing else', () => {
     const lines = report('ctis')
       .connections.filter((c) => c.srcKind !== 'outside' && c.dstKind !== 'outside')
-      .map((c) => `${c.src} => ${c.dst} : ${c.conns}`);
+      .map((c) => `${c.src} => ${c.dst} : ${c.conns.toString()}`);
     expect(lines.sort()).toEqual(
       [
         `${w('api')} => ${w('app-server')} : TCP 8080`,
@@ -65,7 +65,7 @@ describe('scenario ctis (the declared CTIS edges)', () => {
   it('shows cluster DNS and the controller pods the policies name, and no other pod outside the manifests', () => {
     const outside = report('ctis')
       .connections.filter((c) => c.srcKind === 'outside' || c.dstKind === 'outside')
-      .map((c) => `${c.src} => ${c.dst} : ${c.conns}`);
+      .map((c) => `${c.src} => ${c.dst} : ${c.conns.toString()}`);
     const dns = 'kube-system/{k8s-app=kube-dns}';
     const controller = 'nginx-ingress/{app.kubernetes.io/name=nginx-ingress}';
     expect(outside).toEqual([
@@ -227,7 +227,7 @@ describe('scenario ipblocks (ranges split by cidr and except)', () => {
 describe('diff ctis -> ctis-v2', () => {
   it('reports the added, removed and changed connections', () => {
     const diff = diffConnectivity(report('ctis').connections, report('ctis-v2').connections);
-    expect(diff.changes.map((c) => `${c.change} ${c.src} => ${c.dst} : ${c.before} -> ${c.after}`)).toEqual([
+    expect(diff.changes.map((c) => `${c.change} ${c.src} => ${c.dst} : ${c.before.toString()} -> ${c.after.toString()}`)).toEqual([
       'added ctis-production/worker[Deployment] => ctis-production/redis[StatefulSet] : No Connections -> TCP 6379',
       'added ctis-production/worker[Deployment] => kube-system/{k8s-app=kube-dns} : No Connections -> TCP 53;UDP 53',
       'removed ctis-production/app-server[Deployment] => 10.50.0.0-10.50.0.255 : TCP 443 -> No Connections',

@@ -2,13 +2,11 @@ import { parseEnvironment } from '../../src/config/load';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { ADMIN_PATHS } from '../../src/topology/model';
 import { ENVIRONMENTS, Manifest, PROFILES, renderManifests, shippedEnv, withProfile } from '../support/render';
+import { ofKind } from '../support/k8s';
 
 const PUBLIC = ['auth-server', 'api', 'frontend'];
 const ONE_YEAR = 31536000;
 
-function ofKind(objs: Manifest[], kind: string): Manifest[] {
-  return objs.filter((o) => o.kind === kind);
-}
 
 /** Does a routed path prefix (Prefix semantics, element-wise) cover an admin path? */
 function covers(prefix: string, path: string): boolean {
@@ -18,7 +16,7 @@ function covers(prefix: string, path: string): boolean {
 }
 
 function settingsOf(objs: Manifest[], component: string): Record<string, string> {
-  const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === `${component}-settings`);
+  const cm = ofKind(objs, 'ConfigMap').find((o) => o.metadata.name === `${component}-settings`);
   return cm?.data ?? {};
 }
 
@@ -58,22 +56,22 @@ describe.each(ENVIRONMENTS)('edge of %s', (envName) => {
       if (profile === 'gateway-api') {
         const [gw] = ofKind(objs, 'Gateway');
         for (const host of hosts) {
-          const l = gw.spec.listeners.find((x: Manifest) => x.hostname === host);
+          const l = gw.spec.listeners.find((x) => x.hostname === host);
           expect(l).toMatchObject({ protocol: 'HTTPS', port: 443, tls: { mode: 'Terminate' } });
-          expect(l.tls.certificateRefs.length).toBe(1);
+          expect(l!.tls.certificateRefs.length).toBe(1);
         }
         const routes = ofKind(objs, 'HTTPRoute');
         for (const host of hosts) {
-          const served = routes.filter((r) => r.spec.hostnames.includes(host) && r.spec.rules.some((x: Manifest) => x.backendRefs));
+          const served = routes.filter((r) => r.spec.hostnames.includes(host) && r.spec.rules.some((x) => x.backendRefs));
           expect(served.length).toBe(1);
           for (const rule of served[0].spec.rules) {
-            const header = rule.filters.find((f: Manifest) => f.type === 'ResponseHeaderModifier').responseHeaderModifier.set
-              .find((h: Manifest) => h.name === 'Strict-Transport-Security').value as string;
+            const header = rule.filters.find((f) => f.type === 'ResponseHeaderModifier')!.responseHeaderModifier.set
+              .find((h) => h.name === 'Strict-Transport-Security')!.value;
             expect(Number(/max-age=(\d+)/.exec(header)![1])).toBeGreaterThanOrEqual(ONE_YEAR);
             expect(header).toContain('includeSubDomains');
           }
           const redirect = routes.find(
-            (r) => r.spec.hostnames.includes(host) && r.spec.parentRefs.every((p: Manifest) => p.sectionName === 'http'),
+            (r) => r.spec.hostnames.includes(host) && r.spec.parentRefs.every((p) => p.sectionName === 'http'),
           )!;
           expect(redirect.spec.rules[0].filters[0]).toEqual({ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } });
           expect(redirect.spec.rules[0].backendRefs).toBeUndefined();
@@ -82,12 +80,12 @@ describe.each(ENVIRONMENTS)('edge of %s', (envName) => {
       }
       const middlewares = new Map(ofKind(objs, 'Middleware').map((m) => [`${env.namespace}-${m.metadata.name}@kubernetescrd`, m]));
       for (const host of hosts) {
-        const ingresses = ofKind(objs, 'Ingress').filter((i) => i.spec.rules.some((r: Manifest) => r.host === host));
+        const ingresses = ofKind(objs, 'Ingress').filter((i) => i.spec.rules.some((r) => r.host === host));
         expect(ingresses.length).toBeGreaterThan(0);
         const serving = ingresses.filter((i) => i.metadata.annotations['traefik.ingress.kubernetes.io/router.entrypoints'] !== 'web');
         expect(serving.length).toBeGreaterThan(0);
         for (const ing of serving) {
-          expect(ing.spec.tls.flatMap((t: Manifest) => t.hosts)).toContain(host);
+          expect(ing.spec.tls.flatMap((t) => t.hosts)).toContain(host);
           const a = ing.metadata.annotations;
           if (profile === 'nginx') {
             expect(a['nginx.org/hsts']).toBe('true');
@@ -100,7 +98,7 @@ describe.each(ENVIRONMENTS)('edge of %s', (envName) => {
             expect(a['traefik.ingress.kubernetes.io/router.tls']).toBe('true');
             const attached = a['traefik.ingress.kubernetes.io/router.middlewares'].split(',').map((r: string) => middlewares.get(r));
             expect(attached).not.toContain(undefined);
-            const hsts = attached.find((m: Manifest) => m.spec.headers);
+            const hsts = attached.find((m) => m!.spec.headers)!;
             expect(hsts.spec.headers.stsSeconds).toBeGreaterThanOrEqual(ONE_YEAR);
             expect(hsts.spec.headers.stsIncludeSubdomains).toBe(true);
           }
@@ -131,12 +129,12 @@ describe.each(ENVIRONMENTS)('edge of %s', (envName) => {
         }
       };
       for (const ing of ofKind(objs, 'Ingress')) {
-        if (ing.spec.rules.some((r: Manifest) => r.http.paths.some((p: Manifest) => p.backend.service.name === 'frontend'))) continue;
+        if (ing.spec.rules.some((r) => r.http.paths.some((p) => p.backend.service.name === 'frontend'))) continue;
         for (const rule of ing.spec.rules) for (const p of rule.http.paths) check(p.path, ing.metadata.annotations);
       }
       for (const route of ofKind(objs, 'HTTPRoute')) {
         for (const rule of route.spec.rules) {
-          if (!rule.backendRefs || rule.backendRefs.some((b: Manifest) => b.name === 'frontend')) continue;
+          if (!rule.backendRefs || rule.backendRefs.some((b) => b.name === 'frontend')) continue;
           for (const m of rule.matches ?? [{ path: { value: '/' } }]) check(m.path.value);
         }
       }

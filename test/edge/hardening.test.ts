@@ -10,14 +10,14 @@ import { renderEnvironment, renderEnvironmentObjects } from '../../charts/app';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { validateObjects } from '../../src/validator';
 import { ENVIRONMENTS, Manifest, PROFILES, renderManifests, shippedEnv, withProfile } from '../support/render';
+import { asKind, isKind, Model, ofKind, unset } from '../support/k8s';
 
 const PUBLIC = ['auth-server', 'api', 'frontend'];
 const HEADERS = ['Content-Security-Policy', 'X-Content-Type-Options', 'X-Frame-Options', 'Referrer-Policy', 'Permissions-Policy'];
 
-const ofKind = (objs: Manifest[], kind: string) => objs.filter((o) => o.kind === kind);
 
 /** The TLS Ingresses (nginx, traefik) that serve a public host. */
-function tlsIngresses(objs: Manifest[]): Manifest[] {
+function tlsIngresses(objs: Manifest[]): Model<'Ingress'>[] {
   return ofKind(objs, 'Ingress').filter((i) => (i.spec.tls ?? []).length > 0);
 }
 
@@ -33,8 +33,8 @@ function renderedHeaders(objs: Manifest[], profile: string, namespace: string): 
   const out = new Map<string, Map<string, string>>();
   if (profile === 'gateway-api') {
     for (const r of ofKind(objs, 'HTTPRoute').filter((x) => PUBLIC.includes(x.metadata.name))) {
-      const set = r.spec.rules[0].filters.find((f: Manifest) => f.type === 'ResponseHeaderModifier').responseHeaderModifier.set;
-      out.set(r.metadata.name, new Map(set.filter((h: Manifest) => h.name !== 'Strict-Transport-Security').map((h: Manifest) => [h.name, h.value])));
+      const set = r.spec.rules[0].filters.find((f) => f.type === 'ResponseHeaderModifier')!.responseHeaderModifier.set;
+      out.set(r.metadata.name, new Map(set.filter((h) => h.name !== 'Strict-Transport-Security').map((h) => [h.name, h.value])));
     }
     return out;
   }
@@ -85,8 +85,8 @@ describe.each(ENVIRONMENTS)('edge hardening of %s', (envName) => {
           expect(ing.metadata.annotations['traefik.ingress.kubernetes.io/router.tls.options']).toBe(`${env.namespace}-${option.metadata.name}@kubernetescrd`);
         }
       } else {
-        const https = ofKind(objs, 'Gateway')[0].spec.listeners.filter((l: Manifest) => l.protocol === 'HTTPS');
-        expect(https.map((l: Manifest) => l.hostname).sort()).toEqual(PUBLIC.map((id) => env.hosts[id]).sort());
+        const https = ofKind(objs, 'Gateway')[0].spec.listeners.filter((l) => l.protocol === 'HTTPS');
+        expect(https.map((l) => l.hostname).sort()).toEqual(PUBLIC.map((id) => env.hosts[id]).sort());
         for (const l of https) expect(l.tls.options).toEqual({ 'nginx.org/ssl-protocols': 'TLSv1.3' });
       }
       if (profile !== 'nginx') expect(objs.some((o) => o.__file.includes('edge-controller'))).toBe(false);
@@ -156,12 +156,12 @@ const REMOVE_TLS_MINIMUM: Record<string, (dir: string) => void> = {
   nginx: (dir) => fs.rmSync(path.join(dir, 'edge-controller'), { recursive: true }),
   traefik: (dir) =>
     editFile(path.join(dir, 'edge.yaml'), (d) => {
-      if (d.kind === 'TLSOption') delete d.spec.minVersion;
+      if (isKind(d, 'TLSOption')) unset(d.spec, 'minVersion');
       return d;
     }),
   'gateway-api': (dir) =>
     editFile(path.join(dir, 'edge.yaml'), (d) => {
-      if (d.kind === 'Gateway') for (const l of d.spec.listeners) delete l.tls?.options;
+      if (isKind(d, 'Gateway')) for (const l of d.spec.listeners) if (l.tls) unset(l.tls, 'options');
       return d;
     }),
 };
@@ -179,14 +179,14 @@ const REMOVE_HEADER: Record<string, (dir: string, header: string) => void> = {
   traefik: (dir, header) =>
     editFile(path.join(dir, 'edge.yaml'), (d) => {
       const field = { 'Content-Security-Policy': 'contentSecurityPolicy', 'X-Content-Type-Options': 'contentTypeNosniff', 'X-Frame-Options': 'frameDeny', 'Referrer-Policy': 'referrerPolicy', 'Permissions-Policy': 'permissionsPolicy' }[header]!;
-      if (d.kind === 'Middleware' && d.metadata.name === 'frontend-security-headers') delete d.spec.headers[field];
+      if (isKind(d, 'Middleware') && d.metadata.name === 'frontend-security-headers') unset(d.spec.headers, field);
       return d;
     }),
   'gateway-api': (dir, header) =>
     editFile(path.join(dir, 'edge.yaml'), (d) => {
-      if (d.kind === 'HTTPRoute' && d.metadata.name === 'frontend') {
+      if (isKind(d, 'HTTPRoute') && d.metadata.name === 'frontend') {
         const m = d.spec.rules[0].filters[0].responseHeaderModifier;
-        m.set = m.set.filter((h: Manifest) => h.name !== header);
+        m.set = m.set.filter((h) => h.name !== header);
       }
       return d;
     }),
@@ -224,8 +224,8 @@ describe('the nginx controller settings are not delivered by Argo CD', () => {
     const env = shippedEnv('production');
     const rendered = renderEnvironmentObjects(CTIS_TOPOLOGY, env);
     rendered.set(`${env.name}/edge-controller/extra.yaml`, [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'nginx-ingress' } }]);
-    const project = argoCdManifests('ctis', [env], rendered).get('argocd/project.yaml')![0] as Manifest;
-    const kinds = project.spec.namespaceResourceWhitelist.map((k: Manifest) => k.kind);
+    const project = asKind(argoCdManifests('ctis', [env], rendered).get('argocd/project.yaml')![0], 'AppProject');
+    const kinds = project.spec.namespaceResourceWhitelist.map((k) => k.kind);
     expect(kinds).toContain('ConfigMap');
     expect(kinds).not.toContain('Widget');
   });

@@ -6,6 +6,7 @@
 import { parseEnvironment } from '../../src/config/load';
 import type { EnvironmentConfig } from '../../src/config/schema';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+import type { Model, PodSpecModel } from '../support/k8s';
 import {
   byKind,
   cloneConfig,
@@ -14,7 +15,6 @@ import {
   get,
   mainContainer,
   maxPodsRendered,
-  Obj,
   renderConfig,
   renderCtis,
   RenderedEnv,
@@ -37,9 +37,9 @@ const config = (name: string): EnvironmentConfig => cloneConfig(configs.find((c)
 interface KeyStore {
   readonly keyPath: string;
   readonly readOnlySetting: string;
-  readonly mount: Obj;
-  readonly volume: Obj;
-  readonly claim: Obj;
+  readonly mount: PodSpecModel['containers'][number]['volumeMounts'][number];
+  readonly volume: PodSpecModel['volumes'][number];
+  readonly claim: Model<'PersistentVolumeClaim'>;
 }
 
 /** Follows KeyPath to the mount, the pod volume and the claim behind it. */
@@ -47,15 +47,15 @@ function keyStore(e: RenderedEnv): KeyStore {
   const s = settingsOf(e, 'auth-server');
   const keyPath = value(s, 'AuthServer__DataProtection__KeyPath');
   const { spec, container } = mainContainer(e, 'auth-server');
-  const mounts: Obj[] = (container.volumeMounts ?? []).filter(
-    (m: Obj) => keyPath === m.mountPath || keyPath.startsWith(`${m.mountPath.replace(/\/$/, '')}/`),
+  const mounts = (container.volumeMounts ?? []).filter(
+    (m) => keyPath === m.mountPath || keyPath.startsWith(`${m.mountPath.replace(/\/$/, '')}/`),
   );
   expect(mounts.length).toBe(1);
   const mount = mounts[0];
-  const volume = (spec.volumes ?? []).find((v: Obj) => v.name === mount.name);
+  const volume = (spec.volumes ?? []).find((v) => v.name === mount.name);
   expect(volume?.persistentVolumeClaim).toBeDefined();
-  const claim = get(e, 'PersistentVolumeClaim', volume.persistentVolumeClaim.claimName);
-  return { keyPath, readOnlySetting: value(s, 'AuthServer__DataProtection__ReadOnly'), mount, volume, claim };
+  const claim = get(e, 'PersistentVolumeClaim', volume!.persistentVolumeClaim.claimName);
+  return { keyPath, readOnlySetting: value(s, 'AuthServer__DataProtection__ReadOnly'), mount, volume: volume!, claim };
 }
 
 /** Validates a modified configuration the way the loader does, so the test uses only accepted input. */

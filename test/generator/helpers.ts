@@ -10,11 +10,12 @@ import { loadAllEnvironments } from '../../src/config/load';
 import type { EnvironmentConfig, ScalingConfig } from '../../src/config/schema';
 import { renderAll, renderFromConfig } from '../../charts/app';
 import type { RenderedFiles } from '../../src/synth';
+import { isKind, KindName, Manifest, Model, PodTemplateModel, Present } from '../support/k8s';
+import type { V1Container, V1EnvVar, V1PodSpec } from '@kubernetes/client-node';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
-// Test code deals with arbitrary manifests: a loose object type keeps assertions readable.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Obj = Record<string, any>;
+/** A rendered object (narrow it with `isKind`, or look it up by kind with {@link get}). */
+export type Obj = Manifest;
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 export type EnvName = (typeof ENVIRONMENTS)[number];
@@ -37,14 +38,15 @@ export interface RenderedEnv {
   readonly name: string;
   readonly config: EnvironmentConfig;
   readonly files: Map<string, string>;
-  readonly objects: Obj[];
+  readonly objects: Manifest[];
 }
 
 /** Parses every YAML document of every file; each object remembers its file. */
-export function parseFiles(files: RenderedFiles): Map<string, Obj[]> {
-  const out = new Map<string, Obj[]>();
+export function parseFiles(files: RenderedFiles): Map<string, Manifest[]> {
+  const out = new Map<string, Manifest[]>();
   for (const [rel, text] of files) {
-    const docs = yaml.loadAll(text).filter((d): d is Obj => d !== null && d !== undefined);
+    // Rendered documents are Kubernetes objects: every one has its kind, apiVersion and metadata.
+    const docs = yaml.loadAll(text).filter((d) => d !== null && d !== undefined) as Manifest[];
     out.set(rel, docs);
   }
   return out;
@@ -56,7 +58,7 @@ export function toEnvironments(files: RenderedFiles, configs: readonly Environme
   const result = new Map<string, RenderedEnv>();
   for (const config of configs) {
     const envFiles = new Map<string, string>();
-    const objects: Obj[] = [];
+    const objects: Manifest[] = [];
     for (const [rel, text] of files) {
       if (!rel.startsWith(`${config.name}/`)) continue;
       envFiles.set(rel, text);
@@ -88,72 +90,70 @@ export function renderConfig(config: EnvironmentConfig): RenderedEnv {
   return toEnvironments(files, [config]).get(config.name)!;
 }
 
-export function byKind(env: RenderedEnv, kind: string): Obj[] {
-  return env.objects.filter((o) => o.kind === kind);
+export function byKind<K extends KindName>(env: RenderedEnv, kind: K): Model<K>[] {
+  return env.objects.filter((o): o is Model<K> => isKind(o, kind));
 }
 
-export function find(env: RenderedEnv, kind: string, name: string): Obj | undefined {
-  return env.objects.find((o) => o.kind === kind && o.metadata?.name === name);
+export function find<K extends KindName>(env: RenderedEnv, kind: K, name: string): Model<K> | undefined {
+  return byKind(env, kind).find((o) => o.metadata.name === name);
 }
 
-export function get(env: RenderedEnv, kind: string, name: string): Obj {
+export function get<K extends KindName>(env: RenderedEnv, kind: K, name: string): Model<K> {
   const o = find(env, kind, name);
   if (!o) throw new Error(`${env.name}: no ${kind} named "${name}"`);
   return o;
 }
 
 /** Kinds that run pods, and where their pod template lives. */
-export function podTemplateOf(o: Obj): Obj | undefined {
-  switch (o.kind) {
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'Job':
-    case 'Rollout':
-      return o.spec?.template;
-    case 'CronJob':
-      return o.spec?.jobTemplate?.spec?.template;
-    case 'Pod':
-      return { metadata: o.metadata, spec: o.spec };
-    default:
-      return undefined;
-  }
+export function podTemplateOf(o: Manifest): PodTemplateModel | undefined {
+  if (isKind(o, 'Deployment') || isKind(o, 'StatefulSet') || isKind(o, 'DaemonSet') || isKind(o, 'Job')) return o.spec?.template;
+  // A blue-green Rollout carries the full template (never a workloadRef in this stack).
+  if (isKind(o, 'Rollout')) return o.spec?.template;
+  if (isKind(o, 'CronJob')) return o.spec?.jobTemplate?.spec?.template;
+  if (isKind(o, 'Pod')) return { metadata: o.metadata, spec: o.spec };
+  return undefined;
 }
 
 export interface PodRef {
-  readonly owner: Obj;
-  readonly template: Obj;
-  readonly spec: Obj;
+  readonly owner: Manifest;
+  readonly template: PodTemplateModel;
+  readonly spec: Present<V1PodSpec>;
 }
 
 export function pods(env: RenderedEnv): PodRef[] {
   const out: PodRef[] = [];
   for (const o of env.objects) {
     const template = podTemplateOf(o);
-    if (template) out.push({ owner: o, template, spec: template.spec ?? {} });
+    if (template) out.push({ owner: o, template, spec: template.spec ?? ({} as Present<V1PodSpec>) });
   }
   return out;
 }
 
 /** Every container of a pod spec: init, regular and ephemeral. */
-export function allContainers(spec: Obj): Obj[] {
+export function allContainers(spec: Present<V1PodSpec>): Present<V1Container>[] {
   return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
 }
 
-export function workload(env: RenderedEnv, component: string): Obj {
+export type WorkloadModel = Model<'Deployment'> | Model<'StatefulSet'> | Model<'Rollout'>;
+
+/** Every Deployment, Rollout (a blue-green component) and StatefulSet. */
+export function workloads(env: RenderedEnv): WorkloadModel[] {
+  return env.objects.filter((o): o is WorkloadModel => isKind(o, 'Deployment') || isKind(o, 'StatefulSet') || isKind(o, 'Rollout'));
+}
+
+export function workload(env: RenderedEnv, component: string): WorkloadModel {
   const found = env.objects.filter(
-    (o) => ['Deployment', 'StatefulSet', 'Rollout'].includes(o.kind) && podTemplateOf(o)?.metadata?.labels?.[LABEL_NAME] === component,
+    (o): o is WorkloadModel => (isKind(o, 'Deployment') || isKind(o, 'StatefulSet') || isKind(o, 'Rollout')) && podTemplateOf(o)?.metadata?.labels?.[LABEL_NAME] === component,
   );
   if (found.length !== 1) throw new Error(`${env.name}: expected one workload for ${component}, found ${found.length}`);
   return found[0];
 }
 
 /** The one application container of a component's workload. */
-export function mainContainer(env: RenderedEnv, component: string): { owner: Obj; spec: Obj; container: Obj } {
+export function mainContainer(env: RenderedEnv, component: string): { owner: WorkloadModel; spec: Present<V1PodSpec>; container: Present<V1Container> } {
   const owner = workload(env, component);
   const spec = podTemplateOf(owner)!.spec;
-  const containers: Obj[] = spec.containers;
+  const containers = spec.containers;
   const container = containers.find((c) => c.name === component) ?? containers[0];
   return { owner, spec, container };
 }
@@ -161,16 +161,16 @@ export function mainContainer(env: RenderedEnv, component: string): { owner: Obj
 export type Setting =
   | { readonly kind: 'value'; readonly value: string; readonly from: string }
   | { readonly kind: 'secret'; readonly name: string; readonly key: string }
-  | { readonly kind: 'other'; readonly source: Obj };
+  | { readonly kind: 'other'; readonly source: Present<V1EnvVar> };
 
 /**
  * The environment a container sees, resolved as the kubelet does: `envFrom` sources in order
  * (later ones win), then `env` entries. A ConfigMap that does not exist is an error.
  */
-export function resolveSettings(env: RenderedEnv, container: Obj): Map<string, Setting> {
+export function resolveSettings(env: RenderedEnv, container: Present<V1Container>): Map<string, Setting> {
   const out = new Map<string, Setting>();
   for (const source of container.envFrom ?? []) {
-    const prefix: string = source.prefix ?? '';
+    const prefix = source.prefix ?? '';
     if (source.configMapRef) {
       const cm = find(env, 'ConfigMap', source.configMapRef.name);
       if (!cm) throw new Error(`${env.name}: container ${container.name} pulls in missing ConfigMap ${source.configMapRef.name}`);
@@ -208,7 +208,7 @@ export function value(settings: Map<string, Setting>, key: string): string {
 }
 
 /** Highest number of pods a workload can run, from the rendered objects (HPA max or replicas). */
-export function maxPodsRendered(env: RenderedEnv, owner: Obj): number {
+export function maxPodsRendered(env: RenderedEnv, owner: WorkloadModel): number {
   const hpa = byKind(env, 'HorizontalPodAutoscaler').find(
     (h) => h.spec?.scaleTargetRef?.kind === owner.kind && h.spec?.scaleTargetRef?.name === owner.metadata.name,
   );
@@ -261,7 +261,7 @@ export function walk(node: unknown, visit: (key: string, value: unknown, at: str
   if (Array.isArray(node)) {
     node.forEach((v, i) => walk(v, visit, `${at}[${i}]`));
   } else if (node !== null && typeof node === 'object') {
-    for (const [k, v] of Object.entries(node as Obj)) {
+    for (const [k, v] of Object.entries(node)) {
       visit(k, v, at ? `${at}.${k}` : k);
       walk(v, visit, at ? `${at}.${k}` : k);
     }
@@ -269,6 +269,6 @@ export function walk(node: unknown, visit: (key: string, value: unknown, at: str
 }
 
 /** `Kind/namespace/name` of an object, for failure messages. */
-export function ref(o: Obj): string {
-  return `${o.kind}/${o.metadata?.namespace ?? '-'}/${o.metadata?.name}`;
+export function ref(o: Manifest): string {
+  return `${o.kind}/${o.metadata?.namespace ?? '-'}/${o.metadata?.name ?? ''}`;
 }

@@ -25,7 +25,10 @@ import {
   selects,
   walk,
   workload,
+  WorkloadModel,
+  workloads as workloadsOf,
 } from './helpers';
+import type { PodTemplateModel } from '../support/k8s';
 
 let envs: Map<string, RenderedEnv>;
 
@@ -99,7 +102,7 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
     expect(sa.automountServiceAccountToken).toBe(false);
     expect(podSpec.automountServiceAccountToken).not.toBe(true);
 
-    const configMaps: string[] = podSpec.containers.flatMap((c: Obj) => (c.envFrom ?? []).map((f: Obj) => f.configMapRef?.name).filter(Boolean));
+    const configMaps: string[] = podSpec.containers.flatMap((c) => (c.envFrom ?? []).map((f) => f.configMapRef?.name).filter(Boolean));
     expect(configMaps.length).toBeGreaterThan(0);
     for (const cmName of configMaps) {
       const cm = get(e, 'ConfigMap', cmName);
@@ -121,7 +124,7 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
       expect(find(e, 'Service', id)).toBeDefined();
       // The governing Service named by the StatefulSet exists.
       expect(find(e, 'Service', sts.spec.serviceName)).toBeDefined();
-      const claimTemplates: Obj[] = sts.spec.volumeClaimTemplates ?? [];
+      const claimTemplates = sts.spec.volumeClaimTemplates ?? [];
       expect(claimTemplates.length).toBeGreaterThan(0);
     } else {
       expect(workloads).toEqual([]);
@@ -148,7 +151,7 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
       expect(typeof es.spec.target.name).toBe('string');
       expect(es.spec.target.creationPolicy).toEqual(expect.any(String));
       expect(es.spec.target.deletionPolicy).toEqual(expect.any(String));
-      const data: Obj[] = es.spec.data ?? [];
+      const data = es.spec.data ?? [];
       expect(data.length).toBeGreaterThan(0);
       for (const d of data) {
         expect(typeof d.secretKey).toBe('string');
@@ -177,7 +180,7 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
     const e = env(name);
     const deployment = workload(e, 'auth-server');
     const claims: string[] = (deployment.spec.template.spec.volumes ?? [])
-      .map((v: Obj) => v.persistentVolumeClaim?.claimName)
+      .map((v) => v.persistentVolumeClaim?.claimName)
       .filter(Boolean);
     expect(claims.length).toBe(1);
     const pvc = get(e, 'PersistentVolumeClaim', claims[0]);
@@ -230,7 +233,7 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
   test('a PodDisruptionBudget covers every workload that can run more than one pod', () => {
     const e = env(name);
     const pdbs = byKind(e, 'PodDisruptionBudget');
-    const workloads = e.objects.filter((o) => ['Deployment', 'StatefulSet', 'Rollout'].includes(o.kind));
+    const workloads = workloadsOf(e);
     expect(workloads.length).toBeGreaterThanOrEqual(4);
     let multi = 0;
     for (const w of workloads) {
@@ -259,11 +262,11 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
     const e = env(name);
     const services = byKind(e, 'Service').filter((s) => s.spec?.selector);
     expect(services.length).toBeGreaterThanOrEqual(4);
-    const templates = e.objects.map(podTemplateOf).filter((t): t is Obj => t !== undefined);
+    const templates = e.objects.map(podTemplateOf).filter((t): t is PodTemplateModel => t !== undefined);
     for (const s of services) {
       const selected = templates.filter((t) => selects(s.spec.selector, t.metadata?.labels));
       expect([ref(s), selected.length]).toEqual([ref(s), 1]);
-      const ports: Obj[] = selected[0].spec.containers.flatMap((c: Obj) => c.ports ?? []);
+      const ports = selected[0].spec.containers.flatMap((c) => c.ports ?? []);
       for (const p of s.spec.ports) {
         const target = p.targetPort ?? p.port;
         const match = ports.find((cp) => (typeof target === 'string' ? cp.name === target : cp.containerPort === target));
@@ -296,7 +299,7 @@ describe.each(ENVIRONMENTS)('%s: stable names, selectors and labels', (name) => 
       walk(o, (key, v, at) => {
         const isName = NAME_KEYS.has(key) && typeof v === 'string';
         const isLabelMap = /(^|\.)(labels|matchLabels)$/.test(at) || (o.kind === 'Service' && at === 'spec.selector');
-        const values = isName ? [v as string] : isLabelMap && v && typeof v === 'object' ? Object.values(v as Obj).map(String) : [];
+        const values = isName ? [v] : isLabelMap && v && typeof v === 'object' ? Object.values(v).map(String) : [];
         for (const s of values) {
           checked += 1;
           if (HASHED.some((re) => re.test(s))) hashed.push(`${ref(o)} ${at}: ${s}`);
@@ -321,7 +324,7 @@ describe.each(ENVIRONMENTS)('%s: stable names, selectors and labels', (name) => 
 
   test('every Deployment, Rollout and StatefulSet selects by app.kubernetes.io/name and instance only', () => {
     const e = env(name);
-    const workloads = e.objects.filter((o) => ['Deployment', 'StatefulSet', 'Rollout'].includes(o.kind));
+    const workloads = workloadsOf(e);
     expect(workloads.length).toBeGreaterThanOrEqual(4);
     for (const w of workloads) {
       const selector = w.spec.selector;
@@ -344,7 +347,7 @@ describe.each(ENVIRONMENTS)('%s: stable names, selectors and labels', (name) => 
   test('every workload, Service and pod template carries name, part-of, instance and managed-by', () => {
     const e = env(name);
     const instances = new Set<string>();
-    const labelled: Array<[string, Obj | undefined]> = [];
+    const labelled: Array<[string, Record<string, string> | undefined]> = [];
     for (const o of e.objects) {
       if (o.kind === 'Service' || podTemplateOf(o)) labelled.push([ref(o), o.metadata.labels]);
       const t = podTemplateOf(o);
@@ -367,7 +370,7 @@ describe.each(ENVIRONMENTS)('%s: stable names, selectors and labels', (name) => 
     const ids = [...APP_COMPONENTS, ...DATA_STORES].filter((id) => find(e, 'Service', id));
     expect(ids.length).toBeGreaterThanOrEqual(4);
     for (const id of ids) {
-      for (const kind of ['Deployment', 'Rollout', 'StatefulSet', 'Service', 'ServiceAccount']) {
+      for (const kind of ['Deployment', 'Rollout', 'StatefulSet', 'Service', 'ServiceAccount'] as const) {
         const o = find(e, kind, id);
         if (o) expect([ref(o), o.metadata.labels[LABEL_NAME]]).toEqual([ref(o), id]);
       }

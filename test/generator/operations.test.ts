@@ -14,7 +14,6 @@ import {
   find,
   get,
   mainContainer,
-  Obj,
   pods,
   renderConfig,
   renderCtis,
@@ -30,7 +29,7 @@ beforeAll(() => {
   envs = renderCtis().envs;
 });
 const env = (name: string): RenderedEnv => envs.get(name)!;
-const alerts = (e: RenderedEnv): Obj[] => get(e, 'PrometheusRule', 'ctis-alerts').spec.groups.flatMap((g: Obj) => g.rules);
+const alerts = (e: RenderedEnv) => get(e, 'PrometheusRule', 'ctis-alerts').spec.groups.flatMap((g) => g.rules);
 
 describe.each(['development', 'staging', 'production'])('%s: OpenTelemetry', (name) => {
   test.each(APP_COMPONENTS)('%s exports to the declared collector as itself, with environment and version', (id) => {
@@ -42,7 +41,7 @@ describe.each(['development', 'staging', 'production'])('%s: OpenTelemetry', (na
     expect(value(s, 'OTEL_EXPORTER_OTLP_PROTOCOL')).toBe(tel.protocol);
     const c = tel.collector;
     expect(value(s, 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBe(c.mode === 'in-cluster' ? `http://${c.service}.${c.namespace}.svc.cluster.local:${c.port}` : `https://${c.host}:${c.port}`);
-    const attributes = Object.fromEntries(value(s, 'OTEL_RESOURCE_ATTRIBUTES').split(',').map((kv) => kv.split('=')));
+    const attributes = Object.fromEntries(value(s, 'OTEL_RESOURCE_ATTRIBUTES').split(',').map((kv) => kv.split('='))) as Record<string, string>;
     expect(attributes['deployment.environment.name']).toBe(name);
     expect(attributes['service.version']).toBe(e.config.workloads[id].image.tag);
     expect(value(s, 'OTEL_TRACES_SAMPLER_ARG')).toBe(String(tel.traceSampleRatio));
@@ -53,7 +52,7 @@ describe.each(['development', 'staging', 'production'])('%s: OpenTelemetry', (na
     for (const p of pods(e)) {
       const component = p.template.metadata.labels['app.kubernetes.io/name'];
       if ((APP_COMPONENTS as readonly string[]).includes(component)) continue;
-      for (const c of p.spec.containers) expect((c.env ?? []).filter((v: Obj) => v.name.startsWith('OTEL_'))).toEqual([]);
+      for (const c of p.spec.containers) expect((c.env ?? []).filter((v) => v.name.startsWith('OTEL_'))).toEqual([]);
     }
   });
 });
@@ -67,7 +66,7 @@ describe.each(['staging', 'production'])('%s: metrics and alerts', (name) => {
     expect(m.spec.namespaceSelector.matchNames).toEqual([e.config.namespace]);
     expect(m.metadata.labels).toEqual(expect.objectContaining({ release: 'kube-prometheus-stack' }));
     const [endpoint] = m.spec.podMetricsEndpoints;
-    const port = mainContainer(e, id).container.ports.find((p: Obj) => p.name === endpoint.port);
+    const port = mainContainer(e, id).container.ports.find((p) => p.name === endpoint.port);
     expect(port?.containerPort).toBe(9464);
     expect(endpoint.path).toBe('/metrics');
   });
@@ -185,12 +184,12 @@ describe.each(['development', 'staging'])('%s: PostgreSQL backups', (name) => {
       expect(pod.containers[0].image).toBe(`${pg.image.repository}:${pg.image.tag}`);
     }
     const env_ = backup.spec.jobTemplate.spec.template.spec.containers[0].env;
-    const secretOf = (n: string) => env_.find((v: Obj) => v.name === n).valueFrom.secretKeyRef.name;
+    const secretOf = (n: string) => env_.find((v) => v.name === n)!.valueFrom.secretKeyRef.name;
     expect([secretOf('PGUSER'), secretOf('PGPASSWORD')]).toEqual(['postgresql-backup-credentials', 'postgresql-backup-credentials']);
     expect(get(e, 'ExternalSecret', 'postgresql-backup-credentials').apiVersion).toBe('external-secrets.io/v1');
-    expect(env_.find((v: Obj) => v.name === 'BACKUP_RETENTION').value).toBe(String(pg.backup.retentionDays));
+    expect(env_.find((v) => v.name === 'BACKUP_RETENTION')!.value).toBe(String(pg.backup.retentionDays));
     // The restore check needs no credentials: it restores into a server inside its own pod.
-    expect(check.spec.jobTemplate.spec.template.spec.containers[0].env.filter((v: Obj) => v.valueFrom)).toEqual([]);
+    expect(check.spec.jobTemplate.spec.template.spec.containers[0].env.filter((v) => v.valueFrom)).toEqual([]);
   });
 
   test('dumps go to a retained claim of the configured size, which the restore check mounts read-only', () => {
@@ -199,7 +198,7 @@ describe.each(['development', 'staging'])('%s: PostgreSQL backups', (name) => {
     expect(claim.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
     const pg = e.config.dataStores.postgresql;
     expect(claim.spec.resources.requests.storage).toBe(pg.mode === 'in-cluster' ? pg.backup?.storage : undefined);
-    const mounts = (job: string) => get(e, 'CronJob', job).spec.jobTemplate.spec.template.spec.volumes.filter((v: Obj) => v.persistentVolumeClaim);
+    const mounts = (job: string) => get(e, 'CronJob', job).spec.jobTemplate.spec.template.spec.volumes.filter((v) => v.persistentVolumeClaim);
     expect(mounts('postgresql-backup')).toEqual([{ name: 'backups', persistentVolumeClaim: { claimName: 'postgresql-backups' } }]);
     expect(mounts('postgresql-restore-check')).toEqual([{ name: 'backups', persistentVolumeClaim: { claimName: 'postgresql-backups', readOnly: true } }]);
   });

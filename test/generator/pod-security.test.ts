@@ -4,7 +4,9 @@
  * read-only root with a writable /tmp, requests and limits, three probes on the health
  * endpoints, RollingUpdate with maxUnavailable 0 and pinned images.
  */
+import type { V1AppArmorProfile, V1PodSecurityContext, V1PodSpec, V1SeccompProfile, V1SecurityContext, V1SELinuxOptions } from '@kubernetes/client-node';
 import { imageSchema } from '../../src/config/schema';
+import { isKind } from '../support/k8s';
 import {
   allContainers,
   APP_COMPONENTS,
@@ -13,7 +15,6 @@ import {
   DOTNET_COMPONENTS,
   ENVIRONMENTS,
   mainContainer,
-  Obj,
   pods,
   PodRef,
   ref,
@@ -50,10 +51,10 @@ const SAFE_SYSCTLS = new Set([
  * Violations of Pod Security "restricted" for one pod, per the standard's controls. Returns
  * human-readable findings; an empty list means the pod is admitted.
  */
-function restrictedViolations(spec: Obj, podAnnotations: Record<string, string> = {}): string[] {
+function restrictedViolations(spec: V1PodSpec, podAnnotations: Record<string, string> = {}): string[] {
   const v: string[] = [];
-  const podSc: Obj = spec.securityContext ?? {};
-  const containers = allContainers(spec);
+  const podSc: V1PodSecurityContext = spec.securityContext ?? {};
+  const containers = [...(spec.initContainers ?? []), ...spec.containers, ...(spec.ephemeralContainers ?? [])];
   if (containers.length === 0) v.push('pod has no containers');
 
   // Baseline: host namespaces.
@@ -65,14 +66,14 @@ function restrictedViolations(spec: Obj, podAnnotations: Record<string, string> 
   // Baseline: sysctls.
   for (const s of podSc.sysctls ?? []) if (!SAFE_SYSCTLS.has(s.name)) v.push(`unsafe sysctl ${s.name}`);
   // Baseline: SELinux (pod level).
-  const seLinuxOk = (o: Obj | undefined) =>
+  const seLinuxOk = (o: V1SELinuxOptions | undefined) =>
     !o || ((o.type === undefined || ['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'].includes(o.type)) && o.user === undefined && o.role === undefined);
   if (!seLinuxOk(podSc.seLinuxOptions)) v.push('pod seLinuxOptions');
   // Baseline: AppArmor (annotations and fields).
   for (const [k, val] of Object.entries(podAnnotations)) {
     if (k.startsWith('container.apparmor.security.beta.kubernetes.io/') && !(val === 'runtime/default' || val.startsWith('localhost/'))) v.push(`apparmor ${k}`);
   }
-  const appArmorOk = (p: Obj | undefined) => !p || p.type === 'RuntimeDefault' || p.type === 'Localhost';
+  const appArmorOk = (p: V1AppArmorProfile | undefined) => !p || p.type === 'RuntimeDefault' || p.type === 'Localhost';
   if (!appArmorOk(podSc.appArmorProfile)) v.push('pod appArmorProfile');
 
   // Restricted: volume types (also covers the baseline hostPath control).
@@ -82,11 +83,11 @@ function restrictedViolations(spec: Obj, podAnnotations: Record<string, string> 
   }
 
   // Restricted: seccomp must be RuntimeDefault or Localhost, at pod level or on every container.
-  const seccompOk = (p: Obj | undefined) => p !== undefined && (p.type === 'RuntimeDefault' || p.type === 'Localhost');
+  const seccompOk = (p: V1SeccompProfile | undefined) => p !== undefined && (p.type === 'RuntimeDefault' || p.type === 'Localhost');
   if (podSc.seccompProfile && !seccompOk(podSc.seccompProfile)) v.push(`pod seccomp ${podSc.seccompProfile.type}`);
 
   for (const c of containers) {
-    const sc: Obj = c.securityContext ?? {};
+    const sc: V1SecurityContext = c.securityContext ?? {};
     const at = `container ${c.name}`;
     if (sc.privileged) v.push(`${at} privileged`);
     if (sc.windowsOptions?.hostProcess) v.push(`${at} hostProcess`);
@@ -106,7 +107,7 @@ function restrictedViolations(spec: Obj, podAnnotations: Record<string, string> 
     const seccomp = sc.seccompProfile ?? podSc.seccompProfile;
     if (!seccompOk(seccomp)) v.push(`${at} seccompProfile ${seccomp?.type ?? 'unset'}`);
     // Restricted: capabilities.
-    const drop: string[] = sc.capabilities?.drop ?? [];
+    const drop = sc.capabilities?.drop ?? [];
     if (!drop.includes('ALL')) v.push(`${at} does not drop ALL capabilities`);
     for (const cap of sc.capabilities?.add ?? []) if (cap !== 'NET_BIND_SERVICE') v.push(`${at} adds ${cap}`);
   }
@@ -114,27 +115,28 @@ function restrictedViolations(spec: Obj, podAnnotations: Record<string, string> 
 }
 
 test('the restricted check rejects what the standard rejects', () => {
-  const good: Obj = {
+  const good: V1PodSpec = {
     securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
     containers: [{ name: 'c', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
     volumes: [{ name: 'tmp', emptyDir: {} }],
   };
   expect(restrictedViolations(good)).toEqual([]);
-  const bad = (mutate: (s: Obj) => void) => {
-    const s = JSON.parse(JSON.stringify(good)) as Obj;
-    mutate(s);
+  const bad = (mutate: (s: V1PodSpec & { securityContext: V1PodSecurityContext }, c: V1SecurityContext & { capabilities: { add?: string[]; drop?: string[] } }) => void) => {
+    const s = structuredClone(good) as V1PodSpec & { securityContext: V1PodSecurityContext };
+    const c = s.containers[0].securityContext as V1SecurityContext & { capabilities: { drop?: string[] } };
+    mutate(s, c);
     return restrictedViolations(s);
   };
   expect(bad((s) => (s.hostNetwork = true))).not.toEqual([]);
-  expect(bad((s) => s.volumes.push({ name: 'h', hostPath: { path: '/' } }))).not.toEqual([]);
-  expect(bad((s) => (s.containers[0].securityContext.runAsUser = 0))).not.toEqual([]);
+  expect(bad((s) => s.volumes?.push({ name: 'h', hostPath: { path: '/' } }))).not.toEqual([]);
+  expect(bad((_s, c) => (c.runAsUser = 0))).not.toEqual([]);
   expect(bad((s) => (s.securityContext.seccompProfile = { type: 'Unconfined' }))).not.toEqual([]);
   expect(bad((s) => delete s.securityContext.seccompProfile)).not.toEqual([]);
-  expect(bad((s) => (s.containers[0].securityContext.capabilities.add = ['NET_ADMIN']))).not.toEqual([]);
-  expect(bad((s) => (s.containers[0].securityContext.capabilities.drop = []))).not.toEqual([]);
-  expect(bad((s) => delete s.containers[0].securityContext.allowPrivilegeEscalation)).not.toEqual([]);
+  expect(bad((_s, c) => (c.capabilities.add = ['NET_ADMIN']))).not.toEqual([]);
+  expect(bad((_s, c) => (c.capabilities.drop = []))).not.toEqual([]);
+  expect(bad((_s, c) => delete c.allowPrivilegeEscalation)).not.toEqual([]);
   expect(bad((s) => (s.containers[0].ports = [{ containerPort: 80, hostPort: 80 }]))).not.toEqual([]);
-  expect(bad((s) => (s.containers[0].securityContext.privileged = true))).not.toEqual([]);
+  expect(bad((_s, c) => (c.privileged = true))).not.toEqual([]);
   expect(bad((s) => delete s.securityContext.runAsNonRoot)).not.toEqual([]);
 });
 
@@ -185,7 +187,7 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
   test('no pod mounts a Kubernetes API token', () => {
     const e = env(name);
     for (const p of podsOf()) {
-      const sa = e.objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === p.spec.serviceAccountName);
+      const sa = e.objects.filter((o) => isKind(o, 'ServiceAccount')).find((o) => o.metadata.name === p.spec.serviceAccountName);
       expect([ref(p.owner), sa !== undefined]).toEqual([ref(p.owner), true]);
       const automount = p.spec.automountServiceAccountToken ?? sa!.automountServiceAccountToken ?? true;
       expect([ref(p.owner), automount]).toEqual([ref(p.owner), false]);
@@ -197,10 +199,10 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
       for (const c of allContainers(p.spec)) {
         const where = `${ref(p.owner)} ${c.name}`;
         expect([where, c.securityContext?.readOnlyRootFilesystem]).toEqual([where, true]);
-        const tmp = (c.volumeMounts ?? []).find((m: Obj) => m.mountPath === '/tmp');
+        const tmp = (c.volumeMounts ?? []).find((m) => m.mountPath === '/tmp');
         expect([where, tmp !== undefined]).toEqual([where, true]);
-        expect([where, tmp.readOnly ?? false]).toEqual([where, false]);
-        const vol = (p.spec.volumes ?? []).find((x: Obj) => x.name === tmp.name);
+        expect([where, tmp?.readOnly ?? false]).toEqual([where, false]);
+        const vol = (p.spec.volumes ?? []).find((x) => x.name === tmp?.name);
         expect([where, vol?.emptyDir !== undefined]).toEqual([where, true]);
       }
     }
@@ -208,7 +210,8 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
 
   test('every mount names a volume of the pod or a claim template', () => {
     for (const p of podsOf()) {
-      const names = new Set([...(p.spec.volumes ?? []).map((x: Obj) => x.name), ...(p.owner.spec?.volumeClaimTemplates ?? []).map((t: Obj) => t.metadata.name)]);
+      const claims = isKind(p.owner, 'StatefulSet') ? (p.owner.spec.volumeClaimTemplates ?? []) : [];
+      const names = new Set([...(p.spec.volumes ?? []).map((x) => x.name), ...claims.map((t) => t.metadata.name)]);
       for (const c of allContainers(p.spec)) {
         for (const m of c.volumeMounts ?? []) expect([ref(p.owner), m.name, names.has(m.name)]).toEqual([ref(p.owner), m.name, true]);
       }
@@ -219,7 +222,7 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
     for (const p of podsOf()) {
       for (const c of allContainers(p.spec)) {
         const where = `${ref(p.owner)} ${c.name}`;
-        for (const kind of ['requests', 'limits']) {
+        for (const kind of ['requests', 'limits'] as const) {
           for (const res of ['cpu', 'memory']) {
             expect([where, kind, res, c.resources?.[kind]?.[res] !== undefined]).toEqual([where, kind, res, true]);
           }
@@ -248,17 +251,17 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
       }
       for (const c of p.spec.containers) {
         const where = `${ref(p.owner)} ${c.name}`;
-        const ports: Obj[] = c.ports ?? [];
-        for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+        const ports = c.ports ?? [];
+        for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
           const pr = c[probe];
           expect([where, probe, pr !== undefined]).toEqual([where, probe, true]);
-          const handler = pr.httpGet ?? pr.tcpSocket ?? pr.grpc;
+          const handler: { port: number | string } | undefined = pr?.httpGet ?? pr?.tcpSocket ?? pr?.grpc;
           if (handler) {
             const port = handler.port;
             const declared = ports.some((cp) => (typeof port === 'string' ? cp.name === port : cp.containerPort === port));
             expect([where, probe, port, declared]).toEqual([where, probe, port, true]);
           } else {
-            expect([where, probe, Array.isArray(pr.exec?.command)]).toEqual([where, probe, true]);
+            expect([where, probe, Array.isArray(pr?.exec?.command)]).toEqual([where, probe, true]);
           }
         }
       }
@@ -273,14 +276,14 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
   });
 
   test('Deployments roll with RollingUpdate and maxUnavailable 0', () => {
-    const deployments = env(name).objects.filter((o) => o.kind === 'Deployment');
-    const rollouts = env(name).objects.filter((o) => o.kind === 'Rollout');
+    const deployments = env(name).objects.filter((o) => isKind(o, 'Deployment'));
+    const rollouts = env(name).objects.filter((o) => isKind(o, 'Rollout'));
     expect(deployments.length + rollouts.length).toBeGreaterThanOrEqual(APP_COMPONENTS.length);
     for (const d of deployments) {
       expect([ref(d), d.spec.strategy?.type]).toEqual([ref(d), 'RollingUpdate']);
       expect([ref(d), String(d.spec.strategy?.rollingUpdate?.maxUnavailable)]).toEqual([ref(d), expect.stringMatching(/^0%?$/)]);
     }
-    for (const s of env(name).objects.filter((o) => o.kind === 'StatefulSet')) {
+    for (const s of env(name).objects.filter((o) => isKind(o, 'StatefulSet'))) {
       expect(s.spec.updateStrategy?.type ?? 'RollingUpdate').toBe('RollingUpdate');
     }
   });

@@ -9,13 +9,13 @@ import {
   cloneConfig,
   ctisConfigs,
   ENVIRONMENTS,
-  Obj,
   pods,
   ref,
   renderConfig,
   renderCtis,
   RenderedEnv,
 } from './helpers';
+import { isKind } from '../support/k8s';
 
 let envs: Map<string, RenderedEnv>;
 
@@ -50,11 +50,11 @@ function secretUses(e: RenderedEnv): SecretUse[] {
     }
     for (const vol of p.spec.volumes ?? []) {
       if (vol.secret) {
-        const keys = (vol.secret.items ?? []).map((i: Obj) => i.key);
+        const keys = (vol.secret.items ?? []).map((i) => i.key);
         uses.push({ where: `${at} volume ${vol.name}`, namespace: ns, name: vol.secret.secretName, keys });
       }
       for (const src of vol.projected?.sources ?? []) {
-        if (src.secret) uses.push({ where: `${at} projected ${vol.name}`, namespace: ns, name: src.secret.name, keys: (src.secret.items ?? []).map((i: Obj) => i.key) });
+        if (src.secret) uses.push({ where: `${at} projected ${vol.name}`, namespace: ns, name: src.secret.name, keys: (src.secret.items ?? []).map((i) => i.key) });
       }
     }
     for (const s of p.spec.imagePullSecrets ?? []) uses.push({ where: `${at} imagePullSecrets`, namespace: ns, name: s.name, keys: [] });
@@ -69,7 +69,7 @@ function producedSecrets(e: RenderedEnv): Map<string, { by: string; keys: Set<st
     const name = es.spec?.target?.name ?? es.metadata.name;
     const templated = es.spec?.target?.template?.data && Object.keys(es.spec.target.template.data).length > 0;
     const keys: Set<string> | 'any' =
-      es.spec?.dataFrom || templated ? 'any' : new Set((es.spec?.data ?? []).map((d: Obj) => d.secretKey as string));
+      es.spec?.dataFrom || templated ? 'any' : new Set((es.spec?.data ?? []).map((d) => d.secretKey));
     out.set(`${es.metadata.namespace}/${name}`, { by: ref(es), keys });
   }
   for (const cert of byKind(e, 'Certificate')) {
@@ -126,14 +126,14 @@ function literalSecrets(e: RenderedEnv): { findings: string[]; inspected: number
   };
   for (const o of e.objects) {
     for (const v of Object.values(o.metadata?.annotations ?? {})) check(`${ref(o)} annotation`, undefined, v);
-    if (o.kind === 'ConfigMap') {
+    if (isKind(o, 'ConfigMap')) {
       for (const [k, v] of Object.entries(o.data ?? {})) check(`${ref(o)} data`, k, v);
     }
   }
   for (const p of pods(e)) {
     for (const [, v] of Object.entries(p.template.metadata?.annotations ?? {})) check(`${ref(p.owner)} pod annotation`, undefined, v);
     for (const c of allContainers(p.spec)) {
-      const secretEnvNames = new Set((c.env ?? []).filter((v: Obj) => v.valueFrom?.secretKeyRef).map((v: Obj) => v.name as string));
+      const secretEnvNames = new Set((c.env ?? []).filter((v) => v.valueFrom?.secretKeyRef).map((v) => v.name));
       for (const v of c.env ?? []) if (v.value !== undefined) check(`${ref(p.owner)} ${c.name} env`, v.name, v.value);
       const argv: string[] = [...(c.command ?? []), ...(c.args ?? [])].map(String);
       argv.forEach((arg, i) => {
@@ -191,7 +191,7 @@ describe.each(ENVIRONMENTS)('%s: secrets', (name) => {
   test('connection strings and the internal-token key come from secret keys', () => {
     const e = env(name);
     const named = pods(e).flatMap((p) =>
-      allContainers(p.spec).flatMap((c) => (c.env ?? []).filter((v: Obj) => looksSecretName(v.name)).map((v: Obj) => [ref(p.owner), v] as const)),
+      allContainers(p.spec).flatMap((c) => (c.env ?? []).filter((v) => looksSecretName(v.name)).map((v) => [ref(p.owner), v] as const)),
     );
     expect(named.length).toBeGreaterThanOrEqual(4);
     for (const [owner, v] of named) expect([owner, v.name, v.valueFrom?.secretKeyRef !== undefined]).toEqual([owner, v.name, true]);
@@ -222,13 +222,13 @@ test('with AppServer mTLS certificates from the secret store, the TLS secrets ar
   config.features.appServerMtls = { enabled: true, port: 8443, certificates: { source: 'external-secret' } };
   const rendered = renderConfig(config);
   expect(byKind(rendered, 'Certificate')).toEqual([]);
-  const tlsVolumes = pods(rendered).flatMap((p) => (p.spec.volumes ?? []).filter((v: Obj) => v.secret));
+  const tlsVolumes = pods(rendered).flatMap((p) => (p.spec.volumes ?? []).filter((v) => v.secret));
   expect(tlsVolumes.length).toBeGreaterThanOrEqual(2);
   expect(checkSecretsResolve(rendered)).toEqual([]);
   for (const v of tlsVolumes) {
     const es = byKind(rendered, 'ExternalSecret').find((x) => x.spec.target.name === v.secret.secretName);
     expect(es).toBeDefined();
-    const keys = es!.spec.data.map((d: Obj) => d.secretKey).sort();
+    const keys = es!.spec.data.map((d) => d.secretKey).sort();
     expect(keys).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
     expect(es!.spec.target.template?.type).toBe('kubernetes.io/tls');
   }
@@ -238,7 +238,7 @@ test('with AppServer mTLS off, no certificate secret is mounted and every refere
   const config = cloneConfig(ctisConfigs().find((c) => c.name === 'staging')!);
   config.features.appServerMtls = { enabled: false };
   const rendered = renderConfig(config);
-  const secretVolumes = pods(rendered).flatMap((p) => (p.spec.volumes ?? []).filter((v: Obj) => v.secret || v.projected));
+  const secretVolumes = pods(rendered).flatMap((p) => (p.spec.volumes ?? []).filter((v) => v.secret || v.projected));
   expect(secretVolumes).toEqual([]);
   expect(checkSecretsResolve(rendered)).toEqual([]);
 });

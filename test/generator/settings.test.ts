@@ -11,7 +11,6 @@ import {
   ENVIRONMENTS,
   get,
   mainContainer,
-  Obj,
   renderCtis,
   RenderedEnv,
   Setting,
@@ -184,7 +183,7 @@ describe.each(ENVIRONMENTS)('%s: AppServer mTLS wiring', (name) => {
     }
     const host = new URL(value(settingsOf(e, 'api'), 'AppServer__BaseUrl')).hostname;
     const { spec: serverPod } = mainContainer(e, 'app-server');
-    const serverSecret = (serverPod.volumes ?? []).find((v: Obj) => v.secret)?.secret.secretName;
+    const serverSecret = (serverPod.volumes ?? []).find((v) => v.secret)?.secret.secretName;
     expect(serverSecret).toBeDefined();
     if (mtls.certificates.source === 'cert-manager') {
       const cert = byKind(e, 'Certificate').find((c) => c.spec.secretName === serverSecret);
@@ -195,12 +194,12 @@ describe.each(ENVIRONMENTS)('%s: AppServer mTLS wiring', (name) => {
     // The client certificate paths api is told about are inside a mounted secret volume.
     const { spec: apiPod, container: api } = mainContainer(e, 'api');
     const certPath = value(settingsOf(e, 'api'), 'AppServer__ClientCertificate__Path');
-    const mount = (api.volumeMounts ?? []).find((m: Obj) => certPath.startsWith(`${m.mountPath}/`));
+    const mount = (api.volumeMounts ?? []).find((m) => certPath.startsWith(`${m.mountPath}/`));
     expect(mount).toBeDefined();
-    expect((apiPod.volumes ?? []).find((v: Obj) => v.name === mount.name)?.secret).toBeDefined();
+    expect((apiPod.volumes ?? []).find((v) => v.name === mount?.name)?.secret).toBeDefined();
     // app-server's Kestrel certificate paths are inside its mounted secret volume too.
     const { container: server } = mainContainer(e, 'app-server');
     const serverCertPath = value(settingsOf(e, 'app-server'), 'Kestrel__Endpoints__Https__Certificate__Path');
-    expect((server.volumeMounts ?? []).some((m: Obj) => serverCertPath.startsWith(`${m.mountPath}/`))).toBe(true);
+    expect((server.volumeMounts ?? []).some((m) => serverCertPath.startsWith(`${m.mountPath}/`))).toBe(true);
   });
 });

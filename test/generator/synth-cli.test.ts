@@ -10,7 +10,8 @@ import * as yaml from 'js-yaml';
 import { renderAll, renderFromConfig } from '../../charts/app';
 import { main } from '../../src/cli/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
-import { CONFIG_DIR, ENVIRONMENTS, hashTree, listFiles, Obj } from './helpers';
+import type { EnvironmentConfig } from '../../src/config/schema';
+import { CONFIG_DIR, ENVIRONMENTS, hashTree, listFiles } from './helpers';
 
 const NOTHING_WRITTEN = /nothing was written/;
 
@@ -42,11 +43,12 @@ function freshConfig(): string {
   return dir;
 }
 
-function readConfig(dir: string, env: string): Obj {
-  return yaml.load(fs.readFileSync(path.join(dir, `${env}.yaml`), 'utf8'), { schema: yaml.CORE_SCHEMA }) as Obj;
+/** An environment's configuration file as written (tests edit it, sometimes into what the schema rejects). */
+function readConfig(dir: string, env: string): EnvironmentConfig {
+  return yaml.load(fs.readFileSync(path.join(dir, `${env}.yaml`), 'utf8'), { schema: yaml.CORE_SCHEMA }) as EnvironmentConfig;
 }
 
-function writeConfig(dir: string, env: string, data: Obj): void {
+function writeConfig(dir: string, env: string, data: EnvironmentConfig): void {
   fs.writeFileSync(path.join(dir, `${env}.yaml`), yaml.dump(data, { lineWidth: -1 }));
 }
 
@@ -111,7 +113,7 @@ interface Case {
   readonly breakIt: (dir: string) => void;
 }
 
-const edit = (env: string, mutate: (c: Obj) => void) => (dir: string) => {
+const edit = (env: string, mutate: (c: EnvironmentConfig) => void) => (dir: string) => {
   const c = readConfig(dir, env);
   mutate(c);
   writeConfig(dir, env, c);
@@ -149,7 +151,7 @@ const CASES: Case[] = [
     title: 'production HSTS without includeSubDomains',
     env: 'production',
     field: 'edge.hsts.includeSubDomains',
-    breakIt: edit('production', (c) => (c.edge.hsts.includeSubDomains = false)),
+    breakIt: edit('production', (c) => Object.assign(c.edge.hsts, { includeSubDomains: false })),
   },
   {
     title: 'staging http:// issuer',
@@ -200,7 +202,7 @@ const CASES: Case[] = [
     title: 'production HPA minimum of one pod',
     env: 'production',
     field: 'workloads.app-server.scaling.minReplicas',
-    breakIt: edit('production', (c) => (c.workloads['app-server'].scaling.minReplicas = 1)),
+    breakIt: edit('production', (c) => Object.assign(c.workloads['app-server'].scaling, { minReplicas: 1 })),
   },
   {
     title: 'development two auth-server pods with in-memory Hangfire',
@@ -236,19 +238,19 @@ const CASES: Case[] = [
     title: 'an unknown top-level field',
     env: 'staging',
     field: 'replicaCount',
-    breakIt: edit('staging', (c) => (c.replicaCount = 3)),
+    breakIt: edit('staging', (c) => Object.assign(c, { replicaCount: 3 })),
   },
   {
     title: 'an unknown nested field',
     env: 'production',
     field: /workloads\.frontend\b.*\breplicas\b/,
-    breakIt: edit('production', (c) => (c.workloads.frontend.replicas = 3)),
+    breakIt: edit('production', (c) => Object.assign(c.workloads.frontend, { replicas: 3 })),
   },
   {
     title: 'a wrongly typed field',
     env: 'production',
     field: 'edge.hsts.maxAgeSeconds',
-    breakIt: edit('production', (c) => (c.edge.hsts.maxAgeSeconds = 'a year')),
+    breakIt: edit('production', (c) => Object.assign(c.edge.hsts, { maxAgeSeconds: 'a year' })),
   },
   {
     title: 'a file that is not YAML',

@@ -94,7 +94,7 @@ metadata:
       'apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: c, annotations: {d: 2024-01-01}}\ndata:\n  <<: {a: "1"}\n  b: yes\n',
       'c.yaml',
     );
-    expect(o.object.metadata.annotations.d).toBe('2024-01-01');
+    expect(o.object.metadata?.annotations?.d).toBe('2024-01-01');
     expect(o.object.data).toEqual({ a: '1', b: 'yes' });
   });
 

@@ -153,7 +153,7 @@ test('ReplicationControllers and Rollouts are nodes of the connectivity report',
     'shop/web[Deployment]',
     'shop/web[Rollout]',
   ]);
-  const into = (dst: string) => report.connections.filter((c) => c.dst === dst && c.srcKind === 'workload').map((c) => `${c.src} ${c.conns}`);
+  const into = (dst: string) => report.connections.filter((c) => c.dst === dst && c.srcKind === 'workload').map((c) => `${c.src} ${c.conns.toString()}`);
   expect(into('shop/api[Rollout]')).toEqual(['shop/legacy[ReplicationController] All Connections']);
   // The Rollout runs the Deployment's template: its pods listen on 3000 like the Deployment's.
   expect(into('shop/web[Rollout]')).toContain('shop/api[Rollout] All Connections');

@@ -51,7 +51,7 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
       for (const e of edges) {
         if (e.to.kind !== 'component') continue;
         const allowed = index.allowed(pod(e.from), pod(e.to.id));
-        expect(`${e.from} -> ${e.to.id}: ${allowed}`).toBe(`${e.from} -> ${e.to.id}: ${ConnectionSet.tcp(e.to.port)}`);
+        expect(`${e.from} -> ${e.to.id}: ${allowed.toString()}`).toBe(`${e.from} -> ${e.to.id}: ${ConnectionSet.tcp(e.to.port).toString()}`);
       }
     });
 
@@ -61,7 +61,7 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
         for (const b of inCluster) {
           if (a.id === b.id) continue;
           if (t.edges.some((e) => e.from === a.id && e.to.kind === 'component' && e.to.id === b.id)) continue;
-          expect(`${a.id} -> ${b.id}: ${index.allowed(pod(a.id), pod(b.id))}`).toBe(`${a.id} -> ${b.id}: ${ConnectionSet.none()}`);
+          expect(`${a.id} -> ${b.id}: ${index.allowed(pod(a.id), pod(b.id)).toString()}`).toBe(`${a.id} -> ${b.id}: ${ConnectionSet.none().toString()}`);
           denied++;
         }
       }
@@ -84,7 +84,7 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
       for (const c of inCluster) {
         const component = t.components.find((x) => x.id === c.id);
         const expected = component?.spec.exposure === 'public' ? ConnectionSet.tcp(component.servingPort) : ConnectionSet.none();
-        expect(`${c.id}: ${index.allowed(controller, pod(c.id))}`).toBe(`${c.id}: ${expected}`);
+        expect(`${c.id}: ${index.allowed(controller, pod(c.id)).toString()}`).toBe(`${c.id}: ${expected.toString()}`);
       }
       // The same labels in another namespace are not the controller.
       const impostor = index.pod({ namespace: ns, labels: env.edge.controller.podLabels, id: 'impostor' });
@@ -115,7 +115,7 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
         for (const e of declared) {
           if (e.to.kind !== 'external') continue;
           const address = e.to.cidr.split('/')[0].replace(/\.0$/, '.7');
-          expect(`${c.id} -> ${address}: ${index.allowed(pod(c.id), index.external(address))}`).toBe(`${c.id} -> ${address}: ${ConnectionSet.tcp(e.to.port)}`);
+          expect(`${c.id} -> ${address}: ${index.allowed(pod(c.id), index.external(address)).toString()}`).toBe(`${c.id} -> ${address}: ${ConnectionSet.tcp(e.to.port).toString()}`);
         }
         for (const address of ['8.8.8.8', '10.99.99.99', '192.168.1.10']) {
           expect(index.allowed(pod(c.id), index.external(address)).isEmpty()).toBe(true);
@@ -134,7 +134,7 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
       for (const w of inCluster) {
         const instrumented = CTIS_TOPOLOGY.components.find((x) => x.id === w.id)?.telemetry === true;
         exporters += instrumented ? 1 : 0;
-        expect(`${w.id}: ${index.allowed(pod(w.id), collector)}`).toBe(`${w.id}: ${instrumented ? ConnectionSet.tcp(c.port) : ConnectionSet.none()}`);
+        expect(`${w.id}: ${index.allowed(pod(w.id), collector).toString()}`).toBe(`${w.id}: ${(instrumented ? ConnectionSet.tcp(c.port) : ConnectionSet.none()).toString()}`);
         expect(index.allowed(collector, pod(w.id)).isEmpty()).toBe(true);
         expect(index.allowed(pod(w.id), neighbour).isEmpty()).toBe(true);
       }
@@ -150,7 +150,7 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
       for (const w of inCluster) {
         const port = t.components.find((x) => x.id === w.id)?.metrics?.port;
         scraped += port ? 1 : 0;
-        expect(`${w.id}: ${index.allowed(prometheus, pod(w.id))}`).toBe(`${w.id}: ${port ? ConnectionSet.tcp(port) : ConnectionSet.none()}`);
+        expect(`${w.id}: ${index.allowed(prometheus, pod(w.id)).toString()}`).toBe(`${w.id}: ${(port ? ConnectionSet.tcp(port) : ConnectionSet.none()).toString()}`);
         expect(index.allowed(neighbour, pod(w.id)).isEmpty()).toBe(true);
         expect(index.allowed(pod(w.id), prometheus).isEmpty()).toBe(true);
       }
@@ -189,7 +189,7 @@ function kindOf(env: EnvironmentConfig, id: string): string {
 function connections(env: EnvironmentConfig): Set<string> {
   const objects = [...renderEnvironment(CTIS_TOPOLOGY, env)].flatMap(([file, text]) => parseManifests(text, file));
   const report = analyzeConnectivity(objects, { ingressController: { namespace: env.edge.controller.namespace, labels: env.edge.controller.podLabels } });
-  return new Set(report.connections.map((c) => `${c.src} => ${c.dst} : ${c.conns}`));
+  return new Set(report.connections.map((c) => `${c.src} => ${c.dst} : ${c.conns.toString()}`));
 }
 
 test.each(ENVIRONMENTS)('%s: the operations sections add exactly the collector, Prometheus and backup connections', (name) => {

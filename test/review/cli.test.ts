@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';

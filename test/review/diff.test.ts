@@ -1,6 +1,7 @@
 import { diffSets, diffValues, formatMarkdown, formatText, fromRenderedFiles, hasChanges, resourceKey } from '../../src/review';
 import { toYaml } from '../../src/synth';
-import { Doc, editFile, freshRender } from './support';
+import { editFile, freshRender } from './support';
+import { ofKind } from '../support/k8s';
 
 describe('field differences', () => {
   test('list items are matched by name, so a change has the item in its path', () => {
@@ -45,11 +46,11 @@ describe('resource differences between two renders', () => {
   const API_IMAGE = 'registry.betts.example/ctis/api:1.8.2@sha256:d569bb2b90b24c21129fd544acf79fe7bee3ac81b8c05bbae4d03f49f67c0379';
   let head = editFile(base, 'production/api.yaml', (docs) => {
     // production releases api blue-green: a new image is a change of the Rollout's template.
-    const rollout = docs.find((d) => d.kind === 'Rollout')!;
+    const rollout = ofKind(docs, 'Rollout')[0];
     rollout.spec.template.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
     return docs.filter((d) => !(d.kind === 'Service' && d.metadata.name === 'api')); // the api Service is gone
   });
-  const extra: Doc = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'feature-flags', namespace: 'ctis-production' }, data: { beta: 'true' } };
+  const extra = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'feature-flags', namespace: 'ctis-production' }, data: { beta: 'true' } };
   head = new Map([...head, ['production/extra.yaml', toYaml([extra])]]);
   const report = diffSets({ label: 'dist/', set: fromRenderedFiles(base) }, { label: 'edited', set: fromRenderedFiles(head) });
 

@@ -5,6 +5,7 @@ import { loadAllEnvironments } from '../../src/config/load';
 import { renderAllObjects } from '../../charts/app';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { editFile, freshRender, runDiff, writeDist } from './support';
+import { ofKind } from '../support/k8s';
 
 /**
  * Drift check: the committed `dist/` must be exactly what the sources render, or Argo CD
@@ -45,7 +46,7 @@ describe('the drift check itself', () => {
 
   test('fails on a hand-edited file, naming the resource and the field', () => {
     const edited = editFile(freshRender(), 'staging/app-server.yaml', (docs) => {
-      docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0].resources.limits.memory = '4Gi';
+      ofKind(docs, 'Deployment')[0].spec.template.spec.containers[0].resources.limits.memory = '4Gi';
       return docs;
     });
     const dist = writeDist(edited);

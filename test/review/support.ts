@@ -6,8 +6,10 @@ import { renderAllObjects, renderFromConfig } from '../../charts/app';
 import { main } from '../../src/cli/diff';
 import { RenderedFiles, toYaml, writeAtomically } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+import type { Manifest } from '../support/k8s';
 
-export type Doc = Record<string, any>;
+/** A rendered document (narrow it with `isKind` to read more). */
+export type Doc = Manifest;
 
 let fresh: RenderedFiles | undefined;
 

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
+import * as yaml from 'js-yaml';
+import { CustomResourceDefinition, ofKind } from '../support/k8s';
 import { ENVIRONMENTS, Manifest, renderManifests, shippedEnv, withProfile, PROFILES } from '../support/render';
 
 /**
@@ -28,8 +30,8 @@ const GROUP_PREFIX: Record<string, string> = {
 const NOT_YET_SERVED: Record<string, string[]> = { 'v1.28.0': ['admissionregistration.k8s.io/v1'] };
 
 /** Every manifest of every environment under every edge profile. */
-function allManifests(): Manifest[] {
-  const out: Manifest[] = [];
+function allManifests(): ReturnType<typeof renderManifests> {
+  const out: ReturnType<typeof renderManifests> = [];
   for (const env of ENVIRONMENTS) for (const p of PROFILES) out.push(...renderManifests(withProfile(shippedEnv(env), p)));
   return out;
 }
@@ -47,16 +49,16 @@ function strictCopy(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(strictCopy);
   if (!schema || typeof schema !== 'object') return schema;
   const s = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, strictCopy(pv)])) : strictCopy(v)]));
-  const open = (s as Manifest)['x-kubernetes-preserve-unknown-fields'] === true;
-  if ((s as Manifest).properties && (s as Manifest).additionalProperties === undefined && !open) (s as Manifest).additionalProperties = false;
+  const open = s['x-kubernetes-preserve-unknown-fields'] === true;
+  if (s.properties && s.additionalProperties === undefined && !open) s.additionalProperties = false;
   return s;
 }
 
 suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs ${SHARED})`, () => {
-  const manifests = allManifests().map(({ __file, ...m }) => m as Manifest);
+  const manifests: Manifest[] = allManifests().map(({ __file, ...m }) => m);
 
   test.each(['v1.28.0', 'v1.31.0', 'v1.34.0'])('core kinds are valid for Kubernetes %s', (version) => {
-    const defs = JSON.parse(fs.readFileSync(path.join(SCHEMAS, version, '_definitions.json'), 'utf8')).definitions;
+    const defs = (JSON.parse(fs.readFileSync(path.join(SCHEMAS, version, '_definitions.json'), 'utf8')) as { definitions: Record<string, unknown> }).definitions;
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     // Quantities and IntOrString are strings or numbers in JSON.
     defs['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { type: ['string', 'number'] };
@@ -84,18 +86,17 @@ suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs $
       expect([...kinds]).toEqual(expect.arrayContaining(['admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding']));
     }
     // The check can fail: a misspelt field and a wrong type are caught.
-    const deployment = manifests.find((m) => m.kind === 'Deployment')!;
+    const deployment = ofKind(manifests, 'Deployment')[0];
     const check = ajv.getSchema('k8s#/definitions/io.k8s.api.apps.v1.Deployment')!;
     expect(check({ ...deployment, spec: { ...deployment.spec, replicaz: 2 } })).toBe(false);
     expect(check({ ...deployment, spec: { ...deployment.spec, revisionHistoryLimit: 'five' } })).toBe(false);
   });
 
   test('custom resources are valid for the served version of their CRD', () => {
-    const yaml = require('js-yaml');
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
     const schemas = new Map<string, object>();
     for (const file of fs.readdirSync(CRDS).filter((f) => f.endsWith('.yaml'))) {
-      const crd = yaml.load(fs.readFileSync(path.join(CRDS, file), 'utf8'));
+      const crd = yaml.load(fs.readFileSync(path.join(CRDS, file), 'utf8')) as CustomResourceDefinition;
       for (const v of crd.spec.versions) {
         if (!v.served) continue;
         // Argo Rollouts objects are typed by hand (src/constructs/rollout.ts): check them strictly.

@@ -3,9 +3,9 @@ import { loadEnvironment } from '../../src/config/load';
 import { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import { renderEnvironment } from '../../charts/app';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+import type { Manifest } from './k8s';
 
-/** A rendered manifest as plain data. */
-export type Manifest = Record<string, any>;
+export type { Manifest } from './k8s';
 
 /** The shipped configuration of an environment. */
 export function shippedEnv(name: EnvironmentName): EnvironmentConfig {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { exitQuietlyOnClosedPipe } from '../../src/cli/kit';
 import { main } from '../../src/cli/validate';
 import { CONFIG_DIR, DIST, toYaml, workload } from './fixtures';
+import { parseJsonReport, parseSarif } from '../support/reports';
 
 function cli(args: string[]) {
   let stdout = '';
@@ -54,10 +55,10 @@ describe('validate command', () => {
     const named = path.relative(process.cwd(), dir);
     const text = cli([named, '--config', CONFIG_DIR, '--rule', 'image-pinned']);
     expect(text.stdout).toMatch(new RegExp(`^ {2}error {3}${named.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/api\\.yaml:\\d+ `, 'm'));
-    const json = JSON.parse(cli([named, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--format', 'json']).stdout);
+    const json = parseJsonReport(cli([named, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--format', 'json']).stdout);
     expect(json.summary.target).toBe(named);
     expect(json.findings[0].file).toBe('api.yaml');
-    const sarif = JSON.parse(cli([named, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--format', 'sarif']).stdout);
+    const sarif = parseSarif(cli([named, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--format', 'sarif']).stdout);
     expect(sarif.runs[0].originalUriBaseIds).toEqual({ SRCROOT: { uri: `${pathToFileURL(dir).href}/`, description: { text: 'The validated directory.' } } });
     expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'api.yaml', uriBaseId: 'SRCROOT' });
   });
@@ -88,7 +89,7 @@ describe('validate command', () => {
     const dir = tmpDir({ 'a.yaml': toYaml(workload('api', { env: 'staging' })) }, 'whatever');
     const r = cli([dir, '--env', 'staging', '--config', CONFIG_DIR, '--rule', 'image-pinned', '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).summary.environment).toBe('staging');
+    expect(parseJsonReport(r.stdout).summary.environment).toBe('staging');
   });
 
   it('exits 2 with one line when the environment cannot be inferred', () => {
@@ -104,7 +105,7 @@ describe('validate command', () => {
     [['--bogus', 'dist/production'], /Unknown option '--bogus'/],
     [['dist/production', '--rule', 'no-such-rule'], /unknown rule id no-such-rule/],
   ])('exits 2 on bad usage %j', (args, pattern) => {
-    expectCleanError(cli(args as string[]), pattern);
+    expectCleanError(cli(args), pattern);
   });
 
   describe('malformed input gives exit 2 or a finding with file and line, never a stack trace', () => {
@@ -124,7 +125,7 @@ describe('validate command', () => {
       const dir = tmpDir({ 'a.yaml': '---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n' });
       const r = cli([dir, '--config', CONFIG_DIR, '--format', 'json', '--rule', 'unknown-kind']);
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout).findings).toEqual([
+      expect(parseJsonReport(r.stdout).findings).toEqual([
         expect.objectContaining({ rule: 'unknown-kind', severity: 'warning', file: 'a.yaml', line: 3, resource: 'Widget/ctis-production/w' }),
       ]);
     });
@@ -143,7 +144,7 @@ describe('validate command', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect([0, 1, 2]).toContain(r.code);
       if (r.code !== 2) {
-        const out = JSON.parse(r.stdout);
+        const out = parseJsonReport(r.stdout);
         for (const f of out.findings) {
           expect(f.file).toBe('big.yaml');
           expect(f.line).toBeGreaterThanOrEqual(1);

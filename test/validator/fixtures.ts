@@ -11,10 +11,16 @@ import { LoadedObject, loadManifests, parseManifests } from '../../src/manifests
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { Report, validateObjects } from '../../src/validator';
 import type { RuleCase } from './rule-table';
+import { asKind, KindName, Model } from '../support/k8s';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
 export const DIST = path.join(ROOT, 'dist');
+
+/** The namespaces of the shipped environments. */
+export const P = 'ctis-production';
+export const S = 'ctis-staging';
+export const D = 'ctis-development';
 
 const envCache = new Map<string, EnvironmentConfig>();
 export function env(name: EnvironmentName = 'production'): EnvironmentConfig {
@@ -23,13 +29,14 @@ export function env(name: EnvironmentName = 'production'): EnvironmentConfig {
   return e;
 }
 
-export type Obj = Record<string, any>;
+/** A manifest (or part of one) a builder assembles; read rendered objects through {@link find}. */
+export type Obj = Record<string, unknown>;
 
-export function toYaml(objs: Obj[]): string {
+export function toYaml(objs: readonly object[]): string {
   return objs.map((o) => `---\n${yaml.dump(o, { noRefs: true, lineWidth: -1 })}`).join('');
 }
 
-export function load(objs: Obj[], file = 'test.yaml'): LoadedObject[] {
+export function load(objs: readonly object[], file = 'test.yaml'): LoadedObject[] {
   return parseManifests(toYaml(objs), file);
 }
 
@@ -54,7 +61,7 @@ export function mutateArgo(f: (objs: LoadedObject[]) => LoadedObject[] | void): 
 }
 
 export function run(objects: LoadedObject[], rules: string[] | undefined, name: EnvironmentName = 'production', override?: Partial<EnvironmentConfig>): Report {
-  return validateObjects(objects, { env: { ...env(name), ...(override ?? {}) } as EnvironmentConfig, topology: CTIS_TOPOLOGY, rules });
+  return validateObjects(objects, { env: { ...env(name), ...(override ?? {}) }, topology: CTIS_TOPOLOGY, rules });
 }
 
 export function ns(name: EnvironmentName = 'production'): string {
@@ -194,23 +201,15 @@ export function namespaceObject(e: EnvironmentName = 'production', labels: Recor
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns(e), labels } };
 }
 
-/** Objects of a dist environment by kind and name (for mutation). */
-export function find(objects: LoadedObject[], kind: string, name: string): Obj {
+/** Objects of a dist environment by kind and name, as the model of their kind (for mutation). */
+export function find<K extends KindName>(objects: LoadedObject[], kind: K, name: string): Model<K> {
   const o = objects.find((x) => x.object.kind === kind && x.object.metadata?.name === name);
   if (!o) throw new Error(`fixture has no ${kind} ${name}`);
-  return o.object;
-}
-
-/** A case's objects: the committed dist/<env> changed by `f` (which may also return a new list). */
-export function mutateDist(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
-  return () => {
-    const objs = distObjects(e);
-    return f(objs) ?? objs;
-  };
+  return asKind(o.object, kind);
 }
 
 /** Adds an object as if it came from another file. */
-export function withExtra(objects: LoadedObject[], extra: Obj[], file = 'extra.yaml'): LoadedObject[] {
+export function withExtra(objects: LoadedObject[], extra: readonly object[], file = 'extra.yaml'): LoadedObject[] {
   return [...objects, ...load(extra, file)];
 }
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -6,7 +7,8 @@ import addFormats from 'ajv-formats';
 import { RULE_REGISTRY, validateDirectory, validateObjects } from '../../src/validator';
 import { FORMATTERS } from '../../src/validator/format';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
-import { CONFIG_DIR, distObjects, env, load, withExtra, workload } from './fixtures';
+import { parseJsonReport, parseSarif } from '../support/reports';
+import { CONFIG_DIR, distObjects, env, find, load, withExtra, workload } from './fixtures';
 
 function report(graph = false) {
   const objects = withExtra(distObjects('production'), [
@@ -23,7 +25,7 @@ function format(name: string, r = report(name === 'mermaid')) {
 /** The official SARIF 2.1.0 schema (draft-04), adapted for Ajv's default draft. */
 function sarifValidator() {
   const file = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
-  const schema = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   delete schema.$schema;
   schema.$id = schema.id;
   delete schema.id;
@@ -34,7 +36,7 @@ function sarifValidator() {
 
 describe('output formats', () => {
   it('JSON has exactly findings and summary, with the documented finding fields', () => {
-    const out = JSON.parse(format('json'));
+    const out = parseJsonReport(format('json'));
     expect(Object.keys(out).sort()).toEqual(['findings', 'summary']);
     expect(out.summary).toEqual(expect.objectContaining({ environment: 'production', suppressed: 1 }));
     expect(out.summary.errors).toBe(out.findings.filter((f: { severity: string }) => f.severity === 'error').length);
@@ -49,13 +51,13 @@ describe('output formats', () => {
 
   it('SARIF is valid against the official 2.1.0 schema and carries rule metadata and locations', () => {
     const text = format('sarif');
-    const log = JSON.parse(text);
+    const log = parseSarif(text);
     const validate = sarifValidator();
     const ok = validate(log);
     if (!ok) throw new Error(JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     const run = log.runs[0];
-    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual([...RULE_REGISTRY.keys()]);
-    const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'image-pinned');
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual([...RULE_REGISTRY.keys()]);
+    const rule = run.tool.driver.rules.find((r) => r.id === 'image-pinned');
     expect(rule).toEqual(
       expect.objectContaining({
         shortDescription: { text: expect.any(String) },
@@ -64,18 +66,18 @@ describe('output formats', () => {
         defaultConfiguration: { level: 'error' },
       }),
     );
-    const result = run.results.find((r: { message: { text: string } }) => r.message.text === 'image frontend:latest uses the latest tag');
+    const result = run.results.find((r) => r.message.text === 'image frontend:latest uses the latest tag');
     expect(result).toEqual(
       expect.objectContaining({ ruleId: 'image-pinned', level: 'error', locations: [expect.objectContaining({ physicalLocation: { artifactLocation: { uri: 'extra.yaml' }, region: { startLine: expect.any(Number) } } })] }),
     );
-    const suppressed = run.results.filter((r: { suppressions?: unknown[] }) => r.suppressions);
+    const suppressed = run.results.filter((r) => r.suppressions);
     expect(suppressed).toHaveLength(1);
-    expect(suppressed[0].suppressions[0]).toEqual({ kind: 'inSource', justification: 'debug shell, removed after the incident' });
+    expect(suppressed[0].suppressions?.[0]).toEqual({ kind: 'inSource', justification: 'debug shell, removed after the incident' });
   });
 
   it('SARIF of a validated directory has locations relative to SRCROOT, the directory as a file URI', () => {
     const dir = path.join(__dirname, 'scenarios', 'production');
-    const log = JSON.parse(FORMATTERS.get('sarif')!.format(validateDirectory(dir, { env: 'production', configDir: CONFIG_DIR }), { rules: RULE_REGISTRY }));
+    const log = parseSarif(FORMATTERS.get('sarif')!.format(validateDirectory(dir, { env: 'production', configDir: CONFIG_DIR }), { rules: RULE_REGISTRY }));
     const validate = sarifValidator();
     if (!validate(log)) throw new Error(JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     expect(log.runs[0].originalUriBaseIds.SRCROOT.uri).toBe(`${pathToFileURL(dir).href}/`);
@@ -88,7 +90,7 @@ describe('output formats', () => {
 
   it('SARIF stays valid with no findings', () => {
     const r = validateObjects(distObjects('staging'), { env: env('staging'), topology: CTIS_TOPOLOGY });
-    expect(sarifValidator()(JSON.parse(FORMATTERS.get('sarif')!.format(r, { rules: RULE_REGISTRY })))).toBe(true);
+    expect(sarifValidator()(parseSarif(FORMATTERS.get('sarif')!.format(r, { rules: RULE_REGISTRY })))).toBe(true);
   });
 
   it('text groups findings by rule and lists suppressed findings with their reason', () => {
@@ -100,13 +102,13 @@ describe('output formats', () => {
 
   it('text prints the fix of each case when a rule gives case-specific remediations', () => {
     const objects = distObjects('production').filter((x) => !(x.object.kind === 'HorizontalPodAutoscaler' && x.object.metadata?.name === 'frontend'));
-    objects.find((x) => x.object.kind === 'Rollout' && x.object.metadata?.name === 'api')!.object.spec.replicas = 3;
+    find(objects, 'Rollout', 'api').spec.replicas = 3;
     const r = validateObjects(objects, { env: env('production'), topology: CTIS_TOPOLOGY, rules: ['hpa-managed-replicas'] });
     const text = FORMATTERS.get('text')!.format(r, { rules: RULE_REGISTRY });
     const fixes = text.split('\n').filter((l) => l.startsWith('  fix: '));
     expect(fixes).toEqual([expect.stringMatching(/^ {2}fix: Delete spec\.replicas from the Rollout/), expect.stringMatching(/^ {2}fix: Add an autoscaling\/v2 HorizontalPodAutoscaler/)]);
-    const sarif = JSON.parse(FORMATTERS.get('sarif')!.format(r, { rules: RULE_REGISTRY }));
-    expect(sarif.runs[0].results.map((x: { properties?: { remediation: string } }) => x.properties?.remediation)).toEqual([expect.stringMatching(/^Delete/), expect.stringMatching(/^Add/)]);
+    const log = parseSarif(FORMATTERS.get('sarif')!.format(r, { rules: RULE_REGISTRY }));
+    expect(log.runs[0].results.map((x) => x.properties?.remediation as string | undefined)).toEqual([expect.stringMatching(/^Delete/), expect.stringMatching(/^Add/)]);
   });
 
   it('mermaid draws components, the ingress controller, DNS and external ranges, marking extra connections', () => {

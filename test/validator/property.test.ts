@@ -26,7 +26,7 @@ const junk = fc.oneof(
 
 type Op = { kind: 'delete' | 'set' | 'duplicate'; obj: number; path: number; value: unknown };
 const op: fc.Arbitrary<Op> = fc.record({
-  kind: fc.constantFrom('delete', 'set', 'duplicate') as fc.Arbitrary<Op['kind']>,
+  kind: fc.constantFrom<Op['kind']>('delete', 'set', 'duplicate'),
   obj: fc.nat(),
   path: fc.nat(),
   value: junk,
@@ -44,8 +44,9 @@ function apply(objects: LoadedObject[], ops: Op[]): LoadedObject[] {
     if (ps.length === 0) continue;
     const p = ps[o.path % ps.length];
     if (p.length === 1 && (p[0] === 'kind' || p[0] === 'apiVersion')) continue; // the loader guarantees both
-    let parent: any = target.object;
-    for (const k of p.slice(0, -1)) parent = parent[k];
+    type Node = Record<string | number, unknown>;
+    let parent = target.object as Node;
+    for (const k of p.slice(0, -1)) parent = parent[k] as Node;
     const last = p[p.length - 1];
     if (o.kind === 'delete') {
       if (Array.isArray(parent)) parent.splice(last as number, 1);

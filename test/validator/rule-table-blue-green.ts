@@ -7,7 +7,7 @@ import { renderEnvironment } from '../../charts/app';
 import type { EnvironmentConfig, EnvironmentName, StrategyConfig } from '../../src/config/schema';
 import { LoadedObject, parseManifests } from '../../src/manifests';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
-import { allDist, distObjects, env, find, mutateDist as mutate, Obj, withExtra } from './fixtures';
+import { allDist, distObjects, env, find, mutate, Obj, withExtra } from './fixtures';
 import type { RuleCase, RuleCases } from './rule-table';
 
 const P = 'ctis-production';

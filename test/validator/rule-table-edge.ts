@@ -4,23 +4,18 @@
  */
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
-import { distObjects, env, find, load, mutateDist as mutate, Obj } from './fixtures';
+import { allDist, D, env, find, load, mutate, P, S } from './fixtures';
+import { unset } from '../support/k8s';
 import type { RuleCases } from './rule-table';
 
-const P = 'ctis-production';
-const S = 'ctis-staging';
-const D = 'ctis-development';
-
-const allDist = () =>
-  (['development', 'staging', 'production'] as EnvironmentName[]).map((e) => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} }));
 
 /** The environment's edge configuration with some fields replaced. */
 const edgeWith = (e: EnvironmentName, edge: Partial<EnvironmentConfig['edge']>): Partial<EnvironmentConfig> => ({ edge: { ...env(e).edge, ...edge } });
 
-const snippet = (o: LoadedObject[], name: string): Obj => find(o, 'Ingress', name).metadata.annotations;
+const snippet = (o: LoadedObject[], name: string): Record<string, string> => find(o, 'Ingress', name).metadata.annotations;
 
 /** The `set` list of an HTTPRoute's ResponseHeaderModifier. */
-const gatewaySet = (o: LoadedObject[], name: string): Obj[] => find(o, 'HTTPRoute', name).spec.rules[0].filters[0].responseHeaderModifier.set;
+const gatewaySet = (o: LoadedObject[], name: string): { name: string; value: string }[] => find(o, 'HTTPRoute', name).spec.rules[0].filters[0].responseHeaderModifier.set;
 
 export const EDGE_HARDENING_CASES: Record<string, RuleCases> = {
   'edge-tls-minimum': {
@@ -48,7 +43,7 @@ export const EDGE_HARDENING_CASES: Record<string, RuleCases> = {
         env: 'development',
         config: edgeWith('development', { gatewayImplementation: 'envoy-gateway' }),
         objects: mutate('development', (o) => {
-          for (const l of find(o, 'Gateway', 'ctis').spec.listeners) delete l.tls?.options;
+          for (const l of find(o, 'Gateway', 'ctis').spec.listeners) if (l.tls) unset(l.tls, 'options');
           o.push(...loadCtp({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'ctis' }], tls: { minVersion: '1.3' } }));
         }),
         expect: {},
@@ -114,7 +109,7 @@ export const EDGE_HARDENING_CASES: Record<string, RuleCases> = {
         name: 'gateway-api on NGINX Gateway Fabric: the api listener has no tls.options',
         env: 'development',
         objects: mutate('development', (o) => {
-          delete find(o, 'Gateway', 'ctis').spec.listeners.find((l: Obj) => l.name === 'https-api').tls.options;
+          unset(find(o, 'Gateway', 'ctis').spec.listeners.find((l) => l.name === 'https-api')!.tls, 'options');
         }),
         expect: {
           [`Gateway/${D}/ctis`]: [/^host api\.dev\.ctis\.betts\.example: no TLS minimum of TLS 1\.3 is set \(listener https-api of Gateway ctis has no tls\.options nginx\.org\/ssl-protocols; NGINX Gateway Fabric's default TLSv1\.2 TLSv1\.3 applies\), so TLS 1\.2 is accepted$/],
@@ -238,6 +233,6 @@ export const EDGE_HARDENING_CASES: Record<string, RuleCases> = {
 };
 
 /** An Envoy Gateway ClientTrafficPolicy `ctis` in the development namespace, as if from another file. */
-function loadCtp(spec: Obj): LoadedObject[] {
+function loadCtp(spec: Record<string, unknown>): LoadedObject[] {
   return load([{ apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'ClientTrafficPolicy', metadata: { name: 'ctis', namespace: D }, spec }], 'extra.yaml');
 }

@@ -3,23 +3,24 @@
  * storage) and of the network rules for the connections they add. Merged into `RULE_CASES`.
  */
 import type { LoadedObject } from '../../src/manifests';
-import { allDist, env, find, load, mutate, Obj, selector, stdLabels } from './fixtures';
-import type { RuleCase, RuleCases } from './rule-table';
+import { allDist, D, env, find, load, mutate, P, S, selector, stdLabels } from './fixtures';
+import type { RuleCases } from './rule-table';
+import { given, Model, PodSpecModel, PrometheusRule, unset } from '../support/k8s';
 
-const P = 'ctis-production';
-const S = 'ctis-staging';
-const D = 'ctis-development';
 
 const settings = (o: LoadedObject[], id: string): Record<string, string> => find(o, 'ConfigMap', `${id}-settings`).data;
-const rulesOf = (o: LoadedObject[]): Obj[] => find(o, 'PrometheusRule', 'ctis-alerts').spec.groups.flatMap((g: Obj) => g.rules);
-const dropAlerts = (o: LoadedObject[], drop: (r: Obj) => boolean) => {
-  for (const g of find(o, 'PrometheusRule', 'ctis-alerts').spec.groups) g.rules = g.rules.filter((r: Obj) => !drop(r));
+type AlertRule = Model<'PrometheusRule'>['spec']['groups'][number]['rules'][number];
+type GivenAlertRule = PrometheusRule['spec']['groups'][number]['rules'][number];
+
+const rulesOf = (o: LoadedObject[]): AlertRule[] => find(o, 'PrometheusRule', 'ctis-alerts').spec.groups.flatMap((g) => g.rules);
+const dropAlerts = (o: LoadedObject[], drop: (r: AlertRule) => boolean) => {
+  for (const g of find(o, 'PrometheusRule', 'ctis-alerts').spec.groups) g.rules = g.rules.filter((r) => !drop(r));
 };
 const without = (o: LoadedObject[], kind: string, name?: string) => o.filter((x) => !(x.object.kind === kind && (name === undefined || x.object.metadata?.name === name)));
-const cronPod = (o: LoadedObject[], name: string): Obj => find(o, 'CronJob', name).spec.jobTemplate.spec.template.spec;
+const cronPod = (o: LoadedObject[], name: string): PodSpecModel => find(o, 'CronJob', name).spec.jobTemplate.spec.template.spec;
 const RELEASE = { release: 'kube-prometheus-stack' };
 
-const alertRule = (rules: Obj[]): Obj => ({
+const alertRule = (rules: GivenAlertRule[]): PrometheusRule => ({
   apiVersion: 'monitoring.coreos.com/v1',
   kind: 'PrometheusRule',
   metadata: { name: 'hand-written', namespace: S, labels: { ...stdLabels(undefined, 'staging'), ...RELEASE } },
@@ -241,7 +242,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
         objects: mutate('development', (o) => {
           find(o, 'CronJob', 'postgresql-backup').spec.schedule = '0 * * * *';
           const c = cronPod(o, 'postgresql-backup').containers[0];
-          c.env = c.env.filter((e: Obj) => e.name !== 'BACKUP_RETENTION').map((e: Obj) => (e.name === 'PGPASSWORD' ? { name: 'PGPASSWORD', value: 'hunter2' } : e));
+          c.env = c.env.filter((e) => e.name !== 'BACKUP_RETENTION').map((e) => (e.name === 'PGPASSWORD' ? given({ name: 'PGPASSWORD', value: 'hunter2' }) : e));
           return without(o, 'CronJob', 'postgresql-restore-check');
         }),
         expect: {
@@ -254,7 +255,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
         objects: mutate('staging', (o) => {
           const pvc = find(o, 'PersistentVolumeClaim', 'postgresql-backups');
           pvc.metadata.annotations = { 'argocd.argoproj.io/sync-wave': '-1' };
-          cronPod(o, 'postgresql-backup').containers[0].env.find((e: Obj) => e.name === 'BACKUP_RETENTION').value = '3';
+          cronPod(o, 'postgresql-backup').containers[0].env.find((e) => e.name === 'BACKUP_RETENTION')!.value = '3';
         }),
         expect: {
           [`PersistentVolumeClaim/${S}/postgresql-backups`]: [/lacks argocd\.argoproj\.io\/sync-options: Prune=false,Delete=false/, /is in sync wave -1, before its first consumer \(wave 2\)/],
@@ -266,7 +267,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
         env: 'staging',
         objects: mutate('staging', (o) => {
           const pod = cronPod(o, 'postgresql-backup');
-          pod.volumes = pod.volumes.map((v: Obj) => (v.name === 'backups' ? { name: 'backups', emptyDir: {} } : v));
+          pod.volumes = pod.volumes.map((v) => (v.name === 'backups' ? given({ name: 'backups', emptyDir: {} }) : v));
         }),
         expect: { [`CronJob/${S}/postgresql-backup`]: [/writes its dumps to no claim/] },
       },
@@ -283,7 +284,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
           settings(o, 'api').ObjectStorage__Endpoint = 'http://ctisstaging.blob.core.windows.net';
           settings(o, 'api').ObjectStorage__Bucket = 'ctis-production';
           const c = find(o, 'Deployment', 'app-server').spec.template.spec.containers[0];
-          c.env = c.env.filter((e: Obj) => e.name !== 'ConnectionStrings__ObjectStorage');
+          c.env = c.env.filter((e) => e.name !== 'ConnectionStrings__ObjectStorage');
         }),
         expect: {
           [`Deployment/${S}/api`]: [/sets ObjectStorage__Endpoint=http:\/\/ctisstaging\.blob\.core\.windows\.net; expected https:\/\/ctisstaging\.blob\.core\.windows\.net/, /sets ObjectStorage__Bucket=ctis-production; expected ctis-staging/],
@@ -313,7 +314,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
         env: 'development',
         objects: mutate('development', (o) => {
           const p = find(o, 'NetworkPolicy', 'api');
-          p.spec.egress = p.spec.egress.filter((r: Obj) => !JSON.stringify(r.to).includes('observability'));
+          p.spec.egress = p.spec.egress.filter((r) => !JSON.stringify(r.to).includes('observability'));
         }),
         expect: { [`Deployment/${D}/api`]: [/missing edge api -> otel-collector \(observability\) \(TCP 4318, OpenTelemetry export \(http\/protobuf\)\)/] },
       },
@@ -321,7 +322,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
         name: 'production Prometheus cannot scrape app-server',
         objects: mutate('production', (o) => {
           const p = find(o, 'NetworkPolicy', 'app-server');
-          p.spec.ingress = p.spec.ingress.filter((r: Obj) => !JSON.stringify(r.from).includes('prometheus'));
+          p.spec.ingress = p.spec.ingress.filter((r) => !JSON.stringify(r.from).includes('prometheus'));
         }),
         expect: { [`Deployment/${P}/app-server`]: [/missing edge prometheus \(monitoring\) -> app-server \(TCP 9464, Prometheus scrapes \/metrics\)/] },
       },
@@ -335,9 +336,9 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
         name: 'staging api admits the whole monitoring namespace, and the restore check may reach PostgreSQL',
         env: 'staging',
         objects: mutate('staging', (o) => {
-          for (const r of find(o, 'NetworkPolicy', 'api').spec.ingress) for (const f of r.from) if (f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring') delete f.podSelector;
-          find(o, 'NetworkPolicy', 'postgresql-restore-check').spec.egress.push({ to: [{ podSelector: { matchLabels: selector('postgresql', 'staging') } }], ports: [{ port: 5432, protocol: 'TCP' }] });
-          find(o, 'NetworkPolicy', 'postgresql').spec.ingress.push({ from: [{ podSelector: { matchLabels: selector('postgresql-restore-check', 'staging') } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+          for (const r of find(o, 'NetworkPolicy', 'api').spec.ingress) for (const f of r.from) if (f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring') unset(f, 'podSelector');
+          find(o, 'NetworkPolicy', 'postgresql-restore-check').spec.egress.push(given({ to: [{ podSelector: { matchLabels: selector('postgresql', 'staging') } }], ports: [{ port: 5432, protocol: 'TCP' }] }));
+          find(o, 'NetworkPolicy', 'postgresql').spec.ingress.push(given({ from: [{ podSelector: { matchLabels: selector('postgresql-restore-check', 'staging') } }], ports: [{ port: 5432, protocol: 'TCP' }] }));
         }),
         expect: {
           [`Deployment/${S}/api`]: [/extra connection pod app=stray in namespace monitoring -> api \(TCP 9464\)/],

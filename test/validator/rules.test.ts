@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { runRules } from '../../src/validator/engine';
 import { defineRule } from '../../src/validator/rule';
