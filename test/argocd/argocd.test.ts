@@ -2,6 +2,7 @@ import { expect } from '@jest/globals';
 import { ArgoCd, SYNC_OPTIONS } from '../../charts/argocd';
 import { targetRevision } from '../../src/config/delivery';
 import { COMMIT_SHA, immutableKind } from '../../src/delivery/revision';
+import { ofKind } from '../support/k8s';
 import { generateApplications } from './appset-sim';
 import { docs, renderArgo, shippedEnvironments, withArgo } from './support';
 
@@ -137,12 +138,12 @@ describe('Applications', () => {
     expect(ignores['ctis-development']).toEqual([]);
     expect(ignores['ctis-staging']).toEqual([]);
     // Every Service a Rollout names, read from the rendered Rollouts, and nothing else.
-    const named = docs(out.files, 'production/api.yaml')
-      .concat(docs(out.files, 'production/auth-server.yaml'), docs(out.files, 'production/frontend.yaml'))
-      .filter((d) => d.kind === 'Rollout')
-      .flatMap((r) => [r.spec.strategy.blueGreen.activeService, r.spec.strategy.blueGreen.previewService]);
+    const named = ofKind(['api', 'auth-server', 'frontend'].flatMap((c) => docs(out.files, `production/${c}.yaml`)), 'Rollout').flatMap((r) => [
+      r.spec.strategy.blueGreen.activeService,
+      r.spec.strategy.blueGreen.previewService,
+    ]);
     expect(named).toHaveLength(6);
-    expect(ignores['ctis-production'].map((i: { name: string }) => i.name).sort()).toEqual(named.sort());
+    expect(ignores['ctis-production'].map((i) => i.name).sort()).toEqual(named.sort());
     for (const i of ignores['ctis-production']) {
       expect(i).toEqual({ group: '', kind: 'Service', name: i.name, jsonPointers: ['/spec/selector/rollouts-pod-template-hash'] });
     }
@@ -179,7 +180,7 @@ describe('ApplicationSet', () => {
   });
 
   test("what it generates for production syncs production's promoted commit, never a branch", () => {
-    const production = generateApplications(set, out.repository).find((a) => a.metadata.name === 'ctis-production');
+    const production = generateApplications(set, out.repository).find((a) => a.metadata.name === 'ctis-production')!;
     expect(production.spec.source.targetRevision).toMatch(COMMIT_SHA);
     expect(production.spec.source.targetRevision).toBe(targetRevision(envs[2].argocd));
     expect(immutableKind(production.spec.source.targetRevision)).toBe('commit');

@@ -40,5 +40,5 @@ export function renderArgo(envs: EnvironmentConfig[] = shippedEnvironments()): A
 
 /** An environment with fields of its `argocd` block changed (e.g. `{ delivery: 'promoted', ref: 'v1.8.0' }`). */
 export function withArgo(env: EnvironmentConfig, argocd: Record<string, unknown>): EnvironmentConfig {
-  return { ...env, argocd: { ...env.argocd, ...argocd } as EnvironmentConfig['argocd'] };
+  return { ...env, argocd: { ...env.argocd, ...argocd } };
 }

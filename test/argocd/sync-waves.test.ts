@@ -57,8 +57,8 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     const rollouts = objects.filter((o) => o.object.kind === 'Rollout');
     expect(rollouts.length).toBe(env === 'production' ? 3 : 0);
     for (const r of rollouts) {
-      const bg = r.object.spec.strategy.blueGreen;
-      const templates = bg.prePromotionAnalysis.templates.map((t: { templateName: string }) => t.templateName);
+      const bg = asKind(r.object, 'Rollout').spec.strategy.blueGreen;
+      const templates = bg.prePromotionAnalysis.templates.map((t) => t.templateName);
       expect(templates.length).toBeGreaterThan(0);
       for (const name of templates) {
         const t = objects.find((o) => o.object.kind === 'AnalysisTemplate' && o.object.metadata?.name === name);
@@ -100,7 +100,7 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
       ...objects.filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(String(o.object.kind))).map((o) => ({ key: o.key, metadata: o.object.metadata })),
       ...objects
         .filter((o) => o.object.kind === 'StatefulSet')
-        .flatMap((o) => o.object.spec.volumeClaimTemplates.map((t: any) => ({ key: `${o.key} claim template ${t.metadata.name}`, metadata: t.metadata }))),
+        .flatMap((o) => asKind(o.object, 'StatefulSet').spec.volumeClaimTemplates.map((t) => ({ key: `${o.key} claim template ${t.metadata.name}`, metadata: t.metadata }))),
     ];
     expect(protectedObjects.filter((p) => p.key.startsWith('Namespace/'))).toHaveLength(1);
     for (const p of protectedObjects) {

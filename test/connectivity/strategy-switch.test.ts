@@ -33,10 +33,10 @@ test('rolling -> blue-green: the Deployments become Rollouts of the same pods; o
   expect(diff.replaced).toEqual(
     ['api', 'auth-server', 'frontend'].map((id) => ({ before: `ctis-production/${id}[Deployment]`, after: `ctis-production/${id}[Rollout]` })),
   );
-  expect(diff.changes.map((c) => `${c.change} ${c.src} => ${c.dst} : ${c.after}`)).toEqual([
-    `added ${CONTROLLER} => ctis-production/api[Rollout] : ${ConnectionSet.tcp(8080)}`,
-    `added ${CONTROLLER} => ctis-production/auth-server[Rollout] : ${ConnectionSet.tcp(8080)}`,
-    `added ${CONTROLLER} => ctis-production/frontend[Rollout] : ${ConnectionSet.tcp(3000)}`,
+  expect(diff.changes.map((c) => `${c.change} ${c.src} => ${c.dst} : ${String(c.after)}`)).toEqual([
+    `added ${CONTROLLER} => ctis-production/api[Rollout] : ${ConnectionSet.tcp(8080).toString()}`,
+    `added ${CONTROLLER} => ctis-production/auth-server[Rollout] : ${ConnectionSet.tcp(8080).toString()}`,
+    `added ${CONTROLLER} => ctis-production/frontend[Rollout] : ${ConnectionSet.tcp(3000).toString()}`,
   ]);
 });
 

@@ -83,7 +83,7 @@ describe('production: auth-server, api and frontend are released blue-green', ()
     const s = e.config.workloads[id].strategy as Extract<StrategyConfig, { type: 'blue-green' }>;
     const analysis = s.prePromotionAnalysis as { count: number; interval: string };
     const probe = rollout.spec.template.spec.containers[0].readinessProbe.httpGet;
-    const port = get(e, 'Service', `${id}-preview`).spec.ports.find((p: Obj) => p.targetPort === probe.port);
+    const port = get(e, 'Service', `${id}-preview`).spec.ports.find((p) => p.targetPort === probe.port)!;
     expect(template.spec.metrics).toEqual([
       {
         name: 'preview-ready',
@@ -119,11 +119,11 @@ test('app-server under mTLS: the preview Service adds the plain readiness port t
   c.workloads['app-server'].strategy = { type: 'blue-green', promotion: 'automatic', autoPromotionSeconds: 60, scaleDownDelaySeconds: 30, prePromotionAnalysis: { count: 2, interval: '5s' } };
   const e = renderConfig(c);
   const preview = get(e, 'Service', 'app-server-preview');
-  expect(preview.spec.ports.map((p: Obj) => [p.name, p.port, p.targetPort])).toEqual([
+  expect(preview.spec.ports.map((p) => [p.name, p.port, p.targetPort])).toEqual([
     ['https', 8443, 'https'],
     ['health', 8080, 'health'],
   ]);
-  expect(get(e, 'Service', 'app-server').spec.ports.map((p: Obj) => p.name)).toEqual(['https']);
+  expect(get(e, 'Service', 'app-server').spec.ports.map((p) => p.name)).toEqual(['https']);
   expect(get(e, 'AnalysisTemplate', 'app-server-preview-health').spec.metrics[0].provider.web.url).toBe('http://app-server-preview.ctis-production.svc.cluster.local:8080/health/ready');
   expect(get(e, 'Rollout', 'app-server').spec.strategy.blueGreen).toMatchObject({ autoPromotionEnabled: true, autoPromotionSeconds: 60 });
   expect(workload(e, 'app-server').kind).toBe('Rollout');
@@ -141,7 +141,7 @@ test('staging with a preview host: the preview is routed only from the admin all
   const c = config('staging');
   c.workloads.api.strategy = { type: 'blue-green', promotion: 'manual', scaleDownDelaySeconds: 30, prePromotionAnalysis: false, previewHost: 'preview-api.staging.ctis.betts.example' };
   const e = renderConfig(c);
-  const routes = byKind(e, 'Ingress').filter((i) => i.spec.rules.some((r: Obj) => r.host === 'preview-api.staging.ctis.betts.example'));
+  const routes = byKind(e, 'Ingress').filter((i) => i.spec.rules.some((r) => r.host === 'preview-api.staging.ctis.betts.example'));
   expect(routes.map((i) => i.metadata.name).sort()).toEqual(['api-preview', 'api-preview-http-redirect']);
   for (const i of routes) {
     const middlewares = i.metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares'].split(',');

@@ -25,7 +25,6 @@ import {
   selects,
   walk,
   workload,
-  WorkloadModel,
   workloads as workloadsOf,
 } from './helpers';
 import type { PodTemplateModel } from '../support/k8s';
@@ -87,10 +86,10 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
   test.each(APP_COMPONENTS)('%s: the workload its strategy calls for, Service, ServiceAccount without token and settings ConfigMap', (id) => {
     const e = env(name);
     // Rolling: a Deployment; blue-green: a Rollout, and no Deployment left beside it.
-    const [kind, apiVersion, other] = blueGreenOf(e.config.workloads[id]) ? ['Rollout', 'argoproj.io/v1alpha1', 'Deployment'] : ['Deployment', 'apps/v1', 'Rollout'];
-    const deployment = get(e, kind, id);
-    expect(deployment.apiVersion).toBe(apiVersion);
-    expect(find(e, other, id)).toBeUndefined();
+    const blueGreen = blueGreenOf(e.config.workloads[id]) !== undefined;
+    const deployment = blueGreen ? get(e, 'Rollout', id) : get(e, 'Deployment', id);
+    expect(deployment.apiVersion).toBe(blueGreen ? 'argoproj.io/v1alpha1' : 'apps/v1');
+    expect(find(e, blueGreen ? 'Deployment' : 'Rollout', id)).toBeUndefined();
     expect(workload(e, id)).toBe(deployment);
     const service = get(e, 'Service', id);
     expect(service.apiVersion).toBe('v1');

@@ -6,7 +6,7 @@
  */
 import type { V1AppArmorProfile, V1PodSecurityContext, V1PodSpec, V1SeccompProfile, V1SecurityContext, V1SELinuxOptions } from '@kubernetes/client-node';
 import { imageSchema } from '../../src/config/schema';
-import { isKind } from '../support/k8s';
+import { isKind, ofKind } from '../support/k8s';
 import {
   allContainers,
   APP_COMPONENTS,
@@ -289,8 +289,8 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
   });
 
   test('Rollouts release blue-green: the live colour keeps serving until the new one is promoted', () => {
-    for (const r of env(name).objects.filter((o) => o.kind === 'Rollout')) {
-      const bg = r.spec.strategy?.blueGreen;
+    for (const r of ofKind(env(name).objects, 'Rollout')) {
+      const bg = r.spec.strategy.blueGreen;
       expect([ref(r), Object.keys(r.spec.strategy)]).toEqual([ref(r), ['blueGreen']]);
       expect([ref(r), bg.activeService]).toEqual([ref(r), r.metadata.name]);
       expect([ref(r), bg.previewService]).toEqual([ref(r), `${r.metadata.name}-preview`]);

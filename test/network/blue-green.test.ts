@@ -69,7 +69,7 @@ describe.each(PROFILES)('production with the %s edge', (profile) => {
         compared++;
       }
       const controller = index.ingressControllerPod();
-      expect(`edge -> ${a}: ${index.allowed(controller, podOf(index, ns, a))}`).toBe(`edge -> ${a}: ${before.allowed(before.ingressControllerPod(), podOf(before, ns, a))}`);
+      expect(`edge -> ${a}: ${index.allowed(controller, podOf(index, ns, a)).toString()}`).toBe(`edge -> ${a}: ${before.allowed(before.ingressControllerPod(), podOf(before, ns, a)).toString()}`);
       expect(index.egressToExternal(podOf(index, ns, a))).toEqual(before.egressToExternal(podOf(before, ns, a)));
     }
     expect(compared).toBeGreaterThanOrEqual(6);
@@ -85,8 +85,8 @@ describe.each(PROFILES)('production with the %s edge', (profile) => {
       for (const other of ids) {
         if (other === id) continue;
         const peer = podOf(index, ns, other);
-        expect(`${other} -> ${id}#preview: ${index.allowed(peer, preview)}`).toBe(`${other} -> ${id}#preview: ${index.allowed(peer, active)}`);
-        expect(`${id}#preview -> ${other}: ${index.allowed(preview, peer)}`).toBe(`${id}#preview -> ${other}: ${index.allowed(active, peer)}`);
+        expect(`${other} -> ${id}#preview: ${index.allowed(peer, preview).toString()}`).toBe(`${other} -> ${id}#preview: ${index.allowed(peer, active).toString()}`);
+        expect(`${id}#preview -> ${other}: ${index.allowed(preview, peer).toString()}`).toBe(`${id}#preview -> ${other}: ${index.allowed(active, peer).toString()}`);
       }
     }
   });
@@ -97,8 +97,8 @@ describe.each(PROFILES)('production with the %s edge', (profile) => {
     for (const id of ids) {
       const target = podOf(index, ns, id);
       const expected = analysed.includes(id) ? ConnectionSet.tcp(t.components.find((x) => x.id === id)!.healthPort) : ConnectionSet.none();
-      expect(`controller -> ${id}: ${index.allowed(controller, target)}`).toBe(`controller -> ${id}: ${expected}`);
-      expect(`controller -> ${id}#preview: ${index.allowed(controller, otherColour(index, target))}`).toBe(`controller -> ${id}#preview: ${expected}`);
+      expect(`controller -> ${id}: ${index.allowed(controller, target).toString()}`).toBe(`controller -> ${id}: ${expected.toString()}`);
+      expect(`controller -> ${id}#preview: ${index.allowed(controller, otherColour(index, target)).toString()}`).toBe(`controller -> ${id}#preview: ${expected.toString()}`);
       expect(index.allowed(target, controller).isEmpty()).toBe(true);
     }
     // Only the controller's pods: another pod of its namespace, or its labels elsewhere, get nothing.

@@ -135,14 +135,14 @@ describe('resource differences between two renders', () => {
 
   test('switching a component between strategies: the Deployment goes, the Rollout, its preview Service and analysis come, the HPA retargets', () => {
     const rolling = editFile(base, 'production/api.yaml', (docs) => {
-      const rollout = docs.find((d) => d.kind === 'Rollout')!;
+      const rollout = ofKind(docs, 'Rollout')[0];
       const deployment = {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: rollout.metadata,
         spec: { selector: rollout.spec.selector, template: rollout.spec.template, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } },
       };
-      const hpa = docs.find((d) => d.kind === 'HorizontalPodAutoscaler')!;
+      const hpa = ofKind(docs, 'HorizontalPodAutoscaler')[0];
       hpa.spec.scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' };
       return [...docs.filter((d) => d.kind !== 'Rollout' && d.kind !== 'AnalysisTemplate' && d.metadata.name !== 'api-preview'), deployment];
     });

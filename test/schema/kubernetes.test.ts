@@ -100,7 +100,7 @@ suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs $
       for (const v of crd.spec.versions) {
         if (!v.served) continue;
         // Argo Rollouts objects are typed by hand (src/constructs/rollout.ts): check them strictly.
-        const schema = crd.spec.group === 'argoproj.io' && ['Rollout', 'AnalysisTemplate'].includes(crd.spec.names.kind) ? strictCopy(v.schema.openAPIV3Schema) : v.schema.openAPIV3Schema;
+        const schema = crd.spec.group === 'argoproj.io' && ['Rollout', 'AnalysisTemplate'].includes(crd.spec.names.kind) ? (strictCopy(v.schema.openAPIV3Schema) as object) : v.schema.openAPIV3Schema;
         schemas.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, schema);
       }
     }
@@ -120,7 +120,7 @@ suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs $
       kinds.add(key);
     }
     // The check can fail: a misspelt Rollout field and a wrong type are caught.
-    const rollout = manifests.find((m) => m.kind === 'Rollout')!;
+    const rollout = ofKind(manifests, 'Rollout')[0];
     const checkRollout = validatorFor('argoproj.io/v1alpha1 Rollout')!;
     const blueGreen = rollout.spec.strategy.blueGreen;
     expect(checkRollout(rollout)).toBe(true);

@@ -26,6 +26,8 @@ import type {
   V1Service,
   V1ServiceAccount,
   V1StatefulSet,
+  V1ValidatingAdmissionPolicy,
+  V1ValidatingAdmissionPolicyBinding,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 
@@ -170,6 +172,7 @@ export type Application = CustomResource<{
     retry?: { limit?: number; backoff?: { duration?: string; factor?: number; maxDuration?: string } };
   };
   revisionHistoryLimit?: number;
+  ignoreDifferences?: { group: string; kind: string; name?: string; namespace?: string; jsonPointers?: string[]; jqPathExpressions?: string[] }[];
 }>;
 
 /** argoproj.io/v1alpha1 AppProject. */
@@ -180,6 +183,7 @@ export type AppProject = CustomResource<{
   clusterResourceWhitelist: { group: string; kind: string }[];
   namespaceResourceWhitelist: { group: string; kind: string }[];
   orphanedResources?: { warn?: boolean; ignore?: { group?: string; kind: string; name?: string }[] };
+  syncWindows?: { kind: string; schedule: string; duration: string; applications?: string[]; namespaces?: string[]; clusters?: string[]; manualSync?: boolean; timeZone?: string }[];
 }>;
 
 /** The generators of an ApplicationSet this project uses. */
@@ -281,6 +285,8 @@ export interface KindModels {
   ApplicationSet: ApplicationSet;
   Rollout: Rollout;
   AnalysisTemplate: AnalysisTemplate;
+  ValidatingAdmissionPolicy: V1ValidatingAdmissionPolicy;
+  ValidatingAdmissionPolicyBinding: V1ValidatingAdmissionPolicyBinding;
 }
 
 export type KindName = keyof KindModels;

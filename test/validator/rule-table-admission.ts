@@ -1,20 +1,11 @@
 /** Valid/invalid cases of the admission rules (merged into RULE_CASES). */
-import type { EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
-import { distObjects, find, load, Obj, workload } from './fixtures';
-import type { RuleCase, RuleCases } from './rule-table';
+import { unset } from '../support/k8s';
+import { allDist, find, load, mutate, P, workload } from './fixtures';
+import type { RuleCases } from './rule-table';
 
-const P = 'ctis-production';
-const dist = (e: EnvironmentName): RuleCase => ({ name: `committed dist/${e}`, env: e, objects: () => distObjects(e), expect: {} });
-const allDist = (): RuleCase[] => [dist('development'), dist('staging'), dist('production')];
-function mutate(e: EnvironmentName, f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
-  return () => {
-    const objs = distObjects(e);
-    return f(objs) ?? objs;
-  };
-}
-const binding = (o: LoadedObject[], name: string): Obj => find(o, 'ValidatingAdmissionPolicyBinding', name);
-const policy = (o: LoadedObject[], name: string): Obj => find(o, 'ValidatingAdmissionPolicy', name);
+const binding = (o: LoadedObject[], name: string) => find(o, 'ValidatingAdmissionPolicyBinding', name);
+const policy = (o: LoadedObject[], name: string) => find(o, 'ValidatingAdmissionPolicy', name);
 
 export const ADMISSION_RULE_CASES: Record<string, RuleCases> = {
   'admission-policies-present': {
@@ -50,7 +41,7 @@ export const ADMISSION_RULE_CASES: Record<string, RuleCases> = {
         env: 'staging',
         objects: mutate('staging', (o) => {
           const p = policy(o, 'ctis-staging-workloads');
-          p.spec.matchConstraints.resourceRules = p.spec.matchConstraints.resourceRules.filter((r: Obj) => !r.apiGroups.includes('argoproj.io'));
+          p.spec.matchConstraints.resourceRules = p.spec.matchConstraints.resourceRules.filter((r) => !r.apiGroups.includes('argoproj.io'));
         }),
         expect: { ['Namespace//ctis-staging']: [/judges CREATE and UPDATE of rollouts\.argoproj\.io: pod templates of Argo Rollouts/] },
       },
@@ -63,7 +54,7 @@ export const ADMISSION_RULE_CASES: Record<string, RuleCases> = {
       {
         name: 'a binding without namespace selector, one bound to staging, an unbound policy and a binding to a missing policy',
         objects: mutate('production', (o) => {
-          delete binding(o, 'ctis-production-services').spec.matchResources.namespaceSelector;
+          unset(binding(o, 'ctis-production-services').spec.matchResources, 'namespaceSelector');
           binding(o, 'ctis-production-ingresses').spec.matchResources.namespaceSelector.matchLabels['kubernetes.io/metadata.name'] = 'ctis-staging';
           binding(o, 'ctis-production-httproutes').spec.policyName = 'ctis-production-routes';
         }),
@@ -78,10 +69,9 @@ export const ADMISSION_RULE_CASES: Record<string, RuleCases> = {
         name: 'a selector that excludes the namespace',
         env: 'development',
         objects: mutate('development', (o) => {
-          binding(o, 'ctis-development-pods').spec.matchResources.namespaceSelector = {
-            matchLabels: { 'kubernetes.io/metadata.name': 'ctis-development' },
-            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['other'] }],
-          };
+          const selector = binding(o, 'ctis-development-pods').spec.matchResources.namespaceSelector;
+          selector.matchLabels = { 'kubernetes.io/metadata.name': 'ctis-development' };
+          selector.matchExpressions = [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['other'] }];
         }),
         expect: { ['ValidatingAdmissionPolicyBinding//ctis-development-pods']: [/^binding selects no namespace \(its selector excludes ctis-development\)$/] },
       },

@@ -7,7 +7,8 @@ import { renderEnvironment } from '../../charts/app';
 import type { EnvironmentConfig, EnvironmentName, StrategyConfig } from '../../src/config/schema';
 import { LoadedObject, parseManifests } from '../../src/manifests';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
-import { allDist, distObjects, env, find, mutate, Obj, withExtra } from './fixtures';
+import { given, Model, unset } from '../support/k8s';
+import { allDist, distObjects, env, find, mutate, withExtra } from './fixtures';
 import type { RuleCase, RuleCases } from './rule-table';
 
 const P = 'ctis-production';
@@ -36,7 +37,7 @@ const STAGING_PREVIEW = withStrategies(
 );
 
 /** A Deployment running a Rollout's pod template (the way it was before the switch). */
-function asDeployment(rollout: Obj, name = rollout.metadata.name): Obj {
+function asDeployment(rollout: Model<'Rollout'>, name = rollout.metadata.name): object {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -53,8 +54,8 @@ function asDeployment(rollout: Obj, name = rollout.metadata.name): Obj {
 /** The objects without one object. */
 const without = (o: LoadedObject[], kind: string, name: string) => o.filter((x) => !(x.object.kind === kind && x.object.metadata?.name === name));
 
-const blueGreen = (o: LoadedObject[], name: string): Obj => find(o, 'Rollout', name).spec.strategy.blueGreen;
-const analysisUrl = (o: LoadedObject[], name: string): Obj => find(o, 'AnalysisTemplate', `${name}-preview-health`).spec.metrics[0].provider.web;
+const blueGreen = (o: LoadedObject[], name: string) => find(o, 'Rollout', name).spec.strategy.blueGreen;
+const analysisUrl = (o: LoadedObject[], name: string) => find(o, 'AnalysisTemplate', `${name}-preview-health`).spec.metrics[0].provider.web;
 
 export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
   'rollout-strategy-safe': {
@@ -63,7 +64,7 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
       {
         name: 'a canary Rollout that keeps every pod until the new ones are ready',
         objects: mutate('production', (o) => {
-          find(o, 'Rollout', 'api').spec.strategy = { canary: { maxUnavailable: 0, maxSurge: 1 } };
+          find(o, 'Rollout', 'api').spec.strategy = given({ canary: { maxUnavailable: 0, maxSurge: 1 } });
         }),
         expect: {},
       },
@@ -73,7 +74,7 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
         name: 'a 10 s scale-down delay; no strategy; an auto-promotion delay that is ignored',
         objects: mutate('production', (o) => {
           blueGreen(o, 'api').scaleDownDelaySeconds = 10;
-          find(o, 'Rollout', 'frontend').spec.strategy = {};
+          find(o, 'Rollout', 'frontend').spec.strategy = given({});
           blueGreen(o, 'auth-server').autoPromotionSeconds = 60;
         }),
         expect: {
@@ -86,8 +87,8 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
       {
         name: 'canary without maxUnavailable; canary that cannot progress',
         objects: mutate('production', (o) => {
-          find(o, 'Rollout', 'api').spec.strategy = { canary: { steps: [{ setWeight: 20 }] } };
-          find(o, 'Rollout', 'frontend').spec.strategy = { canary: { maxUnavailable: 0, maxSurge: '0%' } };
+          find(o, 'Rollout', 'api').spec.strategy = given({ canary: { steps: [{ setWeight: 20 }] } });
+          find(o, 'Rollout', 'frontend').spec.strategy = given({ canary: { maxUnavailable: 0, maxSurge: '0%' } });
         }),
         expect: {
           [`Rollout/${P}/api`]: [/^canary maxUnavailable is unset \(default 25%\), not 0$/],
@@ -108,7 +109,7 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
         objects: mutate('production', (o) => {
           const api = find(o, 'Rollout', 'api');
           blueGreen(o, 'frontend').autoPromotionEnabled = true;
-          delete blueGreen(o, 'auth-server').prePromotionAnalysis;
+          unset(blueGreen(o, 'auth-server'), 'prePromotionAnalysis');
           return withExtra(without(o, 'Rollout', 'api'), [asDeployment(api)]);
         }),
         expect: {
@@ -157,7 +158,7 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
       {
         name: 'no preview Service; a preview Service of another instance; one that selects every component',
         objects: mutate('production', (o) => {
-          delete blueGreen(o, 'api').previewService;
+          unset(blueGreen(o, 'api'), 'previewService');
           find(o, 'Service', 'frontend-preview').spec.selector['app.kubernetes.io/instance'] = 'ctis-staging';
           find(o, 'Service', 'auth-server-preview').spec.selector = { 'app.kubernetes.io/part-of': 'ctis' };
         }),
@@ -190,7 +191,7 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
         name: 'a port the preview Service lacks; a port that reaches another container port',
         objects: mutate('production', (o) => {
           analysisUrl(o, 'api').url = 'http://api-preview.ctis-production.svc:9090/health/ready';
-          find(o, 'Service', 'frontend-preview').spec.ports.push({ name: 'metrics', port: 9100, targetPort: 9100, protocol: 'TCP' });
+          find(o, 'Service', 'frontend-preview').spec.ports.push(given({ name: 'metrics', port: 9100, targetPort: 9100, protocol: 'TCP' }));
           analysisUrl(o, 'frontend').url = 'http://frontend-preview.ctis-production.svc.cluster.local:9100/health/ready';
         }),
         expect: {
@@ -207,7 +208,7 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
       {
         name: 'an Ingress sends a public host to the preview of api; the preview of frontend is a LoadBalancer',
         objects: mutate('production', (o) => {
-          const ingress = JSON.parse(JSON.stringify(find(o, 'Ingress', 'api')));
+          const ingress = structuredClone(find(o, 'Ingress', 'api'));
           ingress.metadata.name = 'api-preview';
           ingress.spec.rules[0].host = 'preview.api.ctis.betts.example';
           ingress.spec.tls[0].hosts = ['preview.api.ctis.betts.example'];
@@ -281,7 +282,7 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
         objects: mutate('production', (o) => {
           const rollout = find(o, 'Rollout', 'frontend');
           const deployment = asDeployment(rollout, 'frontend-template');
-          delete rollout.spec.template;
+          unset(rollout.spec, 'template');
           rollout.spec.workloadRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'frontend-template', scaleDown: 'onsuccess' };
           find(o, 'HorizontalPodAutoscaler', 'frontend').spec.scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'frontend-template' };
           return withExtra(o, [deployment]);
@@ -317,7 +318,7 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
       name: 'the pre-promotion analysis of api is not admitted',
       objects: mutate('production', (o) => {
         const p = find(o, 'NetworkPolicy', 'api');
-        p.spec.ingress = p.spec.ingress.filter((r: Obj) => !JSON.stringify(r.from).includes('argo-rollouts'));
+        p.spec.ingress = p.spec.ingress.filter((r) => !JSON.stringify(r.from).includes('argo-rollouts'));
       }),
       expect: { [`Rollout/${P}/api`]: [/^missing edge argo-rollouts \(argo-rollouts\) -> api \(TCP 8080, pre-promotion analysis\): not allowed by the NetworkPolicies$/] },
     },
@@ -327,17 +328,21 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
       name: 'the Rollouts controller is admitted to staging api, which runs no analysis; its whole namespace reaches production frontend',
       env: 'staging',
       objects: mutate('staging', (o) => {
-        find(o, 'NetworkPolicy', 'api').spec.ingress.push({
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'argo-rollouts' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'argo-rollouts' } } }],
-          ports: [{ port: 8080, protocol: 'TCP' }],
-        });
+        find(o, 'NetworkPolicy', 'api').spec.ingress.push(
+          given({
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'argo-rollouts' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'argo-rollouts' } } }],
+            ports: [{ port: 8080, protocol: 'TCP' }],
+          }),
+        );
       }),
       expect: { [`Deployment/${S}/api`]: [/^extra connection argo-rollouts \(argo-rollouts\) -> api \(TCP 8080\) is allowed but not declared/] },
     },
     {
       name: 'the whole argo-rollouts namespace reaches frontend (namespaceSelector without podSelector)',
       objects: mutate('production', (o) => {
-        for (const rule of find(o, 'NetworkPolicy', 'frontend').spec.ingress) for (const peer of rule.from ?? []) if (peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'argo-rollouts') delete peer.podSelector;
+        for (const rule of find(o, 'NetworkPolicy', 'frontend').spec.ingress) {
+          for (const peer of rule.from ?? []) if (peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'argo-rollouts') unset(peer, 'podSelector');
+        }
       }),
       expect: { [`Rollout/${P}/frontend`]: [/^extra connection pod app=stray in namespace argo-rollouts -> frontend \(TCP 3000\) is allowed but not declared/] },
     },
@@ -420,7 +425,7 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
     {
       name: 'production: the no-ready-pod alert of a Rollout is gone (kube-state-metrics knows no Rollouts)',
       objects: mutate('production', (o) => {
-        for (const g of find(o, 'PrometheusRule', 'ctis-alerts').spec.groups) g.rules = g.rules.filter((r: Obj) => !String(r.expr).includes('rollout_info_replicas_available{namespace="ctis-production", name="api"}'));
+        for (const g of find(o, 'PrometheusRule', 'ctis-alerts').spec.groups) g.rules = g.rules.filter((r) => !r.expr.includes('rollout_info_replicas_available{namespace="ctis-production", name="api"}'));
       }),
       expect: { [`Rollout/${P}/api`]: [/^no alert watches api having no ready pod \(an expression selecting rollout_info_replicas_available\{name="api"\}\)$/] },
     },

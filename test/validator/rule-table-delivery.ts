@@ -5,6 +5,7 @@
 import type { LoadedObject } from '../../src/manifests';
 import type { EnvironmentConfig } from '../../src/config/schema';
 import { allDist, argoObjects, env, find, load, mutate, mutateArgo, ns, Obj, withExtra, workload } from './fixtures';
+import { given, unset } from '../support/k8s';
 import type { RuleCases } from './rule-table';
 
 const P = ns('production');
@@ -17,7 +18,7 @@ const PROMOTED = production.ref;
 const argoDist = (env: 'development' | 'staging' | 'production') => ({ name: `committed dist/argocd judged for ${env}`, env, objects: argoObjects, expect: {} });
 
 /** The production Application of the committed Argo CD output. */
-function productionApp(o: LoadedObject[]): Obj {
+function productionApp(o: LoadedObject[]) {
   return find(o, 'Application', 'ctis-production');
 }
 
@@ -77,7 +78,7 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
         env: 'staging',
         objects: mutate('staging', (o) => {
           const set = find(o, 'StatefulSet', 'postgresql');
-          delete set.spec.volumeClaimTemplates[0].metadata.annotations;
+          unset(set.spec.volumeClaimTemplates[0].metadata, 'annotations');
           set.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Retain' };
           find(o, 'StatefulSet', 'redis').spec.persistentVolumeClaimRetentionPolicy.whenScaled = 'Delete';
         }),
@@ -148,9 +149,9 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
         name: 'the production Application on main, and one without a revision',
         objects: mutateArgo((o) => {
           productionApp(o).spec.source.targetRevision = 'main';
-          const copy = JSON.parse(JSON.stringify(productionApp(o)));
+          const copy = structuredClone(productionApp(o));
           copy.metadata.name = 'ctis-production-copy';
-          delete copy.spec.source.targetRevision;
+          unset(copy.spec.source, 'targetRevision');
           return withExtra(o, [copy]);
         }),
         expect: {
@@ -177,7 +178,7 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
     invalid: [
       {
         name: "production's window is missing",
-        objects: mutateArgo((o) => void delete find(o, 'AppProject', 'ctis').spec.syncWindows),
+        objects: mutateArgo((o) => unset(find(o, 'AppProject', 'ctis').spec, 'syncWindows')),
         expect: { 'AppProject/argocd/ctis': [/^the production sync window "0 8 \* \* 1-4" for 8h \(UTC\) is not an allow window of this project for Application ctis-production: automated syncs could start outside it$/] },
       },
       {
@@ -185,8 +186,8 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
         objects: mutateArgo((o) => {
           const windows = find(o, 'AppProject', 'ctis').spec.syncWindows;
           windows[0].manualSync = false;
-          windows.push({ kind: 'allow', schedule: '* * * * *', duration: '1h', applications: ['*'] });
-          windows.push({ kind: 'deny', schedule: '0 0 * * *', duration: '1h', applications: ['*'] });
+          windows.push(given({ kind: 'allow', schedule: '* * * * *', duration: '1h', applications: ['*'] }));
+          windows.push(given({ kind: 'deny', schedule: '0 0 * * *', duration: '1h', applications: ['*'] }));
         }),
         expect: {
           'AppProject/argocd/ctis': [
@@ -198,7 +199,7 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
       {
         name: 'a window selecting staging by namespace that staging does not declare',
         env: 'staging',
-        objects: mutateArgo((o) => void find(o, 'AppProject', 'ctis').spec.syncWindows.push({ kind: 'allow', schedule: '0 1 * * *', duration: '2h', namespaces: [`${S.slice(0, 6)}*`], timeZone: 'Europe/Berlin' })),
+        objects: mutateArgo((o) => void find(o, 'AppProject', 'ctis').spec.syncWindows.push(given({ kind: 'allow', schedule: '0 1 * * *', duration: '2h', namespaces: [`${S.slice(0, 6)}*`], timeZone: 'Europe/Berlin' }))),
         expect: { 'AppProject/argocd/ctis': [/^allow window "0 1 \* \* \*" for 2h \(Europe\/Berlin\) selects Application ctis-staging but is not declared in config\/staging\.yaml/] },
       },
     ],

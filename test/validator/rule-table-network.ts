@@ -265,7 +265,7 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
       {
         name: 'nginx: /Hangfire of api in another case, as an implementation-specific path (ASP.NET routes case-insensitively)',
         objects: mutate('production', (o) => {
-          find(o, 'Ingress', 'api').spec.rules[0].http.paths.push({ path: '/Hangfire/dashboard', pathType: 'ImplementationSpecific', backend: { service: { name: 'api', port: { name: 'http' } } } });
+          find(o, 'Ingress', 'api').spec.rules[0].http.paths.push(given({ path: '/Hangfire/dashboard', pathType: 'ImplementationSpecific', backend: { service: { name: 'api', port: { name: 'http' } } } }));
         }),
         expect: { [`Ingress/${P}/api`]: [/https:\/\/api\.ctis\.betts\.example\/Hangfire\/dashboard routes \/hangfire of api publicly \(open to everyone\)$/] },
       },

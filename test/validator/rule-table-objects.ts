@@ -334,7 +334,9 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
       {
         name: 'admission policies at v1beta1',
         objects: mutate('production', (o) => {
-          for (const x of o) if (String(x.object.kind).startsWith('ValidatingAdmissionPolicy') && x.object.metadata?.name === 'ctis-production-pods') x.object.apiVersion = 'admissionregistration.k8s.io/v1beta1';
+          for (const x of o) {
+            if (String(x.object.kind).startsWith('ValidatingAdmissionPolicy') && x.object.metadata?.name === 'ctis-production-pods') Object.assign(x.object, { apiVersion: 'admissionregistration.k8s.io/v1beta1' });
+          }
         }),
         expect: {
           ['ValidatingAdmissionPolicy//ctis-production-pods']: [/no longer served: use admissionregistration\.k8s\.io\/v1 \(Kubernetes 1\.30\+/],
