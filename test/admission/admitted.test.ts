@@ -2,8 +2,10 @@
  * The admission policies admit everything the project renders (else Argo CD could not sync) and
  * what the controllers derive from it or change at run time, evaluated with a CEL implementation.
  */
+import { expect } from '@jest/globals';
+import { given, isKind, Model, ofKind } from '../support/k8s';
 import { ENVIRONMENTS, renderManifests, shippedEnv } from '../support/render';
-import { admit, AdmissionRequest, BoundPolicy, boundPolicies, Obj } from './harness';
+import { admit, AdmissionRequest, BoundPolicy, boundPolicies } from './harness';
 import { blueGreenRolloutOf, copy, cronJobOf, everyRendering, jobOf, pick, podOf, rendered, replicaSetOf } from './support';
 
 const ROLLOUTS_CONTROLLER = 'system:serviceaccount:argo-rollouts:argo-rollouts';
@@ -28,7 +30,7 @@ const JUDGED: Record<string, string> = {
 
 function expectAdmitted(policies: BoundPolicy[], req: AdmissionRequest, judgedBy?: string): void {
   const v = admit(policies, req);
-  const what = `${req.operation} ${req.object.kind}/${req.object.metadata?.name}`;
+  const what = `${req.operation} ${req.object.kind}/${req.object.metadata.name ?? ''}`;
   expect({ what, denials: v.denials }).toEqual({ what, denials: [] });
   if (judgedBy !== undefined) expect({ what, judgedBy: v.judgedBy }).toEqual({ what, judgedBy: judgedBy === '' ? [] : [expect.stringMatching(new RegExp(`-${judgedBy}$`))] });
 }
@@ -70,33 +72,33 @@ describe('every rendered object is admitted, in every environment and edge profi
 
 describe('what controllers create from the rendered objects is admitted', () => {
   test.each(everyRendering().map((r) => [`${r.env.name} (${r.profile})`, r] as const))('%s: ReplicaSets, Pods, Rollouts, Jobs', (_label, r) => {
-    const workloads = r.manifests.filter((m) => m.kind === 'Deployment' || m.kind === 'Rollout' || m.kind === 'StatefulSet');
+    const workloads = r.manifests.filter((m): m is Model<'Deployment'> | Model<'Rollout'> | Model<'StatefulSet'> => isKind(m, 'Deployment') || isKind(m, 'Rollout') || isKind(m, 'StatefulSet'));
     expect(workloads.length).toBeGreaterThan(3);
     for (const w of workloads) {
-      if (w.kind === 'StatefulSet') {
+      if (isKind(w, 'StatefulSet')) {
         expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(w, w.spec.template), username: 'system:serviceaccount:kube-system:statefulset-controller' }, 'pods');
         continue;
       }
-      if (w.kind === 'Deployment') {
+      if (isKind(w, 'Deployment')) {
         const rs = replicaSetOf(w);
         expectAdmitted(r.policies, { operation: 'CREATE', object: rs, username: DEPLOYMENT_CONTROLLER }, 'workloads');
         expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(rs, rs.spec.template), username: REPLICASET_CONTROLLER }, 'pods');
       }
       // The rendered Rollout (blue-green components), else a blue-green Rollout of the Deployment's
       // template: its ReplicaSet and pods, and the preview Service.
-      const rollout = w.kind === 'Rollout' ? w : blueGreenRolloutOf(w);
-      if (w.kind === 'Deployment') expectAdmitted(r.policies, { operation: 'CREATE', object: rollout }, 'workloads');
+      const rollout = isKind(w, 'Rollout') ? w : blueGreenRolloutOf(w);
+      if (isKind(w, 'Deployment')) expectAdmitted(r.policies, { operation: 'CREATE', object: rollout }, 'workloads');
       const rolloutRs = replicaSetOf(rollout, 'rollouts-pod-template-hash');
       expectAdmitted(r.policies, { operation: 'CREATE', object: rolloutRs, username: ROLLOUTS_CONTROLLER }, 'workloads');
       expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(rolloutRs, rolloutRs.spec.template), username: REPLICASET_CONTROLLER }, 'pods');
       const svc = pick(r, 'Service', w.metadata.name);
-      if (w.kind === 'Deployment') {
+      if (isKind(w, 'Deployment')) {
         const preview = copy(svc);
         preview.metadata.name = `${svc.metadata.name}-preview`;
         expectAdmitted(r.policies, { operation: 'CREATE', object: preview }, 'services');
       }
       // The Rollouts controller points the active and the preview Service at a ReplicaSet.
-      const services = w.kind === 'Rollout' ? [svc, pick(r, 'Service', rollout.spec.strategy.blueGreen.previewService)] : [svc];
+      const services = isKind(w, 'Rollout') ? [svc, pick(r, 'Service', rollout.spec.strategy.blueGreen.previewService)] : [svc];
       for (const service of services) {
         const switched = copy(service);
         switched.spec.selector['rollouts-pod-template-hash'] = '6d4cf56db6';
@@ -114,15 +116,15 @@ describe('what controllers create from the rendered objects is admitted', () => 
       expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(job, job.spec.template), username: 'system:serviceaccount:kube-system:job-controller' }, 'pods');
     }
     // Production releases blue-green: its Rollouts were rendered, not made up from Deployments.
-    if (r.env.name === 'production') expect(workloads.filter((w) => w.kind === 'Rollout').map((w) => w.metadata.name).sort()).toEqual(['api', 'auth-server', 'frontend']);
+    if (r.env.name === 'production') expect(workloads.filter((w) => isKind(w, 'Rollout')).map((w) => w.metadata.name).sort()).toEqual(['api', 'auth-server', 'frontend']);
   });
 });
 
 describe('run-time changes by the HPA, Deployment and Rollouts controllers are never refused', () => {
   const r = rendered('production');
   /** A workload created before the policies, with a template they would refuse. */
-  function grandfathered(kind: 'Deployment' | 'Rollout', name: string): Obj {
-    const d = pick(r, kind, name);
+  function grandfathered(kind: 'Deployment' | 'Rollout', name: string): Model<'Deployment'> | Model<'Rollout'> {
+    const d = pick(r, kind, name) as Model<'Deployment'> | Model<'Rollout'>;
     d.spec.template.spec.containers[0].image = `registry.betts.example/ctis/${name}:1.8.1`;
     d.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
     return d;
@@ -156,12 +158,12 @@ describe('run-time changes by the HPA, Deployment and Rollouts controllers are n
   });
 
   test('pausing, promoting and aborting a Rollout (status and spec.paused) pass', () => {
-    const old = grandfathered('Rollout', 'api');
+    const old = grandfathered('Rollout', 'api') as Model<'Rollout'>;
     const paused = copy(old);
     paused.spec.paused = true;
     expectAdmitted(r.policies, { operation: 'UPDATE', object: paused, oldObject: old, username: ROLLOUTS_CONTROLLER }, '');
     const aborted = copy(old);
-    aborted.status = { abort: true, pauseConditions: null };
+    Object.assign(aborted, { status: { abort: true, pauseConditions: null } });
     expectAdmitted(r.policies, { operation: 'UPDATE', object: aborted, oldObject: old, username: ROLLOUTS_CONTROLLER }, '');
   });
 
@@ -181,8 +183,10 @@ describe('run-time changes by the HPA, Deployment and Rollouts controllers are n
 describe('a blue-green component with a preview host (staging, Traefik behind the admin allow-list)', () => {
   const env = structuredClone(shippedEnv('staging'));
   env.workloads.api.strategy = { type: 'blue-green', promotion: 'manual', scaleDownDelaySeconds: 30, prePromotionAnalysis: { count: 3, interval: '10s' }, previewHost: 'preview-api.staging.ctis.betts.example' };
-  const manifests = renderManifests(env).map(({ __file, ...m }) => m as Obj);
+  const manifests = renderManifests(env).map(({ __file: _file, ...m }) => m);
   const policies = boundPolicies(manifests);
+  /** A deep copy of the rendered preview Ingress. */
+  const previewIngress = () => copy(ofKind(manifests, 'Ingress').find((m) => m.metadata.name === 'api-preview')!);
 
   test('the Rollout, its AnalysisTemplate, the preview Service and the preview routes are admitted', () => {
     const names = (kind: string) => manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name);
@@ -192,9 +196,9 @@ describe('a blue-green component with a preview host (staging, Traefik behind th
   });
 
   test('a preview route without the allow-list is denied', () => {
-    const open = copy(manifests.find((m) => m.kind === 'Ingress' && m.metadata.name === 'api-preview')!);
+    const open = previewIngress();
     const key = 'traefik.ingress.kubernetes.io/router.middlewares';
-    open.metadata.annotations[key] = open.metadata.annotations[key].split(',').filter((m: string) => !m.includes('admin-allow-list')).join(',');
+    open.metadata.annotations[key] = open.metadata.annotations[key].split(',').filter((m) => !m.includes('admin-allow-list')).join(',');
     const v = admit(policies, { operation: 'CREATE', object: open });
     expect(v.denials.map((d) => d.message)).toEqual([
       'api-preview at preview-api.staging.ctis.betts.example: Ingress api-preview routes a preview Service other than at its preview host (api-preview: preview-api.staging.ctis.betts.example) behind the admin-allow-list Middleware (SPEC §2 rule 1, SPEC §2 rule 12; validator rule preview-not-public)',
@@ -202,17 +206,17 @@ describe('a blue-green component with a preview host (staging, Traefik behind th
   });
 
   test('the preview Service at another host, or as the default backend, is denied', () => {
-    const other = copy(manifests.find((m) => m.kind === 'Ingress' && m.metadata.name === 'api-preview')!);
+    const other = previewIngress();
     other.spec.rules[0].host = 'api.staging.ctis.betts.example';
     expect(admit(policies, { operation: 'CREATE', object: other }).denials.map((d) => d.message)).toEqual([expect.stringMatching(/^api-preview at api\.staging\.ctis\.betts\.example: /)]);
-    const dflt = copy(manifests.find((m) => m.kind === 'Ingress' && m.metadata.name === 'api-preview')!);
-    dflt.spec.defaultBackend = { service: { name: 'api-preview', port: { number: 8080 } } };
+    const dflt = previewIngress();
+    dflt.spec.defaultBackend = given({ service: { name: 'api-preview', port: { number: 8080 } } });
     expect(admit(policies, { operation: 'CREATE', object: dflt }).denials.map((d) => d.message)).toEqual([expect.stringMatching(/^api-preview: Ingress api-preview routes to it, but only the public components/)]);
   });
 
   test('without a preview host the preview Service is no backend at all', () => {
     const r = rendered('staging');
-    const preview = copy(manifests.find((m) => m.kind === 'Ingress' && m.metadata.name === 'api-preview')!);
+    const preview = previewIngress();
     expect(admit(r.policies, { operation: 'CREATE', object: preview }).denials.map((d) => d.message)).toEqual([
       expect.stringMatching(/^api-preview: Ingress api-preview routes to it, but only the public components auth-server, api, frontend are routed/),
     ]);

@@ -6,7 +6,8 @@
 import { parse } from '@bufbuild/cel';
 import { SECRET_NAME_PATTERN } from '../../src/admission';
 import { isSecretName } from '../../src/validator/rules/secrets';
-import { evaluate, KUBERNETES_STRING_FUNCTIONS, Obj, toCel } from './harness';
+import { expect } from '@jest/globals';
+import { evaluate, KUBERNETES_STRING_FUNCTIONS, Policy, toCel } from './harness';
 import { everyRendering } from './support';
 
 /** Operators and standard functions (cel-spec), as the parser names them. */
@@ -18,6 +19,9 @@ const STANDARD = [
 ];
 const ALLOWED_FUNCTIONS = new Set([...STANDARD, ...KUBERNETES_STRING_FUNCTIONS]);
 const ROOTS = new Set(['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer']);
+
+/** A parsed CEL expression (the cel-spec syntax tree @bufbuild/cel parses into). */
+type Expr = ReturnType<typeof parse>['expr'];
 
 interface Walk {
   functions: Set<string>;
@@ -33,24 +37,25 @@ const REQUEST_ROOTS = new Set(['object', 'oldObject', 'request', 'params', 'name
  * variable that does, or a loop variable ranging over such a value. Lists and maps built from literals
  * (a topology's callers, the admin paths) have a fixed size set when the policy is rendered.
  */
-function fromRequest(e: any, loopVars: ReadonlyMap<string, boolean>, constants: ReadonlySet<string>): boolean {
+function fromRequest(e: Expr | undefined, loopVars: ReadonlyMap<string, boolean>, constants: ReadonlySet<string>): boolean {
+  if (!e) return false;
   const k = e.exprKind;
   switch (k.case) {
     case 'identExpr':
       return loopVars.has(k.value.name) ? loopVars.get(k.value.name)! : REQUEST_ROOTS.has(k.value.name);
     case 'selectExpr': {
-      const op = k.value.operand.exprKind;
-      if (op.case === 'identExpr' && op.value.name === 'variables' && !loopVars.has('variables')) return !constants.has(k.value.field);
+      const op = k.value.operand?.exprKind;
+      if (op?.case === 'identExpr' && op.value.name === 'variables' && !loopVars.has('variables')) return !constants.has(k.value.field);
       return fromRequest(k.value.operand, loopVars, constants);
     }
     case 'callExpr':
       // An entry of a fixed map or list is as bounded as the map, whatever the key.
       if (k.value.function === '_[_]') return fromRequest(k.value.args[0], loopVars, constants);
-      return [...(k.value.target ? [k.value.target] : []), ...k.value.args].some((a: any) => fromRequest(a, loopVars, constants));
+      return [...(k.value.target ? [k.value.target] : []), ...k.value.args].some((a) => fromRequest(a, loopVars, constants));
     case 'listExpr':
-      return k.value.elements.some((el: any) => fromRequest(el, loopVars, constants));
+      return k.value.elements.some((el) => fromRequest(el, loopVars, constants));
     case 'structExpr':
-      return k.value.entries.some((en: any) => (en.keyKind.case === 'mapKey' && fromRequest(en.keyKind.value, loopVars, constants)) || fromRequest(en.value, loopVars, constants));
+      return k.value.entries.some((en) => (en.keyKind.case === 'mapKey' && fromRequest(en.keyKind.value, loopVars, constants)) || fromRequest(en.value, loopVars, constants));
     case 'comprehensionExpr':
       return fromRequest(k.value.iterRange, loopVars, constants) || fromRequest(k.value.accuInit, loopVars, constants);
     default:
@@ -58,9 +63,10 @@ function fromRequest(e: any, loopVars: ReadonlyMap<string, boolean>, constants: 
   }
 }
 
-function walk(e: any, loopVars: ReadonlyMap<string, boolean>, depth: number, out: Walk, constants: ReadonlySet<string>): void {
+function walk(e: Expr | undefined, loopVars: ReadonlyMap<string, boolean>, depth: number, out: Walk, constants: ReadonlySet<string>): void {
+  if (!e) return;
   const k = e.exprKind;
-  const go = (x: any) => walk(x, loopVars, depth, out, constants);
+  const go = (x: Expr | undefined) => walk(x, loopVars, depth, out, constants);
   switch (k.case) {
     case 'identExpr':
       if (!loopVars.has(k.value.name)) out.roots.add(k.value.name);
@@ -105,19 +111,22 @@ function analyse(expression: string, constants: ReadonlySet<string> = new Set())
 }
 
 /** Variables of a policy whose values do not depend on the request (literals, and variables built from them). */
-function constantVariables(policy: Obj): Set<string> {
+function constantVariables(policy: Policy): Set<string> {
   const constants = new Set<string>();
   for (const v of policy.spec.variables ?? []) if (!fromRequest(parse(v.expression).expr, new Map(), constants)) constants.add(v.name);
   return constants;
 }
 
 /** Every CEL expression of a policy, with where it sits. */
-function expressions(policy: Obj): Array<[string, string]> {
+function expressions(policy: Policy): Array<[string, string]> {
   const s = policy.spec;
   return [
-    ...(s.matchConditions ?? []).map((c: Obj) => [`matchConditions.${c.name}`, c.expression]),
-    ...(s.variables ?? []).map((v: Obj) => [`variables.${v.name}`, v.expression]),
-    ...s.validations.flatMap((v: Obj, i: number) => [[`validations[${i}].expression`, v.expression], [`validations[${i}].messageExpression`, v.messageExpression]]),
+    ...(s.matchConditions ?? []).map((c): [string, string] => [`matchConditions.${c.name}`, c.expression]),
+    ...(s.variables ?? []).map((v): [string, string] => [`variables.${v.name}`, v.expression]),
+    ...s.validations.flatMap((v, i): Array<[string, string]> => [
+      [`validations[${i}].expression`, v.expression],
+      [`validations[${i}].messageExpression`, v.messageExpression],
+    ]),
   ];
 }
 
@@ -204,7 +213,7 @@ describe('the evaluator implements the CEL the policies rely on as Kubernetes do
     ['object.spec.type', { error: expect.stringMatching(/type/) }],
   ])('%s', (expression, expected) => {
     const v = evaluate(expression, { object });
-    const plain = (x: unknown): unknown => (typeof x === 'bigint' ? Number(x) : x && typeof x === 'object' && Symbol.iterator in (x as object) && typeof x !== 'string' ? [...(x as Iterable<unknown>)].map(plain) : x);
+    const plain = (x: unknown): unknown => (typeof x === 'bigint' ? Number(x) : x && typeof x === 'object' && Symbol.iterator in x && typeof x !== 'string' ? [...(x as Iterable<unknown>)].map(plain) : x);
     expect(plain(v)).toEqual(expected);
   });
 });

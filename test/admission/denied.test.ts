@@ -7,8 +7,10 @@ import { toYaml } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { validateObjects } from '../../src/validator';
 import { RULE_REGISTRY } from '../../src/validator/rules';
-import { admit, AdmissionRequest, Obj } from './harness';
-import { copy, cronJobOf, pick, podOf, Profile, rendered, Rendered, workloadOf } from './support';
+import { expect } from '@jest/globals';
+import { given, PodSpecModel, unset } from '../support/k8s';
+import { admit, AdmissionRequest, RequestObject } from './harness';
+import { copy, cronJobOf, pick, podOf, Profile, rendered, Rendered, TemplateOwner, workloadOf } from './support';
 import type { EnvironmentName } from '../../src/config/schema';
 
 interface BreakingCase {
@@ -20,32 +22,34 @@ interface BreakingCase {
   readonly denied: ReadonlyArray<readonly [string, RegExp]>;
 }
 
-const create = (object: Obj): AdmissionRequest => ({ operation: 'CREATE', object });
-const update = (oldObject: Obj, change: (o: Obj) => void): AdmissionRequest => {
+type ContainerModel = PodSpecModel['containers'][number];
+
+const create = (object: RequestObject): AdmissionRequest => ({ operation: 'CREATE', object });
+const update = <T extends RequestObject>(oldObject: T, change: (o: T) => void): AdmissionRequest => {
   const object = copy(oldObject);
   change(object);
   return { operation: 'UPDATE', object, oldObject };
 };
 /** The component's rendered workload (a Deployment, or in production a blue-green Rollout), changed. */
-const deployment = (r: Rendered, name: string, change: (spec: Obj, container: Obj) => void): AdmissionRequest => {
+const deployment = (r: Rendered, name: string, change: (spec: PodSpecModel, container: ContainerModel) => void): AdmissionRequest => {
   const d = workloadOf(r, name);
   change(d.spec.template.spec, d.spec.template.spec.containers[0]);
   return create(d);
 };
-const netpol = (r: Rendered, name: string, spec: Obj, labels?: Record<string, string>): Obj => ({
+const netpol = (r: Rendered, name: string, spec: object, labels?: Record<string, string>): RequestObject => ({
   apiVersion: 'networking.k8s.io/v1',
   kind: 'NetworkPolicy',
   metadata: { name, namespace: r.env.namespace, labels: labels ?? pick(r, 'NetworkPolicy', 'default-deny').metadata.labels },
   spec,
 });
-const ingress = (r: Rendered, name: string, spec: Obj, annotations: Record<string, string> = {}): Obj => ({
+const ingress = (r: Rendered, name: string, spec: object, annotations: Record<string, string> = {}): RequestObject => ({
   apiVersion: 'networking.k8s.io/v1',
   kind: 'Ingress',
   metadata: { name, namespace: r.env.namespace, annotations },
   spec: { ingressClassName: r.env.edge.className, ...spec },
 });
 const route = (path: string, service: string, pathType = 'Prefix') => ({ path, pathType, backend: { service: { name: service, port: { name: 'http' } } } });
-const httpRoute = (r: Rendered, name: string, rules: Obj[]): Obj => ({
+const httpRoute = (r: Rendered, name: string, rules: object[]): RequestObject => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'HTTPRoute',
   metadata: { name, namespace: r.env.namespace },
@@ -83,7 +87,7 @@ const CASES: BreakingCase[] = [
   {
     name: 'a literal password env var',
     env: 'staging',
-    request: (r) => deployment(r, 'auth-server', (_s, c) => c.env.push({ name: 'ConnectionStrings__Default', value: 'Host=postgresql;Password=hunter2' }, { name: 'DB_PASSWORD', value: 'hunter2' })),
+    request: (r) => deployment(r, 'auth-server', (_s, c) => c.env.push(given({ name: 'ConnectionStrings__Default', value: 'Host=postgresql;Password=hunter2' }), given({ name: 'DB_PASSWORD', value: 'hunter2' }))),
     denied: [['workloads', m('auth-server: secret-like variables with a literal value \\(read them from a Secret an ExternalSecret writes\\): auth-server sets ConnectionStrings__Default, DB_PASSWORD', 'secret-literal')]],
   },
   // --- Services ---
@@ -208,13 +212,13 @@ const CASES: BreakingCase[] = [
   {
     name: 'stripping the labels of a rendered policy',
     env: 'production',
-    request: (r) => update(pick(r, 'NetworkPolicy', 'app-server'), (p) => delete p.metadata.labels),
+    request: (r) => update(pick(r, 'NetworkPolicy', 'app-server'), (p) => unset(p.metadata, 'labels')),
     denied: [['network-policies', /^NetworkPolicy app-server: was not rendered by this project.* \(SPEC §2 rule 2; validator rule network-extra-connection\)$/]],
   },
   {
     name: 'postgresql admits every namespace',
     env: 'staging',
-    request: (r) => update(pick(r, 'NetworkPolicy', 'postgresql'), (p) => p.spec.ingress.push({ from: [{ namespaceSelector: {} }], ports: [{ port: 5432, protocol: 'TCP' }] })),
+    request: (r) => update(pick(r, 'NetworkPolicy', 'postgresql'), (p) => p.spec.ingress.push(given({ from: [{ namespaceSelector: {} }], ports: [{ port: 5432, protocol: 'TCP' }] }))),
     denied: [['network-policies', m('postgresql: NetworkPolicy postgresql admits ingress from peers other than the declared callers \\(only pods of app-server, auth-server, postgresql-backup in this namespace may reach postgresql\\)', 'network-extra-connection')]],
   },
   {
@@ -242,7 +246,7 @@ const CASES: BreakingCase[] = [
     env: 'staging',
     request: (r) =>
       update(pick(r, 'NetworkPolicy', 'postgresql'), (p) =>
-        p.spec.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ port: 9187, protocol: 'TCP' }] }),
+        p.spec.ingress.push(given({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ port: 9187, protocol: 'TCP' }] })),
       ),
     denied: [['network-policies', m('postgresql: NetworkPolicy postgresql admits ingress from peers other than the declared callers', 'network-extra-connection')]],
   },
@@ -251,7 +255,7 @@ const CASES: BreakingCase[] = [
     env: 'production',
     request: (r) =>
       update(pick(r, 'NetworkPolicy', 'app-server'), (p) => {
-        for (const rule of p.spec.ingress) for (const peer of rule.from) if (peer.namespaceSelector) peer.podSelector = { matchLabels: {} };
+        for (const rule of p.spec.ingress) for (const peer of rule.from) if (peer.namespaceSelector) peer.podSelector = given({ matchLabels: {} });
       }),
     denied: [['network-policies', m('app-server: NetworkPolicy app-server admits ingress from peers other than the declared callers \\(only pods of api in this namespace and prometheus in monitoring may reach app-server\\)', 'network-extra-connection')]],
   },
@@ -270,7 +274,7 @@ const CASES: BreakingCase[] = [
         s.hostNetwork = true;
         s.hostPID = true;
         c.ports[0].hostPort = 3000;
-        s.volumes.push({ name: 'docker', hostPath: { path: '/var/run/docker.sock' } });
+        s.volumes.push(given({ name: 'docker', hostPath: { path: '/var/run/docker.sock' } }));
       }),
     denied: [
       ['workloads', m("frontend: the pod shares the host's hostNetwork, hostPID", 'pod-security-restricted')],
@@ -286,7 +290,7 @@ const CASES: BreakingCase[] = [
         c.securityContext.allowPrivilegeEscalation = true;
         c.securityContext.capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] };
         c.securityContext.runAsUser = 0;
-        c.securityContext.seccompProfile = { type: 'Unconfined' };
+        c.securityContext.seccompProfile = given({ type: 'Unconfined' });
       }),
     denied: [
       ['workloads', m('app-server: containers without allowPrivilegeEscalation: false: app-server', 'pod-security-restricted')],
@@ -310,7 +314,7 @@ const CASES: BreakingCase[] = [
   {
     name: 'a projected service-account token',
     env: 'staging',
-    request: (r) => deployment(r, 'api', (s) => s.volumes.push({ name: 'kube-api', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } })),
+    request: (r) => deployment(r, 'api', (s) => s.volumes.push(given({ name: 'kube-api', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }))),
     denied: [['workloads', m('api: volumes project a service-account token: kube-api', 'service-account-token')]],
   },
   {
@@ -339,7 +343,7 @@ const CASES: BreakingCase[] = [
     request: (r) => {
       const d = workloadOf(r, 'api');
       const pod = podOf(d, d.spec.template);
-      delete pod.metadata.ownerReferences;
+      unset(pod.metadata, 'ownerReferences');
       pod.metadata.name = 'debug';
       pod.spec.containers[0].securityContext.privileged = true;
       return create(pod);
@@ -351,7 +355,7 @@ const CASES: BreakingCase[] = [
     env: 'staging',
     request: (r) => {
       const cron = cronJobOf(pick(r, 'StatefulSet', 'postgresql'), 'backup');
-      delete cron.spec.jobTemplate.spec.template.spec.automountServiceAccountToken;
+      unset(cron.spec.jobTemplate.spec.template.spec, 'automountServiceAccountToken');
       return create(cron);
     },
     denied: [['cronjobs', m('postgresql: the pod mounts the service-account token', 'service-account-token')]],
@@ -387,7 +391,8 @@ const CASES: BreakingCase[] = [
  */
 function otherShapes(c: BreakingCase): BreakingCase[] {
   if (!c.denied.every(([concern]) => concern === 'workloads')) return [];
-  const original = (r: Rendered) => c.request(r).object;
+  // The cases this applies to send a changed Deployment or Rollout.
+  const original = (r: Rendered) => c.request(r).object as TemplateOwner;
   if (!['Deployment', 'Rollout'].includes(original(rendered(c.env, c.profile)).kind)) return [];
   return [
     { ...c, name: `${c.name}, as a bare Pod`, request: (r) => create(podOf(original(r), original(r).spec.template)), denied: c.denied.map(([, re]) => ['pods', re] as const) },
@@ -417,7 +422,7 @@ describe('breaking changes are denied by the intended check, with its message', 
     }
     const all = new Set<string>();
     for (const e of ['development', 'staging', 'production'] as const) {
-      for (const { policy } of rendered(e).policies) policy.spec.validations.forEach((_v: Obj, i: number) => all.add(key(policy.metadata.name, i)));
+      for (const { policy } of rendered(e).policies) policy.spec.validations.forEach((_v, i) => all.add(key(policy.metadata.name, i)));
     }
     expect([...all].filter((k) => !hit.has(k)).sort()).toEqual([]);
   });
@@ -463,7 +468,7 @@ describe('before merge, the validator rule a denial names reports the same chang
   test.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const r = rendered(c.env, c.profile);
     const req = c.request(r);
-    const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const key = (o: RequestObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
     const objects = [...r.manifests.filter((m) => key(m) !== key(req.object)), req.object];
     const rules = [...new Set(c.denied.map(([, re]) => /validator rule ([a-z-]+)/.exec(re.source)?.[1]).filter((x): x is string => x !== undefined))];
     expect(rules.length).toBeGreaterThan(0);

@@ -1,13 +1,14 @@
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
+import { given, KindName, Manifest, Model, PodTemplateModel } from '../support/k8s';
 import { ENVIRONMENTS, PROFILES, renderManifests, shippedEnv, withProfile } from '../support/render';
-import { BoundPolicy, boundPolicies, Obj } from './harness';
+import { BoundPolicy, boundPolicies } from './harness';
 
 export type Profile = EnvironmentConfig['edge']['profile'];
 
 export interface Rendered {
   readonly env: EnvironmentConfig;
   readonly profile: Profile;
-  readonly manifests: Obj[];
+  readonly manifests: Manifest[];
   readonly policies: BoundPolicy[];
 }
 
@@ -21,7 +22,7 @@ export function rendered(name: EnvironmentName, profile?: Profile): Rendered {
   let r = cache.get(key);
   if (!r) {
     const env = withProfile(env0, p);
-    const manifests = renderManifests(env).map(({ __file, ...m }) => m as Obj);
+    const manifests = renderManifests(env).map(({ __file: _file, ...m }) => m);
     r = { env, profile: p, manifests, policies: boundPolicies(manifests) };
     cache.set(key, r);
   }
@@ -33,26 +34,29 @@ export function everyRendering(): Rendered[] {
   return ENVIRONMENTS.flatMap((e) => PROFILES.map((p) => rendered(e, p)));
 }
 
-export const copy = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
+export const copy = <T>(o: T): T => structuredClone(o);
 
 /** A rendered object by kind (or one of several kinds) and name (a deep copy, mutate freely). */
-export function pick(r: Rendered, kind: string | readonly string[], name: string): Obj {
+export function pick<K extends KindName>(r: Rendered, kind: K | readonly K[], name: string): Model<K> {
   const kinds: readonly string[] = typeof kind === 'string' ? [kind] : kind;
-  const o = r.manifests.find((m) => kinds.includes(m.kind) && m.metadata?.name === name);
+  const o = r.manifests.find((m) => kinds.includes(m.kind) && m.metadata.name === name);
   if (!o) throw new Error(`${r.env.name}/${r.profile} renders no ${kinds.join(' or ')} ${name}`);
-  return copy(o);
+  return copy(o) as Model<K>;
 }
 
+/** A workload that runs a pod template: what the controllers below derive objects from. */
+export type TemplateOwner = Model<'Deployment'> | Model<'Rollout'> | Model<'StatefulSet'>;
+
 /** The rendered workload of an application component: its Deployment, or its Rollout where it is released blue-green. */
-export function workloadOf(r: Rendered, name: string): Obj {
-  return pick(r, ['Deployment', 'Rollout'], name);
+export function workloadOf(r: Rendered, name: string): Model<'Deployment'> | Model<'Rollout'> {
+  return pick(r, ['Deployment', 'Rollout'], name) as Model<'Deployment'> | Model<'Rollout'>;
 }
 
 /** The ReplicaSet the Deployment controller creates for a Deployment (or Argo Rollouts for a Rollout). */
-export function replicaSetOf(workload: Obj, hashLabel = 'pod-template-hash'): Obj {
+export function replicaSetOf(workload: Model<'Deployment'> | Model<'Rollout'>, hashLabel = 'pod-template-hash'): Model<'ReplicaSet'> {
   const template = copy(workload.spec.template);
   template.metadata.labels = { ...template.metadata.labels, [hashLabel]: '6d4cf56db6' };
-  return {
+  return given<Model<'ReplicaSet'>>({
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     metadata: {
@@ -63,21 +67,21 @@ export function replicaSetOf(workload: Obj, hashLabel = 'pod-template-hash'): Ob
       ownerReferences: [{ apiVersion: workload.apiVersion, kind: workload.kind, name: workload.metadata.name, uid: 'b1b9f7a2-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true }],
     },
     spec: { replicas: 2, selector: { matchLabels: { ...workload.spec.selector.matchLabels, [hashLabel]: '6d4cf56db6' } }, template },
-  };
+  });
 }
 
 /**
  * The Pod a controller creates from a template, with the fields the API server defaults before
  * validating admission sees it.
  */
-export function podOf(owner: Obj, template: Obj): Obj {
+export function podOf(owner: Manifest, template: PodTemplateModel): Model<'Pod'> {
   const spec = copy(template.spec);
   for (const c of spec.containers) {
     c.terminationMessagePath ??= '/dev/termination-log';
     c.terminationMessagePolicy ??= 'File';
     c.imagePullPolicy ??= 'IfNotPresent';
   }
-  return {
+  return given<Model<'Pod'>>({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
@@ -102,12 +106,12 @@ export function podOf(owner: Obj, template: Obj): Obj {
         { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
       ],
     },
-  };
+  });
 }
 
 /** An Argo Rollouts blue-green Rollout running a Deployment's pod template. */
-export function blueGreenRolloutOf(deployment: Obj): Obj {
-  return {
+export function blueGreenRolloutOf(deployment: Model<'Deployment'>): Model<'Rollout'> {
+  return given<Model<'Rollout'>>({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
     metadata: copy(deployment.metadata),
@@ -118,24 +122,24 @@ export function blueGreenRolloutOf(deployment: Obj): Obj {
       template: copy(deployment.spec.template),
       strategy: { blueGreen: { activeService: deployment.metadata.name, previewService: `${deployment.metadata.name}-preview`, autoPromotionEnabled: false } },
     },
-  };
+  });
 }
 
 /** A CronJob running a workload's pod template once a night. */
-export function cronJobOf(workload: Obj, name: string): Obj {
+export function cronJobOf(workload: TemplateOwner, name: string): Model<'CronJob'> {
   const template = copy(workload.spec.template);
   template.spec.restartPolicy = 'OnFailure';
-  return {
+  return given<Model<'CronJob'>>({
     apiVersion: 'batch/v1',
     kind: 'CronJob',
     metadata: { name, namespace: workload.metadata.namespace, labels: copy(workload.metadata.labels) },
     spec: { schedule: '15 2 * * *', concurrencyPolicy: 'Forbid', jobTemplate: { spec: { backoffLimit: 2, template } } },
-  };
+  });
 }
 
 /** The Job the CronJob controller creates. */
-export function jobOf(cronJob: Obj): Obj {
-  return {
+export function jobOf(cronJob: Model<'CronJob'>): Model<'Job'> {
+  return given<Model<'Job'>>({
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
@@ -145,5 +149,5 @@ export function jobOf(cronJob: Obj): Obj {
       ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata.name, uid: 'b1b9f7a2-0000-4000-8000-000000000003', controller: true, blockOwnerDeletion: true }],
     },
     spec: copy(cronJob.spec.jobTemplate.spec),
-  };
+  });
 }

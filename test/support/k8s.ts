@@ -22,6 +22,7 @@ import type {
   V1Pod,
   V1PodDisruptionBudget,
   V1PodTemplateSpec,
+  V1ReplicaSet,
   V1Secret,
   V1Service,
   V1ServiceAccount,
@@ -211,6 +212,7 @@ export type ApplicationSet = CustomResource<{
 /** argoproj.io/v1alpha1 Rollout with the blue-green strategy (`src/constructs/rollout.ts`), or a `workloadRef` to a Deployment. */
 export type Rollout = CustomResource<{
   replicas?: number;
+  paused?: boolean;
   revisionHistoryLimit?: number;
   progressDeadlineSeconds?: number;
   progressDeadlineAbort?: boolean;
@@ -228,7 +230,7 @@ export type Rollout = CustomResource<{
     };
     canary?: Record<string, unknown>;
   };
-}>;
+}> & { status?: { phase?: string; abort?: boolean; pauseConditions?: { reason: string; startTime?: string }[] | null } };
 
 /** argoproj.io/v1alpha1 AnalysisTemplate of web metrics (`src/constructs/rollout.ts`). */
 export type AnalysisTemplate = CustomResource<{
@@ -260,6 +262,7 @@ export interface KindModels {
   Deployment: V1Deployment;
   StatefulSet: V1StatefulSet;
   DaemonSet: V1DaemonSet;
+  ReplicaSet: V1ReplicaSet;
   Job: V1Job;
   CronJob: V1CronJob;
   Service: V1Service;
