@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -27,8 +28,7 @@ interface Runner {
   ensureBuilt(entry: string): string;
 }
 // Loaded at run time from the project, never bundled: the benchmark rebuilds through it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runner = require(path.join(ROOT, 'scripts', 'run.js')) as Runner;
+const runner = createRequire(__filename)(path.join(ROOT, 'scripts', 'run.js')) as Runner;
 
 /** One measured command: what to spawn, where, and what to do just before each run. */
 interface Case {

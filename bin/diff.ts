@@ -1,4 +1,4 @@
-/** `npm run diff`: the command of `src/cli/diff.ts` with the charts' renderer of objects (`charts/app.ts`). */
+/** `npm run diff`: the command of `src/cli/diff.ts` with the charts' renderer (`charts/app.ts`). */
 import { renderAllObjects } from '../charts/app';
 import { run } from '../src/cli/diff';
 

@@ -1,14 +1,13 @@
 /**
  * The wiring of the charts into the rendered output: which charts an environment renders (each
- * in a cdk8s App of its own), how their objects become files, and the Argo CD files derived from
- * what was rendered. `bin/synth` and `bin/diff` hand {@link renderAll} to the commands in
- * `src/cli`, which know nothing of the charts.
+ * in a cdk8s App of its own), which file holds the objects of each, and the Argo CD files derived
+ * from what was rendered. The commands (`bin/`) hand {@link renderAllObjects} to `src/cli`, which
+ * knows nothing of the charts, as its {@link StackRenderer}.
  */
 import { loadAllEnvironments } from '../src/config/load';
 import type { EnvironmentConfig } from '../src/config/schema';
 import { isClusterScoped, KubeObject } from '../src/manifests';
-import type { RenderedObjects } from '../src/synth';
-import { RenderedFiles, toYaml } from '../src/synth/yaml';
+import { RenderedFiles, RenderedObjects, StackRenderer, toFiles } from '../src/synth';
 import { checkTopology, Topology } from '../src/topology/model';
 import { AdmissionChart } from './admission';
 import { ApiChart } from './api';
@@ -99,26 +98,28 @@ export function renderEnvironmentObjects(topology: Topology, env: EnvironmentCon
 
 /** Renders one environment: one YAML file per chart, keyed `<env>/<chart>.yaml`. */
 export function renderEnvironment(topology: Topology, env: EnvironmentConfig): RenderedFiles {
-  return asFiles(renderEnvironmentObjects(topology, env));
+  return toFiles(renderEnvironmentObjects(topology, env));
 }
 
 /**
  * The objects of every rendered file: each environment of `topology` from already-loaded
- * configurations, and `argocd/` (project, applications, applicationset) for what was rendered.
+ * configurations, and `argocd/` (project, applications, applicationset, parameters) for what was
+ * rendered. The {@link StackRenderer} of the commands.
  */
-export function renderAllObjects(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedObjects {
+export const renderAllObjects: StackRenderer = (topology, envs) => {
   checkTopology(topology);
   const rendered: RenderedObjects = new Map();
   for (const env of envs) {
     for (const [rel, objects] of renderEnvironmentObjects(topology, env)) rendered.set(rel, objects);
   }
+  // Argo CD documents are plain objects with an apiVersion and a kind, like every rendered object.
   for (const [rel, objects] of argoCdManifests(topology.partOf, envs, rendered)) rendered.set(rel, objects as KubeObject[]);
   return rendered;
-}
+};
 
-/** Renders every environment of `topology` from already-loaded configurations, as files. */
+/** Renders every environment of `topology` from already-loaded configurations, with `argocd/`, as files. */
 export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
-  return asFiles(renderAllObjects(topology, envs));
+  return toFiles(renderAllObjects(topology, envs));
 }
 
 /** Loads `config/<env>.yaml` for every environment and renders them. */
@@ -129,10 +130,4 @@ export function renderFromConfig(topology: Topology, configDir?: string): Render
 /** Loads `config/<env>.yaml` for every environment and renders their objects, not written as YAML. */
 export function renderObjectsFromConfig(topology: Topology, configDir?: string): RenderedObjects {
   return renderAllObjects(topology, loadAllEnvironments(topology, configDir));
-}
-
-function asFiles(rendered: RenderedObjects): RenderedFiles {
-  const files: RenderedFiles = new Map();
-  for (const [rel, objects] of rendered) files.set(rel, toYaml(objects));
-  return files;
 }

@@ -73,9 +73,7 @@ export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions)
   const readinessPort = ports.find((p) => p.name === probePort);
   if (!readinessPort) throw new Error(`${id}: the probes use port "${probePort}", which the container does not declare`);
   return new AppWorkload(chart, 'Workload', {
-    name: id,
-    labels: ctx.labels(id),
-    selector: ctx.selector(id),
+    ...ctx.identity(id),
     workload: ctx.workload(id),
     runAsUser: RunAsUser.DOTNET,
     settings: {

@@ -14,9 +14,7 @@ export class FrontendChart extends StackChart {
     const health = c.spec.health!;
     const port = { name: 'http', containerPort: c.spec.port };
     new AppWorkload(this, 'Workload', {
-      name: id,
-      labels: ctx.labels(id),
-      selector: ctx.selector(id),
+      ...ctx.identity(id),
       workload: ctx.workload(id),
       runAsUser: RunAsUser.NEXTJS,
       settings: {

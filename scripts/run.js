@@ -111,7 +111,7 @@ function build(root, entry) {
   }
   // What is not ASCII by now sits in comments; escaping it there lets the bundle be read as
   // latin1, which is several times faster than decoding UTF-8.
-  const code = result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const code = result.outputFiles[0].text.replace(/[\x80-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const id = require('crypto').createHash('sha1').update(code).digest('hex');
   // Inputs, the folders that hold the project's own ones (a file added beside them can change
   // what an import resolves to), and the recipe. A file changed while esbuild read it is

@@ -1,11 +1,10 @@
 import * as path from 'path';
 import { ConfigError, loadAllEnvironments } from '../config/load';
 import { ENVIRONMENT_NAMES } from '../config/schema';
-import { diffSets, fromDirectory, fromRenderedObjects, hasChanges, LabelledSet, readCommitted, ReviewInputError } from '../review';
-import { ARGOCD_FOLDER, StackObjectRenderer } from '../synth';
+import { diffSets, FORMATTERS, fromDirectory, fromRenderedObjects, hasChanges, LabelledSet, readCommitted, ReviewInputError } from '../review';
+import { ARGOCD_FOLDER, StackRenderer } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-import { CliIo, CliProcess, firstLine, runCommand } from './kit';
-import { lineIo, parseReviewCommand } from './review-command';
+import { CliIo, CliProcess, firstLine, formatOption, linesOf, parseOptions, runCommand } from './kit';
 
 const USAGE =
   'usage: npm run diff -- [--env <name>] [--base <git-ref> | --working-tree] [--format text|markdown] [--dist <dir>] [--config <dir>]';
@@ -36,25 +35,17 @@ const FOLDERS: readonly string[] = [...ENVIRONMENT_NAMES, ARGOCD_FOLDER];
  * Base: the output folder (`--dist`, default `dist/`) as committed at `--base <git-ref>`
  * (default `HEAD`, so edit, synth, diff shows the edit), or its files on disk with
  * `--working-tree`. Head: an in-memory render of the current sources (`--config`) with `render`
- * (the charts, `charts/app.ts`).
+ * (the charts, `charts/app.ts`), compared as the rendered objects.
  * Exit 0 when equal, 1 when different, 2 on bad usage or unreadable input (one line).
  */
-export function main(argv: readonly string[], cli: CliIo, render: StackObjectRenderer): number {
-  const io = lineIo(cli);
-  const parsed = parseReviewCommand<{ env?: string; base?: string; 'working-tree'?: boolean; dist?: string; config?: string }>(
-    argv,
-    {
-      env: { type: 'string' },
-      base: { type: 'string' },
-      'working-tree': { type: 'boolean' },
-      dist: { type: 'string' },
-      config: { type: 'string' },
-    },
-    { name: 'diff', usage: USAGE, help: HELP },
-    io,
-  );
-  if ('code' in parsed) return parsed.code;
-  const { values, formatter } = parsed;
+export function main(argv: readonly string[], cli: CliIo, render: StackRenderer): number {
+  const io = linesOf(cli);
+  type Values = { env?: string; base?: string; 'working-tree'?: boolean; format?: string; dist?: string; config?: string };
+  const options = { env: { type: 'string' }, base: { type: 'string' }, 'working-tree': { type: 'boolean' }, format: { type: 'string' }, dist: { type: 'string' }, config: { type: 'string' } } as const;
+  const values = parseOptions<Values>('diff', argv, options, { usage: USAGE, help: HELP }, io);
+  if (typeof values === 'number') return values;
+  const formatter = formatOption('diff', FORMATTERS, values.format, USAGE, io);
+  if (typeof formatter === 'number') return formatter;
   if (values.env !== undefined && !FOLDERS.includes(values.env)) {
     io.err(`diff: unknown --env "${values.env}" (use ${FOLDERS.join(', ')})\n${USAGE}`);
     return 2;
@@ -106,6 +97,6 @@ function committedBase(distDir: string, shownDist: string, base: string | undefi
 }
 
 /** Runs the command as a process with the given renderer (see `bin/diff.ts`). */
-export function run(argv: readonly string[], render: StackObjectRenderer, proc: CliProcess = process): void {
+export function run(argv: readonly string[], render: StackRenderer, proc: CliProcess = process): void {
   runCommand('diff', (args, io) => main(args, io, render), argv, proc);
 }

@@ -1,11 +1,10 @@
 import * as path from 'path';
 import { ConfigError } from '../config/load';
 import { planPromotion, PromotionError } from '../delivery/promote';
-import { ReviewInputError } from '../review';
+import { FORMATTERS, ReviewInputError } from '../review';
 import { replaceFilesAtomically, StackRenderer } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-import { CliIo, CliProcess, firstLine, runCommand } from './kit';
-import { lineIo, parseReviewCommand } from './review-command';
+import { CliIo, CliProcess, firstLine, formatOption, linesOf, parseOptions, runCommand } from './kit';
 
 const USAGE = 'usage: npm run promote -- --env <name> --to <release-tag|commit-sha> [--format text|markdown] [--config <dir>] [--dist <dir>]';
 
@@ -38,23 +37,16 @@ function shown(p: string): string {
 /**
  * `npm run promote -- --env production --to v1.9.0`. The diff goes to standard output (a
  * pull-request comment with `--format markdown`); notes and the summary to standard error.
- * `render` renders the environments (the charts, `charts/app.ts`).
+ * `render` renders the environments (the charts, `charts/app.ts`) for the Argo CD files.
  */
 export function main(argv: readonly string[], cli: CliIo, render: StackRenderer): number {
-  const io = lineIo(cli);
-  const parsed = parseReviewCommand<{ env?: string; to?: string; config?: string; dist?: string }>(
-    argv,
-    {
-      env: { type: 'string' },
-      to: { type: 'string' },
-      config: { type: 'string' },
-      dist: { type: 'string' },
-    },
-    { name: 'promote', usage: USAGE, help: HELP },
-    io,
-  );
-  if ('code' in parsed) return parsed.code;
-  const { values, formatter } = parsed;
+  const io = linesOf(cli);
+  type Values = { env?: string; to?: string; format?: string; config?: string; dist?: string };
+  const options = { env: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, config: { type: 'string' }, dist: { type: 'string' } } as const;
+  const values = parseOptions<Values>('promote', argv, options, { usage: USAGE, help: HELP }, io);
+  if (typeof values === 'number') return values;
+  const formatter = formatOption('promote', FORMATTERS, values.format, USAGE, io);
+  if (typeof formatter === 'number') return formatter;
   for (const option of ['env', 'to'] as const) {
     if (values[option] === undefined || values[option] === '') {
       io.err(`promote: --${option} is required\n${USAGE}`);
@@ -63,12 +55,12 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
   }
   try {
     const plan = planPromotion({
-      render,
       env: values.env!,
       to: values.to!,
       configDir: path.resolve(values.config ?? 'config'),
       distDir: path.resolve(values.dist ?? 'dist'),
       topology: CTIS_TOPOLOGY,
+      render,
     });
     for (const note of plan.notes) io.err(`promote: note: ${note}`);
     replaceFilesAtomically(plan.writes);

@@ -4,16 +4,13 @@ import { blueGreenOf, maxPods } from '../config/strategy';
 import { SyncWave, syncWave } from './argocd-annotations';
 import { BlueGreenRelease } from './blue-green';
 import { k8s } from './k8s';
+import type { ComponentIdentity } from './labels';
 import { checksum, ContainerOptions, podTemplate } from './pod';
 import { clusterIpService, ServicePort } from './service';
 
 export type { ServicePort } from './service';
 
-export interface AppWorkloadProps {
-  /** Component id: the name of every object. */
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
+export interface AppWorkloadProps extends ComponentIdentity {
   readonly workload: WorkloadConfig;
   readonly runAsUser: number;
   /** Non-secret settings, rendered as a ConfigMap pulled in with `envFrom`. */

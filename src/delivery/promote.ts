@@ -15,7 +15,7 @@ import { fileAtRef, filesAtRef, isAncestor, locateInRepository, RepositoryError,
 import { LoadedObject, ManifestError, parseManifests } from '../manifests';
 import { diffSets, DiffReport, readCommitted } from '../review';
 import { isArgoCdObjectFile } from '../synth/gate';
-import type { StackRenderer } from '../synth';
+import { ARGOCD_FOLDER, StackRenderer, toFiles } from '../synth';
 import type { Topology } from '../topology/model';
 import { validateArgoCd, validateObjects } from '../validator';
 import { PromotionError, resolvePromotionRef, ResolvedRef } from './resolve';
@@ -23,8 +23,6 @@ import { PromotionError, resolvePromotionRef, ResolvedRef } from './resolve';
 export { PromotionError } from './resolve';
 
 export interface PromoteOptions {
-  /** Renders the environments (the charts, `charts/app.ts`): the Argo CD files are rendered again for the new ref. */
-  readonly render: StackRenderer;
   readonly env: string;
   /** The ref to promote: a release tag or a commit SHA. */
   readonly to: string;
@@ -33,6 +31,8 @@ export interface PromoteOptions {
   /** The committed output folder (`dist/`), inside the git repository. */
   readonly distDir: string;
   readonly topology: Topology;
+  /** Renders the environments (the charts, `charts/app.ts`): the Argo CD files follow the new ref. */
+  readonly render: StackRenderer;
 }
 
 export interface Promotion {
@@ -186,7 +186,7 @@ export function planPromotion(options: PromoteOptions): Promotion {
     writes.set(path.resolve(edited.file), edited.text);
     const next = envs.map((e) => (e.name === env.name ? edited.env : e));
     const rendered = options.render(options.topology, next);
-    const argo = [...rendered].filter(([rel]) => rel.startsWith('argocd/'));
+    const argo = [...toFiles(new Map([...rendered].filter(([rel]) => rel.startsWith(`${ARGOCD_FOLDER}/`))))];
     const objects = argo.filter(([rel]) => isArgoCdObjectFile(rel)).flatMap(([rel, text]) => parseManifests(text, rel));
     const problems = validateArgoCd(objects, { envs: next, topology: options.topology }).findings.filter((f) => f.severity === 'error');
     if (problems.length > 0) throw new PromotionError(`the Argo CD output would not validate: ${problems[0].file}:${problems[0].line}: ${problems[0].message}`);

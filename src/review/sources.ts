@@ -34,8 +34,7 @@ export function resourceKey(doc: unknown): string | undefined {
 
 /** Adds the documents of one file (path relative to the output folder) to `set`. */
 function addFile(set: ManifestSet, rel: string, text: string, shownAs: string): void {
-  const docs = reading(() => parseYamlDocuments(text, shownAs, rel.toLowerCase().endsWith('.json'))).map((d) => d.value);
-  addDocuments(set, rel, docs);
+  addDocuments(set, rel, reading(() => parseYamlDocuments(text, shownAs, rel.toLowerCase().endsWith('.json'))).map((d) => d.value));
 }
 
 /** Adds the documents of the file `rel` (relative to the output folder) to `set`. */

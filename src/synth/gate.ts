@@ -2,8 +2,8 @@ import type { EnvironmentConfig } from '../config/schema';
 import { parseManifests } from '../manifests';
 import type { Topology } from '../topology/model';
 import { Finding, validateArgoCd, validateObjects } from '../validator';
-import { ARGOCD_FOLDER, ARGOCD_PARAMETERS_FOLDER } from './index';
-import { RenderedFiles } from './yaml';
+import { ARGOCD_FOLDER, ARGOCD_PARAMETERS_FOLDER } from './folders';
+import type { RenderedFiles } from './yaml-out';
 
 /** Whether a rendered file is an Argo CD object file (not one of the ApplicationSet's parameter files). */
 export function isArgoCdObjectFile(rel: string): boolean {

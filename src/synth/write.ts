@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RenderedFiles } from './yaml';
+import type { RenderedFiles } from './yaml-out';
 
 /** Mode of a folder created normally under the current umask. */
 function defaultDirMode(): number {

@@ -15,6 +15,9 @@
  */
 import * as yaml from 'js-yaml';
 
+/** Rendered output: relative path (posix) -> file content. Sorted by path when written. */
+export type RenderedFiles = Map<string, string>;
+
 /** js-yaml settings that make output stable and readable: no anchors, no folding, quoted where needed. */
 export const DUMP_OPTIONS: yaml.DumpOptions = { noRefs: true, lineWidth: -1, sortKeys: false, quotingType: '"' };
 

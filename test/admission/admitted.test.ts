@@ -30,7 +30,7 @@ const JUDGED: Record<string, string> = {
 
 function expectAdmitted(policies: BoundPolicy[], req: AdmissionRequest, judgedBy?: string): void {
   const v = admit(policies, req);
-  const what = `${req.operation} ${req.object.kind}/${req.object.metadata.name ?? ''}`;
+  const what = `${req.operation} ${req.object.kind}/${req.object.metadata?.name ?? ''}`;
   expect({ what, denials: v.denials }).toEqual({ what, denials: [] });
   if (judgedBy !== undefined) expect({ what, judgedBy: v.judgedBy }).toEqual({ what, judgedBy: judgedBy === '' ? [] : [expect.stringMatching(new RegExp(`-${judgedBy}$`))] });
 }

@@ -3,11 +3,14 @@
  * calls only standard functions and the Kubernetes strings library, reads only the variables a
  * ValidatingAdmissionPolicy has, and nests comprehensions at most two deep.
  */
+import { expect } from '@jest/globals';
 import { parse } from '@bufbuild/cel';
 import { SECRET_NAME_PATTERN } from '../../src/admission';
 import { isSecretName } from '../../src/validator/rules/secrets';
-import { expect } from '@jest/globals';
 import { evaluate, KUBERNETES_STRING_FUNCTIONS, Policy, toCel } from './harness';
+
+/** A parsed CEL expression. */
+type Expr = ReturnType<typeof parse>['expr'];
 import { everyRendering } from './support';
 
 /** Operators and standard functions (cel-spec), as the parser names them. */
@@ -19,9 +22,6 @@ const STANDARD = [
 ];
 const ALLOWED_FUNCTIONS = new Set([...STANDARD, ...KUBERNETES_STRING_FUNCTIONS]);
 const ROOTS = new Set(['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer']);
-
-/** A parsed CEL expression (the cel-spec syntax tree @bufbuild/cel parses into). */
-type Expr = ReturnType<typeof parse>['expr'];
 
 interface Walk {
   functions: Set<string>;
@@ -38,14 +38,14 @@ const REQUEST_ROOTS = new Set(['object', 'oldObject', 'request', 'params', 'name
  * (a topology's callers, the admin paths) have a fixed size set when the policy is rendered.
  */
 function fromRequest(e: Expr | undefined, loopVars: ReadonlyMap<string, boolean>, constants: ReadonlySet<string>): boolean {
-  if (!e) return false;
-  const k = e.exprKind;
+  // Every sub-expression the parser produces is set (the protobuf types call them optional).
+  const k = e!.exprKind;
   switch (k.case) {
     case 'identExpr':
       return loopVars.has(k.value.name) ? loopVars.get(k.value.name)! : REQUEST_ROOTS.has(k.value.name);
     case 'selectExpr': {
-      const op = k.value.operand?.exprKind;
-      if (op?.case === 'identExpr' && op.value.name === 'variables' && !loopVars.has('variables')) return !constants.has(k.value.field);
+      const op = k.value.operand!.exprKind;
+      if (op.case === 'identExpr' && op.value.name === 'variables' && !loopVars.has('variables')) return !constants.has(k.value.field);
       return fromRequest(k.value.operand, loopVars, constants);
     }
     case 'callExpr':
@@ -64,8 +64,7 @@ function fromRequest(e: Expr | undefined, loopVars: ReadonlyMap<string, boolean>
 }
 
 function walk(e: Expr | undefined, loopVars: ReadonlyMap<string, boolean>, depth: number, out: Walk, constants: ReadonlySet<string>): void {
-  if (!e) return;
-  const k = e.exprKind;
+  const k = e!.exprKind;
   const go = (x: Expr | undefined) => walk(x, loopVars, depth, out, constants);
   switch (k.case) {
     case 'identExpr':
@@ -123,10 +122,7 @@ function expressions(policy: Policy): Array<[string, string]> {
   return [
     ...(s.matchConditions ?? []).map((c): [string, string] => [`matchConditions.${c.name}`, c.expression]),
     ...(s.variables ?? []).map((v): [string, string] => [`variables.${v.name}`, v.expression]),
-    ...s.validations.flatMap((v, i): Array<[string, string]> => [
-      [`validations[${i}].expression`, v.expression],
-      [`validations[${i}].messageExpression`, v.messageExpression],
-    ]),
+    ...s.validations.flatMap((v, i): Array<[string, string]> => [[`validations[${i}].expression`, v.expression], [`validations[${i}].messageExpression`, v.messageExpression]]),
   ];
 }
 

@@ -2,15 +2,16 @@
  * Breaking changes, each sent through the rendered policies and evaluated with a CEL
  * implementation: every one is denied by the intended check, with its message, and nothing else.
  */
+import { expect } from '@jest/globals';
 import { parseManifests } from '../../src/manifests';
 import { toYaml } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { validateObjects } from '../../src/validator';
 import { RULE_REGISTRY } from '../../src/validator/rules';
-import { expect } from '@jest/globals';
-import { given, PodSpecModel, unset } from '../support/k8s';
-import { admit, AdmissionRequest, RequestObject } from './harness';
-import { copy, cronJobOf, pick, podOf, Profile, rendered, Rendered, TemplateOwner, workloadOf } from './support';
+import type { Fields } from '../../src/manifests';
+import { asKind, given, isKind, PodSpecModel, unset } from '../support/k8s';
+import { admit, AdmissionRequest, Obj } from './harness';
+import { copy, cronJobOf, pick, podOf, Profile, rendered, Rendered, workloadOf } from './support';
 import type { EnvironmentName } from '../../src/config/schema';
 
 interface BreakingCase {
@@ -22,34 +23,32 @@ interface BreakingCase {
   readonly denied: ReadonlyArray<readonly [string, RegExp]>;
 }
 
-type ContainerModel = PodSpecModel['containers'][number];
-
-const create = (object: RequestObject): AdmissionRequest => ({ operation: 'CREATE', object });
-const update = <T extends RequestObject>(oldObject: T, change: (o: T) => void): AdmissionRequest => {
+const create = (object: Obj): AdmissionRequest => ({ operation: 'CREATE', object });
+const update = <T extends Obj>(oldObject: T, change: (o: T) => void): AdmissionRequest => {
   const object = copy(oldObject);
   change(object);
   return { operation: 'UPDATE', object, oldObject };
 };
 /** The component's rendered workload (a Deployment, or in production a blue-green Rollout), changed. */
-const deployment = (r: Rendered, name: string, change: (spec: PodSpecModel, container: ContainerModel) => void): AdmissionRequest => {
+const deployment = (r: Rendered, name: string, change: (spec: PodSpecModel, container: PodSpecModel['containers'][number]) => void): AdmissionRequest => {
   const d = workloadOf(r, name);
   change(d.spec.template.spec, d.spec.template.spec.containers[0]);
   return create(d);
 };
-const netpol = (r: Rendered, name: string, spec: object, labels?: Record<string, string>): RequestObject => ({
+const netpol = (r: Rendered, name: string, spec: Fields, labels?: Record<string, string>): Obj => ({
   apiVersion: 'networking.k8s.io/v1',
   kind: 'NetworkPolicy',
   metadata: { name, namespace: r.env.namespace, labels: labels ?? pick(r, 'NetworkPolicy', 'default-deny').metadata.labels },
   spec,
 });
-const ingress = (r: Rendered, name: string, spec: object, annotations: Record<string, string> = {}): RequestObject => ({
+const ingress = (r: Rendered, name: string, spec: Fields, annotations: Record<string, string> = {}): Obj => ({
   apiVersion: 'networking.k8s.io/v1',
   kind: 'Ingress',
   metadata: { name, namespace: r.env.namespace, annotations },
   spec: { ingressClassName: r.env.edge.className, ...spec },
 });
 const route = (path: string, service: string, pathType = 'Prefix') => ({ path, pathType, backend: { service: { name: service, port: { name: 'http' } } } });
-const httpRoute = (r: Rendered, name: string, rules: object[]): RequestObject => ({
+const httpRoute = (r: Rendered, name: string, rules: Fields[]): Obj => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'HTTPRoute',
   metadata: { name, namespace: r.env.namespace },
@@ -180,7 +179,7 @@ const CASES: BreakingCase[] = [
     name: 'gateway-api: a regular-expression match on api',
     env: 'production',
     profile: 'gateway-api',
-    request: (r) => update(pick(r, 'HTTPRoute', 'api'), (h) => (h.spec.rules[0].matches = [{ path: { type: 'RegularExpression', value: '/(api|ops)/.*' } }])),
+    request: (r) => update(pick(r, 'HTTPRoute', 'api'), (h) => (h.spec.rules[0].matches = [given({ path: { type: 'RegularExpression', value: '/(api|ops)/.*' } })])),
     denied: [['httproutes', m('api /\\(api\\|ops\\)/\\.\\*: HTTPRoute api routes paths that reach', 'admin-paths-not-public')]],
   },
   {
@@ -288,7 +287,7 @@ const CASES: BreakingCase[] = [
     request: (r) =>
       deployment(r, 'app-server', (_s, c) => {
         c.securityContext.allowPrivilegeEscalation = true;
-        c.securityContext.capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] };
+        c.securityContext.capabilities = given({ drop: ['ALL'], add: ['NET_ADMIN'] });
         c.securityContext.runAsUser = 0;
         c.securityContext.seccompProfile = given({ type: 'Unconfined' });
       }),
@@ -392,8 +391,12 @@ const CASES: BreakingCase[] = [
 function otherShapes(c: BreakingCase): BreakingCase[] {
   if (!c.denied.every(([concern]) => concern === 'workloads')) return [];
   // The cases this applies to send a changed Deployment or Rollout.
-  const original = (r: Rendered) => c.request(r).object as TemplateOwner;
-  if (!['Deployment', 'Rollout'].includes(original(rendered(c.env, c.profile)).kind)) return [];
+  const kind = c.request(rendered(c.env, c.profile)).object.kind;
+  if (kind !== 'Deployment' && kind !== 'Rollout') return [];
+  const original = (r: Rendered) => {
+    const o = c.request(r).object;
+    return isKind(o, 'Rollout') ? o : asKind(o, 'Deployment');
+  };
   return [
     { ...c, name: `${c.name}, as a bare Pod`, request: (r) => create(podOf(original(r), original(r).spec.template)), denied: c.denied.map(([, re]) => ['pods', re] as const) },
     { ...c, name: `${c.name}, as a CronJob`, request: (r) => create(cronJobOf(original(r), 'nightly')), denied: c.denied.map(([, re]) => ['cronjobs', re] as const) },
@@ -468,7 +471,7 @@ describe('before merge, the validator rule a denial names reports the same chang
   test.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const r = rendered(c.env, c.profile);
     const req = c.request(r);
-    const key = (o: RequestObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+    const key = (o: Obj) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
     const objects = [...r.manifests.filter((m) => key(m) !== key(req.object)), req.object];
     const rules = [...new Set(c.denied.map(([, re]) => /validator rule ([a-z-]+)/.exec(re.source)?.[1]).filter((x): x is string => x !== undefined))];
     expect(rules.length).toBeGreaterThan(0);

@@ -26,22 +26,17 @@
  */
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import type { V1LabelSelector, V1MatchResources, V1NamedRuleWithOperations } from '@kubernetes/client-node';
+import type { V1LabelSelector } from '@kubernetes/client-node';
+import type { KubeObject } from '../../src/manifests';
 import { Model, ofKind } from '../support/k8s';
 
-/**
- * An object sent to the API server: its apiVersion, kind and metadata, the rest as JSON (a test
- * may send what no model allows).
- */
-export interface RequestObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; [field: string]: unknown };
-  [field: string]: unknown;
-}
+/** An object sent to the API server: anything with an apiVersion, a kind and metadata. */
+export type Obj = KubeObject;
 
+/** A ValidatingAdmissionPolicy and a binding as rendered. */
 export type Policy = Model<'ValidatingAdmissionPolicy'>;
 export type Binding = Model<'ValidatingAdmissionPolicyBinding'>;
+type Match = Policy['spec']['matchConstraints'];
 
 /** The functions of Kubernetes' CEL strings library (ext.Strings) that @bufbuild/cel also implements. */
 export const KUBERNETES_STRING_FUNCTIONS = ['charAt', 'indexOf', 'lastIndexOf', 'lowerAscii', 'upperAscii', 'replace', 'split', 'substring', 'trim', 'join'];
@@ -56,13 +51,13 @@ export function evaluate(expression: string, bindings: Record<string, unknown>):
     p = plan(ENV, parse(expression));
     plans.set(expression, p);
   }
-  const r: unknown = (p as (ctx: unknown) => unknown)(bindings);
-  return isCelError(r) ? { error: r.message } : r;
+  const r = (p as (ctx: unknown) => unknown)(bindings);
+  return isCelError(r) ? { error: (r as { message: string }).message } : r;
 }
 
-/** A CEL value as a message shows it. */
+/** A CEL value as the API server's messages show it. */
 function shown(v: unknown): string {
-  return typeof v === 'bigint' ? v.toString() : (JSON.stringify(v) ?? 'undefined');
+  return String(v);
 }
 
 function isError(v: unknown): v is { error: string } {
@@ -95,8 +90,8 @@ const RESOURCES: Record<string, string> = {
 };
 const CLUSTER_SCOPED = new Set(['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
 
-export function resourceOf(o: RequestObject): { group: string; version: string; resource: string } {
-  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+export function resourceOf(o: Obj): { group: string; version: string; resource: string } {
+  const [group, version] = String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/') : ['', String(o.apiVersion)];
   const resource = RESOURCES[o.kind];
   if (!resource) throw new Error(`harness: no resource name for kind ${o.kind}`);
   return { group, version, resource };
@@ -104,8 +99,8 @@ export function resourceOf(o: RequestObject): { group: string; version: string; 
 
 export interface AdmissionRequest {
   readonly operation: 'CREATE' | 'UPDATE';
-  readonly object: RequestObject;
-  readonly oldObject?: RequestObject;
+  readonly object: Obj;
+  readonly oldObject?: Obj;
   /** Namespace of a namespaced object. @default - object.metadata.namespace */
   readonly namespace?: string;
   /** Who sends it. @default - Argo CD's application controller */
@@ -138,43 +133,38 @@ function selectorMatches(selector: V1LabelSelector | undefined, labels: Record<s
   for (const e of selector.matchExpressions ?? []) {
     const has = e.key in labels;
     const value = labels[e.key];
-    const values: (string | undefined)[] = e.values ?? [];
-    if (e.operator === 'In' && !(has && values.includes(value))) return false;
-    if (e.operator === 'NotIn' && has && values.includes(value)) return false;
+    if (e.operator === 'In' && !(has && (e.values ?? []).includes(value!))) return false;
+    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(value!)) return false;
     if (e.operator === 'Exists' && !has) return false;
     if (e.operator === 'DoesNotExist' && has) return false;
   }
   return true;
 }
 
-function rulesMatch(rules: V1NamedRuleWithOperations[] | undefined, req: AdmissionRequest, matchPolicy: string | undefined): boolean {
+function rulesMatch(rules: Match['resourceRules'] | undefined, req: AdmissionRequest, matchPolicy: string | undefined): boolean {
   if (!rules) return true;
   const r = resourceOf(req.object);
   const name = req.object.metadata?.name;
   return rules.some(
-    (rule) => {
-      const has = (values: string[] | undefined, v: string | undefined) => (values ?? []).some((x) => x === '*' || x === v);
-      return (
-        has(rule.apiGroups, r.group) &&
-        (has(rule.apiVersions, r.version) || matchPolicy !== 'Exact') &&
-        has(rule.resources, r.resource) &&
-        has(rule.operations, req.operation) &&
-        (!rule.resourceNames || rule.resourceNames.length === 0 || (name !== undefined && rule.resourceNames.includes(name)))
-      );
-    },
+    (rule) =>
+      (rule.apiGroups.includes('*') || rule.apiGroups.includes(r.group)) &&
+      (rule.apiVersions.includes('*') || rule.apiVersions.includes(r.version) || matchPolicy !== 'Exact') &&
+      (rule.resources.includes('*') || rule.resources.includes(r.resource)) &&
+      (rule.operations.includes('*') || rule.operations.includes(req.operation)) &&
+      (!rule.resourceNames || rule.resourceNames.length === 0 || (name !== undefined && rule.resourceNames.includes(name))),
   );
 }
 
-function scopeMatches(match: V1MatchResources | undefined, req: AdmissionRequest): boolean {
+function scopeMatches(match: Partial<Match> | undefined, req: AdmissionRequest): boolean {
   if (!match) return true;
   if (!rulesMatch(match.resourceRules, req, match.matchPolicy)) return false;
   const kind = req.object.kind;
   if (kind === 'Namespace') {
-    const labels = { ...(req.object.metadata.labels ?? {}), 'kubernetes.io/metadata.name': req.object.metadata.name };
+    const labels = { ...(req.object.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': req.object.metadata?.name };
     return selectorMatches(match.namespaceSelector, labels);
   }
   if (CLUSTER_SCOPED.has(kind)) return true;
-  const ns = req.namespace ?? req.object.metadata.namespace;
+  const ns = req.namespace ?? req.object.metadata?.namespace;
   return selectorMatches(match.namespaceSelector, { 'kubernetes.io/metadata.name': ns });
 }
 
@@ -187,7 +177,10 @@ export interface BoundPolicy {
 /** Pairs every ValidatingAdmissionPolicy of a manifest list with its bindings. */
 export function boundPolicies(manifests: readonly unknown[]): BoundPolicy[] {
   const bindings = ofKind(manifests, 'ValidatingAdmissionPolicyBinding');
-  return ofKind(manifests, 'ValidatingAdmissionPolicy').map((policy) => ({ policy, bindings: bindings.filter((b) => b.spec.policyName === policy.metadata.name) }));
+  return ofKind(manifests, 'ValidatingAdmissionPolicy').map((policy) => ({
+    policy,
+    bindings: bindings.filter((m) => m.spec.policyName === policy.metadata.name),
+  }));
 }
 
 export const ARGOCD_CONTROLLER = 'system:serviceaccount:argocd:argocd-application-controller';
@@ -199,8 +192,8 @@ export function admit(policies: readonly BoundPolicy[], req: AdmissionRequest): 
   const r = resourceOf(req.object);
   const request = toCel({
     operation: req.operation,
-    namespace: req.namespace ?? req.object.metadata.namespace ?? '',
-    name: req.object.metadata.name ?? '',
+    namespace: req.namespace ?? req.object.metadata?.namespace ?? '',
+    name: req.object.metadata?.name ?? '',
     kind: { group: r.group, version: r.version, kind: req.object.kind },
     resource: { group: r.group, version: r.version, resource: r.resource },
     userInfo: { username: req.username ?? ARGOCD_CONTROLLER },
@@ -211,7 +204,7 @@ export function admit(policies: readonly BoundPolicy[], req: AdmissionRequest): 
     const name = policy.metadata.name;
     for (const binding of bindings) {
       if (!scopeMatches(policy.spec.matchConstraints, req) || !scopeMatches(binding.spec.matchResources, req)) continue;
-      const actions = binding.spec.validationActions;
+      const actions: string[] = binding.spec.validationActions;
       const base: Record<string, unknown> = { object, oldObject, request, params: null, namespaceObject: null };
       const conditions = (policy.spec.matchConditions ?? []).map((c) => evaluate(c.expression, base));
       if (conditions.some((v) => v === false)) continue;

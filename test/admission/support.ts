@@ -1,7 +1,10 @@
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
-import { given, KindName, Manifest, Model, PodTemplateModel } from '../support/k8s';
+import { given, KindName, Manifest, Model, ofKind, PodTemplateModel } from '../support/k8s';
 import { ENVIRONMENTS, PROFILES, renderManifests, shippedEnv, withProfile } from '../support/render';
 import { BoundPolicy, boundPolicies } from './harness';
+
+/** What a controller creates pods from: a workload with a pod template. */
+export type TemplateOwner = Model<'Deployment'> | Model<'StatefulSet'> | Model<'Rollout'>;
 
 export type Profile = EnvironmentConfig['edge']['profile'];
 
@@ -22,7 +25,7 @@ export function rendered(name: EnvironmentName, profile?: Profile): Rendered {
   let r = cache.get(key);
   if (!r) {
     const env = withProfile(env0, p);
-    const manifests = renderManifests(env).map(({ __file: _file, ...m }) => m);
+    const manifests: Manifest[] = renderManifests(env).map(({ __file, ...m }) => m);
     r = { env, profile: p, manifests, policies: boundPolicies(manifests) };
     cache.set(key, r);
   }
@@ -34,22 +37,20 @@ export function everyRendering(): Rendered[] {
   return ENVIRONMENTS.flatMap((e) => PROFILES.map((p) => rendered(e, p)));
 }
 
-export const copy = <T>(o: T): T => structuredClone(o);
+export const copy = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
 
-/** A rendered object by kind (or one of several kinds) and name (a deep copy, mutate freely). */
-export function pick<K extends KindName>(r: Rendered, kind: K | readonly K[], name: string): Model<K> {
-  const kinds: readonly string[] = typeof kind === 'string' ? [kind] : kind;
-  const o = r.manifests.find((m) => kinds.includes(m.kind) && m.metadata.name === name);
-  if (!o) throw new Error(`${r.env.name}/${r.profile} renders no ${kinds.join(' or ')} ${name}`);
-  return copy(o) as Model<K>;
+/** A rendered object by kind and name (a deep copy, mutate freely). */
+export function pick<K extends KindName>(r: Rendered, kind: K, name: string): Model<K> {
+  const o = ofKind(r.manifests, kind).find((m) => m.metadata.name === name);
+  if (!o) throw new Error(`${r.env.name}/${r.profile} renders no ${kind} ${name}`);
+  return copy(o);
 }
-
-/** A workload that runs a pod template: what the controllers below derive objects from. */
-export type TemplateOwner = Model<'Deployment'> | Model<'Rollout'> | Model<'StatefulSet'>;
 
 /** The rendered workload of an application component: its Deployment, or its Rollout where it is released blue-green. */
 export function workloadOf(r: Rendered, name: string): Model<'Deployment'> | Model<'Rollout'> {
-  return pick(r, ['Deployment', 'Rollout'], name) as Model<'Deployment'> | Model<'Rollout'>;
+  const o = [...ofKind(r.manifests, 'Deployment'), ...ofKind(r.manifests, 'Rollout')].find((m) => m.metadata.name === name);
+  if (!o) throw new Error(`${r.env.name}/${r.profile} renders no Deployment or Rollout ${name}`);
+  return copy(o);
 }
 
 /** The ReplicaSet the Deployment controller creates for a Deployment (or Argo Rollouts for a Rollout). */

@@ -1,7 +1,7 @@
 import { parseEnvironment } from '../../src/config/load';
 import { EnvironmentConfig } from '../../src/config/schema';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
-import { copyOf, Doc, get, push, remove, set } from '../support/edit';
+import { copyOf, Doc, get, push, remove, set, valuesAt } from '../support/edit';
 import { shippedEnv } from '../support/render';
 
 const SMTP = { name: 'smtp', cidr: '10.20.12.0/24', port: 587, from: ['auth-server'] };
@@ -56,17 +56,15 @@ describe('configuration the API server, the kubelet or the runbook would refuse'
     const staging = copyOf(shippedEnv('staging'));
     set(staging, 'images.requireDigest', true);
     expect(() => parseEnvironment(staging, 'config/staging.yaml', 'staging', CTIS_TOPOLOGY)).toThrow(/field workloads\.auth-server\.image\.digest: is required/);
-    for (const id of Object.keys(get(staging, 'workloads') as Doc)) set(staging, `workloads.${id}.image.digest`, `sha256:${'a'.repeat(64)}`);
+    for (const w of valuesAt(staging, 'workloads')) set(w, 'image.digest', `sha256:${'a'.repeat(64)}`);
     expect(() => parseEnvironment(staging, 'config/staging.yaml', 'staging', CTIS_TOPOLOGY)).toThrow(/field dataStores\.postgresql\.image\.digest: is required/);
   });
 
   test('tags alone are enough where digests are not required', () => {
-    expect(() =>
-      parse((e) => {
-        set(e, 'images.requireDigest', false);
-        for (const id of Object.keys(get(e, 'workloads') as Doc)) remove(e, `workloads.${id}.image.digest`);
-      }),
-    ).not.toThrow();
+    expect(() => parse((e) => {
+      set(e, 'images.requireDigest', false);
+      for (const w of valuesAt(e, 'workloads')) remove(w, 'image.digest');
+    })).not.toThrow();
   });
 
   test('a public object storage endpoint is accepted outside production', () => {

@@ -42,7 +42,7 @@ describe('how an environment receives changes', () => {
   });
 
   test('production may sync by hand without windows; a release tag is an immutable ref', () => {
-    expect(parse((e) => Object.assign(get(e, 'argocd') as Doc, { automatedSync: false, syncWindows: [], ref: 'v1.9.0-rc.1' })).argocd).toMatchObject({ ref: 'v1.9.0-rc.1', syncWindows: [] });
+    expect(parse((e) => Object.assign(get(e, 'argocd') as object, { automatedSync: false, syncWindows: [], ref: 'v1.9.0-rc.1' })).argocd).toMatchObject({ ref: 'v1.9.0-rc.1', syncWindows: [] });
   });
 
   test('a window without a time zone is in UTC', () => {
@@ -50,7 +50,7 @@ describe('how an environment receives changes', () => {
   });
 
   test('staging may declare windows and follow another branch', () => {
-    const staging = parse((e) => Object.assign(get(e, 'argocd') as Doc, { branch: 'release/1.9', syncWindows: [{ schedule: '0 6 * * MON-FRI', duration: '12h', timeZone: 'Europe/Berlin' }] }), 'staging');
+    const staging = parse((e) => Object.assign(get(e, 'argocd') as object, { branch: 'release/1.9', syncWindows: [{ schedule: '0 6 * * MON-FRI', duration: '12h', timeZone: 'Europe/Berlin' }] }), 'staging');
     expect(targetRevision(staging.argocd)).toBe('release/1.9');
   });
 });

@@ -2,10 +2,11 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { renderAll, renderFromConfig } from '../../charts/app';
 import { main } from '../../src/cli/promote';
 import { replaceScalar } from '../../src/config/edit';
+import { renderAllObjects, renderFromConfig } from '../../charts/app';
 import { writeAtomically } from '../../src/synth';
+import { capture } from '../support/cli';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
 /**
@@ -35,10 +36,8 @@ function editConfig(env: string, edit: (text: string) => string): void {
 }
 
 function promote(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const lines = (to: string[]) => ({ write: (t: string) => to.push(...t.replace(/\n$/, '').split('\n')) });
-  const code = main([...argv, '--config', config, '--dist', dist], { stdout: lines(out), stderr: lines(err) }, renderAll);
+  const { io, out, err } = capture();
+  const code = main([...argv, '--config', config, '--dist', dist], io, renderAllObjects);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

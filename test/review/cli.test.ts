@@ -2,8 +2,9 @@ import { expect } from '@jest/globals';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { renderAll } from '../../charts/app';
 import { main as synthMain } from '../../src/cli/synth';
+import { renderAllObjects } from '../../charts/app';
+import { capture } from '../support/cli';
 import { freshRender, runDiff, writeDist } from './support';
 
 describe('npm run diff: usage', () => {
@@ -122,8 +123,9 @@ describe('edit, npm run synth, npm run diff: the edit shows', () => {
     execFileSync('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'pipe' });
   const synth = () => {
     const lines: string[] = [];
-    const sink = { write: (text: string) => lines.push(text) };
-    const code = synthMain(['--out', dist, '--config', config], { stdout: sink, stderr: sink }, renderAll);
+    const { io, out, err } = capture();
+    const code = synthMain(['--out', dist, '--config', config], io, renderAllObjects);
+    lines.push(...out, ...err);
     expect({ code, lines }).toMatchObject({ code: 0 });
   };
   fs.mkdirSync(config);

@@ -184,7 +184,17 @@ export type AppProject = CustomResource<{
   clusterResourceWhitelist: { group: string; kind: string }[];
   namespaceResourceWhitelist: { group: string; kind: string }[];
   orphanedResources?: { warn?: boolean; ignore?: { group?: string; kind: string; name?: string }[] };
-  syncWindows?: { kind: string; schedule: string; duration: string; applications?: string[]; namespaces?: string[]; clusters?: string[]; manualSync?: boolean; timeZone?: string }[];
+  syncWindows?: {
+    kind: string;
+    schedule: string;
+    duration: string;
+    timeZone?: string;
+    manualSync?: boolean;
+    applications?: string[];
+    namespaces?: string[];
+    clusters?: string[];
+    andOperator?: boolean;
+  }[];
 }>;
 
 /** The generators of an ApplicationSet this project uses. */
@@ -209,7 +219,7 @@ export type ApplicationSet = CustomResource<{
   syncPolicy?: { preserveResourcesOnDeletion?: boolean };
 }>;
 
-/** argoproj.io/v1alpha1 Rollout with the blue-green strategy (`src/constructs/rollout.ts`), or a `workloadRef` to a Deployment. */
+/** argoproj.io/v1alpha1 Rollout (Argo Rollouts): the blue-green strategy `src/constructs/rollout.ts` renders, a pod template or a `workloadRef` to a Deployment's. */
 export type Rollout = CustomResource<{
   replicas?: number;
   paused?: boolean;
@@ -286,10 +296,10 @@ export interface KindModels {
   Application: Application;
   AppProject: AppProject;
   ApplicationSet: ApplicationSet;
-  Rollout: Rollout;
-  AnalysisTemplate: AnalysisTemplate;
   ValidatingAdmissionPolicy: V1ValidatingAdmissionPolicy;
   ValidatingAdmissionPolicyBinding: V1ValidatingAdmissionPolicyBinding;
+  Rollout: Rollout;
+  AnalysisTemplate: AnalysisTemplate;
 }
 
 export type KindName = keyof KindModels;

@@ -5,7 +5,6 @@
  */
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
-import { ADMISSION_RULE_CASES } from './rule-table-admission';
 import { APPLICATION_CASES } from './rule-table-application';
 import { BLUE_GREEN_CASES, BLUE_GREEN_EXTRA_CASES } from './rule-table-blue-green';
 import { DELIVERY_RULE_CASES } from './rule-table-delivery';
@@ -32,14 +31,7 @@ export interface RuleCases {
   readonly invalid: RuleCase[];
 }
 
-export const RULE_CASES: Record<string, RuleCases> = {
-  ...DELIVERY_RULE_CASES,
-  ...NETWORK_AND_EDGE_CASES,
-  ...APPLICATION_CASES,
-  ...OBJECT_CASES,
-  ...ADMISSION_RULE_CASES,
-  ...BLUE_GREEN_CASES,
-};
+export const RULE_CASES: Record<string, RuleCases> = { ...DELIVERY_RULE_CASES, ...NETWORK_AND_EDGE_CASES, ...APPLICATION_CASES, ...OBJECT_CASES, ...BLUE_GREEN_CASES };
 
 // The operations rules and the network cases of the connections they add.
 for (const [id, cases] of Object.entries(OPERATIONS_CASES)) {

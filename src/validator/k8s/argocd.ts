@@ -3,7 +3,7 @@
  * comma-separated list of `Name=value` (white-space trimmed), a sync wave is an integer and 0
  * when absent.
  */
-import { at, scalarText, str } from '../../manifests';
+import { isRecord, str, text } from '../../manifests';
 
 export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -11,7 +11,7 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 /** The sync options of an object (or a claim template), by name: `Prune` -> `false`. */
 export function syncOptions(metadata: unknown): Map<string, string> {
   const out = new Map<string, string>();
-  const raw = str(at(metadata, ['annotations', SYNC_OPTIONS_ANNOTATION]));
+  const raw = isRecord(metadata) && isRecord(metadata.annotations) ? str(metadata.annotations[SYNC_OPTIONS_ANNOTATION]) : undefined;
   for (const part of (raw ?? '').split(',')) {
     const eq = part.indexOf('=');
     if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
@@ -34,8 +34,8 @@ export function missingRetention(metadata: unknown): Array<'Prune=false' | 'Dele
 
 /** The sync wave of an object: its annotation as an integer, 0 without one, `NaN` when it is not an integer. */
 export function syncWave(metadata: unknown): number {
-  const raw = at(metadata, ['annotations', SYNC_WAVE_ANNOTATION]);
+  const raw = isRecord(metadata) && isRecord(metadata.annotations) ? metadata.annotations[SYNC_WAVE_ANNOTATION] : undefined;
   if (raw === undefined) return 0;
-  const text = (scalarText(raw) ?? '').trim();
-  return /^[-+]?\d+$/.test(text) ? Number(text) : Number.NaN;
+  const value = text(raw).trim();
+  return /^[-+]?\d+$/.test(value) ? Number(value) : Number.NaN;
 }

@@ -1,4 +1,4 @@
-import { at, isRecord, list, LoadedObject, str, stringMap } from '../../manifests';
+import { at, isRecord, list, LoadedObject, records, str, stringMap, text } from '../../manifests';
 import type { ValidationContext } from '../context';
 import { defineEnvironmentRule, definePodRule, defineRule, RuleFinding } from '../rule';
 import { MINIMUM_KUBERNETES } from '../schema/kinds';
@@ -33,9 +33,8 @@ const has = (values: unknown, v: string) => list(values).some((x) => x === v || 
 
 /** Whether resource rules judge CREATE and UPDATE of every object of a resource. */
 function rulesCover(rules: unknown, group: string, resource: string): boolean {
-  return list(rules).some(
-    (r) =>
-      isRecord(r) &&
+  return records(rules).some(
+    ({ item: r }) =>
       has(r.apiGroups, group) &&
       has(r.resources, resource) &&
       (has(r.operations, 'CREATE') || has(r.operations, '*')) &&
@@ -53,9 +52,9 @@ function pinnedNamespaces(selector: unknown): string[] | undefined {
   let out: string[] | undefined;
   const pinned = stringMap(selector.matchLabels)[NAME_LABEL];
   if (pinned !== undefined) out = [pinned];
-  for (const e of list(selector.matchExpressions)) {
-    if (!isRecord(e) || e.key !== NAME_LABEL || e.operator !== 'In') continue;
-    const values = list(e.values).map(String);
+  for (const { item: e } of records(selector.matchExpressions)) {
+    if (e.key !== NAME_LABEL || e.operator !== 'In') continue;
+    const values = list(e.values).map(text);
     out = out ? out.filter((n) => values.includes(n)) : values;
   }
   return out;
@@ -65,31 +64,27 @@ function nameOf(o: LoadedObject): string {
   return str(o.object.metadata?.name) ?? '';
 }
 
-/** A field under the object's `spec`. */
-function specAt(o: LoadedObject, ...path: string[]): unknown {
-  return at(o.object, ['spec', ...path]);
-}
-
 function bindingsOf(ctx: ValidationContext, policy: string): LoadedObject[] {
-  return ctx.objects.ofKind(BINDING).filter((b) => str(specAt(b, 'policyName')) === policy);
+  return ctx.objects.ofKind(BINDING).filter((b) => str(at(b.object, ['spec', 'policyName'])) === policy);
 }
 
 /** A binding applies in exactly the environment's namespace. */
 function boundToNamespace(binding: LoadedObject, ns: string): boolean {
-  const pinned = pinnedNamespaces(specAt(binding, 'matchResources', 'namespaceSelector'));
+  const pinned = pinnedNamespaces(at(binding.object, ['spec', 'matchResources', 'namespaceSelector']));
   return pinned !== undefined && pinned.length === 1 && pinned[0] === ns;
 }
 
 /** Policies bound to the namespace that judge CREATE and UPDATE of a resource. */
 function judging(ctx: ValidationContext, group: string, resource: string): LoadedObject[] {
   return ctx.objects.ofKind(POLICY).filter((p) => {
-    if (p.object.apiVersion !== API_VERSION || !rulesCover(specAt(p, 'matchConstraints', 'resourceRules'), group, resource)) return false;
+    const constraints = at(p.object, ['spec', 'matchConstraints']);
+    if (p.object.apiVersion !== API_VERSION || !rulesCover(at(constraints, ['resourceRules']), group, resource)) return false;
     // The policy's own scope must include the namespace (an unpinned selector includes every one).
-    const scope = pinnedNamespaces(specAt(p, 'matchConstraints', 'namespaceSelector'));
+    const scope = pinnedNamespaces(at(constraints, ['namespaceSelector']));
     if (scope !== undefined && !scope.includes(ctx.namespace)) return false;
     return bindingsOf(ctx, nameOf(p)).some((b) => {
       if (b.object.apiVersion !== API_VERSION || !boundToNamespace(b, ctx.namespace)) return false;
-      const narrowed = specAt(b, 'matchResources', 'resourceRules');
+      const narrowed = at(b.object, ['spec', 'matchResources', 'resourceRules']);
       return narrowed === undefined || rulesCover(narrowed, group, resource);
     });
   });
@@ -133,11 +128,11 @@ export const admissionBoundToNamespace = defineRule({
         : [];
     }
     const out: RuleFinding[] = [];
-    const policy = str(specAt(o, 'policyName'));
+    const policy = str(at(o.object, ['spec', 'policyName']));
     if (!policy || !ctx.objects.get(POLICY, '', policy)) {
       out.push({ message: `binding names ValidatingAdmissionPolicy ${policy ?? '(none)'}, which is not in the manifests`, path: ['spec', 'policyName'] });
     }
-    const pinned = pinnedNamespaces(specAt(o, 'matchResources', 'namespaceSelector'));
+    const pinned = pinnedNamespaces(at(o.object, ['spec', 'matchResources', 'namespaceSelector']));
     const path = ['spec', 'matchResources'];
     if (pinned === undefined) {
       out.push({ message: `binding applies in every namespace, not only ${ctx.namespace} (no namespaceSelector on ${NAME_LABEL})`, path });
@@ -163,12 +158,12 @@ export const admissionEnforced = defineRule({
   scope: { kinds: [POLICY, BINDING] },
   check(o, ctx) {
     if (o.object.kind === POLICY) {
-      const fp = str(specAt(o, 'failurePolicy'));
+      const fp = str(at(o.object, ['spec', 'failurePolicy']));
       return fp !== undefined && fp !== 'Fail'
         ? [{ message: `ValidatingAdmissionPolicy ${nameOf(o)} has failurePolicy ${fp}: a request the policy cannot judge would be admitted`, path: ['spec', 'failurePolicy'] }]
         : [];
     }
-    const actual = list(specAt(o, 'validationActions')).map(String);
+    const actual = list(at(o.object, ['spec', 'validationActions'])).map(text);
     const configured = ctx.env.admission.validationActions;
     const same = actual.length === configured.length && configured.every((a) => actual.includes(a));
     if (same) return [];
@@ -190,19 +185,19 @@ export const serviceAccountToken = definePodRule({
     'Every pod sets `automountServiceAccountToken: false` and projects no service-account token: no component calls the Kubernetes API, and a token in the pod is a credential for whoever breaks in.',
   remediation: 'Set spec.automountServiceAccountToken: false on the pod template and remove serviceAccountToken projections.',
   check(t) {
-    const spec = t.spec;
+    const automount: unknown = t.spec.automountServiceAccountToken;
     const out: RuleFinding[] = [];
-    if (spec.automountServiceAccountToken !== false) {
+    if (automount !== false) {
       out.push({
-        message: `${t.component ?? t.name} mounts the service-account token (automountServiceAccountToken is ${spec.automountServiceAccountToken === undefined ? 'not set' : String(spec.automountServiceAccountToken)})`,
-        path: [...t.path, 'spec', ...(spec.automountServiceAccountToken === undefined ? [] : ['automountServiceAccountToken'])],
+        message: `${t.component ?? t.name} mounts the service-account token (automountServiceAccountToken is ${automount === undefined ? 'not set' : text(automount)})`,
+        path: [...t.path, 'spec', ...(automount === undefined ? [] : ['automountServiceAccountToken'])],
       });
     }
-    list(spec.volumes).forEach((v, i) => {
-      if (list(v.projected?.sources).some((s) => isRecord(s.serviceAccountToken))) {
-        out.push({ message: `volume ${v.name} of ${t.component ?? t.name} projects a service-account token`, path: [...t.path, 'spec', 'volumes', i] });
+    for (const { item: v, index: i } of records(t.spec.volumes)) {
+      if (records(at(v, ['projected', 'sources'])).some(({ item: s }) => isRecord(s.serviceAccountToken))) {
+        out.push({ message: `volume ${text(v.name)} of ${t.component ?? t.name} projects a service-account token`, path: [...t.path, 'spec', 'volumes', i] });
       }
-    });
+    }
     return out;
   },
 });

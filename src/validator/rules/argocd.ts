@@ -1,5 +1,5 @@
-import { at, type Fields, isRecord, list, type LoadedObject, record, records, str, text } from '../../manifests';
 import { IMMUTABLE_HINT, immutableKind } from '../../delivery/revision';
+import { at, Fields, isRecord, LoadedObject, records, str, text } from '../../manifests';
 import type { ValidationContext } from '../context';
 import { defineRule, RuleFinding } from '../rule';
 
@@ -24,12 +24,12 @@ interface AppTarget {
 }
 
 function targetOf(app: LoadedObject): AppTarget {
-  const d = record(at(app.object, ['spec', 'destination']));
+  const d = at(app.object, ['spec', 'destination']);
   return {
     name: str(app.object.metadata?.name) ?? '',
-    namespace: str(d.namespace) ?? '',
-    server: str(d.server) ?? '',
-    cluster: str(d.name) ?? '',
+    namespace: str(at(d, ['namespace'])) ?? '',
+    server: str(at(d, ['server'])) ?? '',
+    cluster: str(at(d, ['name'])) ?? '',
   };
 }
 
@@ -108,7 +108,7 @@ function globMatch(pattern: string, value: string): boolean {
 function selects(w: Fields, app: AppTarget): boolean {
   const tests: boolean[] = [];
   const add = (patterns: unknown, values: string[]) => {
-    const ps = list(patterns).filter((p): p is string => typeof p === 'string');
+    const ps = (Array.isArray(patterns) ? (patterns as unknown[]) : []).filter((p): p is string => typeof p === 'string');
     if (ps.length > 0) tests.push(ps.some((p) => values.some((v) => v !== '' && globMatch(p, v))));
   };
   add(w.applications, [app.name]);
@@ -143,8 +143,8 @@ export const argocdSyncWindow = defineRule({
         ? inProject.map(targetOf)
         : [{ name: `${ctx.topology.partOf}-${ctx.env.name}`, namespace: ctx.namespace, server: ctx.env.argocd.destinationServer, cluster: '' }];
     const windows = records(at(o.object, ['spec', 'syncWindows']))
-      .map(({ item, index }) => ({ w: item, i: index }))
-      .filter(({ w }) => w.kind === 'allow');
+      .filter(({ item }) => item.kind === 'allow')
+      .map(({ item, index }) => ({ w: item, i: index }));
     const configured = ctx.env.argocd.syncWindows;
     const out: RuleFinding[] = [];
     for (const app of apps) {

@@ -1,13 +1,8 @@
-import { at, isRecord, list, type LoadedObject, records, str, text } from '../../manifests';
+import { at, isRecord, LoadedObject, records, str, text } from '../../manifests';
+import { joinWords } from '../../output/words';
 import type { PodTemplate, ValidationContext } from '../context';
 import { missingRetention, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, syncWave } from '../k8s/argocd';
 import { defineRule, RuleFinding } from '../rule';
-
-/** `a`, `a and b`, `a, b and c`. */
-function joinWords(words: readonly string[]): string {
-  if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
-}
 
 /**
  * Data survives whatever Argo CD does: the Namespace and every claim are out of reach of a
@@ -20,7 +15,7 @@ const RETENTION = `\`${SYNC_OPTIONS_ANNOTATION}: Prune=false,Delete=false\``;
 
 /** Where a finding about an object's sync options points: the annotation when present. */
 function optionsPath(metadata: unknown, base: (string | number)[]): (string | number)[] {
-  const has = at(metadata, ['annotations', SYNC_OPTIONS_ANNOTATION]) !== undefined;
+  const has = isRecord(metadata) && isRecord(metadata.annotations) && metadata.annotations[SYNC_OPTIONS_ANNOTATION] !== undefined;
   return has ? [...base, 'annotations', SYNC_OPTIONS_ANNOTATION] : [...base];
 }
 
@@ -80,7 +75,7 @@ export const claimDeletionProtected = defineRule({
     for (const { item: t, index: i } of records(at(o.object, ['spec', 'volumeClaimTemplates']))) {
       const missing = missingRetention(t.metadata);
       if (missing.length === 0) continue;
-      const name = str(at(t, ['metadata', 'name'])) ?? String(i);
+      const name = str(at(t.metadata, ['name'])) ?? String(i);
       out.push({
         message: `claim template ${name}: claims made from it can be deleted by Argo CD under label tracking: ${exposure(missing)}`,
         path: optionsPath(t.metadata, ['spec', 'volumeClaimTemplates', i, 'metadata']),
@@ -105,7 +100,7 @@ export const claimDeletionProtected = defineRule({
 function consumersOf(ctx: ValidationContext, claim: LoadedObject): PodTemplate[] {
   const name = ctx.objects.nameOf(claim);
   const ns = ctx.objects.namespaceOf(claim);
-  return ctx.pods.all().filter((t) => t.namespace === ns && list(t.spec.volumes).some((v) => str(at(v, ['persistentVolumeClaim', 'claimName'])) === name));
+  return ctx.pods.all().filter((t) => t.namespace === ns && records(t.spec.volumes).some(({ item }) => str(at(item, ['persistentVolumeClaim', 'claimName'])) === name));
 }
 
 /** A standalone claim is created in the sync wave of its first consumer. */
@@ -128,7 +123,7 @@ export const claimSyncWave = defineRule({
       .filter((c) => Number.isInteger(c.wave))
       .sort((a, b) => a.wave - b.wave);
     if (Number.isNaN(wave)) {
-      return [{ message: `claim ${name} has sync wave "${text(at(o.object.metadata, ['annotations', SYNC_WAVE_ANNOTATION]))}", which is not an integer`, path: wavePath }];
+      return [{ message: `claim ${name} has sync wave "${text(o.object.metadata?.annotations?.[SYNC_WAVE_ANNOTATION])}", which is not an integer`, path: wavePath }];
     }
     if (consumers.length === 0) return [];
     const first = consumers[0];
