@@ -8,6 +8,7 @@ import type { EnvironmentConfig, EnvironmentName, StrategyConfig } from '../../s
 import { LoadedObject, parseManifests } from '../../src/manifests';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { given, Model, unset } from '../support/k8s';
+import { withProfile } from '../support/render';
 import { allDist, distObjects, env, find, mutate, withExtra } from './fixtures';
 import type { RuleCase, RuleCases } from './rule-table';
 
@@ -35,6 +36,9 @@ const STAGING_PREVIEW = withStrategies(
   { api: { type: 'blue-green', promotion: 'manual', scaleDownDelaySeconds: 30, prePromotionAnalysis: { count: 3, interval: '10s' }, previewHost: 'preview-api.staging.ctis.betts.example' } },
   { rollouts: CONTROLLER },
 );
+
+/** Production under the gateway-api profile (HTTPRoutes), as rendered. */
+const PRODUCTION_GATEWAY = withProfile(env('production'), 'gateway-api');
 
 /** A Deployment running a Rollout's pod template (the way it was before the switch). */
 function asDeployment(rollout: Model<'Rollout'>, name = rollout.metadata.name): object {
@@ -220,6 +224,18 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
           [`Ingress/${P}/api-preview`]: [/^Ingress routes https:\/\/preview\.api\.ctis\.betts\.example\/api to api-preview, the preview Service of Rollout api \(open to everyone\)$/],
           [`Service/${P}/frontend-preview`]: [/^the preview Service of Rollout frontend has type LoadBalancer/],
         },
+      },
+      {
+        name: 'gateway-api: an HTTPRoute sends the api host to the preview of api',
+        config: { edge: PRODUCTION_GATEWAY.edge },
+        objects: () => {
+          const o = rendered(PRODUCTION_GATEWAY);
+          const route = structuredClone(find(o, 'HTTPRoute', 'api'));
+          route.metadata.name = 'api-preview';
+          for (const rule of route.spec.rules) for (const b of rule.backendRefs ?? []) b.name = 'api-preview';
+          return withExtra(o, [route]);
+        },
+        expect: { [`HTTPRoute/${P}/api-preview`]: [/^HTTPRoute routes https:\/\/api\.ctis\.betts\.example\/.* to api-preview, the preview Service of Rollout api \(open to everyone\)$/] },
       },
       {
         name: 'the staging preview host loses its allow-list Middleware',
