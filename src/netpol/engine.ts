@@ -6,14 +6,14 @@ import { Evaluator, mergeExternal } from './evaluate';
 import { formatRange, parseRange } from './ip';
 import { extractRoutes, extractService, extractWorkloads, NamespaceTable, RouteInfo, ServiceInfo, Source, toSources, WarningSink } from './model';
 import { CompiledPolicy, compilePolicy } from './policies';
-import { HypotheticalPod, OutsideEndpoint, OutsidePods } from './outside';
+import { HypotheticalPod, OutsideEndpoint, OutsidePods, OutsideSpec } from './outside';
 import { PodStore } from './pods';
 import { checkNamedPorts, resolveRoutes, RouteTarget } from './resolve';
 import { Labels } from './selector';
 import { Direction, Endpoint, ExternalConnection, ExternalEndpoint, PodEndpoint, PolicyInfo, Warning, Workload } from './types';
 
 export { mergeExternal };
-export type { HypotheticalPod, OutsideEndpoint, RouteTarget };
+export type { HypotheticalPod, OutsideEndpoint, OutsideSpec, RouteTarget };
 export { OTHER_NAMESPACE_ID } from './outside';
 
 /** The pod that stands for the ingress controller (Ingress/HTTPRoute traffic comes from it). */
@@ -313,10 +313,16 @@ export class PolicyIndex {
 
   /**
    * The connections between an outside class and the workloads, by workload id: all workloads
-   * for the generic kinds, only those selected by the policies that name it otherwise.
+   * for the generic kinds (and with `everyWorkload`), only those selected by the policies that
+   * name it otherwise.
    */
-  outsideConnections(o: OutsideEndpoint): { inbound: Map<string, ConnectionSet>; outbound: Map<string, ConnectionSet> } {
-    return this.outside.connections(o);
+  outsideConnections(o: OutsideEndpoint, everyWorkload = false): { inbound: Map<string, ConnectionSet>; outbound: Map<string, ConnectionSet> } {
+    return this.outside.connections(o, everyWorkload);
+  }
+
+  /** The outside class a spec describes (e.g. one another set of manifests names), evaluated here. */
+  outsideEndpoint(spec: OutsideSpec): OutsideEndpoint {
+    return this.outside.of(spec);
   }
 }
 
