@@ -3,6 +3,7 @@ import { effectiveNamespace, isRoute, LoadedObject } from '../manifests';
 import { PairFinder } from './all-pairs';
 import { ConnectionSet, Protocol } from './connection-set';
 import { Evaluator, mergeExternal } from './evaluate';
+import { Admission, Explainer, SideExplanation } from './explain';
 import { formatRange, parseRange } from './ip';
 import { extractRoutes, extractService, extractWorkloads, NamespaceTable, RouteInfo, ServiceInfo, Source, toSources, WarningSink } from './model';
 import { CompiledPolicy, compilePolicy } from './policies';
@@ -13,7 +14,7 @@ import { Labels } from './selector';
 import { Direction, Endpoint, ExternalConnection, ExternalEndpoint, PodEndpoint, PolicyInfo, Warning, Workload } from './types';
 
 export { mergeExternal };
-export type { HypotheticalPod, OutsideEndpoint, OutsideSpec, RouteTarget };
+export type { Admission, HypotheticalPod, OutsideEndpoint, OutsideSpec, RouteTarget, SideExplanation };
 export { OTHER_NAMESPACE_ID } from './outside';
 
 /** The pod that stands for the ingress controller (Ingress/HTTPRoute traffic comes from it). */
@@ -139,6 +140,7 @@ export class PolicyIndex {
   private readonly evaluate: Evaluator;
   private readonly pairs: PairFinder;
   private readonly outside: OutsidePods;
+  private readonly explainer: Explainer;
   private readonly routeTargets: readonly RouteTarget[];
 
   /** @internal use {@link buildPolicyIndex} */
@@ -162,6 +164,7 @@ export class PolicyIndex {
     this.pods = new PodStore(this.workloads, policies, namespaces);
     this.evaluate = new Evaluator(this.pods, this.families);
     this.pairs = new PairFinder(this.pods, this.evaluate, policies, namespaces);
+    this.explainer = new Explainer(this.pods, this.evaluate);
     this.outside = new OutsidePods(this.pods, this.evaluate, this.pairs, policies, namespaces, (spec) => this.pod(spec));
     for (const p of policies) {
       if (this.pods.selectedBy(p).length > 0) continue;
@@ -263,6 +266,16 @@ export class PolicyIndex {
    */
   allowed(src: Endpoint, dst: Endpoint): ConnectionSet {
     return this.evaluate.allowed(src, dst);
+  }
+
+  /**
+   * One side of a connection: what the policies of `pod` for `direction` allow with `other` (the
+   * destination of its egress, or the source of its ingress), and which rule and peer of which
+   * policy admit any of `within`, with file and line. A connection is allowed when both sides
+   * allow it (`allowed`).
+   */
+  explainSide(direction: Direction, pod: PodEndpoint, other: Endpoint, within?: ConnectionSet): SideExplanation {
+    return this.explainer.side(direction, pod, other, within);
   }
 
   /** Whether `src` may connect to `dst` on `protocol`/`port` (e.g. `'TCP', 8080`). */

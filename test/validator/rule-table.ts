@@ -22,6 +22,11 @@ export interface RuleCase {
   readonly warnings?: RegExp[];
   /** [message, remediation]: a finding whose message matches the first has a remediation matching the second. */
   readonly remediations?: [RegExp, RegExp][];
+  /**
+   * [message, line text]: a finding whose message matches the first is on a line of its file (in
+   * the committed dist/<env>) whose text matches the second.
+   */
+  readonly lines?: [RegExp, RegExp][];
 }
 
 export interface RuleCases {

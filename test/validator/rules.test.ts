@@ -3,7 +3,9 @@ import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { runRules } from '../../src/validator/engine';
 import { defineRule } from '../../src/validator/rule';
 import { allRules, buildRegistry, RULE_REGISTRY } from '../../src/validator/rules';
-import { env, run } from './fixtures';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DIST, env, run } from './fixtures';
 import { RULE_CASES, RuleCase } from './rule-table';
 
 function actualFindings(id: string, c: RuleCase) {
@@ -34,6 +36,11 @@ function check(id: string, c: RuleCase): void {
     expect(f.line).toBeGreaterThanOrEqual(1);
     byResource.set(f.resource, [...(byResource.get(f.resource) ?? []), f.message]);
     for (const [m, r] of c.remediations ?? []) if (m.test(f.message)) expect({ message: f.message, remediation: f.remediation }).toEqual({ message: f.message, remediation: expect.stringMatching(r) });
+    for (const [m, text] of c.lines ?? []) {
+      if (!m.test(f.message)) continue;
+      const line = fs.readFileSync(path.join(DIST, c.env ?? 'production', f.file), 'utf8').split('\n')[f.line - 1];
+      expect({ message: f.message, line }).toEqual({ message: f.message, line: expect.stringMatching(text) });
+    }
     if (c.warnings) expect({ message: f.message, severity: f.severity }).toEqual({ message: f.message, severity: c.warnings.some((p) => p.test(f.message)) ? 'warning' : 'error' });
   }
   const describe = () => JSON.stringify(Object.fromEntries(byResource), null, 2);
