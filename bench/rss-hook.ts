@@ -1,9 +1,12 @@
-/** Preloaded into measured processes: records their peak resident memory when they exit. */
+/**
+ * Preloaded into every node process of a measured run (npm's own included): each appends its
+ * peak resident memory to BENCH_RSS_FILE when it exits, one JSON line per process.
+ */
 import * as fs from 'fs';
 
 const file = process.env.BENCH_RSS_FILE;
 if (file) {
   process.on('exit', () => {
-    fs.writeFileSync(file, JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+    fs.appendFileSync(file, `${JSON.stringify({ pid: process.pid, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
   });
 }

@@ -1,14 +1,15 @@
 /**
  * The wiring of the charts into the rendered output: which charts an environment renders (each
- * in a cdk8s App of its own), how their objects become files, and the Argo CD files derived from
- * what was rendered. `bin/synth` and `bin/diff` hand {@link renderAll} to the commands in
- * `src/cli`, which know nothing of the charts.
+ * in a cdk8s App of its own), which file holds the objects of each, and the Argo CD files derived
+ * from what was rendered. The commands (`bin/`) hand {@link renderAllObjects} to `src/cli`, which
+ * knows nothing of the charts, as its {@link StackRenderer}.
  */
 import { loadAllEnvironments } from '../src/config/load';
 import type { EnvironmentConfig } from '../src/config/schema';
 import { isClusterScoped, KubeObject } from '../src/manifests';
-import { RenderedFiles, toYaml } from '../src/synth/yaml';
+import { RenderedFiles, RenderedObjects, StackRenderer, toFiles } from '../src/synth';
 import { checkTopology, Topology } from '../src/topology/model';
+import { AdmissionChart } from './admission';
 import { ApiChart } from './api';
 import { AppServerChart } from './app-server';
 import { argoCdManifests } from './argocd';
@@ -32,7 +33,7 @@ import { GenericServiceChart } from './service';
  */
 export function buildCharts(topology: Topology, env: EnvironmentConfig): StackChart[] {
   const ctx = new StackContext(topology, env);
-  const charts: StackChart[] = [new PlatformChart(newApp(), ctx)];
+  const charts: StackChart[] = [new AdmissionChart(newApp(), ctx), new PlatformChart(newApp(), ctx)];
   for (const c of ctx.effective.components) {
     if (!c.inCluster) continue;
     const chart = componentChart(ctx, c.id, c.spec.role);
@@ -86,8 +87,8 @@ function chartObjects(chart: StackChart): KubeObject[] {
 }
 
 /** The objects of one environment by file, `<env>/<chart>.yaml`; charts without objects have no file. */
-function environmentObjects(topology: Topology, env: EnvironmentConfig): Map<string, KubeObject[]> {
-  const files = new Map<string, KubeObject[]>();
+export function renderEnvironmentObjects(topology: Topology, env: EnvironmentConfig): RenderedObjects {
+  const files: RenderedObjects = new Map();
   for (const chart of buildCharts(topology, env)) {
     const objects = chartObjects(chart);
     if (objects.length > 0) files.set(`${env.name}/${chart.fileName}.yaml`, objects);
@@ -97,30 +98,36 @@ function environmentObjects(topology: Topology, env: EnvironmentConfig): Map<str
 
 /** Renders one environment: one YAML file per chart, keyed `<env>/<chart>.yaml`. */
 export function renderEnvironment(topology: Topology, env: EnvironmentConfig): RenderedFiles {
-  const files: RenderedFiles = new Map();
-  for (const [rel, objects] of environmentObjects(topology, env)) files.set(rel, toYaml(objects));
-  return files;
+  return toFiles(renderEnvironmentObjects(topology, env));
 }
 
 /**
- * Renders every environment of `topology` from already-loaded configurations, and `argocd/`
- * (project, applications, applicationset) for what was rendered.
+ * The objects of every rendered file: each environment of `topology` from already-loaded
+ * configurations, and `argocd/` (project, applications, applicationset, parameters) for what was
+ * rendered. The {@link StackRenderer} of the commands.
  */
-export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
+export const renderAllObjects: StackRenderer = (topology, envs) => {
   checkTopology(topology);
-  const files: RenderedFiles = new Map();
-  const rendered = new Map<string, KubeObject[]>();
+  const rendered: RenderedObjects = new Map();
   for (const env of envs) {
-    for (const [rel, objects] of environmentObjects(topology, env)) {
-      files.set(rel, toYaml(objects));
-      rendered.set(rel, objects);
-    }
+    for (const [rel, objects] of renderEnvironmentObjects(topology, env)) rendered.set(rel, objects);
   }
-  for (const [rel, objects] of argoCdManifests(topology.partOf, envs, rendered)) files.set(rel, toYaml(objects));
-  return files;
+  // Argo CD documents are plain objects with an apiVersion and a kind, like every rendered object.
+  for (const [rel, objects] of argoCdManifests(topology.partOf, envs, rendered)) rendered.set(rel, objects as KubeObject[]);
+  return rendered;
+};
+
+/** Renders every environment of `topology` from already-loaded configurations, with `argocd/`, as files. */
+export function renderAll(topology: Topology, envs: readonly EnvironmentConfig[]): RenderedFiles {
+  return toFiles(renderAllObjects(topology, envs));
 }
 
 /** Loads `config/<env>.yaml` for every environment and renders them. */
 export function renderFromConfig(topology: Topology, configDir?: string): RenderedFiles {
   return renderAll(topology, loadAllEnvironments(topology, configDir));
+}
+
+/** Loads `config/<env>.yaml` for every environment and renders their objects, not written as YAML. */
+export function renderObjectsFromConfig(topology: Topology, configDir?: string): RenderedObjects {
+  return renderAllObjects(topology, loadAllEnvironments(topology, configDir));
 }

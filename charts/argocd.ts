@@ -9,13 +9,15 @@ import {
 import {
   AppProject,
   AppProjectSpecOrphanedResourcesIgnore,
+  AppProjectSpecSyncWindows,
 } from '../imports/argocd-appproject-argoproj.io';
+import { targetRevision } from '../src/config/delivery';
 import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
 import { newApp } from './component-chart';
 import { EDGE_CONTROLLER_FOLDER } from './edge-controller';
 import { apiGroup, at, isClusterScoped, KubeObject, records, str } from '../src/manifests';
-import { ARGOCD_FOLDER } from '../src/synth';
+import { ARGOCD_FOLDER, ARGOCD_PARAMETERS_FOLDER } from '../src/synth';
 
 /**
  * Argo CD delivery of the rendered environments (`dist/argocd/`): one AppProject fencing in
@@ -34,11 +36,14 @@ export const ArgoCd = {
   RESOURCES_FINALIZER: 'resources-finalizer.argocd.argoproj.io',
   /** Path-parameter prefix of the parameter-file generator, so its `path` does not shadow the folder's. */
   PARAMETERS_PREFIX: 'parameters',
+  /** Folder of `dist/argocd` holding the ApplicationSet's parameter files (not Kubernetes objects). */
+  PARAMETERS_FOLDER: ARGOCD_PARAMETERS_FOLDER,
 } as const;
 
 /**
  * Sync options every Application uses. The namespace is one of our manifests (with its Pod
- * Security labels), so Argo CD must not create it; a resource another Application already
+ * Security labels, reviewed and validated with the rest, and protected from prune and delete
+ * like the claims), so Argo CD must not create it; a resource another Application already
  * manages is an error, not a silent takeover; pruning happens after everything else is healthy.
  */
 export const SYNC_OPTIONS: readonly string[] = [
@@ -58,7 +63,8 @@ const REVISION_HISTORY_LIMIT = 10;
  * Whether deleting an environment's Application also deletes what it deployed. Production does
  * not cascade: deleting (or re-creating) its Application must never take the running stack
  * down; tearing production down is a deliberate `kubectl delete`. Elsewhere the finalizer keeps
- * clusters free of leftovers. Data claims carry `Delete=false` and survive either way.
+ * clusters free of leftovers. The Namespace and the data claims carry `Delete=false` and survive
+ * either way.
  */
 export function cascadesOnDelete(env: EnvironmentConfig): boolean {
   return env.name !== 'production';
@@ -88,16 +94,38 @@ export function environmentParameters(env: EnvironmentConfig): EnvironmentParame
   const a = env.argocd;
   return {
     repoURL: a.repoURL,
-    targetRevision: a.targetRevision,
+    targetRevision: targetRevision(a),
     destination: { server: a.destinationServer, namespace: env.namespace },
     finalizers: cascadesOnDelete(env) ? [ArgoCd.RESOURCES_FINALIZER] : [],
     automated: a.automatedSync ? { prune: true, selfHeal: a.selfHeal } : null,
   };
 }
 
+/** The Application of an environment: `<partOf>-<env>`. */
+export function applicationName(partOf: string, env: string): string {
+  return `${partOf}-${env}`;
+}
+
+/**
+ * Allow windows of the environments' Applications: automated syncs start only while one is
+ * open; manual syncs are allowed at any time (an urgent fix need not wait for the window).
+ */
+export function syncWindows(partOf: string, envs: readonly EnvironmentConfig[]): AppProjectSpecSyncWindows[] {
+  return envs.flatMap((e) =>
+    e.argocd.syncWindows.map((w) => ({
+      kind: 'allow',
+      schedule: w.schedule,
+      duration: w.duration,
+      timeZone: w.timeZone,
+      applications: [applicationName(partOf, e.name)],
+      manualSync: true,
+    })),
+  );
+}
+
 /** Where the parameter file of an environment is committed, relative to the repository root. */
 export function parametersPath(env: string): string {
-  return `${ArgoCd.DIST}/${ArgoCd.FOLDER}/environments/${env}.yaml`;
+  return `${ArgoCd.DIST}/${ArgoCd.FOLDER}/${ArgoCd.PARAMETERS_FOLDER}/${env}.yaml`;
 }
 
 /** String-valued parts of an Application: literal values, or Go-template expressions in the ApplicationSet. */
@@ -198,6 +226,7 @@ export class ArgoProjectChart extends Chart {
     super(scope, 'project', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
     const envs = props.environments;
     const kinds = resourceKinds(props.objects);
+    const windows = syncWindows(props.partOf, envs);
     new AppProject(this, 'Project', {
       metadata: {
         ...metadataOf(props.partOf, props.partOf),
@@ -214,6 +243,7 @@ export class ArgoProjectChart extends Chart {
         clusterResourceWhitelist: kinds.cluster,
         namespaceResourceWhitelist: kinds.namespaced,
         orphanedResources: { warn: true, ignore: controllerCreated(props.objects) },
+        ...(windows.length > 0 ? { syncWindows: windows } : {}),
       },
     });
   }
@@ -228,7 +258,7 @@ export class ArgoApplicationsChart extends Chart {
     for (const env of props.environments) {
       const p = environmentParameters(env);
       const base = applicationBase(props.partOf, {
-        name: `${props.partOf}-${env.name}`,
+        name: applicationName(props.partOf, env.name),
         path: `${ArgoCd.DIST}/${env.name}`,
         repoURL: p.repoURL,
         targetRevision: p.targetRevision,
@@ -288,8 +318,10 @@ export const TEMPLATE_PATCH = [
  * parameter file `dist/argocd/environments/<env>.yaml`, the same Application as
  * `applications.yaml`. A matrix pairs each folder with its parameter file (the second generator's
  * path is templated from the first's folder name); a folder without one generates nothing.
- * Environments are read from the repository and revision they are delivered from; when
- * environments differ in those, each source gets its own matrix over its own folders.
+ * The generators read the branch changes are merged into (`argocd.branch`), never a promoted
+ * ref: the parameter file on the branch names the ref a promoted environment syncs, while the
+ * file as committed at that ref would still name the previous one. When environments differ in
+ * repository or branch, each gets its own matrix over its own folders.
  */
 export class ArgoApplicationSetChart extends Chart {
   readonly fileName = 'applicationset';
@@ -297,7 +329,7 @@ export class ArgoApplicationSetChart extends Chart {
   constructor(scope: Construct, props: ArgoCdProps) {
     super(scope, 'applicationset', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
     const base = applicationBase(props.partOf, {
-      name: `${props.partOf}-{{ .path.basename }}`,
+      name: applicationName(props.partOf, '{{ .path.basename }}'),
       path: '{{ .path.path }}',
       repoURL: '{{ .repoURL }}',
       targetRevision: '{{ .targetRevision }}',
@@ -346,14 +378,14 @@ export class ArgoApplicationSetChart extends Chart {
   }
 }
 
-/** Environments grouped by the repository and revision they are delivered from. */
+/** Environments grouped by the repository and branch their parameters are read from. */
 function sourceGroups(envs: readonly EnvironmentConfig[]): Array<{ repoURL: string; revision: string; elsewhere: string[] }> {
-  const key = (e: EnvironmentConfig) => `${e.argocd.repoURL} ${e.argocd.targetRevision}`;
+  const key = (e: EnvironmentConfig) => `${e.argocd.repoURL} ${e.argocd.branch}`;
   const groups = new Map<string, EnvironmentConfig[]>();
   for (const e of envs) groups.set(key(e), [...(groups.get(key(e)) ?? []), e]);
   return [...groups.values()].map((members) => ({
     repoURL: members[0].argocd.repoURL,
-    revision: members[0].argocd.targetRevision,
+    revision: members[0].argocd.branch,
     elsewhere: envs.filter((e) => !members.includes(e)).map((e) => e.name),
   }));
 }
@@ -382,7 +414,7 @@ export function argoCdManifests(
     files.set(`${ArgoCd.FOLDER}/${chart.fileName}.yaml`, chart.toJson());
   }
   for (const env of environments) {
-    files.set(`${ArgoCd.FOLDER}/environments/${env.name}.yaml`, [environmentParameters(env)]);
+    files.set(`${ArgoCd.FOLDER}/${ArgoCd.PARAMETERS_FOLDER}/${env.name}.yaml`, [environmentParameters(env)]);
   }
   return files;
 }

@@ -23,7 +23,9 @@ export class AuthServerChart extends StackChart {
       metadata: {
         name: claim,
         labels: ctx.labels(id),
-        annotations: { ...syncWave(SyncWave.DATA_STORES), ...NEVER_PRUNE },
+        // The wave of its only consumer, the auth-server Deployment: in an earlier wave a
+        // WaitForFirstConsumer claim would stay Pending and the sync would never get there.
+        annotations: { ...syncWave(SyncWave.APPS), ...NEVER_PRUNE },
       },
       spec: {
         accessModes: [shared ? 'ReadWriteMany' : 'ReadWriteOnce'],

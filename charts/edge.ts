@@ -3,7 +3,19 @@ import { TlsOption } from '../imports/traefik-tlsoption-traefik.io';
 import { Middleware } from '../imports/traefik-traefik.io';
 import { SecurityHeaders, securityHeadersFor } from '../src/config/edge';
 import { SyncWave, syncWave } from '../src/constructs/argocd-annotations';
-import { certManagerAnnotations, nginxServerSnippet, tlsReasonAnnotations, tlsSecretName, traefikTlsVersion } from '../src/constructs/edge';
+import {
+  certManagerAnnotations,
+  nginxServerSnippet,
+  tlsReasonAnnotations,
+  tlsSecretName,
+  TRAEFIK_ENTRYPOINTS_ANNOTATION,
+  TRAEFIK_MIDDLEWARES_ANNOTATION,
+  TRAEFIK_TLS_ANNOTATION,
+  TraefikEntryPoint,
+  TraefikMiddleware,
+  traefikMiddlewareRef,
+  traefikTlsVersion,
+} from '../src/constructs/edge';
 import { k8s } from '../src/constructs/k8s';
 import { EffectiveComponent } from '../src/topology/effective';
 import { ADMIN_PATHS } from '../src/topology/model';
@@ -109,15 +121,15 @@ export class EdgeChart extends StackChart {
   private traefik(routes: Route[]): void {
     const { env, namespace } = this.ctx;
     const edge = env.edge;
-    const ref = (name: string) => `${namespace}-${name}@kubernetescrd`;
+    const ref = (name: string) => traefikMiddlewareRef(namespace, name);
     this.traefikShared();
     const allowList = edge.adminAllowList.length > 0;
     const secure = (middlewares: string[]) => ({
       ...certManagerAnnotations(edge),
-      'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
-      'traefik.ingress.kubernetes.io/router.tls': 'true',
+      [TRAEFIK_ENTRYPOINTS_ANNOTATION]: TraefikEntryPoint.HTTPS,
+      [TRAEFIK_TLS_ANNOTATION]: 'true',
       'traefik.ingress.kubernetes.io/router.tls.options': ref(TRAEFIK_TLS_OPTION),
-      'traefik.ingress.kubernetes.io/router.middlewares': middlewares.map(ref).join(','),
+      [TRAEFIK_MIDDLEWARES_ANNOTATION]: middlewares.map(ref).join(','),
     });
     for (const r of routes) {
       const id = r.component.id;
@@ -134,13 +146,13 @@ export class EdgeChart extends StackChart {
           },
         },
       });
-      this.ingress(id, r, r.paths, secure(['hsts', headers]), true);
+      this.ingress(id, r, r.paths, secure([TraefikMiddleware.HSTS, headers]), true);
       this.ingress(`${id}-http-redirect`, r, ['/'], {
-        'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
-        'traefik.ingress.kubernetes.io/router.middlewares': ref('redirect-https'),
+        [TRAEFIK_ENTRYPOINTS_ANNOTATION]: TraefikEntryPoint.HTTP,
+        [TRAEFIK_MIDDLEWARES_ANNOTATION]: ref(TraefikMiddleware.REDIRECT_HTTPS),
       }, false);
       if (allowList && r.component.spec.servesAdminPaths) {
-        this.ingress(`${id}-admin`, r, ADMIN_PATHS, secure(['admin-allow-list', 'hsts', headers]), true);
+        this.ingress(`${id}-admin`, r, ADMIN_PATHS, secure([TraefikMiddleware.ADMIN_ALLOW_LIST, TraefikMiddleware.HSTS, headers]), true);
       }
     }
   }
@@ -154,7 +166,7 @@ export class EdgeChart extends StackChart {
       spec: { minVersion: traefikTlsVersion(edge.tls.minVersion) },
     });
     new Middleware(this, 'HstsMiddleware', {
-      metadata: this.meta('hsts', labels),
+      metadata: this.meta(TraefikMiddleware.HSTS, labels),
       spec: {
         headers: {
           stsSeconds: edge.hsts.maxAgeSeconds,
@@ -165,12 +177,12 @@ export class EdgeChart extends StackChart {
       },
     });
     new Middleware(this, 'RedirectMiddleware', {
-      metadata: this.meta('redirect-https', labels),
+      metadata: this.meta(TraefikMiddleware.REDIRECT_HTTPS, labels),
       spec: { redirectScheme: { scheme: 'https', permanent: true } },
     });
     if (edge.adminAllowList.length > 0) {
       new Middleware(this, 'AdminAllowList', {
-        metadata: this.meta('admin-allow-list', labels),
+        metadata: this.meta(TraefikMiddleware.ADMIN_ALLOW_LIST, labels),
         spec: { ipAllowList: { sourceRange: [...edge.adminAllowList] } },
       });
     }

@@ -16,4 +16,5 @@ export * from './monitoring';
 export * from './backups';
 export * from './edge-controller';
 export * from './argocd';
+export * from './admission';
 export * from './app';

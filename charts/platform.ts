@@ -5,7 +5,7 @@ import {
   CertificateSpecPrivateKeyRotationPolicy,
   CertificateSpecUsages,
 } from '../imports/certmanager-cert-manager.io';
-import { SyncWave, syncWave } from '../src/constructs/argocd-annotations';
+import { NEVER_PRUNE, SyncWave, syncWave } from '../src/constructs/argocd-annotations';
 import { k8s } from '../src/constructs/k8s';
 import { SecretBinding } from '../src/constructs/secret-binding';
 import { StackChart } from './component-chart';
@@ -29,8 +29,9 @@ export function certificateNames(ctx: StackContext): string[] {
 }
 
 /**
- * The namespace and everything shared: every Secret binding (ExternalSecrets, and
- * cert-manager Certificates for AppServer mTLS when configured).
+ * The namespace (Pod Security labels; never pruned or deleted by Argo CD) and everything
+ * shared: every Secret binding (ExternalSecrets, and cert-manager Certificates for AppServer
+ * mTLS when configured).
  */
 export class PlatformChart extends StackChart {
   constructor(scope: Construct, ctx: StackContext) {
@@ -41,7 +42,9 @@ export class PlatformChart extends StackChart {
       metadata: {
         name: ctx.namespace,
         labels: { ...labels, ...POD_SECURITY_LABELS },
-        annotations: syncWave(SyncWave.NAMESPACE),
+        // Deleting the namespace would delete every claim in it: no sync or Application
+        // deletion may do it.
+        annotations: { ...syncWave(SyncWave.NAMESPACE), ...NEVER_PRUNE },
       },
     });
 

@@ -1,13 +1,30 @@
 import * as path from 'path';
 import { ConfigError, loadAllEnvironments } from '../config/load';
 import { ENVIRONMENT_NAMES } from '../config/schema';
-import { diffSets, FORMATTERS, fromDirectory, fromGitRef, fromRenderedFiles, hasChanges, LabelledSet, ReviewInputError } from '../review';
+import { diffSets, FORMATTERS, fromDirectory, fromRenderedObjects, hasChanges, LabelledSet, readCommitted, ReviewInputError } from '../review';
 import { ARGOCD_FOLDER, StackRenderer } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-import { CliIo, CliProcess, firstLine, parseCommandLine, runCommand } from './kit';
+import { CliIo, CliProcess, firstLine, formatOption, linesOf, parseOptions, runCommand } from './kit';
 
 const USAGE =
-  'usage: npm run diff -- [--env <name>] [--base <git-ref>] [--format text|markdown] [--dist <dir>] [--config <dir>]';
+  'usage: npm run diff -- [--env <name>] [--base <git-ref> | --working-tree] [--format text|markdown] [--dist <dir>] [--config <dir>]';
+
+const HELP = `${USAGE}
+
+Compares a fresh render of the configuration with the committed output, resource by resource.
+
+Options:
+      --env <name>       only this folder: development, staging, production or argocd
+      --base <git-ref>   compare with the output folder as committed at this revision (default: HEAD)
+      --working-tree     compare with the output folder's files on disk instead (uncommitted edits included)
+      --format <fmt>     text (default) or markdown (a pull-request comment)
+      --dist <dir>       the output folder (default: dist/)
+      --config <dir>     folder of the environment files to render (default: config/)
+  -h, --help             show this help
+
+So edit, npm run synth, npm run diff shows what the edit changes against HEAD; --base origin/main
+shows what a branch changes against main.
+Exit codes: 0 no differences, 1 differences, 2 bad usage or unreadable input.`;
 
 const FOLDERS: readonly string[] = [...ENVIRONMENT_NAMES, ARGOCD_FOLDER];
 
@@ -15,41 +32,20 @@ const FOLDERS: readonly string[] = [...ENVIRONMENT_NAMES, ARGOCD_FOLDER];
  * `npm run diff`: what a fresh render changes relative to the committed output, resource by
  * resource, with field paths and old/new values.
  *
- * Base: the output folder on disk (`--dist`, default `dist/`), or that folder as committed at
- * `--base <git-ref>`. Head: an in-memory render of the current sources (`--config`) with
- * `render` (the charts, `charts/app.ts`).
+ * Base: the output folder (`--dist`, default `dist/`) as committed at `--base <git-ref>`
+ * (default `HEAD`, so edit, synth, diff shows the edit), or its files on disk with
+ * `--working-tree`. Head: an in-memory render of the current sources (`--config`) with `render`
+ * (the charts, `charts/app.ts`), compared as the rendered objects.
  * Exit 0 when equal, 1 when different, 2 on bad usage or unreadable input (one line).
  */
 export function main(argv: readonly string[], cli: CliIo, render: StackRenderer): number {
-  const io = { out: (line: string) => cli.stdout.write(`${line}\n`), err: (line: string) => cli.stderr.write(`${line}\n`) };
-  let values: { env?: string; base?: string; format?: string; dist?: string; config?: string; help?: boolean };
-  try {
-    ({ values } = parseCommandLine({
-      args: [...argv],
-      options: {
-        env: { type: 'string' },
-        base: { type: 'string' },
-        format: { type: 'string' },
-        dist: { type: 'string' },
-        config: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    io.err(`diff: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  const format = values.format ?? 'text';
-  const formatter = FORMATTERS.get(format);
-  if (!formatter) {
-    io.err(`diff: unknown --format "${format}" (use text or markdown)\n${USAGE}`);
-    return 2;
-  }
+  const io = linesOf(cli);
+  type Values = { env?: string; base?: string; 'working-tree'?: boolean; format?: string; dist?: string; config?: string };
+  const options = { env: { type: 'string' }, base: { type: 'string' }, 'working-tree': { type: 'boolean' }, format: { type: 'string' }, dist: { type: 'string' }, config: { type: 'string' } } as const;
+  const values = parseOptions<Values>('diff', argv, options, { usage: USAGE, help: HELP }, io);
+  if (typeof values === 'number') return values;
+  const formatter = formatOption('diff', FORMATTERS, values.format, USAGE, io);
+  if (typeof formatter === 'number') return formatter;
   if (values.env !== undefined && !FOLDERS.includes(values.env)) {
     io.err(`diff: unknown --env "${values.env}" (use ${FOLDERS.join(', ')})\n${USAGE}`);
     return 2;
@@ -58,15 +54,20 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
     io.err(`diff: --base needs a git revision\n${USAGE}`);
     return 2;
   }
+  if (values.base !== undefined && values['working-tree']) {
+    io.err(`diff: --base and --working-tree exclude each other: compare with a revision or with the files on disk\n${USAGE}`);
+    return 2;
+  }
 
   const distDir = path.resolve(values.dist ?? 'dist');
   const shownDist = `${path.relative(process.cwd(), distDir) || '.'}/`;
+  const configDir = values.config ? path.resolve(values.config) : undefined;
+  const shownConfig = `${configDir ? path.relative(process.cwd(), configDir) || '.' : 'config'}/`;
   try {
-    const base: LabelledSet = values.base !== undefined
-      ? { label: `${values.base}:${shownDist}`, set: fromGitRef(distDir, values.base) }
-      : { label: shownDist, set: fromDirectory(distDir) };
-    const files = render(CTIS_TOPOLOGY, loadAllEnvironments(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined));
-    const head: LabelledSet = { label: 'fresh render', set: fromRenderedFiles(files) };
+    const base = values['working-tree'] ? { label: `${shownDist} on disk`, set: fromDirectory(distDir) } : committedBase(distDir, shownDist, values.base);
+    // The fresh render as data: what synth would write, without writing it and reading it back.
+    const rendered = render(CTIS_TOPOLOGY, loadAllEnvironments(CTIS_TOPOLOGY, configDir));
+    const head: LabelledSet = { label: `a fresh render of ${shownConfig}`, set: fromRenderedObjects(rendered) };
     const report = diffSets(base, head, { env: values.env });
     io.out(formatter.format(report).replace(/\n$/, ''));
     return hasChanges(report) ? 1 : 0;
@@ -74,6 +75,24 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
     const message = firstLine(String((e as Error)?.message ?? e));
     io.err(e instanceof ReviewInputError || e instanceof ConfigError ? `diff: ${message}` : `diff: failed: ${message}`);
     return 2;
+  }
+}
+
+/**
+ * The output folder as committed at `base` (default `HEAD`), labelled with the commit
+ * (`dist/ at HEAD (1a2b3c4)`).
+ */
+function committedBase(distDir: string, shownDist: string, base: string | undefined): LabelledSet {
+  const ref = base ?? 'HEAD';
+  try {
+    const { set, commit } = readCommitted(distDir, ref);
+    return { label: `${shownDist} at ${ref}${ref === commit ? '' : ` (${commit.slice(0, 7)})`}`, set };
+  } catch (e) {
+    // Without --base the user may not know a revision is read at all: say how to compare with the files.
+    if (base === undefined && e instanceof ReviewInputError && /not inside a git repository/.test(e.message)) {
+      throw new ReviewInputError(`${e.message}: pass --working-tree to compare with the files on disk`);
+    }
+    throw e;
   }
 }
 

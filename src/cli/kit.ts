@@ -9,6 +9,7 @@
  */
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors';
+import type { FormatRegistry, Formatter } from '../output/format';
 
 export { UsageError };
 export { inferEnvironment } from '../config/load';
@@ -22,6 +23,17 @@ export interface Writable {
 export interface CliIo {
   readonly stdout: Writable;
   readonly stderr: Writable;
+}
+
+/** Writing whole lines to a command's output and error streams. */
+export interface Lines {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** {@link Lines} over a command's streams. */
+export function linesOf(io: CliIo): Lines {
+  return { out: (line) => io.stdout.write(`${line}\n`), err: (line) => io.stderr.write(`${line}\n`) };
 }
 
 /** A command: runs with the arguments after the script name and returns the exit code. */
@@ -56,6 +68,40 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnTy
   } catch (e) {
     throw new UsageError(firstLine((e as Error).message));
   }
+}
+
+/** The options a command declares, as `util.parseArgs` takes them. */
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * The options of a command that takes no positionals (synth, diff, promote), `-h`/`--help`
+ * included. Bad usage prints `<command>: <problem>` and the usage line (exit 2); `--help` prints
+ * the help (exit 0). Returns the values, or the exit code when the command is done.
+ */
+export function parseOptions<T>(command: string, argv: readonly string[], options: CommandOptions, text: { usage: string; help: string }, lines: Lines): T | number {
+  let values: T & { help?: boolean };
+  try {
+    values = parseCommandLine({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }).values as T & { help?: boolean };
+  } catch (e) {
+    lines.err(`${command}: ${(e as Error).message}\n${text.usage}`);
+    return 2;
+  }
+  if (values.help) {
+    lines.out(text.help);
+    return 0;
+  }
+  return values;
+}
+
+/**
+ * The formatter `--format` names (default `text`), or exit 2 after saying the name is unknown
+ * (`<command>: unknown --format "<name>" (use <names>)` and the usage line).
+ */
+export function formatOption<T, C>(command: string, formats: FormatRegistry<T, C>, name: string | undefined, usage: string, lines: Lines): Formatter<T, C> | number {
+  const formatter = formats.get(name ?? 'text');
+  if (formatter) return formatter;
+  lines.err(`${command}: unknown --format "${name}" (use ${formats.names.join(' or ')})\n${usage}`);
+  return 2;
 }
 
 /**

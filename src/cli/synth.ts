@@ -1,9 +1,9 @@
 import * as path from 'path';
 import { ConfigError, loadAllEnvironments } from '../config/load';
-import { notReplaceable, StackRenderer, writeAtomically } from '../synth';
+import { notReplaceable, StackRenderer, toFiles, writeAtomically } from '../synth';
 import { gateErrors } from '../synth/gate';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-import { CliIo, CliProcess, parseCommandLine, runCommand } from './kit';
+import { CliIo, CliProcess, linesOf, parseOptions, runCommand } from './kit';
 
 /** A path as the user would write it: relative below the working folder, absolute elsewhere. */
 function shownPath(p: string): string {
@@ -20,22 +20,10 @@ const USAGE = 'usage: npm run synth -- [--out <dir>] [--config <dir>]';
  * way exit 1 and `dist/` untouched.
  */
 export function main(argv: readonly string[], io: CliIo, render: StackRenderer): number {
-  const out = (line: string) => io.stdout.write(`${line}\n`);
-  const err = (line: string) => io.stderr.write(`${line}\n`);
-  let values: { out?: string; config?: string; help?: boolean };
-  try {
-    ({ values } = parseCommandLine({
-      args: [...argv],
-      options: { out: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (e) {
-    err(`synth: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    out(`${USAGE}\nRenders every environment from config/<env>.yaml, validates it and replaces the output folder (default dist/).`);
-    return 0;
-  }
+  const { out, err } = linesOf(io);
+  const help = `${USAGE}\nRenders every environment from config/<env>.yaml, validates it and replaces the output folder (default dist/).`;
+  const values = parseOptions<{ out?: string; config?: string }>('synth', argv, { out: { type: 'string' }, config: { type: 'string' } }, { usage: USAGE, help }, { out, err });
+  if (typeof values === 'number') return values;
   // Under `cdk8s synth` the CLI names the output folder and owns it.
   const outDir = values.out ?? process.env.CDK8S_OUTDIR ?? path.resolve(process.cwd(), 'dist');
   const refused = values.out !== undefined ? notReplaceable(path.resolve(values.out)) : undefined;
@@ -45,7 +33,7 @@ export function main(argv: readonly string[], io: CliIo, render: StackRenderer):
   }
   try {
     const envs = loadAllEnvironments(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
-    const files = render(CTIS_TOPOLOGY, envs);
+    const files = toFiles(render(CTIS_TOPOLOGY, envs));
     // The gate: what was rendered must pass the validator before it replaces the output.
     const errors = gateErrors(files, envs, CTIS_TOPOLOGY);
     if (errors.length > 0) {

@@ -19,14 +19,19 @@ export class ConfigError extends Error {
   }
 }
 
-/** Default folder of the environment files, relative to the project root. */
-export const CONFIG_DIR = path.resolve(__dirname, '..', '..', '..', 'config');
-
-function sourceDir(): string {
-  // Compiled code runs from lib/src/config, ts-jest from src/config: find the folder either way.
-  const fromSource = path.resolve(__dirname, '..', '..', 'config');
-  return fs.existsSync(fromSource) ? fromSource : CONFIG_DIR;
+/**
+ * The project root: the nearest folder above this module that holds `package.json`. The same
+ * answer from the sources (tests), from a bundle in `lib/` or from compiled files.
+ */
+function projectRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..');
+  }
 }
+
+/** Default folder of the environment files, `config/` of the project. */
+export const CONFIG_DIR = path.join(projectRoot(), 'config');
 
 type Issue = z.core.$ZodIssue;
 
@@ -70,7 +75,7 @@ export function parseEnvironment(data: unknown, file: string, expectedName: stri
 }
 
 /** Reads `config/<name>.yaml` and checks it. */
-export function loadEnvironment(name: EnvironmentName, topology: Topology, dir: string = sourceDir()): EnvironmentConfig {
+export function loadEnvironment(name: EnvironmentName, topology: Topology, dir: string = CONFIG_DIR): EnvironmentConfig {
   const file = path.join(dir, `${name}.yaml`);
   const shown = path.relative(process.cwd(), file) || file;
   let text: string;

@@ -1,7 +1,8 @@
 import { Topology } from '../topology/model';
+import { deliveryIssues } from './delivery';
 import { operationsIssues } from './operations-checks';
 import { edgeIssues } from './edge-checks';
-import { EnvironmentConfig, ScalingConfig } from './schema';
+import { EnvironmentConfig, ImageConfig, ScalingConfig } from './schema';
 
 /** One violation: a dotted field path inside the environment file and what is wrong. */
 export interface ConfigIssue {
@@ -12,6 +13,25 @@ export interface ConfigIssue {
 /** Highest number of pods a scaling setting can run. */
 export function maxPods(scaling: ScalingConfig): number {
   return 'replicas' in scaling ? scaling.replicas : scaling.maxReplicas;
+}
+
+/**
+ * Every image the configuration names, wherever it sits (workloads, in-cluster data stores, and
+ * any section that adds one), with its dotted path: an object with a `repository` and a `tag` or
+ * `digest` is an image (`imageSchema`).
+ */
+export function configuredImages(env: EnvironmentConfig): Array<{ path: string; image: ImageConfig }> {
+  const out: Array<{ path: string; image: ImageConfig }> = [];
+  const visit = (value: unknown, path: string[]): void => {
+    if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...path, String(i)]));
+    else if (value && typeof value === 'object') {
+      const o = value as Record<string, unknown>;
+      if (typeof o.repository === 'string' && (typeof o.tag === 'string' || typeof o.digest === 'string')) out.push({ path: path.join('.'), image: o as ImageConfig });
+      else for (const [k, v] of Object.entries(o)) visit(v, [...path, k]);
+    }
+  };
+  visit(env, []);
+  return out;
 }
 
 /**
@@ -95,6 +115,11 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
   if (env.edge.profile === 'nginx' && env.edge.hsts.preload) {
     add('edge.hsts.preload', 'is not supported by the nginx profile (no per-Ingress preload annotation): set it to false');
   }
+  if (env.images.requireDigest) {
+    for (const { path, image } of configuredImages(env)) {
+      if (!image.digest) add(`${path}.digest`, 'is required: images.requireDigest is true in this environment');
+    }
+  }
   for (const c of topology.components) {
     if (c.exposure === 'public' && (!c.publicPaths || c.publicPaths.length === 0)) {
       add(`hosts.${c.id}`, `component ${c.id} is public but declares no publicPaths in the topology`);
@@ -102,5 +127,6 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
   }
   issues.push(...operationsIssues(env, topology));
   issues.push(...edgeIssues(env, topology));
+  issues.push(...deliveryIssues(env));
   return issues;
 }

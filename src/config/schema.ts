@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { argocdSchema } from './delivery';
 import { inClusterBackupSchema, managedBackupSchema, monitoringSchema, objectStorageSchema, telemetrySchema } from './operations';
 import { FRAME_OPTIONS, REFERRER_POLICIES } from '../headers/policies';
 import { cidr, cpu, dnsLabel, duration, hostname, memory, port, privateCidr, storageSize } from './primitives';
@@ -188,6 +189,40 @@ export const edgeSchema = z
   .strict();
 export type EdgeConfig = z.infer<typeof edgeSchema>;
 
+/**
+ * How container images must be pinned in an environment. Read by the generator (which renders
+ * `repository[:tag]@digest` where a digest is configured), by the admission policies (which deny
+ * unpinned images at the API server) and by the validator. Every image is pinned by tag or
+ * digest regardless (`latest` is always refused); this says whether a tag alone is enough.
+ */
+export const imagePolicySchema = z
+  .object({
+    /** Every container image must carry a `sha256:` digest (a tag may accompany it for readers). */
+    requireDigest: z.boolean(),
+  })
+  .strict();
+export type ImagePolicyConfig = z.infer<typeof imagePolicySchema>;
+
+/** What the API server does with a request the admission policies deny (`validationActions`). */
+export const VALIDATION_ACTIONS = ['Deny', 'Warn', 'Audit'] as const;
+export type ValidationAction = (typeof VALIDATION_ACTIONS)[number];
+
+export const admissionSchema = z
+  .object({
+    /**
+     * `validationActions` of every binding: `Deny` rejects the request, `Warn` returns a warning
+     * to the client, `Audit` records the failure in the audit log. Kubernetes refuses `Deny`
+     * together with `Warn`.
+     */
+    validationActions: z
+      .array(z.enum(VALIDATION_ACTIONS))
+      .min(1, 'must name at least one of Deny, Warn, Audit')
+      .refine((a) => new Set(a).size === a.length, 'must not repeat an action')
+      .refine((a) => !(a.includes('Deny') && a.includes('Warn')), 'must not combine Deny with Warn (Kubernetes refuses it: a denial is already returned to the client)'),
+  })
+  .strict();
+export type AdmissionConfig = z.infer<typeof admissionSchema>;
+
 const certificateSourceSchema = z.union([
   z.object({ source: z.literal('cert-manager'), issuerKind: z.enum(['Issuer', 'ClusterIssuer']), issuerName: dnsLabel }).strict(),
   z.object({ source: z.literal('external-secret') }).strict(),
@@ -256,21 +291,18 @@ export const environmentSchema = z
       })
       .strict(),
     edge: edgeSchema,
+    /** How images must be pinned (see {@link imagePolicySchema}). */
+    images: imagePolicySchema,
+    /** The ValidatingAdmissionPolicies that enforce the topology at the API server. */
+    admission: admissionSchema,
     /** OpenTelemetry export of the application components (operations.ts). */
     telemetry: telemetrySchema,
     /** Prometheus scraping and alerts (operations.ts). */
     monitoring: monitoringSchema,
     /** The bucket/container the components use, when any (operations.ts). @default - none */
     objectStorage: objectStorageSchema.optional(),
-    argocd: z
-      .object({
-        repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)/, 'must be an https://, ssh:// or git@ repository URL'),
-        targetRevision: z.string().min(1),
-        destinationServer: z.string().regex(/^https:\/\//, 'must be an https:// API server URL'),
-        automatedSync: z.boolean(),
-        selfHeal: z.boolean(),
-      })
-      .strict(),
+    /** Argo CD delivery: repository, how the environment receives changes, sync windows (`delivery.ts`). */
+    argocd: argocdSchema,
   })
   .strict();
 

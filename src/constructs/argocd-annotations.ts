@@ -1,8 +1,12 @@
 /**
- * Argo CD sync waves: the namespace and secret bindings first, then data stores, then the
- * applications, then the edge. Lower waves are applied and healthy before higher ones start.
+ * Argo CD sync waves: the admission policies that judge everything else first, then the
+ * namespace and secret bindings, then data stores, then the applications, then the edge. Lower
+ * waves are applied and healthy before higher ones start.
+ * A standalone claim goes in the wave of its first consumer, never earlier: under a
+ * `WaitForFirstConsumer` storage class it stays Pending (Progressing) until a pod uses it.
  */
 export const SyncWave = {
+  ADMISSION: -4,
   NAMESPACE: -3,
   BINDINGS: -2,
   DATA_STORES: -1,
@@ -20,7 +24,11 @@ export function syncWave(wave: number): Record<string, string> {
   return { 'argocd.argoproj.io/sync-wave': String(wave) };
 }
 
-/** Keeps an object out of every prune and delete a sync could do (data that must survive). */
+/**
+ * Keeps an object out of every prune and delete Argo CD could do — a sync that no longer finds
+ * it, or the deletion of its Application — for data that must survive: the Namespace (deleting
+ * it deletes every claim in it) and the claims.
+ */
 export const NEVER_PRUNE: Record<string, string> = {
   'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
 };

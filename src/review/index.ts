@@ -13,6 +13,7 @@
 export * from './model';
 export { deepEqual, diffSets, diffValues, environmentsOf, formatPath } from './compare';
 export type { DiffOptions } from './compare';
-export { fromDirectory, fromGitRef, fromRenderedFiles, resourceKey, ReviewInputError } from './sources';
+export { fromDirectory, fromGitRef, fromRenderedFiles, fromRenderedObjects, readCommitted, resourceKey, ReviewInputError } from './sources';
+export type { CommittedSet } from './sources';
 export { FORMATTERS, formatMarkdown, formatText } from './formatters';
 export type { Formatter } from './formatters';

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { filesAtRef, locateInRepository, RepositoryError, RepositoryPath, resolveCommit } from '../git/repository';
 import { isManifestFile, isRecord, listManifestFiles, ManifestError, parseYamlDocuments, readManifestText, text } from '../manifests';
 import { ManifestSet, ResourceDoc } from './model';
 
@@ -35,7 +34,11 @@ export function resourceKey(doc: unknown): string | undefined {
 
 /** Adds the documents of one file (path relative to the output folder) to `set`. */
 function addFile(set: ManifestSet, rel: string, text: string, shownAs: string): void {
-  const docs = reading(() => parseYamlDocuments(text, shownAs, rel.toLowerCase().endsWith('.json'))).map((d) => d.value);
+  addDocuments(set, rel, reading(() => parseYamlDocuments(text, shownAs, rel.toLowerCase().endsWith('.json'))).map((d) => d.value));
+}
+
+/** Adds the documents of the file `rel` (relative to the output folder) to `set`. */
+function addDocuments(set: ManifestSet, rel: string, docs: readonly unknown[]): void {
   const env = rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : '';
   let byKey = set.get(env);
   if (!byKey) set.set(env, (byKey = new Map<string, ResourceDoc>()));
@@ -57,6 +60,19 @@ export function fromRenderedFiles(files: ReadonlyMap<string, string>, shownPrefi
   return set;
 }
 
+/**
+ * Indexes rendered objects (relative path -> documents), e.g. the result of
+ * `renderObjectsFromConfig`, as `fromRenderedFiles` would index them once written as YAML and read
+ * back, without writing and reading: each document as JSON data (no `undefined` fields).
+ */
+export function fromRenderedObjects(files: ReadonlyMap<string, readonly unknown[]>): ManifestSet {
+  const set: ManifestSet = new Map();
+  for (const rel of [...files.keys()].sort()) {
+    if (isManifestFile(rel)) addDocuments(set, rel, files.get(rel)!.map((d) => JSON.parse(JSON.stringify(d)) as unknown));
+  }
+  return set;
+}
+
 /** Reads an output folder such as `dist/` from disk. */
 export function fromDirectory(dir: string): ManifestSet {
   const shown = path.relative(process.cwd(), dir) || '.';
@@ -67,26 +83,11 @@ export function fromDirectory(dir: string): ManifestSet {
   return fromRenderedFiles(files, `${shown}/`);
 }
 
-function git(cwd: string, args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Finds the git working tree that holds `dir` and the path of `dir` inside it. */
-function locateInRepository(dir: string): { root: string; prefix: string } {
-  const abs = path.resolve(dir);
-  // The folder need not exist in the working tree to be read from a revision.
-  let existing = abs;
-  while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  let root: string;
-  try {
-    root = git(existing, ['rev-parse', '--show-toplevel']).trim();
-  } catch {
-    throw new ReviewInputError(`${dir}: not inside a git repository`);
-  }
-  const inside = path.join(fs.realpathSync(existing), path.relative(existing, abs));
-  const prefix = path.relative(fs.realpathSync(root), inside);
-  if (prefix.startsWith('..') || path.isAbsolute(prefix)) throw new ReviewInputError(`${dir}: not inside the git repository ${root}`);
-  return { root, prefix: prefix.split(path.sep).join('/') };
+/** An output folder as committed at a revision, with the commit the revision resolved to. */
+export interface CommittedSet {
+  readonly set: ManifestSet;
+  /** Full SHA of the commit read. */
+  readonly commit: string;
 }
 
 /**
@@ -94,22 +95,21 @@ function locateInRepository(dir: string): { root: string; prefix: string } {
  * touching the working tree. A ref without that folder gives an empty set.
  */
 export function fromGitRef(dir: string, ref: string): ManifestSet {
-  const { root, prefix } = locateInRepository(dir);
-  if (ref.startsWith('-')) throw new ReviewInputError(`"${ref}" is not a git revision`);
+  return readCommitted(dir, ref).set;
+}
+
+/** {@link fromGitRef}, also returning the commit `ref` resolved to (for labels such as `HEAD (1a2b3c4)`). */
+export function readCommitted(dir: string, ref: string): CommittedSet {
+  let where: RepositoryPath;
   try {
-    git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  } catch {
-    throw new ReviewInputError(`unknown git revision "${ref}"`);
+    where = locateInRepository(dir);
+  } catch (e) {
+    throw e instanceof RepositoryError ? new ReviewInputError(e.message) : e;
   }
-  const under = prefix === '' ? '' : `${prefix}/`;
-  const listed = git(root, ['ls-tree', '-r', '-z', '--name-only', ref, '--', under === '' ? '.' : under])
-    .split('\0')
-    .filter((p) => p !== '');
-  const files = new Map<string, string>();
-  for (const full of listed) {
-    const rel = full.slice(under.length);
-    if (!isManifestFile(rel)) continue;
-    files.set(rel, git(root, ['show', `${ref}:${full}`]));
-  }
-  return fromRenderedFiles(files, `${ref}:${under}`);
+  if (ref.startsWith('-')) throw new ReviewInputError(`"${ref}" is not a git revision`);
+  const commit = resolveCommit(where.root, ref);
+  if (!commit) throw new ReviewInputError(`unknown git revision "${ref}"`);
+  const under = where.prefix === '' ? '' : `${where.prefix}/`;
+  const files = filesAtRef(where, commit, isManifestFile);
+  return { set: fromRenderedFiles(files, `${ref}:${under}`), commit };
 }

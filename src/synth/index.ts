@@ -4,14 +4,23 @@
  * as a {@link StackRenderer}.
  */
 import type { EnvironmentConfig } from '../config/schema';
+import type { KubeObject } from '../manifests';
 import type { Topology } from '../topology/model';
-import type { RenderedFiles } from './yaml';
+import { RenderedFiles, toYaml } from './yaml-out';
 
-export * from './yaml';
+export * from './folders';
+export * from './yaml-out';
 export * from './write';
 
-/** Folder of the output that holds the Argo CD files; it is no environment. */
-export const ARGOCD_FOLDER = 'argocd';
+/** Rendered objects: relative path (posix) of their file -> the documents of that file, in order. */
+export type RenderedObjects = Map<string, KubeObject[]>;
 
-/** Renders every environment of a topology (and the Argo CD files) into output files. */
-export type StackRenderer = (topology: Topology, envs: readonly EnvironmentConfig[]) => RenderedFiles;
+/** Renders every environment of a topology (and the Argo CD files) into the objects of each output file. */
+export type StackRenderer = (topology: Topology, envs: readonly EnvironmentConfig[]) => RenderedObjects;
+
+/** Rendered objects as the files synth writes: one multi-document YAML file per entry. */
+export function toFiles(objects: RenderedObjects): RenderedFiles {
+  const files: RenderedFiles = new Map();
+  for (const [rel, docs] of objects) files.set(rel, toYaml(docs));
+  return files;
+}

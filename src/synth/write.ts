@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RenderedFiles } from './yaml';
+import type { RenderedFiles } from './yaml-out';
 
 /** Mode of a folder created normally under the current umask. */
 function defaultDirMode(): number {
@@ -71,4 +71,41 @@ export function notReplaceable(outDir: string): string | undefined {
     return undefined;
   };
   return check(outDir, true);
+}
+
+/**
+ * Replaces a few existing files (absolute path -> new content) as one change, as far as the file
+ * system allows: every new content is written to a temporary sibling first, then each is renamed
+ * over its file; if a rename fails, the files already replaced get their previous content back
+ * and no temporary file is left behind.
+ */
+export function replaceFilesAtomically(files: ReadonlyMap<string, string>): void {
+  const staged: Array<{ file: string; temp: string; previous: string | undefined }> = [];
+  try {
+    for (const [file, text] of files) {
+      const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${staged.length}.tmp`);
+      const stat = fs.statSync(file, { throwIfNoEntry: false });
+      const previous = stat?.isFile() ? fs.readFileSync(file, 'utf8') : undefined;
+      staged.push({ file, temp, previous });
+      fs.writeFileSync(temp, text);
+      if (stat?.isFile()) fs.chmodSync(temp, stat.mode & 0o777);
+    }
+  } catch (e) {
+    for (const s of staged) fs.rmSync(s.temp, { force: true });
+    throw e;
+  }
+  const done: typeof staged = [];
+  try {
+    for (const s of staged) {
+      fs.renameSync(s.temp, s.file);
+      done.push(s);
+    }
+  } catch (e) {
+    for (const s of done) {
+      if (s.previous === undefined) fs.rmSync(s.file, { force: true });
+      else fs.writeFileSync(s.file, s.previous);
+    }
+    for (const s of staged) fs.rmSync(s.temp, { force: true });
+    throw e;
+  }
 }

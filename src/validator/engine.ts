@@ -48,7 +48,8 @@ export interface EngineResult {
 }
 
 
-function compareFindings(a: Finding, b: Finding): number {
+/** Report order: file, line, rule, resource, message. */
+export function compareFindings(a: Finding, b: Finding): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
   if (a.line !== b.line) return a.line - b.line;
   if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;

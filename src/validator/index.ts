@@ -29,6 +29,7 @@ export { SUPPRESS_PREFIX } from './suppression';
 export { PRE_PROVISIONED_ANNOTATION } from './rules/secrets';
 export { ManifestError } from '../manifests';
 export { inferEnvironment };
+export { ARGOCD_KINDS, argoCdRuleIds, validateArgoCd } from './argocd';
 
 /** The result of a validation. */
 export interface Report {

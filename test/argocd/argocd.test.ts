@@ -1,5 +1,7 @@
 import { expect } from '@jest/globals';
 import { ArgoCd, SYNC_OPTIONS } from '../../charts/argocd';
+import { targetRevision } from '../../src/config/delivery';
+import { COMMIT_SHA, immutableKind } from '../../src/delivery/revision';
 import { generateApplications } from './appset-sim';
 import { docs, renderArgo, shippedEnvironments, withArgo } from './support';
 
@@ -12,7 +14,7 @@ function renderedNamespacedKinds(): string[] {
   for (const rel of out.files.keys()) {
     if (rel.startsWith(`${ArgoCd.FOLDER}/`)) continue;
     for (const d of docs(out.files, rel)) {
-      if (d.kind === 'Namespace') continue;
+      if (d.metadata?.namespace === undefined) continue; // cluster-scoped: Namespace, admission policies
       const group = d.apiVersion.includes('/') ? d.apiVersion.split('/')[0] : '';
       kinds.add(`${group}/${d.kind}`);
     }
@@ -35,8 +37,12 @@ describe('AppProject', () => {
     for (const d of p.spec.destinations) expect(d.namespace).not.toContain('*');
   });
 
-  test('allows the Namespace as the only cluster-scoped kind', () => {
-    expect(p.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+  test('allows the Namespace and the admission policies as the only cluster-scoped kinds', () => {
+    expect(p.spec.clusterResourceWhitelist).toEqual([
+      { group: '', kind: 'Namespace' },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+    ]);
   });
 
   test('allows exactly the namespaced kinds the rendered output contains', () => {
@@ -95,7 +101,7 @@ describe('Applications', () => {
     const app = out.applications.find((a) => a.metadata.name === `ctis-${name}`)!;
     expect(app.spec.source).toEqual({
       repoURL: env.argocd.repoURL,
-      targetRevision: env.argocd.targetRevision,
+      targetRevision: targetRevision(env.argocd),
       path: `dist/${name}`,
       directory: { recurse: false },
     });
@@ -124,6 +130,14 @@ describe('Applications', () => {
     expect(byName['ctis-production'].syncOptions).toEqual([...SYNC_OPTIONS]);
   });
 
+  test('development and staging follow main; production syncs a full commit SHA, never a branch', () => {
+    const revisions = Object.fromEntries(out.applications.map((a) => [a.metadata.name, a.spec.source.targetRevision]));
+    expect(revisions['ctis-development']).toBe('main');
+    expect(revisions['ctis-staging']).toBe('main');
+    expect(revisions['ctis-production']).toMatch(COMMIT_SHA);
+    expect(envs[2].argocd).toMatchObject({ delivery: 'promoted', ref: revisions['ctis-production'] });
+  });
+
   test('no Application syncs the Argo CD folder itself', () => {
     for (const a of out.applications) expect(a.spec.source.path).not.toBe('dist/argocd');
   });
@@ -132,12 +146,23 @@ describe('Applications', () => {
 describe('ApplicationSet', () => {
   const set = out.applicationSet;
 
-  test('generates from the dist/* folders, excluding dist/argocd', () => {
+  test('generates from the dist/* folders on the branch, excluding dist/argocd', () => {
     expect(set).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet', metadata: { name: 'ctis', namespace: 'argocd' } });
-    const [dirs] = set.spec.generators[0].matrix.generators;
+    // One matrix: every environment is merged on main, production's promoted ref included.
+    expect(set.spec.generators).toHaveLength(1);
+    const [dirs, params] = set.spec.generators[0].matrix.generators;
     expect(dirs.git.directories).toEqual([{ path: 'dist/*' }, { path: 'dist/argocd', exclude: true }]);
-    expect(dirs.git).toMatchObject({ repoURL: envs[0].argocd.repoURL, revision: envs[0].argocd.targetRevision });
+    expect(dirs.git).toMatchObject({ repoURL: envs[0].argocd.repoURL, revision: 'main' });
+    // The parameters are read on the branch: at the promoted ref the file would still name the previous ref.
+    expect(params.git.revision).toBe('main');
     expect(set.spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
+  });
+
+  test("what it generates for production syncs production's promoted commit, never a branch", () => {
+    const production = generateApplications(set, out.repository).find((a) => a.metadata.name === 'ctis-production')!;
+    expect(production.spec.source.targetRevision).toMatch(COMMIT_SHA);
+    expect(production.spec.source.targetRevision).toBe(targetRevision(envs[2].argocd));
+    expect(immutableKind(production.spec.source.targetRevision)).toBe('commit');
   });
 
   test('renders, for every environment folder, exactly the corresponding Application', () => {
@@ -148,12 +173,12 @@ describe('ApplicationSet', () => {
     }
   });
 
-  test('stays equal when environments use other revisions and manual sync', () => {
+  test('stays equal when environments use other branches, a release tag and manual sync', () => {
     const [dev, staging, prod] = envs;
     const variant = renderArgo([
-      withArgo(dev, { selfHeal: false }),
+      withArgo(dev, { selfHeal: false, branch: 'develop' }),
       staging,
-      withArgo(prod, { targetRevision: 'release-1.8', automatedSync: false }),
+      withArgo(prod, { ref: 'v1.8.0', automatedSync: false }),
     ]);
     // One matrix per repository and revision, each over its own folders.
     expect(variant.applicationSet.spec.generators).toHaveLength(2);

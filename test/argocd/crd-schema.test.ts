@@ -60,7 +60,7 @@ suite(`Argo CD objects against the CRD schemas (needs ${CRDS})`, () => {
   const envs = shippedEnvironments();
   const variants = {
     shipped: renderArgo(envs),
-    'manual production sync on a release branch': renderArgo([envs[0], envs[1], withArgo(envs[2], { automatedSync: false, targetRevision: 'release-1.8' })]),
+    'manual production sync of a release tag': renderArgo([envs[0], envs[1], withArgo(envs[2], { automatedSync: false, ref: 'v1.8.0' })]),
   };
 
   test.each(Object.entries(variants))('AppProject, Applications and ApplicationSet are valid (%s)', (_name, out) => {

@@ -38,7 +38,7 @@ export function renderArgo(envs: EnvironmentConfig[] = shippedEnvironments()): A
   };
 }
 
-/** An environment with its `argocd` block changed. */
-export function withArgo(env: EnvironmentConfig, argocd: Partial<EnvironmentConfig['argocd']>): EnvironmentConfig {
+/** An environment with fields of its `argocd` block changed (e.g. `{ delivery: 'promoted', ref: 'v1.8.0' }`). */
+export function withArgo(env: EnvironmentConfig, argocd: Record<string, unknown>): EnvironmentConfig {
   return { ...env, argocd: { ...env.argocd, ...argocd } };
 }

@@ -38,18 +38,17 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     const namespace = waves(objects, 'Namespace');
     const bindings = waves(objects, 'ExternalSecret', 'Certificate');
     const policies = waves(objects, 'NetworkPolicy');
-    // Claims mounted only by scheduled tasks sync with them, after the edge (see the next test).
-    const taskClaims = new Set(objects.filter((o) => o.object.kind === 'CronJob').flatMap(claimsOf));
-    const data = waves(objects.filter((o) => !taskClaims.has(String(o.object.metadata?.name))), 'StatefulSet', 'PersistentVolumeClaim');
+    // Standalone claims are in the wave of their first consumer (see below), not with the data stores.
+    const data = waves(objects, 'StatefulSet');
     const apps = waves(objects, 'Deployment');
     const edge = waves(objects, 'Ingress', 'Gateway', 'HTTPRoute', 'Middleware');
     expect(namespace).toHaveLength(1);
     expect(bindings.length).toBeGreaterThan(0);
-    expect(data.length).toBeGreaterThan(0); // the Data Protection claim, at least
+    if (env !== 'production') expect(data.length).toBeGreaterThan(0); // production's data stores are managed
     expect(apps.length).toBeGreaterThan(0);
     expect(edge.length).toBeGreaterThan(0);
     expect(Math.max(...namespace)).toBeLessThan(Math.min(...bindings, ...policies));
-    expect(Math.max(...bindings, ...policies)).toBeLessThan(Math.min(...data));
+    expect(Math.max(...bindings, ...policies)).toBeLessThan(Math.min(...data, ...apps));
     expect(Math.max(...data)).toBeLessThan(Math.min(...apps));
     expect(Math.max(...apps)).toBeLessThan(Math.min(...edge));
   });
@@ -68,12 +67,27 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     }
   });
 
-  test('claims that hold data can never be pruned or deleted by a sync', () => {
+  test('every standalone claim is in the wave of its first consumer (never earlier: WaitForFirstConsumer)', () => {
     const claims = objects.filter((o) => o.object.kind === 'PersistentVolumeClaim');
     expect(claims.map((c) => c.object.metadata?.name)).toContain('auth-server-data-protection');
     for (const c of claims) {
-      const options = String(c.object.metadata?.annotations?.[SYNC_OPTIONS] ?? '').split(',');
-      expect({ claim: c.key, options }).toEqual({ claim: c.key, options: expect.arrayContaining(['Prune=false', 'Delete=false']) });
+      const consumers = objects.filter((o) => claimsOf(o).includes(String(c.object.metadata?.name)));
+      expect(consumers.length).toBeGreaterThan(0);
+      expect({ claim: c.key, wave: wave(c) }).toEqual({ claim: c.key, wave: Math.min(...consumers.map(wave)) });
+    }
+  });
+
+  test('no sync, prune or Application deletion can remove the Namespace or a claim', () => {
+    const protectedObjects = [
+      ...objects.filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(String(o.object.kind))).map((o) => ({ key: o.key, metadata: o.object.metadata })),
+      ...objects
+        .filter((o) => o.object.kind === 'StatefulSet')
+        .flatMap((o) => asKind(o.object, 'StatefulSet').spec.volumeClaimTemplates.map((t) => ({ key: `${o.key} claim template ${t.metadata.name}`, metadata: t.metadata }))),
+    ];
+    expect(protectedObjects.filter((p) => p.key.startsWith('Namespace/'))).toHaveLength(1);
+    for (const p of protectedObjects) {
+      const options = String(p.metadata?.annotations?.[SYNC_OPTIONS] ?? '').split(',').map((x) => x.trim());
+      expect({ object: p.key, options }).toEqual({ object: p.key, options: expect.arrayContaining(['Prune=false', 'Delete=false']) });
     }
   });
 

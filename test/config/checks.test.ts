@@ -1,7 +1,7 @@
 import { parseEnvironment } from '../../src/config/load';
 import { EnvironmentConfig } from '../../src/config/schema';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
-import { copyOf, Doc, get, push, remove, set } from '../support/edit';
+import { copyOf, Doc, get, push, remove, set, valuesAt } from '../support/edit';
 import { shippedEnv } from '../support/render';
 
 const SMTP = { name: 'smtp', cidr: '10.20.12.0/24', port: 587, from: ['auth-server'] };
@@ -43,9 +43,28 @@ describe('configuration the API server, the kubelet or the runbook would refuse'
     ['object storage used by an unknown component', (e: Doc) => set(e, 'objectStorage.from', ['files']), /field objectStorage\.from\.0: names unknown component "files"/],
     ['workload identity without annotations', (e: Doc) => set(e, 'objectStorage.credentials.serviceAccountAnnotations', {}), /field objectStorage\.credentials\.serviceAccountAnnotations: must name at least one label/],
     ['an unknown field', (e: Doc) => set(e, 'featurez', {}), /field featurez: is not a known field/],
+    ['an image without digest where digests are required', (e: Doc) => remove(e, 'workloads.frontend.image.digest'), /field workloads\.frontend\.image\.digest: is required: images\.requireDigest is true in this environment/],
+    ['Deny combined with Warn', (e: Doc) => set(e, 'admission.validationActions', ['Deny', 'Warn']), /field admission\.validationActions: must not combine Deny with Warn/],
+    ['no validation action', (e: Doc) => set(e, 'admission.validationActions', []), /field admission\.validationActions: must name at least one of Deny, Warn, Audit/],
+    ['an unknown validation action', (e: Doc) => set(e, 'admission.validationActions', ['Block']), /field admission\.validationActions\.0: /],
     ['a misspelt HPA bound', (e: Doc) => set(e, 'workloads.api.scaling', { minReplica: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 }), /field workloads\.api\.scaling\.(minReplica|minReplicas): /],
   ])('%s is refused with the field named', (_name, edit, message) => {
     expect(() => parse(edit)).toThrow(message);
+  });
+
+  test('requireDigest covers every image of the configuration, data stores included', () => {
+    const staging = copyOf(shippedEnv('staging'));
+    set(staging, 'images.requireDigest', true);
+    expect(() => parseEnvironment(staging, 'config/staging.yaml', 'staging', CTIS_TOPOLOGY)).toThrow(/field workloads\.auth-server\.image\.digest: is required/);
+    for (const w of valuesAt(staging, 'workloads')) set(w, 'image.digest', `sha256:${'a'.repeat(64)}`);
+    expect(() => parseEnvironment(staging, 'config/staging.yaml', 'staging', CTIS_TOPOLOGY)).toThrow(/field dataStores\.postgresql\.image\.digest: is required/);
+  });
+
+  test('tags alone are enough where digests are not required', () => {
+    expect(() => parse((e) => {
+      set(e, 'images.requireDigest', false);
+      for (const w of valuesAt(e, 'workloads')) remove(w, 'image.digest');
+    })).not.toThrow();
   });
 
   test('a public object storage endpoint is accepted outside production', () => {

@@ -6,7 +6,7 @@ import { argoCdManifests } from '../../charts/argocd';
 import { main as validate } from '../../src/cli/validate';
 import type { EnvironmentConfig } from '../../src/config/schema';
 import { parseManifests } from '../../src/manifests';
-import { renderEnvironment } from '../../charts/app';
+import { renderEnvironment, renderEnvironmentObjects } from '../../charts/app';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { validateObjects } from '../../src/validator';
 import { ENVIRONMENTS, Manifest, PROFILES, renderManifests, shippedEnv, withProfile } from '../support/render';
@@ -222,10 +222,9 @@ describe.each(PROFILES)('a rendered directory of the %s profile with a setting r
 describe('the nginx controller settings are not delivered by Argo CD', () => {
   test('the AppProject does not admit kinds that only the controller settings folder holds', () => {
     const env = shippedEnv('production');
-    const rendered = renderEnvironment(CTIS_TOPOLOGY, env);
-    rendered.set(`${env.name}/edge-controller/extra.yaml`, '---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: nginx-ingress}\n');
-    const objects = new Map([...rendered].map(([rel, text]) => [rel, parseManifests(text, rel).map((o) => o.object)]));
-    const project = asKind(argoCdManifests('ctis', [env], objects).get('argocd/project.yaml')![0], 'AppProject');
+    const rendered = renderEnvironmentObjects(CTIS_TOPOLOGY, env);
+    rendered.set(`${env.name}/edge-controller/extra.yaml`, [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'nginx-ingress' } }]);
+    const project = asKind(argoCdManifests('ctis', [env], rendered).get('argocd/project.yaml')![0], 'AppProject');
     const kinds = project.spec.namespaceResourceWhitelist.map((k) => k.kind);
     expect(kinds).toContain('ConfigMap');
     expect(kinds).not.toContain('Widget');

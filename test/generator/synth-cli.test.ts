@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { renderAll, renderFromConfig } from '../../charts/app';
+import { renderAllObjects, renderFromConfig } from '../../charts/app';
 import { main } from '../../src/cli/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import type { EnvironmentConfig } from '../../src/config/schema';
@@ -25,7 +25,7 @@ function run(argv: string[]): Run {
   const out: string[] = [];
   const err: string[] = [];
   const lines = (into: string[]) => ({ write: (t: string) => into.push(...t.replace(/\n$/, '').split('\n')) });
-  const code = main(argv, { stdout: lines(out), stderr: lines(err) }, renderAll);
+  const code = main(argv, { stdout: lines(out), stderr: lines(err) }, renderAllObjects);
   return { code, out, err };
 }
 
@@ -130,7 +130,10 @@ const CASES: Case[] = [
     title: 'production image with neither tag nor digest',
     env: 'production',
     field: /\bworkloads\.frontend\.image(\.tag|\.digest)?[\s:]/,
-    breakIt: edit('production', (c) => delete c.workloads.frontend.image.tag),
+    breakIt: edit('production', (c) => {
+      delete c.workloads.frontend.image.tag;
+      delete c.workloads.frontend.image.digest;
+    }),
   },
   {
     title: 'staging in-memory Hangfire',

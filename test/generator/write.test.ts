@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeAtomically } from '../../src/synth';
+import { replaceFilesAtomically, writeAtomically } from '../../src/synth';
 import { hashTree } from './helpers';
 
 let work: string;
@@ -114,4 +114,38 @@ test('the output folder gets the permissions of an ordinary new folder', () => {
   // Under umask 077 an ordinary folder is 0700 as well and the check cannot tell.
   if ((fs.statSync(reference).mode & 0o777) === 0o700) throw new Error('umask 077: cannot tell the modes apart');
   expect((fs.statSync(out).mode & 0o777).toString(8)).toBe((fs.statSync(reference).mode & 0o777).toString(8));
+});
+
+describe('replaceFilesAtomically', () => {
+  function seed(): { a: string; b: string; c: string } {
+    const a = path.join(work, 'a.yaml');
+    const b = path.join(work, 'sub', 'b.yaml');
+    const c = path.join(work, 'c.yaml');
+    fs.mkdirSync(path.dirname(b));
+    fs.writeFileSync(a, 'a: old\n');
+    fs.writeFileSync(b, 'b: old\n');
+    fs.writeFileSync(c, 'c: old\n');
+    return { a, b, c };
+  }
+
+  test('replaces every given file and leaves no temporary file', () => {
+    const { a, b, c } = seed();
+    replaceFilesAtomically(new Map([[a, 'a: new\n'], [b, 'b: new\n']]));
+    expect([a, b, c].map((f) => fs.readFileSync(f, 'utf8'))).toEqual(['a: new\n', 'b: new\n', 'c: old\n']);
+    expect(fs.readdirSync(work).sort()).toEqual(['a.yaml', 'c.yaml', 'sub']);
+    expect(fs.readdirSync(path.join(work, 'sub'))).toEqual(['b.yaml']);
+  });
+
+  test('a failure half-way gives the files already replaced their previous content back', () => {
+    const { a, b } = seed();
+    // A folder where the third file should go: its rename fails after the first two succeeded.
+    const blocked = path.join(work, 'blocked.yaml');
+    fs.mkdirSync(blocked);
+    fs.writeFileSync(path.join(blocked, 'keep'), 'x');
+    expect(() => replaceFilesAtomically(new Map([[a, 'a: new\n'], [b, 'b: new\n'], [blocked, 'c: new\n']]))).toThrow();
+    expect([a, b].map((f) => fs.readFileSync(f, 'utf8'))).toEqual(['a: old\n', 'b: old\n']);
+    expect(fs.readdirSync(work).sort()).toEqual(['a.yaml', 'blocked.yaml', 'c.yaml', 'sub']);
+    expect(fs.readdirSync(path.join(work, 'sub'))).toEqual(['b.yaml']);
+    expect(fs.readdirSync(blocked)).toEqual(['keep']);
+  });
 });

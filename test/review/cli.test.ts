@@ -2,6 +2,9 @@ import { expect } from '@jest/globals';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { main as synthMain } from '../../src/cli/synth';
+import { renderAllObjects } from '../../charts/app';
+import { capture } from '../support/cli';
 import { freshRender, runDiff, writeDist } from './support';
 
 describe('npm run diff: usage', () => {
@@ -11,6 +14,7 @@ describe('npm run diff: usage', () => {
     [['--frobnicate'], /Unknown option '--frobnicate'/],
     [['extra'], /positional/i],
     [['--base', ''], /--base needs a git revision/],
+    [['--base', 'HEAD', '--working-tree'], /--base and --working-tree exclude each other/],
   ])('%j is bad usage: exit 2 with the usage line', (argv, message) => {
     const r = runDiff(...argv);
     expect(r.code).toBe(2);
@@ -19,22 +23,30 @@ describe('npm run diff: usage', () => {
     expect(r.out).toBe('');
   });
 
-  test('--help prints the usage', () => {
-    expect(runDiff('--help')).toMatchObject({ code: 0, out: expect.stringContaining('usage: npm run diff') });
+  test('--help prints the usage, every option and the exit codes', () => {
+    const r = runDiff('--help');
+    expect(r).toMatchObject({ code: 0, out: expect.stringContaining('usage: npm run diff') });
+    for (const option of ['--env', '--base', '--working-tree', '--format', '--dist', '--config', 'Exit codes']) expect(r.out).toContain(option);
   });
 });
 
 describe('npm run diff: unreadable input is one line, exit 2', () => {
   test('a missing output folder', () => {
-    const r = runDiff('--dist', '/nonexistent/ctis/dist');
+    const r = runDiff('--dist', '/nonexistent/ctis/dist', '--working-tree');
     expect(r).toMatchObject({ code: 2, out: '' });
     expect(r.err).toBe('diff: /nonexistent/ctis/dist: no such file or directory');
+  });
+
+  test('a folder outside any repository, without --working-tree: exit 2, saying how to compare with the files', () => {
+    const r = runDiff('--dist', '/nonexistent/ctis/dist');
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toBe('diff: /nonexistent/ctis/dist: not inside a git repository: pass --working-tree to compare with the files on disk');
   });
 
   test('malformed YAML, with file and line', () => {
     const files = new Map(freshRender());
     files.set('staging/broken.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n');
-    const r = runDiff('--dist', writeDist(files));
+    const r = runDiff('--dist', writeDist(files), '--working-tree');
     expect(r.code).toBe(2);
     expect(r.err.split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/^diff: .*staging\/broken\.yaml:\d+: invalid YAML: /);
@@ -47,7 +59,7 @@ describe('npm run diff: unreadable input is one line, exit 2', () => {
       fs.copyFileSync(path.resolve(__dirname, '..', '..', 'config', `${env}.yaml`), path.join(config, `${env}.yaml`));
     }
     fs.appendFileSync(path.join(config, 'staging.yaml'), 'unexpected: true\n');
-    const r = runDiff('--dist', writeDist(freshRender()), '--config', config);
+    const r = runDiff('--dist', writeDist(freshRender()), '--config', config, '--working-tree');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^diff: .*staging\.yaml: environment "staging": /);
     expect(r.err.split('\n')).toHaveLength(1);
@@ -67,11 +79,15 @@ describe('npm run diff --base <git-ref>', () => {
   const committed = fs.readFileSync(api, 'utf8');
   fs.writeFileSync(api, committed.replace('registry.betts.example/ctis/api:1.8.2', 'registry.betts.example/ctis/api:9.9.9'));
 
-  test('compares the output as committed at the revision, not the working tree', () => {
+  test('compares the output as committed at HEAD by default, not the working tree; --working-tree reads the files', () => {
     expect(runDiff('--dist', dist, '--base', 'HEAD')).toMatchObject({ code: 0, err: '' });
     const r = runDiff('--dist', dist);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain('spec.template.spec.containers[name=api].image');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/^No differences: a fresh render of config\/ matches .*dist\/ at HEAD \([0-9a-f]{7}\)\.$/);
+    const disk = runDiff('--dist', dist, '--working-tree');
+    expect(disk.code).toBe(1);
+    expect(disk.out).toMatch(/^Changes from .*dist\/ on disk to a fresh render of config\/: 0 added, 0 removed, 1 changed/);
+    expect(disk.out).toContain('spec.template.spec.containers[name=api].image');
   });
 
   test('reports what changed since the revision, labelled with it', () => {
@@ -80,9 +96,9 @@ describe('npm run diff --base <git-ref>', () => {
     git('checkout', '-q', '-');
     const r = runDiff('--dist', dist, '--base', 'older', '--env', 'production', '--format', 'markdown');
     expect(r.code).toBe(1);
-    expect(r.out).toContain('### Rendered manifests: `older:');
+    expect(r.out).toMatch(/^### Rendered manifests: `.*dist\/ at older \([0-9a-f]{7}\)` → a fresh render of config\//);
     expect(r.out).toContain('| production | 0 | 0 | 1 |');
-    expect(r.out).toContain('- registry.betts.example/ctis/api:9.9.9\n+ registry.betts.example/ctis/api:1.8.2');
+    expect(r.out).toMatch(/- registry\.betts\.example\/ctis\/api:9\.9\.9@sha256:[0-9a-f]{64}\n\+ registry\.betts\.example\/ctis\/api:1\.8\.2@sha256:[0-9a-f]{64}/);
     expect(r.out).not.toContain('| staging |');
   });
 
@@ -96,5 +112,44 @@ describe('npm run diff --base <git-ref>', () => {
     const r = runDiff('--dist', outside, '--base', 'HEAD');
     expect(r.code).toBe(2);
     expect(r.err).toBe(`diff: ${outside}: not inside a git repository`);
+  });
+});
+
+describe('edit, npm run synth, npm run diff: the edit shows', () => {
+  const root = path.dirname(writeDist(new Map()));
+  const config = path.join(root, 'config');
+  const dist = path.join(root, 'dist');
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'pipe' });
+  const synth = () => {
+    const lines: string[] = [];
+    const { io, out, err } = capture();
+    const code = synthMain(['--out', dist, '--config', config], io, renderAllObjects);
+    lines.push(...out, ...err);
+    expect({ code, lines }).toMatchObject({ code: 0 });
+  };
+  fs.mkdirSync(config);
+  for (const env of ['development', 'staging', 'production']) {
+    fs.copyFileSync(path.resolve(__dirname, '..', '..', 'config', `${env}.yaml`), path.join(config, `${env}.yaml`));
+  }
+
+  test('after synth, diff against HEAD names the changed field; exit 1', () => {
+    synth();
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'rendered');
+    expect(runDiff('--dist', dist, '--config', config, '--env', 'production')).toMatchObject({ code: 0 });
+
+    const file = path.join(config, 'production.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('requests: { cpu: 250m, memory: 512Mi }', 'requests: { cpu: 500m, memory: 512Mi }'));
+    synth();
+    const r = runDiff('--dist', dist, '--config', config, '--env', 'production');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^Changes from .*dist\/ at HEAD \([0-9a-f]{7}\) to a fresh render of .*config\/: 0 added, 0 removed, 1 changed$/m);
+    expect(r.out).toContain(
+      ['  ~ apps/v1 Deployment ctis-production/app-server  (production/app-server.yaml)', '      spec.template.spec.containers[name=app-server].resources.requests.cpu', '        - 250m', '        + 500m'].join('\n'),
+    );
+    // The working tree already holds the new render: compared with it, nothing differs.
+    expect(runDiff('--dist', dist, '--config', config, '--env', 'production', '--working-tree')).toMatchObject({ code: 0 });
   });
 });

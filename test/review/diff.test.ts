@@ -42,6 +42,8 @@ describe('field differences', () => {
 
 describe('resource differences between two renders', () => {
   const base = freshRender();
+  /** The api image as production renders it (pinned by digest). */
+  const API_IMAGE = 'registry.betts.example/ctis/api:1.8.2@sha256:d569bb2b90b24c21129fd544acf79fe7bee3ac81b8c05bbae4d03f49f67c0379';
   let head = editFile(base, 'production/api.yaml', (docs) => {
     const deployment = ofKind(docs, 'Deployment')[0];
     deployment.spec.template.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
@@ -64,7 +66,7 @@ describe('resource differences between two renders', () => {
           {
             path: 'spec.template.spec.containers[name=api].image',
             kind: 'changed',
-            old: 'registry.betts.example/ctis/api:1.8.2',
+            old: API_IMAGE,
             new: 'registry.betts.example/ctis/api:1.8.3',
           },
         ],
@@ -104,7 +106,7 @@ describe('resource differences between two renders', () => {
       [
         '  ~ apps/v1 Deployment ctis-production/api  (production/api.yaml)',
         '      spec.template.spec.containers[name=api].image',
-        '        - registry.betts.example/ctis/api:1.8.2',
+        `        - ${API_IMAGE}`,
         '        + registry.betts.example/ctis/api:1.8.3',
       ].join('\n'),
     );
@@ -122,7 +124,7 @@ describe('resource differences between two renders', () => {
       [
         '```diff',
         '@@ spec.template.spec.containers[name=api].image @@',
-        '- registry.betts.example/ctis/api:1.8.2',
+        `- ${API_IMAGE}`,
         '+ registry.betts.example/ctis/api:1.8.3',
         '```',
       ].join('\n'),

@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { diffSets, formatText, fromDirectory, fromRenderedFiles, hasChanges } from '../../src/review';
+import { diffSets, formatText, fromDirectory, fromRenderedFiles, fromRenderedObjects, hasChanges } from '../../src/review';
+import { loadAllEnvironments } from '../../src/config/load';
+import { renderAllObjects } from '../../charts/app';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { editFile, freshRender, runDiff, writeDist } from './support';
 import { ofKind } from '../support/k8s';
 
@@ -27,10 +30,18 @@ test('committed dist/ is byte for byte what synth writes', () => {
   expect(stale.map(([rel]) => `dist/${rel} differs from what \`npm run synth\` writes`)).toEqual([]);
 });
 
+test('the rendered objects index as the files synth writes, read back', () => {
+  // npm run diff compares against the objects, without writing and parsing them.
+  const rendered = renderAllObjects(CTIS_TOPOLOGY, loadAllEnvironments(CTIS_TOPOLOGY));
+  const fromObjects = fromRenderedObjects(rendered);
+  expect(fromObjects).toStrictEqual(fromRenderedFiles(freshRender()));
+  expect([...fromObjects.values()].reduce((n, m) => n + m.size, 0)).toBeGreaterThan(100);
+});
+
 describe('the drift check itself', () => {
   test('passes on a fresh render', () => {
     const dist = writeDist(freshRender());
-    expect(runDiff('--dist', dist)).toMatchObject({ code: 0, err: '' });
+    expect(runDiff('--dist', dist, '--working-tree')).toMatchObject({ code: 0, err: '' });
   });
 
   test('fails on a hand-edited file, naming the resource and the field', () => {
@@ -39,7 +50,7 @@ describe('the drift check itself', () => {
       return docs;
     });
     const dist = writeDist(edited);
-    const r = runDiff('--dist', dist);
+    const r = runDiff('--dist', dist, '--working-tree');
     expect(r.code).toBe(1);
     expect(r.out).toContain('staging: 0 added, 0 removed, 1 changed');
     expect(r.out).toContain('~ apps/v1 Deployment ctis-staging/app-server  (staging/app-server.yaml)');
@@ -52,7 +63,7 @@ describe('the drift check itself', () => {
     const files = new Map(freshRender());
     files.delete('production/frontend.yaml');
     files.set('production/debug.yaml', '---\napiVersion: v1\nkind: Pod\nmetadata: {name: debug, namespace: ctis-production}\n');
-    const r = runDiff('--dist', writeDist(files), '--env', 'production');
+    const r = runDiff('--dist', writeDist(files), '--env', 'production', '--working-tree');
     expect(r.code).toBe(1);
     // What a fresh synth would bring back, and what it would drop.
     expect(r.out).toMatch(/^ {2}\+ apps\/v1 Deployment ctis-production\/frontend {2}\(production\/frontend\.yaml\)$/m);

@@ -2,11 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { renderAll, renderFromConfig } from '../../charts/app';
+import { renderAllObjects, renderFromConfig } from '../../charts/app';
 import { main } from '../../src/cli/diff';
 import { RenderedFiles, toYaml, writeAtomically } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import type { Manifest } from '../support/k8s';
+import { capture } from '../support/cli';
 
 /** A rendered document (narrow it with `isKind` to read more). */
 export type Doc = Manifest;
@@ -40,8 +41,7 @@ export function writeDist(files: RenderedFiles): string {
 
 /** Runs `npm run diff` in process. */
 export function runDiff(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { stdout: { write: (t: string) => out.push(t.replace(/\n$/, '')) }, stderr: { write: (t: string) => err.push(t.replace(/\n$/, '')) } }, renderAll);
+  const { io, out, err } = capture();
+  const code = main(argv, io, renderAllObjects);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }

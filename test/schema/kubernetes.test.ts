@@ -23,7 +23,11 @@ const GROUP_PREFIX: Record<string, string> = {
   'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
   'policy/v1': 'io.k8s.api.policy.v1',
   'networking.k8s.io/v1': 'io.k8s.api.networking.v1',
+  'admissionregistration.k8s.io/v1': 'io.k8s.api.admissionregistration.v1',
 };
+
+/** apiVersions a Kubernetes release does not serve yet: admission policies at v1 need 1.30. */
+const NOT_YET_SERVED: Record<string, string[]> = { 'v1.28.0': ['admissionregistration.k8s.io/v1'] };
 
 /** Every manifest of every environment under every edge profile. */
 function allManifests(): ReturnType<typeof renderManifests> {
@@ -59,9 +63,16 @@ suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs $
     defs['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] = { type: ['string', 'integer'] };
     ajv.addSchema({ $id: 'k8s', definitions: strictCopy(defs) });
     let checked = 0;
+    const kinds = new Set<string>();
     for (const m of manifests) {
       const prefix = GROUP_PREFIX[m.apiVersion];
       if (!prefix) continue;
+      if (NOT_YET_SERVED[version]?.includes(m.apiVersion)) {
+        // The published definitions of that release lack the kind: the documented minimum holds.
+        expect(defs[`${prefix}.${m.kind}`]).toBeUndefined();
+        continue;
+      }
+      kinds.add(`${m.apiVersion} ${m.kind}`);
       const validate = ajv.getSchema(`k8s#/definitions/${prefix}.${m.kind}`);
       expect(validate).toBeDefined();
       const ok = validate!(m);
@@ -69,6 +80,9 @@ suite(`rendered objects against Kubernetes OpenAPI definitions and CRDs (needs $
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
+    if (!NOT_YET_SERVED[version]) {
+      expect([...kinds]).toEqual(expect.arrayContaining(['admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding']));
+    }
     // The check can fail: a misspelt field and a wrong type are caught.
     const deployment = ofKind(manifests, 'Deployment')[0];
     const check = ajv.getSchema('k8s#/definitions/io.k8s.api.apps.v1.Deployment')!;

@@ -48,3 +48,10 @@ export function push(doc: Doc, path: string, ...values: unknown[]): number {
   if (!Array.isArray(list)) throw new Error(`${path} is not a list`);
   return list.push(...values);
 }
+
+/** The values of the mapping at `path` (each a document to edit in turn). */
+export function valuesAt(doc: Doc, path: string): Doc[] {
+  const map = get(doc, path);
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new Error(`${path} is not a mapping`);
+  return Object.values(map) as Doc[];
+}

@@ -22,10 +22,13 @@ import type {
   V1Pod,
   V1PodDisruptionBudget,
   V1PodTemplateSpec,
+  V1ReplicaSet,
   V1Secret,
   V1Service,
   V1ServiceAccount,
   V1StatefulSet,
+  V1ValidatingAdmissionPolicy,
+  V1ValidatingAdmissionPolicyBinding,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 
@@ -180,6 +183,17 @@ export type AppProject = CustomResource<{
   clusterResourceWhitelist: { group: string; kind: string }[];
   namespaceResourceWhitelist: { group: string; kind: string }[];
   orphanedResources?: { warn?: boolean; ignore?: { group?: string; kind: string; name?: string }[] };
+  syncWindows?: {
+    kind: string;
+    schedule: string;
+    duration: string;
+    timeZone?: string;
+    manualSync?: boolean;
+    applications?: string[];
+    namespaces?: string[];
+    clusters?: string[];
+    andOperator?: boolean;
+  }[];
 }>;
 
 /** The generators of an ApplicationSet this project uses. */
@@ -209,6 +223,16 @@ export type NetworkPolicy = Omit<V1NetworkPolicy, 'spec'> & {
   spec?: Omit<V1NetworkPolicySpec, 'ingress'> & { ingress?: (Omit<V1NetworkPolicyIngressRule, '_from'> & { from?: V1NetworkPolicyPeer[] })[] };
 };
 
+/** argoproj.io/v1alpha1 Rollout (Argo Rollouts): a pod template, or a reference to a Deployment's. */
+export type Rollout = CustomResource<{
+  replicas?: number;
+  revisionHistoryLimit?: number;
+  selector: V1LabelSelector;
+  template?: V1PodTemplateSpec;
+  workloadRef?: { apiVersion: string; kind: string; name: string };
+  strategy: { blueGreen?: { activeService: string; previewService?: string; autoPromotionEnabled?: boolean }; canary?: Record<string, unknown> };
+}>;
+
 /** apiextensions.k8s.io/v1 CustomResourceDefinition, the fields the tests read. */
 export interface CustomResourceDefinition {
   spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema: { openAPIV3Schema: object } }[] };
@@ -221,6 +245,7 @@ export interface KindModels {
   Deployment: V1Deployment;
   StatefulSet: V1StatefulSet;
   DaemonSet: V1DaemonSet;
+  ReplicaSet: V1ReplicaSet;
   Job: V1Job;
   CronJob: V1CronJob;
   Service: V1Service;
@@ -244,6 +269,9 @@ export interface KindModels {
   Application: Application;
   AppProject: AppProject;
   ApplicationSet: ApplicationSet;
+  ValidatingAdmissionPolicy: V1ValidatingAdmissionPolicy;
+  ValidatingAdmissionPolicyBinding: V1ValidatingAdmissionPolicyBinding;
+  Rollout: Rollout;
 }
 
 export type KindName = keyof KindModels;

@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { renderAll } from '../../charts/app';
+import { renderAll, renderAllObjects } from '../../charts/app';
 import { main } from '../../src/cli/synth';
 import { loadAllEnvironments } from '../../src/config/load';
+import { KubeObject, parseYamlDocuments } from '../../src/manifests';
+import type { RenderedFiles, StackRenderer } from '../../src/synth';
 import { gateErrors } from '../../src/synth/gate';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
@@ -18,6 +20,11 @@ function tampered(file: string, edit: (text: string) => string) {
   expect(after).not.toBe(before);
   files.set(file, after);
   return files;
+}
+
+/** A renderer whose output, once written, is `files` (its documents, parameter files included). */
+function renders(files: RenderedFiles): StackRenderer {
+  return () => new Map([...files].map(([rel, text]) => [rel, parseYamlDocuments(text, rel).map((d) => d.value as KubeObject)]));
 }
 
 const ALLOW_ALL_TO_APP_SERVER = `---
@@ -63,9 +70,9 @@ describe('the synth gate', () => {
     const line = { write: (t: string) => captured.lines.push(t.replace(/\n$/, '')) };
     const io = { stdout: line, stderr: line };
     try {
-      expect(main(['--out', dist], io, renderAll)).toBe(0);
+      expect(main(['--out', dist], io, renderAllObjects)).toBe(0);
       const before = fs.readFileSync(path.join(dist, 'production', 'api.yaml'), 'utf8');
-      const broken = () => tampered('production/api.yaml', (t) => t.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true'));
+      const broken = renders(tampered('production/api.yaml', (t) => t.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true')));
       captured.lines = [];
       expect(main(['--out', dist], io, broken)).toBe(1);
       expect(captured.lines.some((l) => /dist\/production\/api\.yaml:\d+: pod-security-restricted: Deployment\/ctis-production\/api/.test(l))).toBe(true);

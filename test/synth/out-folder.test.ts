@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { renderAll } from '../../charts/app';
+import { renderAllObjects } from '../../charts/app';
 import { main as synth } from '../../src/cli/synth';
 import type { CliIo } from '../../src/cli/kit';
 
-const main = (argv: string[], io: CliIo) => synth(argv, io, renderAll);
+const main = (argv: string[], io: CliIo) => synth(argv, io, renderAllObjects);
 
 function capture() {
   const lines: string[] = [];

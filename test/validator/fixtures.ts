@@ -2,6 +2,7 @@
  * Small manifest builders and helpers for the validator tests. Builders return plain objects; `load`
  * serialises them to YAML and parses them back so findings carry real file and line numbers.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { loadEnvironment } from '../../src/config/load';
@@ -42,6 +43,21 @@ export function load(objs: readonly object[], file = 'test.yaml'): LoadedObject[
 /** Deep copy of the committed dist/<env> objects (mutate freely). */
 export function distObjects(name: EnvironmentName): LoadedObject[] {
   return loadManifests(path.join(DIST, name));
+}
+
+/** The Argo CD objects of the committed dist/argocd (project, Applications, ApplicationSet; not the parameter files). */
+export function argoObjects(): LoadedObject[] {
+  return ['project', 'applications', 'applicationset'].flatMap((f) =>
+    parseManifests(fs.readFileSync(path.join(DIST, 'argocd', `${f}.yaml`), 'utf8'), `argocd/${f}.yaml`),
+  );
+}
+
+/** The committed dist/argocd objects, changed by `f`. */
+export function mutateArgo(f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
+  return () => {
+    const objs = argoObjects();
+    return f(objs) ?? objs;
+  };
 }
 
 export function run(objects: LoadedObject[], rules: string[] | undefined, name: EnvironmentName = 'production', override?: Partial<EnvironmentConfig>): Report {

@@ -338,15 +338,14 @@ export const APPLICATION_CASES: Record<string, RuleCases> = {
     valid: allDist(),
     invalid: [
       {
-        name: 'claim ReadWriteOnce and prunable while 6 pods can run; read-only mode on a read-write mount',
+        name: 'claim ReadWriteOnce while 6 pods can run; read-only mode on a read-write mount',
         objects: mutate('production', (o) => {
           const pvc = find(o, 'PersistentVolumeClaim', 'auth-server-data-protection');
           pvc.spec.accessModes = ['ReadWriteOnce'];
-          delete pvc.metadata.annotations['argocd.argoproj.io/sync-options'];
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__DataProtection__ReadOnly = 'true';
         }),
         expect: {
-          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/not protected from pruning/, /up to 6 auth-server pods .* ReadWriteOnce, not ReadWriteMany/],
+          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/up to 6 auth-server pods .* ReadWriteOnce, not ReadWriteMany/],
           [`Deployment/${P}/auth-server`]: [/read-only mode is true but config features\.dataProtectionReadOnly is false/, /ReadOnly=true but the key volume is mounted read-write/],
         },
       },

@@ -299,6 +299,13 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
         expect: { [`Ingress/${P}/auth-server`]: [/https:\/\/auth\.ctis\.betts\.example\/ routes \/admin, \/ops, \/hangfire of auth-server publicly \(open to everyone\)/] },
       },
       {
+        name: 'nginx: /Hangfire of api in another case, as an implementation-specific path (ASP.NET routes case-insensitively)',
+        objects: mutate('production', (o) => {
+          find(o, 'Ingress', 'api').spec.rules[0].http.paths.push(given({ path: '/Hangfire/dashboard', pathType: 'ImplementationSpecific', backend: { service: { name: 'api', port: { name: 'http' } } } }));
+        }),
+        expect: { [`Ingress/${P}/api`]: [/https:\/\/api\.ctis\.betts\.example\/Hangfire\/dashboard routes \/hangfire of api publicly \(open to everyone\)$/] },
+      },
+      {
         name: 'traefik: admin allow-list wider than the configured one',
         env: 'staging',
         objects: mutate('staging', (o) => {

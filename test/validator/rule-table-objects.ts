@@ -6,6 +6,7 @@ import type { EnvironmentName } from '../../src/config/schema';
 import { given } from '../support/k8s';
 import { allDist, configMap, externalSecret, find, load, mutate, namespaceObject, ns, Obj, P, selector, service, withExtra, workload } from './fixtures';
 import type { RuleCases } from './rule-table';
+import { ADMISSION_RULE_CASES } from './rule-table-admission';
 
 const netpol = (name: string, spec: Obj, e: EnvironmentName = 'production'): Obj => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns(e) }, spec });
 
@@ -311,6 +312,16 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
           [`Deployment/${P}/d`]: [/Deployment is not served as apps\/v2 \(served: apps\/v1\)/],
         },
       },
+      {
+        name: 'admission policies at v1beta1',
+        objects: mutate('production', (o) => {
+          for (const x of o) if (String(x.object.kind).startsWith('ValidatingAdmissionPolicy') && x.object.metadata?.name === 'ctis-production-pods') Object.assign(x.object, { apiVersion: 'admissionregistration.k8s.io/v1beta1' });
+        }),
+        expect: {
+          ['ValidatingAdmissionPolicy//ctis-production-pods']: [/no longer served: use admissionregistration\.k8s\.io\/v1 \(Kubernetes 1\.30\+/],
+          ['ValidatingAdmissionPolicyBinding//ctis-production-pods']: [/no longer served: use admissionregistration\.k8s\.io\/v1 \(Kubernetes 1\.30\+/],
+        },
+      },
     ],
   },
 
@@ -357,6 +368,8 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
       },
     ],
   },
+
+  ...ADMISSION_RULE_CASES,
 
   // Reported by the engine when a rule throws; the table runner injects a failing rule for it.
   'rule-failed': {

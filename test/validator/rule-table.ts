@@ -6,6 +6,7 @@
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
 import { APPLICATION_CASES } from './rule-table-application';
+import { DELIVERY_RULE_CASES } from './rule-table-delivery';
 import { NETWORK_AND_EDGE_CASES } from './rule-table-network';
 import { OBJECT_CASES } from './rule-table-objects';
 import { OPERATIONS_CASES } from './rule-table-operations';
@@ -34,7 +35,7 @@ export interface RuleCases {
   readonly invalid: RuleCase[];
 }
 
-export const RULE_CASES: Record<string, RuleCases> = { ...NETWORK_AND_EDGE_CASES, ...APPLICATION_CASES, ...OBJECT_CASES };
+export const RULE_CASES: Record<string, RuleCases> = { ...DELIVERY_RULE_CASES, ...NETWORK_AND_EDGE_CASES, ...APPLICATION_CASES, ...OBJECT_CASES };
 
 // The operations rules and the network cases of the connections they add.
 for (const [id, cases] of Object.entries(OPERATIONS_CASES)) {

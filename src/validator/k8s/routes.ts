@@ -57,15 +57,19 @@ export function serviceComponents(ctx: ValidationContext, svc: LoadedObject): Se
 }
 
 /** Whether a route path reaches `target` (e.g. `/admin`): `/`, `/admin`, `/admin/x` (Prefix) do. */
-export function pathReaches(routePath: string, pathType: string, target: string): boolean {
-  if (pathType === 'RegularExpression' || pathType === 'ImplementationSpecific') {
+export function pathReaches(routePath: string, pathType: string, target: string, ignoreCase = false): boolean {
+  // A regular-expression or implementation-specific path without metacharacters is a prefix.
+  const pattern = (pathType === 'RegularExpression' || pathType === 'ImplementationSpecific') && /[\\^$.*+?()[\]{}|]/.test(routePath);
+  if (pattern) {
     if (routePath === '/' || routePath === '' || routePath === '/.*' || routePath === '.*') return true;
     try {
-      return new RegExp(`^${routePath}`).test(target) || new RegExp(`^${routePath}`).test(`${target}/`);
+      const re = new RegExp(`^${routePath}`, ignoreCase ? 'i' : '');
+      return re.test(target) || re.test(`${target}/`);
     } catch {
-      return routePath.startsWith(target);
+      return ignoreCase ? routePath.toLowerCase().startsWith(target.toLowerCase()) : routePath.startsWith(target);
     }
   }
+  if (ignoreCase) return pathReaches(routePath.toLowerCase(), pathType, target.toLowerCase());
   const p = routePath === '' ? '/' : routePath;
   if (pathType === 'Exact') return p === target || p.startsWith(`${target}/`);
   // Prefix matching is element-wise: `/` covers everything, `/ad` does not cover `/admin`.

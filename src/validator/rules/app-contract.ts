@@ -1,5 +1,5 @@
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { at, Fields, isRecord, KubeObject, list, text, WORKLOAD_KIND_NAMES } from '../../manifests';
+import { at, Fields, isRecord, list, text, WORKLOAD_KIND_NAMES } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
 import { edgeModel, forwards } from '../k8s/edge';
 import { definePodRule, defineRule, RuleFinding } from '../rule';
@@ -405,22 +405,17 @@ function mountFor(ctx: ValidationContext, t: PodTemplate, path: string) {
   return { ...best, volume, containerIndex: main.index };
 }
 
-function pruneProtected(pvc: KubeObject): boolean {
-  const opts = pvc.metadata?.annotations?.['argocd.argoproj.io/sync-options'];
-  return typeof opts === 'string' && opts.split(',').some((x) => x.trim() === 'Prune=false');
-}
-
-/** SPEC §2 rule 10: Data Protection keys on a mounted, shared, unpruned claim. */
+/** SPEC §2 rule 10: Data Protection keys on a mounted, shared claim. */
 export const dataProtectionKeys = defineRule({
   id: 'data-protection-keys',
   severity: 'error',
   runbookItem: 'SPEC §2 rule 10; runbook "Data Protection key persistence"',
   description:
     "auth-server's `AuthServer__DataProtection__KeyPath` lies on a mounted PersistentVolumeClaim; the claim is ReadWriteMany when more than one auth-server pod can run " +
-    '(replicas or HPA maxReplicas > 1) and is protected from Argo CD pruning (`Prune=false`); read-only mode mounts it read-only.',
+    '(replicas or HPA maxReplicas > 1); read-only mode mounts it read-only. (That no sync deletes the claim is `claim-deletion-protected`.)',
   remediation:
-    'Mount a PVC at the key path; use accessModes [ReadWriteMany] with a RWX storage class when scaling out; annotate the claim ' +
-    '`argocd.argoproj.io/sync-options: Prune=false,Delete=false`; with AuthServer__DataProtection__ReadOnly=true set the mount readOnly.',
+    'Mount a PVC at the key path; use accessModes [ReadWriteMany] with a RWX storage class when scaling out; ' +
+    'with AuthServer__DataProtection__ReadOnly=true set the mount readOnly.',
   scope: { kinds: [...WORKLOAD_KIND_NAMES, 'PersistentVolumeClaim'] },
   check(o, ctx) {
     if (o.object.kind === 'PersistentVolumeClaim') return claimProblems(ctx, o);
@@ -476,9 +471,6 @@ function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.object
   const modes = list(at(pvc.object, ['spec', 'accessModes']));
   if (pods > 1 && !modes.includes('ReadWriteMany')) {
     out.push({ message: `up to ${pods} auth-server pods share Data Protection keys on this claim, but it is ${modes.join(', ') || 'without access modes'}, not ReadWriteMany`, path: ['spec', 'accessModes'] });
-  }
-  if (!pruneProtected(pvc.object)) {
-    out.push({ message: 'the Data Protection key claim is not protected from pruning (argocd.argoproj.io/sync-options: Prune=false)', path: ['metadata'] });
   }
   return out;
 }

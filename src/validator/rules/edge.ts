@@ -194,7 +194,8 @@ export const adminPathsNotPublic = defineEnvironmentRule({
       if (!forwards(r)) continue;
       const serving = r.components.filter((id) => ctx.components.get(id)?.servesAdminPaths === true);
       if (serving.length === 0) continue;
-      const reached = ADMIN_PATHS.filter((p) => pathReaches(r.urlPath, r.pathType, p));
+      // ASP.NET Core routes case-insensitively: /Hangfire reaches the /hangfire dashboard.
+      const reached = ADMIN_PATHS.filter((p) => pathReaches(r.urlPath, r.pathType, p, true));
       if (reached.length === 0) continue;
       const problem = allowListProblem(ctx, r.allowList);
       if (!problem) continue;

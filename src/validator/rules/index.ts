@@ -1,4 +1,5 @@
 import type { Rule } from '../rule';
+import { admissionBoundToNamespace, admissionEnforced, admissionPoliciesPresent, serviceAccountToken } from './admission';
 import { adminPathsNotPublic, edgeHsts, edgeHttpsRedirect, edgeProfile, edgeTls, publicHostsRouted } from './edge';
 import { edgeSecurityHeaders, edgeTlsMinimum } from './edge-hardening';
 import {
@@ -23,6 +24,8 @@ import { apiVersionServed, duplicateObject, schemaValid, unknownKind } from './s
 import { secretLiteral, secretSource } from './secrets';
 import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
+import { claimDeletionProtected, claimSyncWave, namespaceDeletionProtected } from './delivery';
+import { argocdImmutableRevision, argocdSyncWindow } from './argocd';
 import { postgresqlBackups } from './backups';
 import { alertExpressions, alertsCoverStack, metricsScraped, monitorTargets } from './monitoring';
 import { objectStorageSettings, telemetrySettings } from './telemetry';
@@ -68,7 +71,12 @@ const RULES: readonly Rule[] = [
   writableTmp,
   namespacePodSecurity,
   namespacePresent,
+  serviceAccountToken,
   imagePinned,
+  // enforced at admission
+  admissionPoliciesPresent,
+  admissionBoundToNamespace,
+  admissionEnforced,
   // Operations: telemetry, metrics and alerts, backups, object storage (setup guide)
   telemetrySettings,
   monitorTargets,
@@ -77,6 +85,12 @@ const RULES: readonly Rule[] = [
   alertsCoverStack,
   postgresqlBackups,
   objectStorageSettings,
+  // delivery: data survives Argo CD; production by promotion, inside its windows
+  namespaceDeletionProtected,
+  claimDeletionProtected,
+  claimSyncWave,
+  argocdImmutableRevision,
+  argocdSyncWindow,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,

@@ -3,7 +3,7 @@
  * validator checks, from `@kubernetes/client-node`'s typed models: the attribute maps of the
  * model classes give field names and types, the declaration files give required fields.
  *
- *   npx tsc -p tsconfig.json && node lib/src/validator/schema/generate.js
+ *   node scripts/run.js src/validator/schema/generate.ts
  *
  * Run it after upgrading `@kubernetes/client-node`. It needs Node 20.19+ (the package is an ES
  * module loaded with `require`). Nothing at validation time depends on it.

@@ -37,6 +37,18 @@ export const CORE_KINDS: Record<string, Record<string, string>> = {
   ClusterRoleBinding: { 'rbac.authorization.k8s.io/v1': 'V1ClusterRoleBinding' },
   PriorityClass: { 'scheduling.k8s.io/v1': 'V1PriorityClass' },
   StorageClass: { 'storage.k8s.io/v1': 'V1StorageClass' },
+  // Served at v1 from Kubernetes 1.30 (MINIMUM_KUBERNETES below).
+  ValidatingAdmissionPolicy: { 'admissionregistration.k8s.io/v1': 'V1ValidatingAdmissionPolicy' },
+  ValidatingAdmissionPolicyBinding: { 'admissionregistration.k8s.io/v1': 'V1ValidatingAdmissionPolicyBinding' },
+};
+
+/**
+ * The first Kubernetes minor that serves a kind at an apiVersion, where it is later than the
+ * oldest cluster the stack otherwise runs on: the admission policies need 1.30.
+ */
+export const MINIMUM_KUBERNETES: Record<string, Record<string, string>> = {
+  ValidatingAdmissionPolicy: { 'admissionregistration.k8s.io/v1': '1.30' },
+  ValidatingAdmissionPolicyBinding: { 'admissionregistration.k8s.io/v1': '1.30' },
 };
 
 /** apiVersions that Kubernetes (or an operator) no longer serves, with the replacement. */
@@ -66,6 +78,14 @@ export const REMOVED_API_VERSIONS: Record<string, Record<string, string>> = {
   Certificate: { 'cert-manager.io/v1alpha2': 'cert-manager.io/v1 (removed in cert-manager 1.6)', 'cert-manager.io/v1alpha3': 'cert-manager.io/v1 (removed in cert-manager 1.6)', 'cert-manager.io/v1beta1': 'cert-manager.io/v1 (removed in cert-manager 1.6)' },
   Gateway: { 'gateway.networking.k8s.io/v1alpha2': 'gateway.networking.k8s.io/v1 (no longer served)' },
   HTTPRoute: { 'gateway.networking.k8s.io/v1alpha2': 'gateway.networking.k8s.io/v1 (no longer served)' },
+  ValidatingAdmissionPolicy: {
+    'admissionregistration.k8s.io/v1beta1': 'admissionregistration.k8s.io/v1 (Kubernetes 1.30+; v1beta1 is off by default and no longer served by 1.34)',
+    'admissionregistration.k8s.io/v1alpha1': 'admissionregistration.k8s.io/v1 (Kubernetes 1.30+; v1alpha1 is off by default and no longer served by 1.34)',
+  },
+  ValidatingAdmissionPolicyBinding: {
+    'admissionregistration.k8s.io/v1beta1': 'admissionregistration.k8s.io/v1 (Kubernetes 1.30+; v1beta1 is off by default and no longer served by 1.34)',
+    'admissionregistration.k8s.io/v1alpha1': 'admissionregistration.k8s.io/v1 (Kubernetes 1.30+; v1alpha1 is off by default and no longer served by 1.34)',
+  },
   Middleware: { 'traefik.containo.us/v1alpha1': 'traefik.io/v1alpha1 (the traefik.containo.us group was removed in Traefik v3)' },
   TLSOption: { 'traefik.containo.us/v1alpha1': 'traefik.io/v1alpha1 (the traefik.containo.us group was removed in Traefik v3)' },
 };

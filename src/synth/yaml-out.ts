@@ -1,0 +1,148 @@
+/**
+ * How rendered objects are written as YAML: exactly what js-yaml's `dump` writes with
+ * {@link DUMP_OPTIONS}, byte for byte, only faster in a short-lived process.
+ *
+ * Most of `dump`'s time goes into choosing each scalar's style, again for every occurrence of the
+ * same key or value (`name`, `app.kubernetes.io/name`, ...), in code too cold to be optimised
+ * during one synth. Here plain words and integers, which js-yaml always writes as they are, are
+ * written directly; js-yaml chooses the style of every other distinct scalar, once, all of a
+ * file's new scalars in one call (the choice for a single-line scalar does not depend on where
+ * it stands); and the block layout of mappings and sequences, which is fixed for these options,
+ * is written directly. A document
+ * holding anything else (a multi-line string, whose block style depends on its indentation, a
+ * very long key, or a value that is not plain JSON data) is written by `dump` itself. A test
+ * compares both writers on every rendered object and on generated data.
+ */
+import * as yaml from 'js-yaml';
+
+/** Rendered output: relative path (posix) -> file content. Sorted by path when written. */
+export type RenderedFiles = Map<string, string>;
+
+/** js-yaml settings that make output stable and readable: no anchors, no folding, quoted where needed. */
+export const DUMP_OPTIONS: yaml.DumpOptions = { noRefs: true, lineWidth: -1, sortKeys: false, quotingType: '"' };
+
+/** Raised inside the fast writer when a document needs js-yaml's full treatment. */
+class NeedsDump extends Error {}
+
+/** js-yaml's rendering of each scalar seen so far (strings without line breaks, numbers). */
+const scalars = new Map<unknown, string>();
+
+/** The longest key js-yaml writes as an implicit key (longer ones become `? key`). */
+const MAX_IMPLICIT_KEY = 1024;
+
+/**
+ * Words js-yaml always writes plain: a letter, then letters, digits, `_`, `.`, `/` or `-`, unless
+ * the word reads as null or a boolean (YAML 1.1's included). Nothing else can make such a word
+ * ambiguous: numbers, timestamps and `.inf`-style floats start with a digit, a sign or a dot.
+ */
+const PLAIN_WORD = /^[A-Za-z][A-Za-z0-9_./-]*$/;
+const QUOTED_WORDS = new Set(
+  ['null', 'true', 'false', 'y', 'yes', 'n', 'no', 'on', 'off'].flatMap((w) => [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase()]),
+);
+
+function scalar(value: string | number): string {
+  if (typeof value === 'string' ? PLAIN_WORD.test(value) && !QUOTED_WORDS.has(value) : Number.isSafeInteger(value) && !Object.is(value, -0)) {
+    return String(value);
+  }
+  // The cache cannot tell 0 from -0 (js-yaml writes `-0.0`).
+  if (Object.is(value, -0)) return yaml.dump(value, DUMP_OPTIONS).slice(0, -1);
+  let text = scalars.get(value);
+  if (text === undefined) {
+    if (typeof value === 'string' && value.includes('\n')) throw new NeedsDump();
+    text = yaml.dump(value, DUMP_OPTIONS).slice(0, -1);
+    scalars.set(value, text);
+  }
+  return text;
+}
+
+/**
+ * Has js-yaml write every scalar of `values` not seen before in one call, as the items of one
+ * sequence (`- <scalar>` per line), and remembers each.
+ */
+function learnScalars(values: readonly unknown[]): void {
+  const pending = new Set<string | number>();
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (!scalars.has(v) && !v.includes('\n') && !(PLAIN_WORD.test(v) && !QUOTED_WORDS.has(v))) pending.add(v);
+    } else if (typeof v === 'number') {
+      if (!scalars.has(v) && !Object.is(v, -0) && !Number.isSafeInteger(v)) pending.add(v);
+    } else if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        visit(k);
+        visit(x);
+      }
+    }
+  };
+  for (const v of values) visit(v);
+  if (pending.size === 0) return;
+  const items = [...pending];
+  const lines = yaml.dump(items, DUMP_OPTIONS).split('\n');
+  if (lines.length !== items.length + 1) return; // not one line each: leave them to `scalar`
+  items.forEach((item, i) => {
+    if (lines[i].startsWith('- ')) scalars.set(item, lines[i].slice(2));
+  });
+}
+
+const newline = (level: number) => `\n${' '.repeat(2 * level)}`;
+
+/** A node as js-yaml's `writeNode` leaves it in `state.dump` (block style, 2-space indent). */
+function node(value: unknown, level: number, compact: boolean): string {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+      return scalar(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return value.length === 0 ? '[]' : sequence(value, level, compact);
+      {
+        const proto: unknown = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== null) throw new NeedsDump();
+      }
+      return Object.keys(value).length === 0 ? '{}' : mapping(value as Record<string, unknown>, level, compact);
+    default:
+      throw new NeedsDump();
+  }
+}
+
+function sequence(items: readonly unknown[], level: number, compact: boolean): string {
+  let out = '';
+  for (const item of items) {
+    const text = node(item, level + 1, true);
+    if (!compact || out !== '') out += newline(level);
+    out += text.charCodeAt(0) === 10 ? `-${text}` : `- ${text}`;
+  }
+  return out;
+}
+
+function mapping(object: Record<string, unknown>, level: number, compact: boolean): string {
+  let out = '';
+  for (const key of Object.keys(object)) {
+    const keyText = scalar(key);
+    if (keyText.length > MAX_IMPLICIT_KEY) throw new NeedsDump();
+    const text = node(object[key], level + 1, false);
+    out += `${!compact || out !== '' ? newline(level) : ''}${keyText}${text.charCodeAt(0) === 10 ? ':' : ': '}${text}`;
+  }
+  return out;
+}
+
+/** One document, exactly as `yaml.dump(value, DUMP_OPTIONS)` writes it. */
+export function dumpDocument(value: unknown): string {
+  try {
+    return `${node(value, 0, true)}\n`;
+  } catch (e) {
+    if (!(e instanceof NeedsDump)) throw e;
+    return yaml.dump(value, DUMP_OPTIONS);
+  }
+}
+
+/** Serialises manifests as a multi-document YAML file. */
+export function toYaml(objects: readonly unknown[]): string {
+  learnScalars(objects);
+  let out = '';
+  for (const o of objects) out += `---\n${dumpDocument(o)}`;
+  return out;
+}
