@@ -8,7 +8,7 @@
  * | `ctx.topology`, `ctx.effective` | the declared topology and how this environment runs it |
  * | `ctx.components` | a component by id (`get`, `effective`), components by role (`withRole`), scheduled tasks (`task`) |
  * | `ctx.objects` | every object by kind and key (`ofKind`, `get`), effective namespace and key, duplicates |
- * | `ctx.schema` | structural problems (`issues`) and which objects are malformed (`isMalformed`) |
+ * | `ctx.schema` | structural problems (`issues`), which objects are malformed (`isMalformed`) and which of their fields can be read (`readable`) |
  * | `ctx.pods` | pod templates (`of`, `all`, `ofComponent`, `select`, `selectByLabels`), autoscalers, `maxPods`, `mainContainer` |
  * | `ctx.settings` | a container's settings as .NET reads them (`of`, `main`) |
  * | `ctx.secrets` | the ExternalSecrets and Certificates that produce a Secret (`of`) |

@@ -58,9 +58,9 @@ export function compareFindings(a: Finding, b: Finding): number {
 }
 
 /**
- * Runs `rules` over `objects`: hands each object to the object rules for its kind (skipping
- * objects with a broken structure for rules that read typed fields), each pod template to the pod
- * rules, calls environment rules once, then
+ * Runs `rules` over `objects`: hands each object to the object rules for its kind (malformed ones
+ * too: what a rule cannot read there it skips silently, the schema rules report why), each pod
+ * template whose structure is sound to the pod rules, calls environment rules once, then
  * adds rule id, severity, remediation, location and suppression handling. Never throws for
  * anything in the objects: a rule that fails is reported as a `rule-failed` finding.
  */
@@ -104,12 +104,13 @@ export function runRules(
     findings.push(finding);
   };
 
-  const run = (rule: Rule, subject: LoadedObject | undefined, check: () => RuleFinding[]): void => {
+  /** Runs a check; a failure is a `rule-failed` finding, except on a malformed object (schema-valid says why it cannot be read). */
+  const run = (rule: Rule, subject: LoadedObject | undefined, check: () => RuleFinding[], malformed = false): void => {
     let result: RuleFinding[];
     try {
       result = check();
     } catch (e) {
-      emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
+      if (!malformed) emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
       return;
     }
     for (const f of result) emit(rule, subject, f);
@@ -123,10 +124,7 @@ export function runRules(
     } else {
       const kinds = rule.scope.kinds;
       const subjects = kinds.includes('*') ? objects : kinds.flatMap((k) => ctx.objects.ofKind(k));
-      for (const o of subjects) {
-        if (!rule.runsOnMalformed && ctx.schema.isMalformed(o)) continue;
-        run(rule, o, () => rule.check(o, ctx));
-      }
+      for (const o of subjects) run(rule, o, () => rule.check(o, ctx), ctx.schema.isMalformed(o));
     }
   }
 

@@ -59,7 +59,8 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 function analyze(ctx: ValidationContext): NetworkAnalysis {
   const controller = ctx.env.edge.controller;
   const index = buildPolicyIndex(
-    ctx.objects.all.filter((o) => !ctx.schema.isMalformed(o)),
+    // The engine reads every field defensively: a malformed object still counts as far as it can be read.
+    ctx.objects.all,
     { defaultNamespace: ctx.namespace, ingressController: { namespace: controller.namespace, labels: controller.podLabels } },
   );
   const nodes = workloadNodes(ctx, index);

@@ -56,17 +56,17 @@ export interface RuleMetadata {
 export interface ObjectRule extends RuleMetadata {
   readonly scope: { readonly kinds: readonly string[] };
   /**
-   * Whether the rule also runs on objects whose structure is broken (wrong field types, missing
-   * required fields). Only the rules that read nothing typed (schema, suppression) set it.
-   * @default false
+   * Called for malformed objects too (wrong field types, missing required fields): read fields
+   * through the accessors of `src/manifests` or check `ctx.schema.readable(o, path)` first; a
+   * failure on a malformed object is dropped (the schema rules report the structure).
    */
-  readonly runsOnMalformed?: boolean;
   check(subject: LoadedObject, context: ValidationContext): RuleFinding[];
 }
 
 /**
- * A rule about pods: called once per pod template of a well-formed workload (every kind of
- * `WORKLOAD_KINDS`, bare Pods included), and reports about the workload (`template.owner`).
+ * A rule about pods: called once per pod template whose structure is sound (every kind of
+ * `WORKLOAD_KINDS`, bare Pods included; whatever is wrong elsewhere in the workload), and reports
+ * about the workload (`template.owner`).
  */
 export interface PodTemplateRule extends RuleMetadata {
   readonly scope: { readonly podTemplates: true };

@@ -3,7 +3,7 @@
  * between objects, schemas and API versions, duplicates and suppressions.
  */
 import type { EnvironmentName } from '../../src/config/schema';
-import { given } from '../support/k8s';
+import { given, unset } from '../support/k8s';
 import { allDist, configMap, externalSecret, find, load, mutate, namespaceObject, ns, Obj, P, selector, service, withExtra, workload } from './fixtures';
 import type { RuleCases } from './rule-table';
 import { ADMISSION_RULE_CASES } from './rule-table-admission';
@@ -46,6 +46,19 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
             }),
           ),
         expect: { [`Deployment/${P}/api`]: [/^pod securityContext\.runAsNonRoot is false$/, /^pod runs as user 0 \(root\)$/] },
+      },
+      {
+        name: 'a privileged container in a Deployment of a removed apiVersion (without the selector apps/v1 requires) and in one with schema errors elsewhere',
+        objects: mutate('production', (o) => {
+          const api = find(o, 'Deployment', 'api');
+          api.apiVersion = 'extensions/v1beta1';
+          unset(api.spec, 'selector');
+          api.spec.template.spec.containers[0].securityContext.privileged = true;
+          const frontend = find(o, 'Deployment', 'frontend');
+          Object.assign(frontend.spec, { replicas: 'two', revisionHistoryLimit: [] });
+          frontend.spec.template.spec.containers[0].securityContext.privileged = true;
+        }),
+        expect: { [`Deployment/${P}/api`]: [/^container api is privileged$/], [`Deployment/${P}/frontend`]: [/^container frontend is privileged$/] },
       },
     ],
   },
@@ -276,6 +289,8 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
             /spec\.selector is required/,
             /spec\.replicas must be an integer, not a string/,
             /unknown field spec\.templates/,
+            // The pod template itself is sound: it is read despite the errors around it.
+            /container name "a" is used twice in the pod/,
           ],
           [`Service/${P}/s`]: [/port 80 needs a name/, /port 81 needs a name/],
         },

@@ -62,7 +62,7 @@ export const routeBackendExists = defineRule({
         out.push({ message: `backend Service ${b.service} is not in the manifests`, path: b.path });
         continue;
       }
-      if (b.port === undefined || ctx.schema.isMalformed(svc)) continue;
+      if (b.port === undefined || !ctx.schema.readable(svc, ['spec', 'ports'])) continue;
       const ports = list(at(svc.object, ['spec', 'ports'])).filter(isRecord);
       const ok = typeof b.port === 'number' ? ports.some((p) => p.port === b.port) : ports.some((p) => p.name === b.port);
       if (!ok) out.push({ message: `Service ${b.service} has no port ${b.port}`, path: b.path });

@@ -122,7 +122,7 @@ function coveredByPdb(ctx: ValidationContext): Map<PodTemplate, import('../../ma
   return ctx.memo('pdb:covered', () => {
     const m = new Map<PodTemplate, import('../../manifests').LoadedObject[]>();
     for (const pdb of ctx.objects.ofKind('PodDisruptionBudget')) {
-      if (ctx.schema.isMalformed(pdb)) continue;
+      if (!ctx.schema.readable(pdb, ['spec'])) continue;
       const sel = at(pdb.object, ['spec', 'selector']);
       if (!isRecord(sel)) continue;
       for (const t of ctx.pods.select(ctx.objects.namespaceOf(pdb), sel)) {

@@ -70,7 +70,6 @@ export const schemaValid = defineRule({
     'a valid name and labels, unique container, volume and mount names.',
   remediation: 'Fix the field named in the message (see `kubectl explain <kind>.<field>` or the CRD reference).',
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o, ctx) {
     const out: RuleFinding[] = ctx.schema.issues(o).map((i) => ({ message: i.message, path: i.path }));
     if (!isKnownKind(o.object.kind ?? '') || !kindStatus(o.object.kind ?? '', o.object.apiVersion ?? '').known) return out;
@@ -96,8 +95,8 @@ export const schemaValid = defineRule({
         if (bad) out.push({ message: `annotation key "${k}": ${bad}`, path: ['metadata', 'annotations', k] });
       }
     }
-    if (!ctx.schema.isMalformed(o)) out.push(...podSpecDuplicates(ctx, o));
-    if (o.object.kind === 'Service' && !ctx.schema.isMalformed(o)) {
+    out.push(...podSpecDuplicates(ctx, o));
+    if (o.object.kind === 'Service' && ctx.schema.readable(o, ['spec', 'ports'])) {
       const ports = list(at(o.object, ['spec', 'ports']));
       if (ports.length > 1) {
         ports.forEach((p: unknown, i: number) => {
@@ -118,7 +117,6 @@ export const apiVersionServed = defineRule({
   description: 'Known kinds use an apiVersion the cluster and operators still serve (e.g. external-secrets.io/v1, policy/v1, autoscaling/v2).',
   remediation: 'Move the object to the served apiVersion named in the message and adapt fields that changed between versions.',
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o) {
     const status = kindStatus(o.object.kind ?? '', o.object.apiVersion ?? '');
     if (status.known || status.reason === 'unknown-kind') return [];
@@ -137,7 +135,6 @@ export const unknownKind = defineRule({
   description: 'Every object is of a kind the validator knows (core kinds and the CRDs the stack uses); others are not checked.',
   remediation: 'Check the kind and apiVersion for typos; if the kind is intended, review it by hand or suppress the warning with a reason.',
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o) {
     if (isKnownKind(o.object.kind ?? '')) return [];
     return [{ message: `unknown kind ${o.object.kind} (${o.object.apiVersion}): not validated`, path: ['kind'] }];
@@ -152,7 +149,6 @@ export const duplicateObject = defineRule({
   description: 'No two documents define the same kind, namespace and name (the later one would silently replace the earlier).',
   remediation: 'Remove or rename one of the two documents.',
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o, ctx) {
     const first = ctx.objects.duplicateOf(o);
     if (!first) return [];
