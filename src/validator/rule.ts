@@ -16,6 +16,11 @@ export interface RuleFinding {
   /** An exact line when the rule knows it better than `path` does. @default - from `path` */
   readonly line?: number;
   /**
+   * A document that is not a Kubernetes object (e.g. a `kustomization.yaml`): the finding is
+   * located at it and names no resource; `on` and `path` do not apply.
+   */
+  readonly document?: { readonly file: string; readonly line: number };
+  /**
    * The object the finding is about when it is not the subject: environment rules (which are
    * handed no object) name a well-defined anchor, e.g. the destination's workload.
    * @default - the subject (for an environment rule: the environment's Namespace, else the first object)
@@ -79,6 +84,12 @@ export interface PodTemplateRule extends RuleMetadata {
  */
 export interface EnvironmentRule extends RuleMetadata {
   readonly scope: { readonly environment: true };
+  /**
+   * When the rule reports an error, every other finding follows from it (e.g. manifests judged
+   * against the wrong environment): they are folded into its findings, counted in the summary.
+   * @default false
+   */
+  readonly foldsOthers?: boolean;
   check(context: ValidationContext): RuleFinding[];
 }
 

@@ -4,7 +4,7 @@
  * expectation means every object must pass.
  */
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
-import type { LoadedObject } from '../../src/manifests';
+import type { LoadedObject, NotAnObject } from '../../src/manifests';
 import { APPLICATION_CASES } from './rule-table-application';
 import { DELIVERY_RULE_CASES } from './rule-table-delivery';
 import { NETWORK_AND_EDGE_CASES } from './rule-table-network';
@@ -17,6 +17,8 @@ export interface RuleCase {
   /** Configuration fields to override for this case. */
   readonly config?: Partial<EnvironmentConfig>;
   readonly objects: () => LoadedObject[];
+  /** Documents of the validated files that are not Kubernetes objects. */
+  readonly documents?: () => NotAnObject[];
   /** resource (`Kind/namespace/name`) -> one pattern per expected finding, in line order. */
   readonly expect: Record<string, RegExp[]>;
   /** When given: the expected findings these match are warnings, every other one an error. */

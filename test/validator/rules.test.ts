@@ -25,7 +25,7 @@ function actualFindings(id: string, c: RuleCase) {
     const rules = c.expect && Object.keys(c.expect).length > 0 ? [boom] : allRules();
     return runRules(objects, { env: env(c.env ?? 'production'), topology: CTIS_TOPOLOGY }, rules, new Set(RULE_REGISTRY.keys())).findings.filter((f) => f.rule === id);
   }
-  return run(c.objects(), [id], c.env ?? 'production', c.config).findings.filter((f) => f.rule === id);
+  return run(c.objects(), [id], c.env ?? 'production', c.config, c.documents?.()).findings.filter((f) => f.rule === id);
 }
 
 function check(id: string, c: RuleCase): void {
@@ -34,7 +34,8 @@ function check(id: string, c: RuleCase): void {
   for (const f of findings) {
     expect(f.file).not.toBe('');
     expect(f.line).toBeGreaterThanOrEqual(1);
-    byResource.set(f.resource, [...(byResource.get(f.resource) ?? []), f.message]);
+    const key = f.resource || `file ${f.file}`;
+    byResource.set(key, [...(byResource.get(key) ?? []), f.message]);
     for (const [m, r] of c.remediations ?? []) if (m.test(f.message)) expect({ message: f.message, remediation: f.remediation }).toEqual({ message: f.message, remediation: expect.stringMatching(r) });
     for (const [m, text] of c.lines ?? []) {
       if (!m.test(f.message)) continue;

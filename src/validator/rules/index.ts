@@ -15,17 +15,17 @@ import {
 } from './app-contract';
 import { internalNotExposed } from './exposure';
 import { componentWorkloads, standardLabels } from './labels';
-import { namespaceMatchesEnvironment, namespacePodSecurity, namespacePresent } from './namespace';
+import { manifestsMatchEnvironment, namespaceMatchesEnvironment, namespacePodSecurity, namespacePresent } from './namespace';
 import { networkDefaultDeny, networkExtraConnection, networkMissingEdge, networkPolicyProblems } from './network';
 import { imagePinned, podSecurityRestricted, writableTmp } from './pod-security';
 import { hpaTargetExists, pdbSelectsPods, policySelectsPods, referencedObjectExists, routeBackendExists, serviceSelectsPods } from './references';
 import { healthProbes, hpaManagedReplicas, pdbRequired, rollingUpdateSafe } from './rollout';
-import { apiVersionServed, duplicateObject, schemaValid, unknownKind } from './schema';
+import { apiVersionServed, duplicateObject, kubernetesObject, schemaValid, unknownKind } from './schema';
 import { secretLiteral, secretSource } from './secrets';
 import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
 import { claimDeletionProtected, claimSyncWave, namespaceDeletionProtected } from './delivery';
-import { argocdImmutableRevision, argocdSyncWindow } from './argocd';
+import { argocdImmutableRevision, argocdParameterFile, argocdSyncWindow } from './argocd';
 import { postgresqlBackups } from './backups';
 import { alertExpressions, alertsCoverStack, metricsScraped, monitorTargets } from './monitoring';
 import { objectStorageSettings, telemetrySettings } from './telemetry';
@@ -91,9 +91,11 @@ const RULES: readonly Rule[] = [
   claimSyncWave,
   argocdImmutableRevision,
   argocdSyncWindow,
+  argocdParameterFile,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,
+  manifestsMatchEnvironment,
   namespaceMatchesEnvironment,
   serviceSelectsPods,
   routeBackendExists,
@@ -102,6 +104,7 @@ const RULES: readonly Rule[] = [
   policySelectsPods,
   referencedObjectExists,
   // schema
+  kubernetesObject,
   schemaValid,
   apiVersionServed,
   unknownKind,

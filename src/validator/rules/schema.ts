@@ -1,7 +1,8 @@
 import type { V1Container } from '@kubernetes/client-node';
 import { at, isRecord, list, type LoadedObject, str, text } from '../../manifests';
 import { isKnownKind, kindStatus } from '../schema/check';
-import { defineRule, RuleFinding } from '../rule';
+import { parameterFileOf } from '../k8s/applicationset';
+import { defineEnvironmentRule, defineRule, RuleFinding } from '../rule';
 import { ValidationContext } from '../context';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -153,5 +154,22 @@ export const duplicateObject = defineRule({
     const first = ctx.objects.duplicateOf(o);
     if (!first) return [];
     return [{ message: `${ctx.objects.keyOf(o)} is already defined at ${first.location.file}:${first.location.line}`, path: ['metadata', 'name'] }];
+  },
+});
+
+/** Documents that are not Kubernetes objects (and are no parameter file of an ApplicationSet). */
+export const kubernetesObject = defineEnvironmentRule({
+  id: 'kubernetes-object',
+  severity: 'error',
+  runbookItem: 'SPEC §5: manifests the cluster accepts (Argo CD syncs every file of the directory)',
+  description:
+    'Every YAML or JSON document of the validated files is a Kubernetes object (a mapping with `apiVersion` and `kind`): Argo CD syncs a directory of plain manifests and fails on ' +
+    'anything else (a `kustomization.yaml`, a Helm values file, a JSON array). The parameter files an ApplicationSet of the manifests reads with a git `files` generator are the exception.',
+  remediation:
+    'Move the file out of the synced directory, or turn it into a Kubernetes object; a kustomization or Helm chart belongs in a source Argo CD renders with Kustomize or Helm, not in a plain directory.',
+  check(ctx) {
+    return ctx.documents
+      .filter((d) => !parameterFileOf(ctx, d))
+      .map((d) => ({ document: d, message: `${d.reason}: this document is not a Kubernetes object, and Argo CD cannot sync it` }));
   },
 });
