@@ -85,6 +85,7 @@ export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions)
     volumes: opts.volumes,
     serviceAccountAnnotations: storage.serviceAccountAnnotations,
     podLabels: storage.podLabels,
+    callsKubernetesApi: c.spec.kubernetesApi !== undefined,
     container: {
       ports: [...(opts.ports ?? [{ name: 'http', containerPort: c.spec.port }]), ...metricsPorts(ctx, id)],
       env: [...(opts.secretEnv ?? []), ...storage.env],

@@ -33,6 +33,7 @@ export class FrontendChart extends StackChart {
       },
       servicePorts: [{ name: 'http', port: c.servingPort, targetPort: 'http' }],
       volumes: [{ name: 'next-cache', emptyDir: {} }],
+      callsKubernetesApi: c.spec.kubernetesApi !== undefined,
       container: {
         ports: [{ name: 'http', containerPort: c.spec.port }, ...metricsPorts(ctx, id)],
         env: [secretEnv('CTIS_OIDC_CLIENT_SECRET', SecretNames.FRONTEND_OIDC, 'client-secret')],

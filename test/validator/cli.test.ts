@@ -43,7 +43,7 @@ describe('validate command', () => {
     const dir = tmpDir({ 'api.yaml': toYaml(workload('api', { image: 'api:latest' })) });
     const r = cli([dir, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--rule', 'namespace-present']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15$/m);
+    expect(r.stdout).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15; environment configuration `images.requireDigest`$/m);
     expect(r.stdout).toContain(`  error   ${path.join(dir, 'api.yaml')}:`);
     expect(r.stdout).toMatch(/^ {2}error {3}\S+\/production\/api\.yaml:\d+ {2}Deployment\/ctis-production\/api {2}image api:latest uses the latest tag$/m);
     expect(r.stdout).toMatch(/^ {2}fix: /m);

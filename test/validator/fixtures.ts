@@ -9,6 +9,7 @@ import { loadEnvironment } from '../../src/config/load';
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import { LoadedObject, loadManifests, NotAnObject, parseManifests } from '../../src/manifests';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+import type { Topology } from '../../src/topology/model';
 import { Report, validateObjects } from '../../src/validator';
 import type { RuleCase } from './rule-table';
 import { asKind, KindName, Model } from '../support/k8s';
@@ -82,8 +83,9 @@ export function run(
   name: EnvironmentName = 'production',
   override?: Partial<EnvironmentConfig>,
   documents?: readonly NotAnObject[],
+  topology: Topology = CTIS_TOPOLOGY,
 ): Report {
-  return validateObjects(objects, { env: { ...env(name), ...(override ?? {}) }, topology: CTIS_TOPOLOGY, rules, ...(documents ? { documents } : {}) });
+  return validateObjects(objects, { env: { ...env(name), ...(override ?? {}) }, topology, rules, ...(documents ? { documents } : {}) });
 }
 
 /** Parses files (name -> text) the way the validator loads a directory: objects, and the documents that are not objects. */

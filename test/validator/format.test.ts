@@ -95,7 +95,7 @@ describe('output formats', () => {
 
   it('text groups findings by rule and lists suppressed findings with their reason', () => {
     const text = format('text');
-    expect(text).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15\n {2}error {3}extra\.yaml:\d+ {2}Deployment\/ctis-production\/old-frontend {2}image frontend:latest uses the latest tag$/m);
+    expect(text).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15; environment configuration `images.requireDigest`\n {2}error {3}extra\.yaml:\d+ {2}Deployment\/ctis-production\/old-frontend {2}image frontend:latest uses the latest tag$/m);
     expect(text).toMatch(/^suppressed \(1\)\n {2}image-pinned extra\.yaml:\d+ {2}Deployment\/ctis-production\/debug .*\[reason: debug shell, removed after the incident\]$/m);
     expect(text).toMatch(/\d+ errors?, \d+ warnings?, 1 suppressed in \d+ objects from 11 files \(dist\/production, environment production\)\n$/);
   });

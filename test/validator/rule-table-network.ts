@@ -29,14 +29,38 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           ]),
         expect: {
           [`Deployment/${P}/app-server`]: [/hostNetwork/, /hostPort 8080/],
-          [`Service/${P}/app-server`]: [/type LoadBalancer/, /externalIPs/],
           [`Ingress/${P}/leak`]: [/routes \/ to internal component app-server/],
         },
       },
+    ],
+  },
+
+  'service-type': {
+    valid: [
+      ...allDist(),
+      { name: 'ClusterIP, headless and ExternalName Services', objects: () => load([...workload('redis'), service('redis'), service('redis', { name: 'redis-headless', spec: { clusterIP: 'None' } }), service('redis', { name: 'ext', spec: { type: 'ExternalName', externalName: 'cache.example' } })]), expect: {} },
+      { name: 'a NodePort Service in another namespace (not this environment\'s)', objects: () => load([{ ...service('api', { spec: { type: 'NodePort' } }), metadata: { name: 'api', namespace: 'tools' } }]), expect: {} },
+    ],
+    invalid: [
       {
-        name: 'NodePort Service selecting redis pods under another name',
-        objects: () => load([...workload('redis'), service('redis', { name: 'cache-debug', spec: { type: 'NodePort' } })]),
-        expect: { [`Service/${P}/cache-debug`]: [/type NodePort/] },
+        name: 'a LoadBalancer with externalIPs on app-server, a NodePort under another name on redis pods, and a NodePort on the public frontend',
+        objects: () =>
+          load([
+            ...workload('app-server'),
+            ...workload('redis'),
+            ...workload('frontend'),
+            service('app-server', { spec: { type: 'LoadBalancer', externalIPs: ['203.0.113.7'] } }),
+            service('redis', { name: 'cache-debug', spec: { type: 'NodePort' } }),
+            service('frontend', { spec: { type: 'NodePort' } }),
+          ]),
+        expect: {
+          [`Service/${P}/app-server`]: [
+            /^Service app-server \(internal component app-server\) has type LoadBalancer: it opens the pods on every node and an external load balancer, past the edge$/,
+            /^Service app-server \(internal component app-server\) has externalIPs 203\.0\.113\.7: traffic to them reaches the pods past the edge$/,
+          ],
+          [`Service/${P}/cache-debug`]: [/^Service cache-debug \(internal component redis\) has type NodePort/],
+          [`Service/${P}/frontend`]: [/^Service frontend \(public component frontend\) has type NodePort: it opens the pods on every node, past the edge$/],
+        },
       },
     ],
   },

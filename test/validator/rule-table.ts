@@ -5,11 +5,13 @@
  */
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject, NotAnObject } from '../../src/manifests';
+import type { Topology } from '../../src/topology/model';
 import { APPLICATION_CASES } from './rule-table-application';
 import { DELIVERY_RULE_CASES } from './rule-table-delivery';
 import { NETWORK_AND_EDGE_CASES } from './rule-table-network';
 import { OBJECT_CASES } from './rule-table-objects';
 import { OPERATIONS_CASES } from './rule-table-operations';
+import { GENERIC_CASES } from './rule-table-generic';
 
 export interface RuleCase {
   readonly name: string;
@@ -17,6 +19,8 @@ export interface RuleCase {
   /** Configuration fields to override for this case. */
   readonly config?: Partial<EnvironmentConfig>;
   readonly objects: () => LoadedObject[];
+  /** The topology to judge by. @default CTIS_TOPOLOGY */
+  readonly topology?: () => Topology;
   /** Documents of the validated files that are not Kubernetes objects. */
   readonly documents?: () => NotAnObject[];
   /** resource (`Kind/namespace/name`) -> one pattern per expected finding, in line order. */
@@ -39,8 +43,8 @@ export interface RuleCases {
 
 export const RULE_CASES: Record<string, RuleCases> = { ...DELIVERY_RULE_CASES, ...NETWORK_AND_EDGE_CASES, ...APPLICATION_CASES, ...OBJECT_CASES };
 
-// The operations rules and the network cases of the connections they add.
-for (const [id, cases] of Object.entries(OPERATIONS_CASES)) {
+// The operations rules and the network cases of the connections they add; the generic checks and what they added to older rules.
+for (const [id, cases] of [...Object.entries(OPERATIONS_CASES), ...Object.entries(GENERIC_CASES)]) {
   const own = RULE_CASES[id];
   RULE_CASES[id] = own ? { valid: [...own.valid, ...cases.valid], invalid: [...own.invalid, ...cases.invalid] } : cases;
 }

@@ -25,7 +25,7 @@ function actualFindings(id: string, c: RuleCase) {
     const rules = c.expect && Object.keys(c.expect).length > 0 ? [boom] : allRules();
     return runRules(objects, { env: env(c.env ?? 'production'), topology: CTIS_TOPOLOGY }, rules, new Set(RULE_REGISTRY.keys())).findings.filter((f) => f.rule === id);
   }
-  return run(c.objects(), [id], c.env ?? 'production', c.config, c.documents?.()).findings.filter((f) => f.rule === id);
+  return run(c.objects(), [id], c.env ?? 'production', c.config, c.documents?.(), c.topology?.()).findings.filter((f) => f.rule === id);
 }
 
 function check(id: string, c: RuleCase): void {

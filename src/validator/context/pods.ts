@@ -152,6 +152,16 @@ export class PodTemplates {
     }
   }
 
+  /**
+   * Fewest pods the workload runs when nothing fails: an autoscaler's `minReplicas` (default 1),
+   * else `spec.replicas` (default 1).
+   */
+  minPods(t: PodTemplate): number {
+    const hpas = this.autoscalersOf(t.owner);
+    if (hpas.length > 0) return Math.min(...hpas.map((h) => num(at(h.object, ['spec', 'minReplicas'])) ?? 1));
+    return t.kind === 'Pod' ? 1 : (num(at(t.owner.object, ['spec', 'replicas'])) ?? 1);
+  }
+
   /** The main container: the one named like the component, else the first. */
   mainContainer(t: PodTemplate): { container: V1Container; index: number } | undefined {
     const containers = list<V1Container>(t.spec.containers);

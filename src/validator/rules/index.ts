@@ -13,11 +13,14 @@ import {
   securityHardening,
   settingKeyUnambiguous,
 } from './app-contract';
-import { internalNotExposed } from './exposure';
+import { internalNotExposed, serviceType } from './exposure';
+import { dedicatedServiceAccount, rbacLeastPrivilege } from './access';
+import { containerResources } from './resources';
+import { jobsBounded, podsSpread, workloadTemplateValid } from './workloads';
 import { componentWorkloads, standardLabels } from './labels';
 import { manifestsMatchEnvironment, namespaceMatchesEnvironment, namespacePodSecurity, namespacePresent } from './namespace';
 import { networkDefaultDeny, networkExtraConnection, networkMissingEdge, networkPolicyProblems } from './network';
-import { imagePinned, podSecurityRestricted, writableTmp } from './pod-security';
+import { imagePinned, podSecurityRestricted, readOnlyRootFilesystem, writableTmp } from './pod-security';
 import { hpaTargetExists, pdbSelectsPods, policySelectsPods, referencedObjectExists, routeBackendExists, serviceSelectsPods } from './references';
 import { healthProbes, hpaManagedReplicas, pdbRequired, rollingUpdateSafe } from './rollout';
 import { apiVersionServed, duplicateObject, kubernetesObject, schemaValid, unknownKind } from './schema';
@@ -34,6 +37,7 @@ import { objectStorageSettings, telemetrySettings } from './telemetry';
 const RULES: readonly Rule[] = [
   // SPEC §2 rule 1
   internalNotExposed,
+  serviceType,
   // SPEC §2 rule 2
   networkDefaultDeny,
   networkMissingEdge,
@@ -68,10 +72,12 @@ const RULES: readonly Rule[] = [
   pdbRequired,
   // SPEC §2 rules 14 and 15
   podSecurityRestricted,
+  readOnlyRootFilesystem,
   writableTmp,
   namespacePodSecurity,
   namespacePresent,
   serviceAccountToken,
+  dedicatedServiceAccount,
   imagePinned,
   // enforced at admission
   admissionPoliciesPresent,
@@ -92,6 +98,12 @@ const RULES: readonly Rule[] = [
   argocdImmutableRevision,
   argocdSyncWindow,
   argocdParameterFile,
+  // generic checks platform teams expect (docs/rules.md compares them with kube-score, kube-linter and Polaris)
+  containerResources,
+  workloadTemplateValid,
+  podsSpread,
+  jobsBounded,
+  rbacLeastPrivilege,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,
