@@ -69,9 +69,7 @@ export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions)
   const health = c.spec.health!;
   const storage = objectStorageIdentity(ctx, id);
   return new AppWorkload(chart, 'Workload', {
-    name: id,
-    labels: ctx.labels(id),
-    selector: ctx.selector(id),
+    ...ctx.identity(id),
     workload: ctx.workload(id),
     runAsUser: RunAsUser.DOTNET,
     settings: {

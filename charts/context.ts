@@ -1,6 +1,6 @@
 import type { EnvironmentConfig, WorkloadConfig } from '../src/config/schema';
 import { k8s } from '../src/constructs/k8s';
-import { componentLabels, LabelContext, platformLabels, selectorLabels } from '../src/constructs/labels';
+import { ComponentIdentity, componentLabels, LabelContext, platformLabels, selectorLabels } from '../src/constructs/labels';
 import { EffectiveComponent, EffectiveTask, EffectiveTopology, effectiveTopology } from '../src/topology/effective';
 import { Topology } from '../src/topology/model';
 
@@ -54,6 +54,11 @@ export class StackContext {
 
   selector(id: string): Record<string, string> {
     return selectorLabels(this.labelContext, id);
+  }
+
+  /** The name, labels and selector of a component's objects. */
+  identity(id: string): ComponentIdentity {
+    return { name: id, labels: this.labels(id), selector: this.selector(id) };
   }
 
   platformLabels(): Record<string, string> {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { InClusterStoreConfig } from '../src/config/schema';
-import { InClusterDataStore } from '../src/constructs/data-store';
+import { InClusterDataStore, InClusterDataStoreProps } from '../src/constructs/data-store';
 import { k8s } from '../src/constructs/k8s';
 import { RunAsUser } from '../src/constructs/pod';
 import { StackChart } from './component-chart';
@@ -13,6 +13,21 @@ function exec(...command: string[]): k8s.Probe['exec'] {
   return { command };
 }
 
+/** What differs between the in-cluster stores. */
+type StoreSpecifics = Pick<InClusterDataStoreProps, 'runAsUser' | 'dataPath' | 'container' | 'volumes'>;
+
+/** The store `id` of a chart: named, labelled and served on its port (named like the store) as the topology says, on a ReadWriteOnce claim. */
+function inClusterStore(chart: StackChart, id: string, config: InClusterStoreConfig, specifics: StoreSpecifics): InClusterDataStore {
+  const ctx = chart.ctx;
+  return new InClusterDataStore(chart, 'Store', {
+    ...ctx.identity(id),
+    config,
+    storageClass: ctx.env.storage.readWriteOnceClass,
+    port: { name: id, containerPort: ctx.component(id).servingPort },
+    ...specifics,
+  });
+}
+
 /** PostgreSQL in the cluster (development, and staging by choice). */
 export class PostgresChart extends StackChart {
   constructor(scope: Construct, ctx: StackContext, config: InClusterStoreConfig) {
@@ -20,14 +35,8 @@ export class PostgresChart extends StackChart {
     const id = 'postgresql';
     const port = ctx.component(id).servingPort;
     const ready = exec('sh', '-c', `pg_isready -h 127.0.0.1 -p ${port} -U "$POSTGRES_USER"`);
-    new InClusterDataStore(this, 'Store', {
-      name: id,
-      labels: ctx.labels(id),
-      selector: ctx.selector(id),
-      config,
-      storageClass: ctx.env.storage.readWriteOnceClass,
+    inClusterStore(this, id, config, {
       runAsUser: RunAsUser.POSTGRES_ALPINE,
-      port: { name: 'postgresql', containerPort: port },
       dataPath: '/var/lib/postgresql/data',
       volumes: [{ name: 'run', emptyDir: {} }],
       container: {
@@ -53,14 +62,8 @@ export class RedisChart extends StackChart {
     const id = 'redis';
     const port = ctx.component(id).servingPort;
     const ping = exec('redis-cli', '-p', String(port), 'ping');
-    new InClusterDataStore(this, 'Store', {
-      name: id,
-      labels: ctx.labels(id),
-      selector: ctx.selector(id),
-      config,
-      storageClass: ctx.env.storage.readWriteOnceClass,
+    inClusterStore(this, id, config, {
       runAsUser: RunAsUser.REDIS_ALPINE,
-      port: { name: 'redis', containerPort: port },
       dataPath: '/data',
       container: {
         // The password goes into a pod-local config file, never onto the command line where

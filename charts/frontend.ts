@@ -13,9 +13,7 @@ export class FrontendChart extends StackChart {
     const c = ctx.component(id);
     const health = c.spec.health!;
     new AppWorkload(this, 'Workload', {
-      name: id,
-      labels: ctx.labels(id),
-      selector: ctx.selector(id),
+      ...ctx.identity(id),
       workload: ctx.workload(id),
       runAsUser: RunAsUser.NEXTJS,
       settings: {

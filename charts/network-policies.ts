@@ -3,6 +3,7 @@ import { ComponentNetworkPolicy, DefaultDenyPolicy, NetworkPort, Peer, PolicyRul
 import { DNS_PORT } from '../src/topology/model';
 import { StackChart } from './component-chart';
 import { StackContext } from './context';
+import { addTo } from '../src/multimap';
 
 /** Cluster DNS: kube-dns pods in kube-system, UDP and TCP 53. */
 const DNS_RULE: PolicyRule = {
@@ -25,23 +26,18 @@ export class NetworkPoliciesChart extends StackChart {
 
     const ingress = new Map<string, PolicyRule[]>();
     const egress = new Map<string, PolicyRule[]>();
-    const push = (m: Map<string, PolicyRule[]>, id: string, r: PolicyRule) => {
-      const list = m.get(id);
-      if (list) list.push(r);
-      else m.set(id, [r]);
-    };
     for (const e of t.edges) {
       if (e.to.kind === 'component') {
-        push(ingress, e.to.id, { peers: [Peer.pods(ctx.selector(e.from))], ports: [NetworkPort.tcp(e.to.port)], purpose: `from ${e.from}: ${e.purpose}` });
-        push(egress, e.from, { peers: [Peer.pods(ctx.selector(e.to.id))], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.id}: ${e.purpose}` });
+        addTo(ingress, e.to.id, { peers: [Peer.pods(ctx.selector(e.from))], ports: [NetworkPort.tcp(e.to.port)], purpose: `from ${e.from}: ${e.purpose}` });
+        addTo(egress, e.from, { peers: [Peer.pods(ctx.selector(e.to.id))], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.id}: ${e.purpose}` });
       } else if (e.to.kind === 'pods') {
-        push(egress, e.from, { peers: [Peer.podsInNamespace(e.to.namespace, e.to.labels)], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.name} in ${e.to.namespace}` });
+        addTo(egress, e.from, { peers: [Peer.podsInNamespace(e.to.namespace, e.to.labels)], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.name} in ${e.to.namespace}` });
       } else {
-        push(egress, e.from, { peers: [Peer.cidr(e.to.cidr)], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.name} ${e.to.cidr}` });
+        addTo(egress, e.from, { peers: [Peer.cidr(e.to.cidr)], ports: [NetworkPort.tcp(e.to.port)], purpose: `to ${e.to.name} ${e.to.cidr}` });
       }
     }
     for (const i of t.inbound) {
-      push(ingress, i.to, { peers: [Peer.podsInNamespace(i.from.namespace, i.from.labels)], ports: [NetworkPort.tcp(i.port)], purpose: `from ${i.from.name} in ${i.from.namespace}` });
+      addTo(ingress, i.to, { peers: [Peer.podsInNamespace(i.from.namespace, i.from.labels)], ports: [NetworkPort.tcp(i.port)], purpose: `from ${i.from.name} in ${i.from.namespace}` });
     }
     for (const c of t.components) {
       if (!c.inCluster) continue;

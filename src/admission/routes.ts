@@ -1,11 +1,4 @@
-import {
-  TRAEFIK_ENTRYPOINTS_ANNOTATION,
-  TRAEFIK_MIDDLEWARES_ANNOTATION,
-  TRAEFIK_TLS_ANNOTATION,
-  TraefikEntryPoint,
-  TraefikMiddleware,
-  traefikMiddlewareRef,
-} from '../constructs/edge';
+import { TRAEFIK_ENTRYPOINTS_ANNOTATION, TRAEFIK_MIDDLEWARES_ANNOTATION, TRAEFIK_TLS_ANNOTATION, TraefikEntryPoint, TraefikMiddleware, traefikMiddlewareRef } from '../constructs/edge';
 import { ADMIN_PATHS } from '../topology/model';
 import { lit, litList } from './cel';
 import { AdmissionInputs, check, PolicyDefinition } from './model';

@@ -3,6 +3,7 @@ import {
   compareConnections,
   compareNodes,
   Connection,
+  ConnectionEnds,
   ConnectionSet,
   ConnectivityNode,
   formatRange,
@@ -19,12 +20,8 @@ import {
 export type ChangeKind = 'added' | 'removed' | 'changed';
 
 /** One difference between two connectivity results. */
-export interface ConnectionChange {
+export interface ConnectionChange extends ConnectionEnds {
   readonly change: ChangeKind;
-  readonly src: string;
-  readonly dst: string;
-  readonly srcKind: NodeKind;
-  readonly dstKind: NodeKind;
   /** Connections in the base (`No Connections` when added). */
   readonly before: ConnectionSet;
   /** Connections in the head (`No Connections` when removed). */

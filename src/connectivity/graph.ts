@@ -1,6 +1,7 @@
 import type { ConnectivityNode } from '../netpol';
 import type { ChangeKind, ConnectionChange } from './diff';
 import type { ConnectivityView } from './formatter';
+import { addTo } from '../multimap';
 
 /** A graph edge ready to draw. */
 export interface GraphEdge {
@@ -30,9 +31,7 @@ function layout(nodes: readonly ConnectivityNode[], edges: GraphEdge[]): GraphLa
   const others: ConnectivityNode[] = [];
   for (const n of nodes) {
     if ((n.kind === 'workload' || n.kind === 'outside') && n.namespace !== undefined) {
-      const list = byNs.get(n.namespace) ?? [];
-      list.push(n);
-      byNs.set(n.namespace, list);
+      addTo(byNs, n.namespace, n);
     } else {
       others.push(n);
     }

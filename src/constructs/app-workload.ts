@@ -3,6 +3,7 @@ import { maxPods } from '../config/runbook-checks';
 import type { WorkloadConfig } from '../config/schema';
 import { SyncWave, syncWave } from './argocd-annotations';
 import { k8s } from './k8s';
+import type { ComponentIdentity } from './labels';
 import { checksum, ContainerOptions, podTemplate } from './pod';
 
 export interface ServicePort {
@@ -12,11 +13,7 @@ export interface ServicePort {
   readonly targetPort: string;
 }
 
-export interface AppWorkloadProps {
-  /** Component id: the name of every object. */
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
+export interface AppWorkloadProps extends ComponentIdentity {
   readonly workload: WorkloadConfig;
   readonly runAsUser: number;
   /** Non-secret settings, rendered as a ConfigMap pulled in with `envFrom`. */

@@ -2,12 +2,10 @@ import { Construct } from 'constructs';
 import type { InClusterStoreConfig } from '../config/schema';
 import { NEVER_PRUNE, SyncWave, syncWave } from './argocd-annotations';
 import { k8s } from './k8s';
+import type { ComponentIdentity } from './labels';
 import { ContainerOptions, podTemplate } from './pod';
 
-export interface InClusterDataStoreProps {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
+export interface InClusterDataStoreProps extends ComponentIdentity {
   readonly config: InClusterStoreConfig;
   readonly storageClass: string;
   readonly runAsUser: number;

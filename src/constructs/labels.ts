@@ -36,3 +36,11 @@ export function platformLabels(ctx: LabelContext): Record<string, string> {
     'app.kubernetes.io/managed-by': MANAGED_BY,
   };
 }
+
+/** What names and selects the objects of one component. */
+export interface ComponentIdentity {
+  /** Component id: the name of every object. */
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+}

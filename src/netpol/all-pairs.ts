@@ -7,9 +7,10 @@ import { ConnectionSet } from './connection-set';
 import type { Evaluator } from './evaluate';
 import { NamespaceTable } from './model';
 import { CompiledPolicy, isAllPodsPeer, Peer, resolveRulePorts } from './policies';
-import { pairKey, PodState, PodStore, push } from './pods';
+import { pairKey, PodState, PodStore } from './pods';
 import { METADATA_NAME_LABEL } from '../manifests';
 import type { Direction, PodEndpoint } from './types';
+import { addTo } from '../multimap';
 
 /** Adds `c` to the connections of `id`. */
 export function addConns(m: Map<string, ConnectionSet>, id: string, c: ConnectionSet): void {
@@ -210,7 +211,7 @@ export class PairFinder {
               : 'key' in a
                 ? [`${ns}\u0001k\u0001${a.key}`]
                 : a.pairs.map(([k, v]) => `${ns}\u0001v\u0001${pairKey(k, v)}`);
-            for (const key of keys) push(byKey, key, { policy: p, peer });
+            for (const key of keys) addTo(byKey, key, { policy: p, peer });
           }
         }
       }

@@ -27,13 +27,17 @@ export interface ConnectivityNode {
   readonly range?: IpRange;
 }
 
-/** One allowed connection: `src` may open `conns` to `dst`. */
-export interface Connection {
+/** The two nodes a connection joins (ids and kinds). */
+export interface ConnectionEnds {
   readonly src: string;
   readonly dst: string;
-  readonly conns: ConnectionSet;
   readonly srcKind: NodeKind;
   readonly dstKind: NodeKind;
+}
+
+/** One allowed connection: `src` may open `conns` to `dst`. */
+export interface Connection extends ConnectionEnds {
+  readonly conns: ConnectionSet;
 }
 
 /** Everything the connectivity command reports. */
@@ -81,10 +85,7 @@ export function compareNodes(a: { id: string; kind: NodeKind; range?: IpRange },
 }
 
 /** Orders connections by source, then destination, with {@link compareNodes}. */
-export function compareConnections(
-  a: { src: string; dst: string; srcKind: NodeKind; dstKind: NodeKind },
-  b: { src: string; dst: string; srcKind: NodeKind; dstKind: NodeKind },
-): number {
+export function compareConnections(a: ConnectionEnds, b: ConnectionEnds): number {
   return compareNodes({ id: a.src, kind: a.srcKind }, { id: b.src, kind: b.srcKind }) ||
     compareNodes({ id: a.dst, kind: a.dstKind }, { id: b.dst, kind: b.dstKind });
 }

@@ -60,4 +60,4 @@ export {
   nodeKindOf,
   nodeOf,
 } from './connectivity';
-export type { NodeKind, ConnectivityNode, Connection, ConnectivityReport } from './connectivity';
+export type { NodeKind, ConnectivityNode, Connection, ConnectionEnds, ConnectivityReport } from './connectivity';

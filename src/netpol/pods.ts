@@ -7,6 +7,7 @@ import type { CompiledPolicy, Peer } from './policies';
 import type { NamespaceTable } from './model';
 import { Selector } from './selector';
 import type { PodEndpoint, Workload } from './types';
+import { addTo } from '../multimap';
 
 /** A pod with the policies that select it, per direction. */
 export interface PodState {
@@ -24,12 +25,6 @@ interface NsBucket {
 /** `key\u0000value`, the key of a label pair in the indexes. */
 export const pairKey = (k: string, v: string): string => `${k}\u0000${v}`;
 
-/** Appends `v` to the list of `k`. */
-export function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
-}
 
 /**
  * Pods of the manifests by namespace and label, with the policies that select each. Built once;
@@ -58,12 +53,12 @@ export class PodStore {
         const b = this.bucket(ep.namespace);
         b.all.push(st);
         for (const [k, v] of Object.entries(ep.labels)) {
-          push(b.byPair, pairKey(k, v), st);
-          push(b.byKey, k, st);
+          addTo(b.byPair, pairKey(k, v), st);
+          addTo(b.byKey, k, st);
         }
       }
     }
-    for (const p of policies) push(this.policiesByNs, p.namespace, p);
+    for (const p of policies) addTo(this.policiesByNs, p.namespace, p);
     for (const p of policies) {
       const sel = this.select(p.namespace, p.podSelector);
       this.selected.set(p, sel);

@@ -1,5 +1,6 @@
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import { at, isRecord, list, LoadedObject, num, podTemplateOf, str, stringMap } from '../../manifests';
+import { addTo } from '../../multimap';
 import { Selector } from '../../netpol/selector';
 import { NAME_LABEL } from './components';
 import type { ObjectIndex } from './objects';
@@ -22,12 +23,6 @@ export interface PodTemplate {
   readonly component?: string;
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
-}
-
 /**
  * The pod templates with a sound structure of the workloads (every kind of `WORKLOAD_KINDS`), indexed by
  * owner, namespace, label and component, with what scales them (HorizontalPodAutoscalers).
@@ -48,7 +43,7 @@ export class PodTemplates {
     for (const h of objects.ofKind('HorizontalPodAutoscaler')) {
       const ref = at(h.object, ['spec', 'scaleTargetRef']);
       if (!schema.readable(h, ['spec', 'scaleTargetRef']) || !isRecord(ref)) continue;
-      push(this.hpaByTarget, `${str(ref.kind)}/${objects.namespaceOf(h)}/${str(ref.name)}`, h);
+      addTo(this.hpaByTarget, `${str(ref.kind)}/${objects.namespaceOf(h)}/${str(ref.name)}`, h);
     }
   }
 
@@ -71,9 +66,9 @@ export class PodTemplates {
     };
     this.templates.push(template);
     this.byOwner.set(owner, template);
-    push(this.byNamespace, template.namespace, template);
-    for (const [k, v] of Object.entries(labels)) push(this.byLabel, `${template.namespace}\u0000${k}=${v}`, template);
-    if (template.component) push(this.byComponent, template.component, template);
+    addTo(this.byNamespace, template.namespace, template);
+    for (const [k, v] of Object.entries(labels)) addTo(this.byLabel, `${template.namespace}\u0000${k}=${v}`, template);
+    if (template.component) addTo(this.byComponent, template.component, template);
   }
 
   /** Every pod template of a running workload (Deployment, StatefulSet, ..., bare Pod), in load order. */

@@ -1,6 +1,7 @@
 import { at, isRecord, list, LoadedObject, str, stringMap, text } from '../../manifests';
 import type { ObjectIndex } from './objects';
 import type { PodTemplate, PodTemplates } from './pods';
+import { addTo } from '../../multimap';
 
 /** Where a container setting comes from. */
 export type SettingSource =
@@ -41,11 +42,7 @@ export class Settings {
 
   /** @param variables the container's environment as the kubelet resolves it, one entry per variable name */
   constructor(variables: Iterable<Setting>) {
-    for (const s of variables) {
-      const l = this.byKey.get(s.key);
-      if (l) l.push(s);
-      else this.byKey.set(s.key, [s]);
-    }
+    for (const s of variables) addTo(this.byKey, s.key, s);
   }
 
   /** The setting for a configuration key (any spelling); the last defined when several variables bind to it. */

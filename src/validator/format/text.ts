@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Finding } from '../engine';
 import type { Formatter } from './types';
+import { addTo } from '../../multimap';
 
 /**
  * Human-readable: findings grouped by rule, each with `file:line` (the validated directory as named
@@ -14,11 +15,7 @@ export const textFormatter: Formatter = {
     const base = report.baseDir;
     const at = (f: Finding) => `${base !== undefined ? path.join(base, f.file) : f.file}:${f.line}`;
     const byRule = new Map<string, Finding[]>();
-    for (const f of report.findings) {
-      const l = byRule.get(f.rule) ?? [];
-      l.push(f);
-      byRule.set(f.rule, l);
-    }
+    for (const f of report.findings) addTo(byRule, f.rule, f);
     const order = [...byRule.keys()].sort((a, b) => {
       const sa = byRule.get(a)!.some((f) => f.severity === 'error') ? 0 : 1;
       const sb = byRule.get(b)!.some((f) => f.severity === 'error') ? 0 : 1;

@@ -5,6 +5,7 @@ import type { ValidationContext } from '../context';
 import { EdgeRoute, edgeModel, forwards } from '../k8s/edge';
 import { pathReaches } from '../k8s/routes';
 import { defineEnvironmentRule, defineRule, RuleFinding } from '../rule';
+import { addTo } from '../../multimap';
 
 const MIN_HSTS = 31536000;
 
@@ -17,10 +18,7 @@ export function hostLabel(r: EdgeRoute): string {
 export function routesByHost(ctx: ValidationContext): Map<string, EdgeRoute[]> {
   const m = new Map<string, EdgeRoute[]>();
   for (const r of edgeModel(ctx).routes) {
-    const k = hostLabel(r);
-    const l = m.get(k);
-    if (l) l.push(r);
-    else m.set(k, [r]);
+    addTo(m, hostLabel(r), r);
   }
   return m;
 }

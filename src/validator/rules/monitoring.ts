@@ -1,5 +1,6 @@
 import type { V1ContainerPort } from '@kubernetes/client-node';
 import { at, isRecord, list, type LoadedObject, num, record, records, str, stringMap, text } from '../../manifests';
+import { addTo } from '../../multimap';
 import { Selector } from '../../netpol/selector';
 import type { PodTemplate, ValidationContext } from '../context';
 import { isPromDuration, ParsedPromql, parsePromql, SeriesSelector, selects } from '../promql';
@@ -156,11 +157,6 @@ function alertIndex(ctx: ValidationContext): AlertIndex {
   return ctx.memo('monitoring:alert-index', () => {
     const exact = new Map<string, SeriesSelector[]>();
     const other = new Map<string, SeriesSelector[]>();
-    const add = (m: Map<string, SeriesSelector[]>, k: string, s: SeriesSelector) => {
-      const l = m.get(k);
-      if (l) l.push(s);
-      else m.set(k, [s]);
-    };
     for (const r of ctx.objects.ofKind('PrometheusRule')) {
       if (ctx.schema.isMalformed(r) || ctx.objects.namespaceOf(r) !== ctx.namespace) continue;
       for (const g of list(at(r.object, ['spec', 'groups']))) {
@@ -168,7 +164,7 @@ function alertIndex(ctx: ValidationContext): AlertIndex {
           if (!isRecord(x) || typeof x.alert !== 'string') continue;
           for (const sel of parsed(ctx, x.expr === undefined || x.expr === null ? '' : text(x.expr)).selectors) {
             if (sel.metric === undefined) continue;
-            for (const m of sel.matchers) add(m.op === '=' ? exact : other, `${sel.metric}\u0000${m.label}${m.op === '=' ? `\u0000${m.value}` : ''}`, sel);
+            for (const m of sel.matchers) addTo(m.op === '=' ? exact : other, `${sel.metric}\u0000${m.label}${m.op === '=' ? `\u0000${m.value}` : ''}`, sel);
           }
         }
       }

@@ -2,7 +2,7 @@
  * Regenerates `crd-models.json`, the structural schemas of the custom resources the validator
  * checks, from the upstream CRDs (`CRD_FILES` of `crd-convert.ts`):
  *
- *   npx tsc -p tsconfig.json && node lib/src/validator/schema/generate-crds.js [<crd folder>]
+ *   node scripts/run.js src/validator/schema/generate-crds.ts [<crd folder>]
  *
  * The folder defaults to `../shared/crds` beside the project. Run it after updating the upstream
  * CRDs or adding a kind to `CRD_FILES`; commit the result. Nothing at validation time reads the
