@@ -17,18 +17,19 @@ const env = shippedEnv('production');
 const topology: Topology = { ...CTIS_TOPOLOGY, components: CTIS_TOPOLOGY.components.map((c) => (c.id === 'api' ? { ...c, kubernetesApi: 'reads leader-election Leases' } : c)) };
 const files = renderEnvironment(topology, env);
 const manifests: Manifest[] = [...files.values()].flatMap((text) => yaml.loadAll(text).filter((d): d is Manifest => d !== null && d !== undefined));
-const deployment = (name: string): Model<'Deployment'> => ofKind(manifests, 'Deployment').find((d) => d.metadata.name === name)!;
+/** The workload of a component: a Deployment, or a Rollout where it is released blue-green. */
+const workloadOf = (name: string): Model<'Deployment'> | Model<'Rollout'> => [...ofKind(manifests, 'Deployment'), ...ofKind(manifests, 'Rollout')].find((d) => d.metadata.name === name)!;
 
 describe('a component that calls the Kubernetes API', () => {
   it('is rendered with its token mounted, and only it', () => {
-    expect(deployment('api').spec.template.spec.automountServiceAccountToken).toBe(true);
-    expect(deployment('frontend').spec.template.spec.automountServiceAccountToken).toBe(false);
+    expect(workloadOf('api').spec.template.spec.automountServiceAccountToken).toBe(true);
+    expect(workloadOf('frontend').spec.template.spec.automountServiceAccountToken).toBe(false);
   });
 
   it('is admitted; another component with a token is still denied', () => {
     const policies = boundPolicies(manifests);
-    expect(admit(policies, { operation: 'CREATE', object: deployment('api') }).refused).toBe(false);
-    const frontend = deployment('frontend');
+    expect(admit(policies, { operation: 'CREATE', object: workloadOf('api') }).refused).toBe(false);
+    const frontend = workloadOf('frontend');
     const mounted = { ...frontend, spec: { ...frontend.spec, template: { ...frontend.spec.template, spec: { ...frontend.spec.template.spec, automountServiceAccountToken: true } } } };
     expect(admit(policies, { operation: 'CREATE', object: mounted }).denials.map((d) => d.message)).toEqual([expect.stringMatching(/^frontend: the pod mounts the service-account token/)]);
   });
@@ -37,6 +38,6 @@ describe('a component that calls the Kubernetes API', () => {
     const objects = [...files].flatMap(([file, text]) => parseManifests(text, file));
     const judge = (t: Topology) => validateObjects(objects, { env, topology: t, rules: ['service-account-token'] }).findings.map((f) => f.resource);
     expect(judge(topology)).toEqual([]);
-    expect(judge(CTIS_TOPOLOGY)).toEqual(['Deployment/ctis-production/api']);
+    expect(judge(CTIS_TOPOLOGY)).toEqual([`${workloadOf('api').kind}/ctis-production/api`]);
   });
 });

@@ -76,7 +76,7 @@ describe('connectivity --base on the production output', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
       'Connectivity changes: 1 added, 0 removed, 0 changed\n' +
-        'added:   tools/{any-pod} => ctis-production/frontend[Deployment] : TCP 3000\n',
+        'added:   tools/{any-pod} => ctis-production/frontend[Rollout] : TCP 3000\n',
     );
   });
 

@@ -5,8 +5,8 @@
 import type { LoadedObject } from '../../src/manifests';
 import type { EnvironmentConfig } from '../../src/config/schema';
 import { allDist, argoObjects, argoParameterFiles, env, find, load, mutate, mutateArgo, ns, Obj, withExtra, workload } from './fixtures';
-import type { RuleCases } from './rule-table';
 import { given, unset } from '../support/k8s';
+import type { RuleCases } from './rule-table';
 
 const P = ns('production');
 const S = ns('staging');
@@ -112,10 +112,10 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
         }),
         expect: {
           [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [
-            /^claim auth-server-data-protection is in sync wave -1, before its first consumer Deployment auth-server \(wave 0\): under a WaitForFirstConsumer storage class it stays Pending/,
+            /^claim auth-server-data-protection is in sync wave -1, before its first consumer Rollout auth-server \(wave 0\): under a WaitForFirstConsumer storage class it stays Pending/,
           ],
         },
-        remediations: [[/wave -1/, /to "0", the wave of Deployment auth-server/]],
+        remediations: [[/wave -1/, /to "0", the wave of Rollout auth-server/]],
       },
       {
         name: 'a claim after its consumer, one without a wave before it, and a wave that is no integer',
@@ -216,7 +216,7 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
         objects: () => argoObjects(),
         documents: () =>
           argoParameterFiles({
-            'staging.yaml': 'repoURL: https://git.example/x.git\ntargetRevision: main\ndestination:\n  server: https://kubernetes.default.svc\nfinalizers: []\n',
+            'staging.yaml': 'repoURL: https://git.example/x.git\ntargetRevision: main\ndestination:\n  server: https://kubernetes.default.svc\nfinalizers: []\nignoreDifferences: []\n',
             'development.yaml': '- a\n- b\n',
           }),
         expect: {

@@ -48,12 +48,12 @@ export const GENERIC_CASES: Record<string, RuleCases> = {
       {
         name: 'production api without resources (its HPA scales on CPU), an init container with requests over its limits',
         objects: mutate('production', (o) => {
-          const spec = find(o, 'Deployment', 'api').spec.template.spec;
+          const spec = find(o, 'Rollout', 'api').spec.template.spec;
           unset(spec.containers[0], 'resources');
           spec.initContainers = given([{ name: 'migrate', image: 'registry.betts.example/ctis/api:1.8.2', resources: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1500m', memory: '512Mi' } } }]);
         }),
         expect: {
-          [`Deployment/${P}/api`]: [
+          [`Rollout/${P}/api`]: [
             /^container api has no CPU request, but HorizontalPodAutoscaler api scales on CPU utilisation, a share of the request: it cannot compute it$/,
             /^container api has no memory request, no memory limit$/,
             /^container migrate requests more cpu \(2\) than its limit \(1500m\): the API server refuses the pod$/,
@@ -89,12 +89,12 @@ export const GENERIC_CASES: Record<string, RuleCases> = {
       {
         name: 'false on the main container, unset on an init container',
         objects: mutate('production', (o) => {
-          const spec = find(o, 'Deployment', 'frontend').spec.template.spec;
+          const spec = find(o, 'Rollout', 'frontend').spec.template.spec;
           spec.containers[0].securityContext.readOnlyRootFilesystem = false;
           spec.initContainers = given([{ name: 'warm', image: 'registry.betts.example/ctis/frontend:1.8.2' }]);
         }),
         expect: {
-          [`Deployment/${P}/frontend`]: [
+          [`Rollout/${P}/frontend`]: [
             /^container frontend sets readOnlyRootFilesystem: false: it may write to its root filesystem$/,
             /^container warm does not set readOnlyRootFilesystem: true: it may write to its root filesystem$/,
           ],
@@ -177,13 +177,13 @@ export const GENERIC_CASES: Record<string, RuleCases> = {
       {
         name: 'production api spread by zone only; a StatefulSet of 3 without anything; a constraint whose selector misses the pods',
         objects: mutate('production', (o) => {
-          const spec = find(o, 'Deployment', 'api').spec.template.spec;
+          const spec = find(o, 'Rollout', 'api').spec.template.spec;
           spec.topologySpreadConstraints = spec.topologySpreadConstraints.filter((c) => c.topologyKey !== 'kubernetes.io/hostname');
-          find(o, 'Deployment', 'frontend').spec.template.spec.topologySpreadConstraints[0].labelSelector = given({ matchLabels: { 'app.kubernetes.io/name': 'api' } });
+          find(o, 'Rollout', 'frontend').spec.template.spec.topologySpreadConstraints[0].labelSelector = given({ matchLabels: { 'app.kubernetes.io/name': 'api' } });
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^up to 10 pods of Deployment api may run on one node: no topologySpreadConstraint or pod anti-affinity on kubernetes\.io\/hostname selects them$/],
-          [`Deployment/${P}/frontend`]: [/^up to \d+ pods of Deployment frontend may run on one node/],
+          [`Rollout/${P}/api`]: [/^up to 10 pods of Rollout api may run on one node: no topologySpreadConstraint or pod anti-affinity on kubernetes\.io\/hostname selects them$/],
+          [`Rollout/${P}/frontend`]: [/^up to \d+ pods of Rollout frontend may run on one node/],
         },
         warnings: [/./],
       },
@@ -255,10 +255,10 @@ export const GENERIC_CASES: Record<string, RuleCases> = {
       {
         name: 'production (images.requireDigest) with a tag-only image; staging does not require digests',
         objects: mutate('production', (o) => {
-          const c = find(o, 'Deployment', 'api').spec.template.spec.containers[0];
+          const c = find(o, 'Rollout', 'api').spec.template.spec.containers[0];
           c.image = c.image.replace(/@sha256:.*$/, '');
         }),
-        expect: { [`Deployment/${P}/api`]: [/^image registry\.betts\.example\/ctis\/api:1\.8\.2 of container api is pinned by tag only: production requires a sha256 digest \(images\.requireDigest\)$/] },
+        expect: { [`Rollout/${P}/api`]: [/^image registry\.betts\.example\/ctis\/api:1\.8\.2 of container api is pinned by tag only: production requires a sha256 digest \(images\.requireDigest\)$/] },
         remediations: [[/./, /workloads\.<id>\.image\.digest in config\/production\.yaml/]],
       },
     ],
@@ -273,8 +273,8 @@ export const GENERIC_CASES: Record<string, RuleCases> = {
           find(o, 'PodDisruptionBudget', 'frontend').spec = given({ selector: { matchLabels: selector('frontend') } });
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^PodDisruptionBudget api keeps 3 pods available, but the workload runs 3 when scaled in: node drains would block then$/],
-          [`Deployment/${P}/frontend`]: [/^PodDisruptionBudget frontend sets neither minAvailable nor maxUnavailable$/],
+          [`Rollout/${P}/api`]: [/^PodDisruptionBudget api keeps 3 pods available, but the workload runs 3 when scaled in: node drains would block then$/],
+          [`Rollout/${P}/frontend`]: [/^PodDisruptionBudget frontend sets neither minAvailable nor maxUnavailable$/],
         },
         warnings: [/./],
       },

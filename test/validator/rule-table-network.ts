@@ -141,7 +141,7 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
                 'pod in namespace elsewhere -> redis \\(All Connections\\), ingress controller \\(nginx-gateway\\) -> redis \\(All Connections\\), ' +
                 'pod app=stray in the controller namespace nginx-gateway -> redis \\(All Connections\\), kube-dns \\(kube-system\\) -> redis \\(All Connections\\), ' +
                 'otel-collector \\(observability\\) -> redis \\(All Connections\\), pod app=stray in namespace observability -> redis \\(All Connections\\), ' +
-                '0\\.0\\.0\\.0-255\\.255\\.255\\.255 \\(the internet\\) -> redis \\(All Connections\\)$',
+                'argo-rollouts \\(argo-rollouts\\) -> redis \\(All Connections\\), pod app=stray in namespace argo-rollouts -> redis \\(All Connections\\) and 1 more$',
             ),
           ],
         },
@@ -178,7 +178,7 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           find(o, 'NetworkPolicy', 'frontend').spec.podSelector = given({ matchLabels: { app: 'none' } });
         }),
         expect: {
-          [`Deployment/${P}/frontend`]: [
+          [`Rollout/${P}/frontend`]: [
             /^no NetworkPolicy isolates the egress of frontend, so it allows connections the topology does not declare: frontend -> stray pod app=stray \(ctis-production\) \(All Connections\), .* and \d+ more$/,
             /^no NetworkPolicy isolates the ingress of frontend, so it allows connections the topology does not declare: stray pod app=stray \(ctis-production\) -> frontend \(All Connections\), .*$/,
           ],
@@ -385,7 +385,7 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__Issuer = 'http://login.example/auth';
         }),
         expect: {
-          [`Deployment/${P}/auth-server`]: [
+          [`Rollout/${P}/auth-server`]: [
             /^AuthServer__Issuer http:\/\/login\.example\/auth differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https; not the bare origin https:\/\/<host>; host login\.example is not routed to auth-server over TLS\)$/,
           ],
         },
@@ -395,14 +395,14 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__Issuer = 'http://auth.ctis.betts.example';
         }),
-        expect: { [`Deployment/${P}/auth-server`]: [/^AuthServer__Issuer http:\/\/auth\.ctis\.betts\.example differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https\)$/] },
+        expect: { [`Rollout/${P}/auth-server`]: [/^AuthServer__Issuer http:\/\/auth\.ctis\.betts\.example differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https\)$/] },
       },
       {
         name: 'api authority differs from the issuer',
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'api-settings').data.Authentication__Authority = 'https://evil.example';
         }),
-        expect: { [`Deployment/${P}/api`]: [/Authentication__Authority https:\/\/evil\.example \(ConfigMap api-settings\) is not the issuer/] },
+        expect: { [`Rollout/${P}/api`]: [/Authentication__Authority https:\/\/evil\.example \(ConfigMap api-settings\) is not the issuer/] },
       },
     ],
   },

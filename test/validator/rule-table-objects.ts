@@ -50,15 +50,15 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
       {
         name: 'a privileged container in a Deployment of a removed apiVersion (without the selector apps/v1 requires) and in one with schema errors elsewhere',
         objects: mutate('production', (o) => {
-          const api = find(o, 'Deployment', 'api');
-          api.apiVersion = 'extensions/v1beta1';
-          unset(api.spec, 'selector');
-          api.spec.template.spec.containers[0].securityContext.privileged = true;
-          const frontend = find(o, 'Deployment', 'frontend');
+          const server = find(o, 'Deployment', 'app-server');
+          server.apiVersion = 'extensions/v1beta1';
+          unset(server.spec, 'selector');
+          server.spec.template.spec.containers[0].securityContext.privileged = true;
+          const frontend = find(o, 'Rollout', 'frontend');
           Object.assign(frontend.spec, { replicas: 'two', revisionHistoryLimit: [] });
           frontend.spec.template.spec.containers[0].securityContext.privileged = true;
         }),
-        expect: { [`Deployment/${P}/api`]: [/^container api is privileged$/], [`Deployment/${P}/frontend`]: [/^container frontend is privileged$/] },
+        expect: { [`Deployment/${P}/app-server`]: [/^container app-server is privileged$/], [`Rollout/${P}/frontend`]: [/^container frontend is privileged$/] },
       },
     ],
   },
@@ -141,8 +141,8 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
         ),
         expect: {
           [`StatefulSet/${P}/redis`]: [/redis is a managed service in production/],
-          [`Deployment/${P}/api-canary`]: [/component api already runs as Deployment api/],
-          [`Deployment/${P}/frontend`]: [/component frontend has no Service named frontend/],
+          [`Deployment/${P}/api-canary`]: [/component api already runs as Rollout api/],
+          [`Rollout/${P}/frontend`]: [/component frontend has no Service named frontend/],
         },
       },
     ],
@@ -208,11 +208,31 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
     valid: allDist(),
     invalid: [
       {
-        name: 'HPA targets a missing Deployment',
+        name: 'HPA targets a missing Rollout',
         objects: mutate('production', (o) => {
           find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.name = 'api-v2';
         }),
-        expect: { [`HorizontalPodAutoscaler/${P}/api`]: [/scale target Deployment api-v2 is not in the manifests/] },
+        expect: { [`HorizontalPodAutoscaler/${P}/api`]: [/^scale target Rollout api-v2 is not in the manifests$/] },
+      },
+      {
+        name: 'HPA targets a missing Deployment (staging)',
+        env: 'staging',
+        objects: mutate('staging', (o) => {
+          find(o, 'HorizontalPodAutoscaler', 'frontend').spec.scaleTargetRef.name = 'frontend-v2';
+        }),
+        expect: { [`HorizontalPodAutoscaler/${S}/frontend`]: [/^scale target Deployment frontend-v2 is not in the manifests$/] },
+      },
+      {
+        name: 'a Rollout named with the apps group; a kind that cannot be scaled',
+        objects: mutate('production', (o) => {
+          find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.apiVersion = 'apps/v1';
+          find(o, 'HorizontalPodAutoscaler', 'frontend').spec.scaleTargetRef = { apiVersion: 'v1', kind: 'Service', name: 'frontend' };
+        }),
+        expect: {
+          [`HorizontalPodAutoscaler/${P}/api`]: [/^scale target Rollout api is named with apiVersion apps\/v1, which does not serve Rollout \(argoproj\.io\/\.\.\.\)$/],
+          [`HorizontalPodAutoscaler/${P}/frontend`]: [/^scale target kind Service cannot be scaled by an autoscaler/],
+        },
+        remediations: [[/apiVersion apps\/v1/, /^Set scaleTargetRef\.apiVersion to argoproj\.io\/v1alpha1\.$/]],
       },
     ],
   },
