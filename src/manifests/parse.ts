@@ -51,6 +51,8 @@ function notAnObject(v: unknown, what: string): string | undefined {
   if (typeof v.apiVersion !== 'string' || v.apiVersion === '') return `${what} has no apiVersion`;
   if (typeof v.kind !== 'string' || v.kind === '') return `${what} has no kind`;
   if (v.metadata !== undefined && v.metadata !== null && !isRecord(v.metadata)) return `${what} has metadata that is not a mapping`;
+  // Kustomize's own files carry an apiVersion and kind, but no API server serves them.
+  if (v.apiVersion.startsWith('kustomize.config.k8s.io/')) return `${what} is a Kustomize ${v.kind} (${v.apiVersion}), not a Kubernetes object`;
   return undefined;
 }
 

@@ -113,13 +113,13 @@ describe('connectivity input', () => {
     const dir = productionCopy();
     fs.writeFileSync(path.join(dir, 'package.json'), '{"name": "ctis", "private": true}\n');
     fs.writeFileSync(path.join(dir, 'list.json'), '[1, 2]\n');
-    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources:\n  - api.yaml\n');
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - api.yaml\n');
     const r = run(dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(run(base).stdout);
     expect(r.stderr).toContain(`connectivity: warning: ${path.join(dir, 'package.json')}:1: document has no apiVersion; skipped\n`);
     expect(r.stderr).toContain(`connectivity: warning: ${path.join(dir, 'list.json')}:1: document is a sequence, not a mapping (a Kubernetes object); skipped\n`);
-    expect(r.stderr).toContain(`connectivity: warning: ${path.join(dir, 'kustomization.yaml')}:1: document has no apiVersion; skipped\n`);
+    expect(r.stderr).toContain(`connectivity: warning: ${path.join(dir, 'kustomization.yaml')}:1: document is a Kustomize Kustomization (kustomize.config.k8s.io/v1beta1), not a Kubernetes object; skipped\n`);
   });
 
   it('still stops on YAML that does not parse (exit 2, file:line)', () => {
