@@ -35,7 +35,7 @@ const WHY = {
   sortedKeys: 'the generator writes deterministic YAML; key order carries no meaning for the cluster',
   openShift: 'OpenShift SecurityContextConstraints: the clusters run Pod Security restricted (namespace-pod-security)',
   secretFiles: 'ASP.NET reads its settings from the environment; secrets come from Secrets written by ExternalSecrets (secret-source), never literals (secret-literal)',
-  ephemeral: 'not required: the root filesystem is read-only and every component writes to a sized emptyDir at /tmp; logs and the kubelet\'s eviction bound the rest',
+  ephemeral: 'not required: the root filesystem is read-only (read-only-root-filesystem), so a container writes only to its volumes (/tmp is a sized emptyDir); the kubelet evicts a pod that fills the node',
   hostPort: 'pod-security-restricted forbids every host port and host network; internal-not-exposed names them for internal components',
   hostPath: 'pod-security-restricted allows only the volume types of Pod Security restricted: no hostPath at all',
   rbacBinding: 'the role a binding names is judged where it is defined (rbac-least-privilege); a binding to a role outside the manifests cannot be judged',
