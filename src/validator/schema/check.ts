@@ -113,7 +113,8 @@ export function checkSchema(value: unknown, schema: SchemaNode): SchemaIssue[] {
       return;
     }
     for (const r of required) {
-      if (v[r] === undefined || v[r] === null) add(path, `${path.length === 0 ? '' : `${where()}.`}${r} is required`, true);
+      // At the missing field's own path: its parent and siblings stay readable (the line is the parent's).
+      if (v[r] === undefined || v[r] === null) add([...path, r], `${path.length === 0 ? '' : `${where()}.`}${r} is required`, true);
     }
     for (const [k, x] of Object.entries(v)) {
       const child = field(k);
