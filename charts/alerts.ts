@@ -168,15 +168,21 @@ function backups(ctx: StackContext): AlertRule[] {
   const store = ctx.env.dataStores.postgresql;
   if (store.mode !== 'in-cluster' || !store.backup) return [];
   const hours = store.backup.maxAgeHours;
-  return ctx.effective.tasks.map((t) => ({
-    alert: t.spec.kind === 'backup' ? 'CtisBackupMissing' : 'CtisRestoreCheckMissing',
-    expr: `time() - ${selector('kube_cronjob_status_last_successful_time', { namespace: ctx.namespace, cronjob: t.id })} > ${hours * 3600}`,
-    for: '0m',
-    severity: 'critical' as const,
-    labels: { component: t.id },
-    summary: `${t.id} has not succeeded for more than ${hours} hours`,
-    description: `${t.spec.description}. Read the logs of its last job: \`kubectl -n ${ctx.namespace} logs job/<latest ${t.id} job>\`.`,
-  }));
+  return ctx.effective.tasks.map((t) => {
+    const job = { namespace: ctx.namespace, cronjob: t.id };
+    const lastSuccess = selector('kube_cronjob_status_last_successful_time', job);
+    // kube-state-metrics writes the last success only once there is one: a task that has never
+    // succeeded is caught by the age of the CronJob itself.
+    return {
+      alert: t.spec.kind === 'backup' ? 'CtisBackupMissing' : 'CtisRestoreCheckMissing',
+      expr: `(time() - ${lastSuccess} > ${hours * 3600}) or (time() - ${selector('kube_cronjob_created', job)} > ${hours * 3600} unless on (namespace, cronjob) ${lastSuccess})`,
+      for: '0m',
+      severity: 'critical' as const,
+      labels: { component: t.id },
+      summary: `${t.id} has not succeeded for more than ${hours} hours`,
+      description: `${t.spec.description}. Read the logs of its last job: \`kubectl -n ${ctx.namespace} logs job/<latest ${t.id} job>\`.`,
+    };
+  });
 }
 
 /** Every alert group of the environment, in output order; empty groups are left out. */
