@@ -104,13 +104,21 @@ function availability(ctx: StackContext, m: EnabledMonitoring): AlertRule[] {
   return out;
 }
 
-/** Claims whose filling-up stops the stack: Data Protection keys, the data stores' volumes, the backups. */
-function claims(ctx: StackContext): Array<{ claim: string; what: string }> {
-  const out = [{ claim: 'auth-server-data-protection', what: 'the Data Protection keys of auth-server' }];
+/**
+ * Claims whose filling-up stops the stack: Data Protection keys, the data stores' volumes, the
+ * backups. The kubelet reports a claim's usage only while a running pod mounts it: the backup claim
+ * is mounted by the nightly jobs alone, for minutes, so its last reading of the past `sinceHours`
+ * is what the alert reads.
+ */
+function claims(ctx: StackContext): Array<{ claim: string; what: string; sinceHours?: number }> {
+  const out: Array<{ claim: string; what: string; sinceHours?: number }> = [{ claim: 'auth-server-data-protection', what: 'the Data Protection keys of auth-server' }];
   for (const c of ctx.effective.components) {
     if (c.spec.dataStore && c.inCluster) out.push({ claim: `data-${c.id}-0`, what: `the ${c.id} data volume` });
   }
-  if (ctx.effective.tasks.some((t) => t.spec.kind === 'backup')) out.push({ claim: BACKUP_CLAIM, what: 'the PostgreSQL backups' });
+  const pg = ctx.env.dataStores.postgresql;
+  if (ctx.effective.tasks.some((t) => t.spec.kind === 'backup') && pg.mode === 'in-cluster' && pg.backup) {
+    out.push({ claim: BACKUP_CLAIM, what: 'the PostgreSQL backups', sinceHours: pg.backup.maxAgeHours });
+  }
   return out;
 }
 
@@ -120,12 +128,13 @@ function storage(ctx: StackContext, m: EnabledMonitoring): AlertRule[] {
     { alert: 'CtisVolumeFillingUp', percent: m.alerts.volumeFreePercent, severity: 'warning' as const },
     { alert: 'CtisVolumeFull', percent: m.alerts.volumeFreePercent / 5, severity: 'critical' as const },
   ];
-  return claims(ctx).flatMap(({ claim, what }) =>
+  return claims(ctx).flatMap(({ claim, what, sinceHours }) =>
     levels.map((l) => {
       const pvc = { namespace: ns, persistentvolumeclaim: claim };
+      const reading = (metric: string) => (sinceHours === undefined ? selector(metric, pvc) : `last_over_time(${selector(metric, pvc)}[${sinceHours}h])`);
       return {
         alert: l.alert,
-        expr: `${selector('kubelet_volume_stats_available_bytes', pvc)} / ${selector('kubelet_volume_stats_capacity_bytes', pvc)} * 100 < ${l.percent}`,
+        expr: `${reading('kubelet_volume_stats_available_bytes')} / ${reading('kubelet_volume_stats_capacity_bytes')} * 100 < ${l.percent}`,
         for: '10m',
         severity: l.severity,
         labels: { claim },
