@@ -222,7 +222,7 @@ describe('ApplicationSet', () => {
     // The controller deletes the Applications it no longer generates (and Kubernetes those of a
     // deleted ApplicationSet): their resources go exactly where the resources finalizer is.
     const cascades: Record<string, boolean> = {};
-    for (const a of generateApplications(set, out.repository)) cascades[a.metadata.name] = (a.metadata.finalizers ?? []).includes(ArgoCd.RESOURCES_FINALIZER);
+    for (const a of generateApplications(set, out.repository)) cascades[String(a.metadata.name)] = (a.metadata.finalizers ?? []).includes(ArgoCd.RESOURCES_FINALIZER);
     expect(cascades).toEqual({ 'ctis-development': true, 'ctis-staging': true, 'ctis-production': false });
   });
 });
