@@ -35,7 +35,7 @@ export { podTemplateOf, workloadRefOf, controllerOf, allContainers } from './wor
 export type { PodTemplateRef, ObjectReference, ContainerRef } from './workloads';
 export { rolloutBlueGreen, rolloutManagedServices, RELEASE_KINDS, ROLLOUT_HASH_LABEL, ROLLOUT_MANAGED_BY_ANNOTATION } from './rollouts';
 export type { RolloutBlueGreen, AnalysisTemplateRef } from './rollouts';
-export { ingressBackends, httpRouteRules, httpRouteHostnames, routeBackends, isRoute } from './routes';
-export type { BackendRef, IngressBackend, HttpRouteRule } from './routes';
+export { ingressBackends, httpRouteRules, httpRouteHostnames, routeBackends, routePathMatches, isRoute } from './routes';
+export type { BackendRef, IngressBackend, HttpRouteRule, RoutePathMatch } from './routes';
 export { isRecord, record, records, list, entries, str, num, text, scalarText, stringMap, scalarMap, at, apiGroup } from './fields';
 export type { Fields } from './fields';

@@ -127,3 +127,37 @@ export function routeBackends(obj: unknown): BackendRef[] {
   if (kind === 'HTTPRoute') return httpRouteRules(obj).flatMap((r) => r.backends);
   return [];
 }
+
+/** A path a route matches requests on, as written, with where it is written. */
+export interface RoutePathMatch {
+  /** The path as written; undefined where the field is absent. */
+  readonly value: string | undefined;
+  /** The match type as written (Ingress `pathType`, HTTPRoute `path.type`); undefined where absent. */
+  readonly type: string | undefined;
+  /** Path of the field that holds the path (`spec.rules[i].http.paths[j]`, `spec.rules[i].matches[j].path`). */
+  readonly path: Path;
+}
+
+/**
+ * The request paths an Ingress or HTTPRoute matches, exactly as written (no defaults applied, so
+ * a reader can judge what the API server will be sent): every `spec.rules[].http.paths[]` of an
+ * Ingress, every `spec.rules[].matches[].path` of an HTTPRoute.
+ */
+export function routePathMatches(obj: unknown): RoutePathMatch[] {
+  const kind = at(obj, ['kind']);
+  const out: RoutePathMatch[] = [];
+  list(at(obj, ['spec', 'rules'])).forEach((rule, ri) => {
+    if (!isRecord(rule)) return;
+    if (kind === 'Ingress') {
+      for (const { item: p, index: pi } of records(at(rule, ['http', 'paths']))) {
+        out.push({ value: str(p.path), type: str(p.pathType), path: ['spec', 'rules', ri, 'http', 'paths', pi] });
+      }
+    } else if (kind === 'HTTPRoute') {
+      for (const { item: m, index: mi } of records(rule.matches)) {
+        if (!isRecord(m.path)) continue;
+        out.push({ value: str(m.path.value), type: str(m.path.type), path: ['spec', 'rules', ri, 'matches', mi, 'path'] });
+      }
+    }
+  });
+  return out;
+}

@@ -162,6 +162,67 @@ export const GENERIC_CASES: Record<string, RuleCases> = {
     ],
   },
 
+  'route-paths-valid': {
+    valid: [
+      ...allDist(),
+      {
+        name: 'an ImplementationSpecific Ingress path left out, and an HTTPRoute regular expression that is not a path',
+        objects: mutate('production', (o) => {
+          const paths = find(o, 'Ingress', 'auth-server').spec.rules[0].http.paths;
+          paths[0].pathType = 'ImplementationSpecific';
+          unset(paths[0], 'path');
+        }),
+        expect: {},
+      },
+      {
+        name: 'an HTTPRoute RegularExpression match',
+        objects: mutate('development', (o) => {
+          find(o, 'HTTPRoute', 'auth-server').spec.rules[0].matches[2].path = { type: 'RegularExpression', value: 'account/.*' };
+        }),
+        env: 'development',
+        expect: {},
+      },
+    ],
+    invalid: [
+      {
+        name: 'Ingress paths: relative, with /./, ending in /.., a relative ImplementationSpecific one',
+        objects: mutate('production', (o) => {
+          const paths = find(o, 'Ingress', 'auth-server').spec.rules[0].http.paths;
+          paths[2].path = 'account';
+          paths[3].path = '/static/./css';
+          paths[1].path = '/connect/..';
+          paths[0] = { ...paths[0], path: 'well-known', pathType: 'ImplementationSpecific' };
+        }),
+        expect: {
+          [`Ingress/${P}/auth-server`]: [
+            /^Ingress path "well-known" \(ImplementationSpecific\) must be an absolute path \(start with "\/"\): the API server refuses it$/,
+            /^Ingress path "\/connect\/\.\." \(Prefix\) must not end with "\/\.\.": the API server refuses it$/,
+            /^Ingress path "account" \(Prefix\) must be an absolute path \(start with "\/"\): the API server refuses it$/,
+            /^Ingress path "\/static\/\.\/css" \(Prefix\) must not contain "\/\.\/": the API server refuses it$/,
+          ],
+        },
+      },
+      {
+        name: 'HTTPRoute path matches: relative, with a fragment, with a space, an encoded slash',
+        objects: mutate('development', (o) => {
+          const matches = find(o, 'HTTPRoute', 'auth-server').spec.rules[0].matches;
+          matches[0].path.value = 'well-known';
+          matches[1].path = { type: 'Exact', value: '/connect#token' };
+          matches[2].path.value = '/my account';
+          matches[3].path.value = '/static%2Fcss';
+        }),
+        env: 'development',
+        expect: {
+          [`HTTPRoute/${D}/auth-server`]: [
+            /^HTTPRoute path "well-known" \(PathPrefix\) must be an absolute path/,
+            /^HTTPRoute path "\/connect#token" \(Exact\) must not contain "#", holds characters a URL path may not hold unescaped: the API server refuses it$/,
+            /^HTTPRoute path "\/my account" \(PathPrefix\) holds characters a URL path may not hold unescaped/,
+            /^HTTPRoute path "\/static%2Fcss" \(PathPrefix\) must not contain "%2F"/,
+          ],
+        },
+      },
+    ],
+  },
   'pods-spread': {
     valid: [
       ...allDist(),

@@ -17,6 +17,7 @@ import { internalNotExposed, serviceType } from './exposure';
 import { dedicatedServiceAccount, rbacLeastPrivilege } from './access';
 import { containerResources } from './resources';
 import { jobsBounded, podsSpread, workloadTemplateValid } from './workloads';
+import { routePathsValid } from './route-paths';
 import { componentWorkloads, standardLabels } from './labels';
 import { manifestsMatchEnvironment, namespaceMatchesEnvironment, namespacePodSecurity, namespacePresent } from './namespace';
 import { networkDefaultDeny, networkExtraConnection, networkMissingEdge, networkPolicyProblems } from './network';
@@ -111,6 +112,7 @@ const RULES: readonly Rule[] = [
   // generic checks platform teams expect (docs/rules.md compares them with kube-score, kube-linter and Polaris)
   containerResources,
   workloadTemplateValid,
+  routePathsValid,
   podsSpread,
   jobsBounded,
   rbacLeastPrivilege,
