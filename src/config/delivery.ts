@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IMMUTABLE_HINT, immutableKind, isBranchName } from '../delivery/revision';
 import type { ConfigIssue } from './runbook-checks';
 import type { EnvironmentConfig } from './schema';
