@@ -60,7 +60,9 @@ function describeIssue(issue: Issue): { path: PropertyKey[]; message: string } {
  * ConfigError naming the first bad field; nothing is rendered from an invalid file.
  */
 export function parseEnvironment(data: unknown, file: string, expectedName: string, topology: Topology): EnvironmentConfig {
-  const result = environmentSchema.safeParse(data);
+  // Interpreted: compiling a fast path (zod's `new Function`) costs more than it saves on the
+  // few files of one run.
+  const result = environmentSchema.safeParse(data, { jitless: true });
   if (!result.success) {
     const { path, message } = describeIssue(result.error.issues[0]);
     throw new ConfigError(file, expectedName, path.join('.'), message);
