@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from '@lezer/common';
+import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 
 /**
@@ -51,34 +51,12 @@ function unquote(text: string): string {
 }
 
 /** The name of the function a FunctionCallBody belongs to, when it is one over ranges. */
-function rangeFunctionOf(body: SyntaxNode, src: Source): string | undefined {
+function rangeFunctionOf(body: SyntaxNode, shape: string): string | undefined {
   const call = body.parent;
   const id = call?.getChild('FunctionIdentifier');
   if (!call || call.name !== 'FunctionCall' || !id) return undefined;
-  const name = src.text(id);
+  const name = shape.slice(id.from, id.to);
   return RANGE_FUNCTIONS.has(name) ? name : undefined;
-}
-
-function readSelector(node: SyntaxNode, src: Source): SeriesSelector {
-  const id = node.getChild('Identifier');
-  let metric = id ? src.text(id) : undefined;
-  const matchers: LabelMatcher[] = [];
-  const list = node.getChild('LabelMatchers');
-  for (let m = list?.firstChild ?? null; m; m = m.nextSibling) {
-    if (m.name !== 'UnquotedLabelMatcher' && m.name !== 'QuotedLabelMatcher') continue;
-    const label = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
-    const op = m.getChild('MatchOp')?.firstChild;
-    const value = m.getChild('StringLiteral');
-    if (!label || !op || !value) continue;
-    const name = label.name === 'QuotedLabelName' ? unquote(src.text(label)) : src.text(label);
-    const matcher: LabelMatcher = { label: name, op: MATCH_OPS[op.name] ?? '=', value: unquote(src.text(value)) };
-    if (name === '__name__' && matcher.op === '=') metric = matcher.value;
-    else matchers.push(matcher);
-  }
-  for (let m = list?.firstChild ?? null; m; m = m.nextSibling) {
-    if (m.name === 'QuotedLabelName') metric = unquote(src.text(m)); // {"metric.name"}
-  }
-  return { ...(metric !== undefined ? { metric } : {}), matchers, at: src.at(node.from) };
 }
 
 /**
@@ -119,42 +97,58 @@ export function promqlShape(expr: string): { shape: string; at: (pos: number) =>
   return ends.length === 0 ? as(expr) : as(shape + expr.slice(from), ends, shifts);
 }
 
-/** Syntax trees by expression shape, shared by every validation of the process. */
-const trees = new Map<string, Tree>();
-/** Enough for every distinct alert of a large stack; beyond it the cache starts over. */
-const MAX_TREES = 4096;
-
-/** An expression as read through the tree of its shape: offsets and texts of its nodes. */
-interface Source {
-  /** The offset in the expression of an offset in the shape. */
-  at(pos: number): number;
-  /** The text of a node of the shape's tree, read from the expression. */
-  text(node: { from: number; to: number }): string;
+/** Where a node of a shape's tree is, in the shape. */
+interface Span {
+  readonly from: number;
+  readonly to: number;
 }
 
-function syntaxTree(expr: string): { tree: Tree; src: Source } {
-  const { shape, at } = promqlShape(expr);
-  let tree = trees.get(shape);
-  if (!tree) {
-    if (trees.size >= MAX_TREES) trees.clear();
-    tree = parser.parse(shape);
-    trees.set(shape, tree);
+/** A series selector as a shape's tree holds it: the nodes its reading needs. */
+interface SelectorNodes {
+  readonly from: number;
+  readonly id?: Span;
+  readonly matchers: readonly { readonly label: Span; readonly quoted: boolean; readonly op: LabelMatcher['op']; readonly value: Span }[];
+  /** `{"metric.name"}`: a quoted name alone names the metric. */
+  readonly quotedNames: readonly Span[];
+}
+
+/** A problem as a shape's tree holds it; its message quotes the expression's own text. */
+type ProblemNodes =
+  | { readonly kind: 'syntax'; readonly from: number }
+  | { readonly kind: 'range-vector'; readonly node: Span }
+  | { readonly kind: 'instant-argument'; readonly fn: string; readonly arg: Span };
+
+/** What the tree of a shape says, in the order of the tree: selectors and problems. */
+type ShapeReading = readonly ({ readonly selector: SelectorNodes } | { readonly problem: ProblemNodes })[];
+
+const span = (n: SyntaxNode): Span => ({ from: n.from, to: n.to });
+
+function selectorNodes(node: SyntaxNode): SelectorNodes {
+  const id = node.getChild('Identifier');
+  const matchers: SelectorNodes['matchers'][number][] = [];
+  const quotedNames: Span[] = [];
+  const list = node.getChild('LabelMatchers');
+  for (let m = list?.firstChild ?? null; m; m = m.nextSibling) {
+    if (m.name !== 'UnquotedLabelMatcher' && m.name !== 'QuotedLabelMatcher') continue;
+    const label = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
+    const op = m.getChild('MatchOp')?.firstChild;
+    const value = m.getChild('StringLiteral');
+    if (!label || !op || !value) continue;
+    matchers.push({ label: span(label), quoted: label.name === 'QuotedLabelName', op: MATCH_OPS[op.name] ?? '=', value: span(value) });
   }
-  return { tree, src: { at, text: (n) => expr.slice(at(n.from), at(n.to)) } };
+  for (let m = list?.firstChild ?? null; m; m = m.nextSibling) {
+    if (m.name === 'QuotedLabelName') quotedNames.push(span(m));
+  }
+  return { from: node.from, ...(id ? { id: span(id) } : {}), matchers, quotedNames };
 }
 
-/** Parses an expression; never throws. */
-export function parsePromql(expr: string): ParsedPromql {
-  const problems: PromqlProblem[] = [];
-  const selectors: SeriesSelector[] = [];
-  if (expr.trim() === '') return { problems: [{ at: 0, message: 'is empty' }], selectors };
-  const { tree, src } = syntaxTree(expr);
-  tree.iterate({
+/** Reads the tree of a shape: its series selectors and structural problems, in tree order. */
+function readShape(shape: string): ShapeReading {
+  const out: (ShapeReading[number])[] = [];
+  parser.parse(shape).iterate({
     enter: (ref) => {
       if (ref.type.isError) {
-        const at = src.at(ref.from);
-        const near = expr.slice(at, at + 20) || 'the end';
-        problems.push({ at, message: `syntax error at offset ${at} (near ${JSON.stringify(near)})` });
+        out.push({ problem: { kind: 'syntax', from: ref.from } });
         return false;
       }
       const name = ref.name;
@@ -162,28 +156,77 @@ export function parsePromql(expr: string): ParsedPromql {
       // Materialise a node only where its neighbours are read.
       const node = ref.node;
       if (name === 'VectorSelector') {
-        selectors.push(readSelector(node, src));
+        out.push({ selector: selectorNodes(node) });
         return false;
       }
       if (name === 'MatrixSelector' || name === 'SubqueryExpr') {
         const body = node.parent;
-        if (!body || body.name !== 'FunctionCallBody' || !rangeFunctionOf(body, src)) {
-          problems.push({ at: src.at(node.from), message: `range vector ${JSON.stringify(src.text(node))} is not the argument of a function over ranges (rate, increase, *_over_time)` });
-        }
+        if (!body || body.name !== 'FunctionCallBody' || !rangeFunctionOf(body, shape)) out.push({ problem: { kind: 'range-vector', node: span(node) } });
         return true;
       }
-      if (name === 'FunctionCallBody') {
-        const fn = rangeFunctionOf(node, src);
-        let arg = node.firstChild;
-        while (arg && (arg.name === '(' || arg.name === ',')) arg = arg.nextSibling;
-        if (fn && arg && arg.name !== 'MatrixSelector' && arg.name !== 'SubqueryExpr') {
-          problems.push({ at: src.at(arg.from), message: `${fn}() needs a range vector such as metric[5m], got ${JSON.stringify(src.text(arg))}` });
-        }
-      }
+      const fn = rangeFunctionOf(node, shape);
+      let arg = node.firstChild;
+      while (arg && (arg.name === '(' || arg.name === ',')) arg = arg.nextSibling;
+      if (fn && arg && arg.name !== 'MatrixSelector' && arg.name !== 'SubqueryExpr') out.push({ problem: { kind: 'instant-argument', fn, arg: span(arg) } });
       return true;
     },
   });
+  return out;
+}
+
+/** Readings by expression shape, shared by every validation of the process. */
+const readings = new Map<string, ShapeReading>();
+/** Enough for every distinct alert of a large stack; beyond it the cache starts over. */
+const MAX_SHAPES = 4096;
+
+function shapeReading(shape: string): ShapeReading {
+  let reading = readings.get(shape);
+  if (!reading) {
+    if (readings.size >= MAX_SHAPES) readings.clear();
+    reading = readShape(shape);
+    readings.set(shape, reading);
+  }
+  return reading;
+}
+
+/** Parses an expression; never throws. */
+export function parsePromql(expr: string): ParsedPromql {
+  const problems: PromqlProblem[] = [];
+  const selectors: SeriesSelector[] = [];
+  if (expr.trim() === '') return { problems: [{ at: 0, message: 'is empty' }], selectors };
+  const { shape, at } = promqlShape(expr);
+  const text = (n: Span) => expr.slice(at(n.from), at(n.to));
+  for (const item of shapeReading(shape)) {
+    if ('selector' in item) {
+      selectors.push(readSelector(item.selector, text, at));
+      continue;
+    }
+    const p = item.problem;
+    if (p.kind === 'syntax') {
+      const from = at(p.from);
+      const near = expr.slice(from, from + 20) || 'the end';
+      problems.push({ at: from, message: `syntax error at offset ${from} (near ${JSON.stringify(near)})` });
+    } else if (p.kind === 'range-vector') {
+      problems.push({ at: at(p.node.from), message: `range vector ${JSON.stringify(text(p.node))} is not the argument of a function over ranges (rate, increase, *_over_time)` });
+    } else {
+      problems.push({ at: at(p.arg.from), message: `${p.fn}() needs a range vector such as metric[5m], got ${JSON.stringify(text(p.arg))}` });
+    }
+  }
   return { problems, selectors };
+}
+
+/** A selector of the expression, read from the nodes of its shape. */
+function readSelector(nodes: SelectorNodes, text: (n: Span) => string, at: (pos: number) => number): SeriesSelector {
+  let metric = nodes.id ? text(nodes.id) : undefined;
+  const matchers: LabelMatcher[] = [];
+  for (const m of nodes.matchers) {
+    const name = m.quoted ? unquote(text(m.label)) : text(m.label);
+    const matcher: LabelMatcher = { label: name, op: m.op, value: unquote(text(m.value)) };
+    if (name === '__name__' && matcher.op === '=') metric = matcher.value;
+    else matchers.push(matcher);
+  }
+  for (const q of nodes.quotedNames) metric = unquote(text(q));
+  return { ...(metric !== undefined ? { metric } : {}), matchers, at: at(nodes.from) };
 }
 
 /** Whether a matcher list selects series whose `label` is `value` (equality, or a regex that matches it whole). */
