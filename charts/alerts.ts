@@ -2,11 +2,14 @@ import type { EnabledMonitoring } from '../src/config/operations';
 import { BACKUP_CLAIM } from './backups';
 import { CERTIFICATE_RENEW_BEFORE_HOURS, certificateNames } from './platform';
 import { StackContext } from './context';
+import { blueGreenOf } from '../src/config/strategy';
+import type { EffectiveComponent } from '../src/topology/effective';
 
 /**
  * The alerts a CTIS on-call engineer needs, as PromQL over metrics the cluster already has:
  * kube-state-metrics (`kube_*`), the kubelet (`kubelet_volume_stats_*`), cert-manager
- * (`certmanager_*`) and the components' own OpenTelemetry HTTP metrics
+ * (`certmanager_*`), the Argo Rollouts controller (`rollout_info_*`, for blue-green components) and
+ * the components' own OpenTelemetry HTTP metrics
  * (`http_server_request_duration_seconds`, scraped with `job` = component id).
  */
 export interface AlertRule {
@@ -34,18 +37,28 @@ export function selector(metric: string, matchers: Record<string, Matcher>): str
   return `${metric}{${quoted.join(', ')}}`;
 }
 
+/**
+ * The ready pods of a component's workload: kube-state-metrics for StatefulSets and Deployments; for
+ * a blue-green Rollout (which kube-state-metrics does not know) the Argo Rollouts controller's
+ * `rollout_info_replicas_available`.
+ */
+function noReadyPods(ctx: StackContext, c: EffectiveComponent): string {
+  const ns = ctx.namespace;
+  if (c.spec.dataStore !== undefined) return selector('kube_statefulset_status_replicas_ready', { namespace: ns, statefulset: c.id });
+  const w = ctx.env.workloads[c.id];
+  if (w && blueGreenOf(w)) return selector('rollout_info_replicas_available', { namespace: ns, name: c.id });
+  return selector('kube_deployment_status_replicas_available', { namespace: ns, deployment: c.id });
+}
+
 function availability(ctx: StackContext, m: EnabledMonitoring): AlertRule[] {
   const ns = ctx.namespace;
   const out: AlertRule[] = [];
   for (const c of ctx.effective.components) {
     if (!c.inCluster) continue;
     const id = c.id;
-    const stateful = c.spec.dataStore !== undefined;
     out.push({
       alert: 'CtisComponentNoReadyPods',
-      expr: stateful
-        ? `${selector('kube_statefulset_status_replicas_ready', { namespace: ns, statefulset: id })} == 0`
-        : `${selector('kube_deployment_status_replicas_available', { namespace: ns, deployment: id })} == 0`,
+      expr: `${noReadyPods(ctx, c)} == 0`,
       for: '5m',
       severity: 'critical',
       labels: { component: id },

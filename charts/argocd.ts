@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import {
   Application,
   ApplicationSpec,
+  ApplicationSpecIgnoreDifferences,
   ApplicationSpecSyncPolicyAutomated,
   toJson_ApplicationSpec,
 } from '../imports/argocd-application-argoproj.io';
@@ -16,7 +17,7 @@ import type { EnvironmentConfig } from '../src/config/schema';
 import { MANAGED_BY } from '../src/constructs/labels';
 import { newApp } from './component-chart';
 import { EDGE_CONTROLLER_FOLDER } from './edge-controller';
-import { apiGroup, at, isClusterScoped, KubeObject, records, str } from '../src/manifests';
+import { apiGroup, at, isClusterScoped, KubeObject, records, ROLLOUT_HASH_LABEL, rolloutManagedServices, str } from '../src/manifests';
 import { ARGOCD_FOLDER, ARGOCD_PARAMETERS_FOLDER } from '../src/synth';
 
 /**
@@ -51,6 +52,9 @@ export const SYNC_OPTIONS: readonly string[] = [
   'PruneLast=true',
   'CreateNamespace=false',
   'FailOnSharedResource=true',
+  // A sync keeps the fields listed in ignoreDifferences as they are live (the Services whose
+  // selectors the Argo Rollouts controller points at one colour).
+  'RespectIgnoreDifferences=true',
 ];
 
 /** Failed syncs are retried with exponential backoff: 10s, 20s, 40s, ... up to 5m, five times. */
@@ -88,9 +92,22 @@ export interface EnvironmentParameters {
   readonly finalizers: readonly string[];
   /** `spec.syncPolicy.automated`, or `null` where the environment is synced by hand. */
   readonly automated: ApplicationSpecSyncPolicyAutomated | null;
+  /** Fields other controllers own, which Argo CD neither diffs nor overwrites. */
+  readonly ignoreDifferences: readonly ApplicationSpecIgnoreDifferences[];
 }
 
-export function environmentParameters(env: EnvironmentConfig): EnvironmentParameters {
+/**
+ * The Services whose selectors the Argo Rollouts controller narrows to one colour (it adds the
+ * pod-template hash): Argo CD must neither report that as drift nor undo it on the next sync, or
+ * the active Service would send traffic to both colours. `objects` are the environment's.
+ */
+export function rolloutSelectorIgnores(objects: readonly KubeObject[]): ApplicationSpecIgnoreDifferences[] {
+  const names = new Set(objects.flatMap((o) => rolloutManagedServices(o)));
+  return [...names].sort().map((name) => ({ group: '', kind: 'Service', name, jsonPointers: [`/spec/selector/${ROLLOUT_HASH_LABEL}`] }));
+}
+
+/** @param objects the objects rendered for the environment */
+export function environmentParameters(env: EnvironmentConfig, objects: readonly KubeObject[] = []): EnvironmentParameters {
   const a = env.argocd;
   return {
     repoURL: a.repoURL,
@@ -98,6 +115,7 @@ export function environmentParameters(env: EnvironmentConfig): EnvironmentParame
     destination: { server: a.destinationServer, namespace: env.namespace },
     finalizers: cascadesOnDelete(env) ? [ArgoCd.RESOURCES_FINALIZER] : [],
     automated: a.automatedSync ? { prune: true, selfHeal: a.selfHeal } : null,
+    ignoreDifferences: rolloutSelectorIgnores(objects),
   };
 }
 
@@ -145,6 +163,8 @@ export interface ArgoCdProps {
   readonly environments: readonly EnvironmentConfig[];
   /** Every object rendered for those environments: the project admits exactly their kinds. */
   readonly objects: readonly KubeObject[];
+  /** The same objects by environment name. */
+  readonly environmentObjects: ReadonlyMap<string, readonly KubeObject[]>;
 }
 
 function metadataOf(partOf: string, name: string): ApiObjectMetadata {
@@ -256,7 +276,7 @@ export class ArgoApplicationsChart extends Chart {
   constructor(scope: Construct, props: ArgoCdProps) {
     super(scope, 'applications', { namespace: ArgoCd.NAMESPACE, disableResourceNameHashes: true });
     for (const env of props.environments) {
-      const p = environmentParameters(env);
+      const p = environmentParameters(env, props.environmentObjects.get(env.name));
       const base = applicationBase(props.partOf, {
         name: applicationName(props.partOf, env.name),
         path: `${ArgoCd.DIST}/${env.name}`,
@@ -269,6 +289,7 @@ export class ArgoApplicationsChart extends Chart {
         metadata: { ...base.metadata, ...(p.finalizers.length > 0 ? { finalizers: [...p.finalizers] } : {}) },
         spec: {
           ...base.spec,
+          ...(p.ignoreDifferences.length > 0 ? { ignoreDifferences: [...p.ignoreDifferences] } : {}),
           syncPolicy: { ...(p.automated ? { automated: p.automated } : {}), ...base.spec.syncPolicy },
         },
       });
@@ -301,13 +322,15 @@ export interface ApplicationSetSpec {
 }
 
 /**
- * `templatePatch` of the ApplicationSet: the fields that are not strings (finalizers and the
- * automated sync policy) come verbatim from the environment's parameter file.
+ * `templatePatch` of the ApplicationSet: the fields that are not strings (finalizers, the
+ * ignored differences and the automated sync policy) come verbatim from the environment's
+ * parameter file.
  */
 export const TEMPLATE_PATCH = [
   'metadata:',
   '  finalizers: {{ toJson .finalizers }}',
   'spec:',
+  '  ignoreDifferences: {{ toJson .ignoreDifferences }}',
   '  syncPolicy:',
   '    automated: {{ toJson .automated }}',
   '',
@@ -404,8 +427,10 @@ export function argoCdManifests(
   const files = new Map<string, unknown[]>();
   if (environments.length === 0) return files;
   // The edge controller's settings (`<env>/edge-controller/`) are not synced, so they do not count.
-  const objects = [...rendered].filter(([rel]) => rel.split('/')[1] !== EDGE_CONTROLLER_FOLDER).flatMap(([, objs]) => objs);
-  const props: ArgoCdProps = { partOf, environments, objects };
+  const synced = [...rendered].filter(([rel]) => rel.split('/')[1] !== EDGE_CONTROLLER_FOLDER);
+  const objects = synced.flatMap(([, objs]) => objs);
+  const environmentObjects = new Map(environments.map((e) => [e.name, synced.filter(([rel]) => rel.startsWith(`${e.name}/`)).flatMap(([, objs]) => objs)]));
+  const props: ArgoCdProps = { partOf, environments, objects, environmentObjects };
   for (const chart of [
     new ArgoProjectChart(newApp(), props),
     new ArgoApplicationsChart(newApp(), props),
@@ -414,7 +439,7 @@ export function argoCdManifests(
     files.set(`${ArgoCd.FOLDER}/${chart.fileName}.yaml`, chart.toJson());
   }
   for (const env of environments) {
-    files.set(`${ArgoCd.FOLDER}/${ArgoCd.PARAMETERS_FOLDER}/${env.name}.yaml`, [environmentParameters(env)]);
+    files.set(`${ArgoCd.FOLDER}/${ArgoCd.PARAMETERS_FOLDER}/${env.name}.yaml`, [environmentParameters(env, environmentObjects.get(env.name))]);
   }
   return files;
 }

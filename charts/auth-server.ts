@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { NEVER_PRUNE, SyncWave, syncWave } from '../src/constructs/argocd-annotations';
 import { k8s } from '../src/constructs/k8s';
-import { maxPods } from '../src/config/runbook-checks';
+import { concurrentPods } from '../src/config/strategy';
 import { dotnetApp, corsSettings, StackChart } from './component-chart';
 import { secretEnv, SecretNames, StackContext } from './context';
 
@@ -10,14 +10,16 @@ export const DATA_PROTECTION_PATH = '/var/lib/ctis/data-protection-keys';
 
 /**
  * auth-server: OIDC provider and admin APIs. Owns the Data Protection key claim, which is
- * ReadWriteMany whenever more than one pod can run and is never pruned or deleted by a sync.
+ * ReadWriteMany whenever more than one pod can run (counting both colours of a blue-green release)
+ * and is never pruned or deleted by a sync.
  */
 export class AuthServerChart extends StackChart {
   constructor(scope: Construct, ctx: StackContext) {
     super(scope, 'auth-server', ctx);
     const id = 'auth-server';
     const env = ctx.env;
-    const shared = maxPods(ctx.workload(id).scaling) > 1;
+    // Both colours of a blue-green release mount the keys at the same time.
+    const shared = concurrentPods(ctx.workload(id)) > 1;
     const claim = `${id}-data-protection`;
     new k8s.KubePersistentVolumeClaim(this, 'DataProtectionKeys', {
       metadata: {

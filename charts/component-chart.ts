@@ -68,6 +68,10 @@ export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions)
   const c = ctx.component(id);
   const health = c.spec.health!;
   const storage = objectStorageIdentity(ctx, id);
+  const ports = opts.ports ?? [{ name: 'http', containerPort: c.spec.port }];
+  const probePort = opts.probePort ?? 'http';
+  const readinessPort = ports.find((p) => p.name === probePort);
+  if (!readinessPort) throw new Error(`${id}: the probes use port "${probePort}", which the container does not declare`);
   return new AppWorkload(chart, 'Workload', {
     ...ctx.identity(id),
     workload: ctx.workload(id),
@@ -83,11 +87,12 @@ export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions)
     volumes: opts.volumes,
     serviceAccountAnnotations: storage.serviceAccountAnnotations,
     podLabels: storage.podLabels,
+    readiness: { path: health.ready, port: readinessPort },
     container: {
-      ports: [...(opts.ports ?? [{ name: 'http', containerPort: c.spec.port }]), ...metricsPorts(ctx, id)],
+      ports: [...ports, ...metricsPorts(ctx, id)],
       env: [...(opts.secretEnv ?? []), ...storage.env],
       volumeMounts: opts.volumeMounts,
-      ...httpProbes(opts.probePort ?? 'http', health.ready, health.live),
+      ...httpProbes(probePort, health.ready, health.live),
     },
   });
 }

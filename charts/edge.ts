@@ -2,7 +2,9 @@ import { Construct } from 'constructs';
 import { TlsOption } from '../imports/traefik-tlsoption-traefik.io';
 import { Middleware } from '../imports/traefik-traefik.io';
 import { SecurityHeaders, securityHeadersFor } from '../src/config/edge';
+import { blueGreenOf } from '../src/config/strategy';
 import { SyncWave, syncWave } from '../src/constructs/argocd-annotations';
+import { previewServiceName } from '../src/constructs/blue-green';
 import {
   certManagerAnnotations,
   nginxServerSnippet,
@@ -67,13 +69,14 @@ export class EdgeChart extends StackChart {
     return { name, labels, annotations: { ...syncWave(SyncWave.EDGE), ...annotations } };
   }
 
-  private ingress(name: string, r: Route, paths: readonly string[], annotations: Record<string, string>, tls: boolean): void {
+  /** An Ingress of a component's host, to its Service (or another of its Services, e.g. the preview). */
+  private ingress(name: string, r: Route, paths: readonly string[], annotations: Record<string, string>, tls: boolean, service = r.component.id): void {
     const edge = this.ctx.env.edge;
     new k8s.KubeIngress(this, name, {
       metadata: this.meta(name, this.ctx.labels(r.component.id), annotations),
       spec: {
         ingressClassName: edge.className,
-        tls: tls ? [{ hosts: [r.host], secretName: tlsSecretName(edge, r.component.id) }] : undefined,
+        tls: tls ? [{ hosts: [r.host], secretName: tlsSecretName(edge, service) }] : undefined,
         rules: [
           {
             host: r.host,
@@ -81,7 +84,7 @@ export class EdgeChart extends StackChart {
               paths: paths.map((path) => ({
                 path,
                 pathType: 'Prefix',
-                backend: { service: { name: r.component.id, port: { name: 'http' } } },
+                backend: { service: { name: service, port: { name: 'http' } } },
               })),
             },
           },
@@ -153,6 +156,18 @@ export class EdgeChart extends StackChart {
       }, false);
       if (allowList && r.component.spec.servesAdminPaths) {
         this.ingress(`${id}-admin`, r, ADMIN_PATHS, secure([TraefikMiddleware.ADMIN_ALLOW_LIST, TraefikMiddleware.HSTS, headers]), true);
+      }
+      // The preview of a blue-green release, from the admin allow-list only (the configuration
+      // refuses a preview host without one); plain http is redirected from the allow-list too.
+      const previewHost = blueGreenOf(this.ctx.workload(id))?.previewHost;
+      if (allowList && previewHost) {
+        const preview: Route = { ...r, host: previewHost };
+        const service = previewServiceName(id);
+        this.ingress(service, preview, r.paths, secure([TraefikMiddleware.ADMIN_ALLOW_LIST, TraefikMiddleware.HSTS, headers]), true, service);
+        this.ingress(`${service}-http-redirect`, preview, ['/'], {
+          [TRAEFIK_ENTRYPOINTS_ANNOTATION]: TraefikEntryPoint.HTTP,
+          [TRAEFIK_MIDDLEWARES_ANNOTATION]: [TraefikMiddleware.ADMIN_ALLOW_LIST, TraefikMiddleware.REDIRECT_HTTPS].map(ref).join(','),
+        }, false, service);
       }
     }
   }

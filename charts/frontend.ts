@@ -12,6 +12,7 @@ export class FrontendChart extends StackChart {
     const id = 'frontend';
     const c = ctx.component(id);
     const health = c.spec.health!;
+    const port = { name: 'http', containerPort: c.spec.port };
     new AppWorkload(this, 'Workload', {
       ...ctx.identity(id),
       workload: ctx.workload(id),
@@ -31,8 +32,9 @@ export class FrontendChart extends StackChart {
       },
       servicePorts: [{ name: 'http', port: c.servingPort, targetPort: 'http' }],
       volumes: [{ name: 'next-cache', emptyDir: {} }],
+      readiness: { path: health.ready, port },
       container: {
-        ports: [{ name: 'http', containerPort: c.spec.port }, ...metricsPorts(ctx, id)],
+        ports: [port, ...metricsPorts(ctx, id)],
         env: [secretEnv('CTIS_OIDC_CLIENT_SECRET', SecretNames.FRONTEND_OIDC, 'client-secret')],
         volumeMounts: [{ name: 'next-cache', mountPath: '/app/.next/cache' }],
         ...httpProbes('http', health.ready, health.live),

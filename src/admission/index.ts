@@ -17,11 +17,11 @@ export function admissionPolicies(inputs: AdmissionInputs): PolicyDefinition[] {
   const policies: Array<PolicyDefinition | undefined> = [
     namespacePolicy(inputs),
     ...podPolicies(inputs),
-    servicePolicy(inputs),
+    servicePolicy(),
     ingressPolicy(inputs),
     httpRoutePolicy(inputs),
     allowListPolicy(inputs),
-    otherRoutesPolicy(inputs),
+    otherRoutesPolicy(),
     networkPolicyPolicy(inputs),
   ];
   return policies.filter((p): p is PolicyDefinition => p !== undefined);

@@ -1,4 +1,6 @@
 import type { EnvironmentConfig } from '../config/schema';
+import { blueGreenOf } from '../config/strategy';
+import { previewServiceName } from '../constructs/blue-green';
 import { EffectiveTopology, edgesTo, PodsElsewhere } from '../topology/effective';
 import { ComponentSpec } from '../topology/model';
 import { lit } from './cel';
@@ -84,6 +86,20 @@ export class AdmissionInputs {
   /** Public components that run in the cluster: the only Services the edge may route to. */
   publicBackends(): string[] {
     return this.effective.components.filter((c) => c.spec.exposure === 'public' && c.inCluster).map((c) => c.id);
+  }
+
+  /**
+   * The preview Services of public blue-green components that have a preview host, with that
+   * host. Only the Traefik profile with an admin allow-list renders one (the configuration
+   * refuses a preview host elsewhere), always behind the allow-list.
+   */
+  previewRoutes(): Array<{ service: string; host: string }> {
+    const edge = this.env.edge;
+    if (edge.profile !== 'traefik' || edge.adminAllowList.length === 0) return [];
+    return this.publicBackends().flatMap((id) => {
+      const host = blueGreenOf(this.env.workloads[id] ?? {})?.previewHost;
+      return host ? [{ service: previewServiceName(id), host }] : [];
+    });
   }
 
   /** Components that serve `/admin`, `/ops`, `/hangfire`. */

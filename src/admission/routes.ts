@@ -9,7 +9,8 @@ import { AdmissionInputs, check, PolicyDefinition } from './model';
  * (`/admin`, `/ops`, `/hangfire`) of a component that serves them, unless the Traefik profile's
  * allow-list Middleware guards the router. A Service is named after its component; a route to
  * any other Service (an internal component, a Service selecting its pods under another name, a
- * resource backend) is refused.
+ * resource backend) is refused, but for the preview Service of a blue-green component with a
+ * preview host (Traefik with an allow-list): routed at that host only, behind the allow-list.
  */
 
 const RULE_1 = 'SPEC §2 rule 1';
@@ -55,7 +56,15 @@ function traefikAdminGuard(namespace: string, allowList: boolean): string {
 export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
   const allowed = litList(inputs.publicBackends());
   const admin = litList(inputs.adminServing());
+  const previews = inputs.previewRoutes();
+  const previewServices = litList(previews.map((p) => p.service));
+  const isPreview = (b: string) => `(has(${b}.service) && ${b}.service.name in ${previewServices})`;
   const ok = (b: string) => `(has(${b}.service) && ${b}.service.name in ${allowed})`;
+  // A path may reach a preview Service, but only at its preview host behind the allow-list (openPreviews).
+  const okPath = (b: string) => (previews.length > 0 ? `(${ok(b)} || ${isPreview(b)})` : ok(b));
+  const previewGuarded = (r: string, b: string) =>
+    `(has(${r}.host) && (${b}.service.name + ' at ' + ${r}.host) in ${litList(previews.map((p) => `${p.service} at ${p.host}`))} && ` +
+    `${lit(traefikMiddlewareRef(inputs.namespace, TraefikMiddleware.ADMIN_ALLOW_LIST))} in variables.middlewares)`;
   const name = (b: string) => `(has(${b}.service) ? ${b}.service.name : 'a ' + ${b}.resource.kind + ' resource')`;
   const path = (p: string) => `(has(${p}.path) ? ${p}.path : '/').lowerAscii()`;
   const exposes = (b: string, p: string) => `(has(${b}.service) && ${b}.service.name in ${admin} && ${covers(p)})`;
@@ -75,7 +84,7 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
         name: 'badBackends',
         expression:
           `(has(${dflt}) && !${ok(dflt)} ? [${name(dflt)}] : []) + ` +
-          `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, !${ok('p.backend')}).map(p, ${name('p.backend')}).join(', ') : '').filter(s, s != '')`,
+          `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, !${okPath('p.backend')}).map(p, ${name('p.backend')}).join(', ') : '').filter(s, s != '')`,
       },
       {
         name: 'adminRoutes',
@@ -84,6 +93,17 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
           `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${exposes('p.backend', path('p'))}).map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*') + (has(p.path) ? p.path : '/')).join(', ') : '').filter(s, s != '')`,
       },
       ...(traefik ? TRAEFIK_VARIABLES : []),
+      // After the Traefik variables it reads (a variable sees only those before it).
+      ...(previews.length > 0
+        ? [
+            {
+              name: 'openPreviews',
+              expression:
+                `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${isPreview('p.backend')} && !${previewGuarded('r', 'p.backend')})` +
+                `.map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*')).join(', ') : '').filter(s, s != '')`,
+            },
+          ]
+        : []),
     ],
     checks: [
       check({
@@ -95,6 +115,19 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
         detail: `'Ingress ' + object.metadata.name + ' routes to it, but only the public components ${inputs.publicBackends().join(', ')} are routed'`,
         message: 'the Ingress routes to a Service that is not a public component',
       }),
+      ...(previews.length > 0
+        ? [
+            check({
+              id: 'ingress-preview-guarded',
+              runbookItem: `${RULE_1}, ${RULE_12}`,
+              validatorRule: 'preview-not-public',
+              expression: 'size(variables.openPreviews) == 0',
+              subject: "variables.openPreviews.join(', ')",
+              detail: `'Ingress ' + object.metadata.name + ' routes a preview Service other than at its preview host (${previews.map((p) => `${p.service}: ${p.host}`).join(', ')}) behind the ${TraefikMiddleware.ADMIN_ALLOW_LIST} Middleware'`,
+              message: 'the Ingress routes a preview Service publicly',
+            }),
+          ]
+        : []),
       check({
         id: 'ingress-admin-paths',
         runbookItem: RULE_12,
@@ -201,7 +234,7 @@ export function allowListPolicy(inputs: AdmissionInputs): PolicyDefinition | und
  * TLS and UDP routes reach Services as directly as an Ingress, but none of the checks above read
  * them, so they are refused outright in the namespace.
  */
-export function otherRoutesPolicy(_inputs: AdmissionInputs): PolicyDefinition {
+export function otherRoutesPolicy(): PolicyDefinition {
   return {
     concern: 'other-routes',
     description: 'Route kinds the project does not render (Traefik IngressRoutes, Gateway API GRPC/TCP/TLS/UDP routes) are refused.',

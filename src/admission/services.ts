@@ -1,5 +1,5 @@
 import { lit } from './cel';
-import { AdmissionInputs, check, PolicyDefinition } from './model';
+import { check, PolicyDefinition } from './model';
 
 const NAME_LABEL = 'app.kubernetes.io/name';
 
@@ -8,7 +8,7 @@ const NAME_LABEL = 'app.kubernetes.io/name';
  * edge, so no Service of any component is a NodePort or LoadBalancer or carries externalIPs.
  * The component is the one the Service selects (else its label, else its name).
  */
-export function servicePolicy(_inputs: AdmissionInputs): PolicyDefinition {
+export function servicePolicy(): PolicyDefinition {
   const subject = 'variables.component';
   return {
     concern: 'services',

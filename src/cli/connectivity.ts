@@ -109,6 +109,9 @@ export function main(argv: readonly string[], io: CliIo = process): number {
     const base = analyze(values.base, controller, io);
     const head = analyze(dir, controller, io);
     const diff = diffConnectivity(base.connections, head.connections);
+    for (const r of diff.replaced) {
+      io.stderr.write(`connectivity: note: ${r.before} of ${values.base} is ${r.after} in ${dir} (the same pods, released by another kind of workload): compared as one\n`);
+    }
     io.stdout.write(formatter.format(diff));
     return diff.changes.length === 0 ? 0 : 1;
   } catch (e) {

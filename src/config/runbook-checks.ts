@@ -2,17 +2,16 @@ import { Topology } from '../topology/model';
 import { deliveryIssues } from './delivery';
 import { operationsIssues } from './operations-checks';
 import { edgeIssues } from './edge-checks';
-import { EnvironmentConfig, ImageConfig, ScalingConfig } from './schema';
+import { EnvironmentConfig, ImageConfig } from './schema';
+import { concurrentPods } from './strategy';
+import { strategyIssues } from './strategy-checks';
+
+export { maxPods } from './strategy';
 
 /** One violation: a dotted field path inside the environment file and what is wrong. */
 export interface ConfigIssue {
   readonly path: string;
   readonly message: string;
-}
-
-/** Highest number of pods a scaling setting can run. */
-export function maxPods(scaling: ScalingConfig): number {
-  return 'replicas' in scaling ? scaling.replicas : scaling.maxReplicas;
 }
 
 /**
@@ -69,6 +68,8 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
     else if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin)) add(`corsExtraOrigins.${i}`, `must be an https:// origin without path, got "${origin}"`);
   });
 
+  // Strategy problems first: a blue-green component with one pod is best explained as such.
+  issues.push(...strategyIssues(env, topology));
   for (const [id, w] of Object.entries(env.workloads)) {
     if (!isDev && 'replicas' in w.scaling) {
       add(`workloads.${id}.scaling`, `must use minReplicas/maxReplicas (an HPA) in ${env.name}`);
@@ -78,7 +79,8 @@ export function runbookIssues(env: EnvironmentConfig, topology: Topology): Confi
     }
   }
 
-  const multi = ['auth-server', 'app-server'].some((id) => env.workloads[id] && maxPods(env.workloads[id].scaling) > 1);
+  // Both colours of a blue-green component run during a release.
+  const multi = ['auth-server', 'app-server'].some((id) => env.workloads[id] && concurrentPods(env.workloads[id]) > 1);
   if (env.features.hangfireStorage === 'InMemory') {
     if (!isDev) add('features.hangfireStorage', `must be PostgreSql in ${env.name} (in-memory storage only in development)`);
     else if (multi) add('features.hangfireStorage', 'must be PostgreSql when auth-server or app-server can run more than one pod');

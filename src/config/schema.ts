@@ -77,11 +77,48 @@ export const scalingSchema = z.union([
 ]);
 export type ScalingConfig = z.infer<typeof scalingSchema>;
 
+/** The pre-promotion analysis: repeated checks of the preview pods' readiness endpoint through the preview Service. */
+const prePromotionAnalysisSchema = z
+  .object({
+    /** How many successful checks promotion waits for. */
+    count: z.number().int().min(1).max(60),
+    /** Time between two checks. */
+    interval: z.string().regex(/^[1-9]\d*s$/, 'must be a number of seconds such as 10s'),
+  })
+  .strict();
+
+const blueGreenStrategySchema = z
+  .object({
+    type: z.literal('blue-green'),
+    /** `automatic`: traffic moves as soon as the preview is healthy and the analysis passed; `manual`: it waits for a promotion. */
+    promotion: z.enum(['automatic', 'manual']),
+    /** With automatic promotion: how long the healthy preview waits before it is promoted. @default - at once */
+    autoPromotionSeconds: z.number().int().min(1).max(86400).optional(),
+    /** How long the old colour keeps running after the switch, so that no node still sends it traffic. */
+    scaleDownDelaySeconds: z.number().int().min(30, 'must be at least 30: nodes need that long to stop sending traffic to the old colour').max(86400),
+    /** `false`, or the checks that must pass before traffic moves. */
+    prePromotionAnalysis: z.union([z.literal(false), prePromotionAnalysisSchema]),
+    /** A host on which the preview is reachable, from the admin allow-list only. @default - none */
+    previewHost: hostname.optional(),
+  })
+  .strict();
+
+/**
+ * How a component is released: `rolling` (a Deployment with RollingUpdate, the default) or
+ * `blue-green` (an Argo Rollouts Rollout whose new colour runs beside the live one until promoted).
+ */
+export const strategySchema = z.discriminatedUnion('type', [z.object({ type: z.literal('rolling') }).strict(), blueGreenStrategySchema]);
+export type StrategyConfig = z.infer<typeof strategySchema>;
+export type BlueGreenStrategyConfig = z.infer<typeof blueGreenStrategySchema>;
+export type PrePromotionAnalysisConfig = z.infer<typeof prePromotionAnalysisSchema>;
+
 export const workloadSchema = z
   .object({
     image: imageSchema,
     scaling: scalingSchema,
     resources: resourcesSchema,
+    /** Release strategy. @default - rolling */
+    strategy: strategySchema.optional(),
   })
   .strict();
 export type WorkloadConfig = z.infer<typeof workloadSchema>;
@@ -291,6 +328,8 @@ export const environmentSchema = z
       })
       .strict(),
     edge: edgeSchema,
+    /** Where the Argo Rollouts controller runs (required when a blue-green component has a pre-promotion analysis). @default - none */
+    rollouts: z.object({ controller: controllerSchema }).strict().optional(),
     /** How images must be pinned (see {@link imagePolicySchema}). */
     images: imagePolicySchema,
     /** The ValidatingAdmissionPolicies that enforce the topology at the API server. */

@@ -1,3 +1,4 @@
+import { RELEASE_KINDS } from '../manifests';
 import {
   compareConnections,
   compareNodes,
@@ -25,12 +26,46 @@ export interface ConnectionChange extends ConnectionEnds {
   readonly after: ConnectionSet;
 }
 
+/** A workload of the base that the head runs as another kind of the same name (a strategy switch). */
+export interface WorkloadReplacement {
+  readonly before: string;
+  readonly after: string;
+}
+
 /** The difference between two connectivity results. */
 export interface ConnectivityDiff {
   /** Sorted: added, then removed, then changed; each by source then destination. */
   readonly changes: readonly ConnectionChange[];
   /** The nodes the changes mention, sorted. */
   readonly nodes: readonly ConnectivityNode[];
+  /** Workloads compared as one across a change of kind (Deployment <-> Rollout), sorted. */
+  readonly replaced: readonly WorkloadReplacement[];
+}
+
+/**
+ * Workloads of the base the head runs under another interchangeable kind with the same namespace
+ * and name (`ns/api[Deployment]` -> `ns/api[Rollout]`), where neither side has both: the same
+ * pods, so their connections are compared as one node's.
+ */
+function replacedWorkloads(base: readonly Connection[], head: readonly Connection[]): Map<string, string> {
+  const workloads = (cs: readonly Connection[]) => {
+    const ids = new Set<string>();
+    for (const c of cs) {
+      if (c.srcKind === 'workload') ids.add(c.src);
+      if (c.dstKind === 'workload') ids.add(c.dst);
+    }
+    return ids;
+  };
+  const b = workloads(base);
+  const h = workloads(head);
+  const out = new Map<string, string>();
+  for (const id of b) {
+    const m = /^(.*)\[([^\]]+)\]$/.exec(id);
+    if (!m || h.has(id) || !RELEASE_KINDS.has(m[2])) continue;
+    const others = [...RELEASE_KINDS].filter((k) => k !== m[2]).map((k) => `${m[1]}[${k}]`).filter((x) => h.has(x) && !b.has(x));
+    if (others.length === 1) out.set(id, others[0]);
+  }
+  return out;
 }
 
 const ORDER: Record<ChangeKind, number> = { added: 0, removed: 1, changed: 2 };
@@ -56,10 +91,15 @@ const PAIR_OPS = {
  * `{other-namespace}`, `kube-system/{k8s-app=kube-dns}`) and the ingress controller are compared
  * as they are, so a hole towards pods outside the manifests shows as opened or closed; connections with external ranges are compared address by address for each workload and
  * direction, so a range that is only split differently is no change, and a change is reported on
- * exactly the addresses it affects (adjacent addresses with the same change merged).
+ * exactly the addresses it affects (adjacent addresses with the same change merged). A component
+ * that switched between a Deployment and a Rollout of the same name keeps its connections: they
+ * are compared under the head's node (see `replaced`).
  */
 export function diffConnectivity(base: readonly Connection[], head: readonly Connection[]): ConnectivityDiff {
   const changes: ConnectionChange[] = [];
+  const renamed = replacedWorkloads(base, head);
+  const rename = (c: Connection): Connection =>
+    renamed.has(c.src) || renamed.has(c.dst) ? { ...c, src: renamed.get(c.src) ?? c.src, dst: renamed.get(c.dst) ?? c.dst } : c;
   const plain = new Map<string, { c: Connection; before: ConnectionSet; after: ConnectionSet }>();
   // workload id + direction -> contributions over the address space
   const external = new Map<
@@ -86,7 +126,7 @@ export function diffConnectivity(base: readonly Connection[], head: readonly Con
     if (!e) plain.set(key, (e = { c, before: ConnectionSet.none(), after: ConnectionSet.none() }));
     e[side] = e[side].union(c.conns);
   };
-  for (const c of base) visit(c, 'before');
+  for (const c of base) visit(rename(c), 'before');
   for (const c of head) visit(c, 'after');
 
   for (const { c, before, after } of plain.values()) {
@@ -119,5 +159,6 @@ export function diffConnectivity(base: readonly Connection[], head: readonly Con
       if (!nodes.has(id)) nodes.set(id, nodeOf(id, kind));
     }
   }
-  return { changes, nodes: [...nodes.values()].sort(compareNodes) };
+  const replaced = [...renamed].map(([before, after]) => ({ before, after })).sort((a, b) => (a.before < b.before ? -1 : a.before > b.before ? 1 : 0));
+  return { changes, nodes: [...nodes.values()].sort(compareNodes), replaced };
 }

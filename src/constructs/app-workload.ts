@@ -1,17 +1,14 @@
 import { Construct } from 'constructs';
-import { maxPods } from '../config/runbook-checks';
 import type { WorkloadConfig } from '../config/schema';
+import { blueGreenOf, maxPods } from '../config/strategy';
 import { SyncWave, syncWave } from './argocd-annotations';
+import { BlueGreenRelease } from './blue-green';
 import { k8s } from './k8s';
 import type { ComponentIdentity } from './labels';
 import { checksum, ContainerOptions, podTemplate } from './pod';
+import { clusterIpService, ServicePort } from './service';
 
-export interface ServicePort {
-  readonly name: string;
-  readonly port: number;
-  /** Container port name the Service forwards to. */
-  readonly targetPort: string;
-}
+export type { ServicePort } from './service';
 
 export interface AppWorkloadProps extends ComponentIdentity {
   readonly workload: WorkloadConfig;
@@ -23,6 +20,12 @@ export interface AppWorkloadProps extends ComponentIdentity {
   readonly servicePorts: ServicePort[];
   /** Extra pod volumes. @default - none */
   readonly volumes?: k8s.Volume[];
+  /**
+   * Where the pods answer readiness, for the pre-promotion analysis of a blue-green release:
+   * the path and the container port (by name and number) the readiness probe uses.
+   * @default - no analysis can be rendered
+   */
+  readonly readiness?: { readonly path: string; readonly port: { readonly name: string; readonly containerPort: number } };
   /** Annotations of the ServiceAccount, e.g. a cloud workload identity. @default - none */
   readonly serviceAccountAnnotations?: Record<string, string>;
   /** Pod labels besides `labels` (never part of the selector), e.g. a workload identity opt-in. @default - none */
@@ -30,14 +33,15 @@ export interface AppWorkloadProps extends ComponentIdentity {
 }
 
 /**
- * A stateless application component: ServiceAccount, settings ConfigMap, Deployment
- * (RollingUpdate with `maxUnavailable: 0`), ClusterIP Service, and, where more than one pod
- * can run, an `autoscaling/v2` HPA (then the Deployment has no `replicas`) and a
- * PodDisruptionBudget.
+ * A stateless application component: ServiceAccount, settings ConfigMap, the workload, a
+ * ClusterIP Service, and, where more than one pod can run, an `autoscaling/v2` HPA (then the
+ * workload has no `replicas`) and a PodDisruptionBudget. The workload follows the configured
+ * strategy: a Deployment (RollingUpdate with `maxUnavailable: 0`), or a blue-green Rollout with
+ * the same pod template, a preview Service beside the active one and, when configured, the
+ * AnalysisTemplate its promotion waits for. The PodDisruptionBudget and the HPA select both
+ * colours by the component's labels.
  */
 export class AppWorkload extends Construct {
-  readonly deployment: k8s.KubeDeployment;
-
   constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
     const meta = (extra?: Record<string, string>) => ({
@@ -59,53 +63,60 @@ export class AppWorkload extends Construct {
 
     const scaling = props.workload.scaling;
     const autoscaled = 'minReplicas' in scaling;
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: meta(),
-      spec: {
-        replicas: autoscaled ? undefined : scaling.replicas,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: props.selector },
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
-        },
-        template: podTemplate({
-          labels: { ...props.labels, ...props.podLabels },
-          serviceAccountName: props.name,
-          runAsUser: props.runAsUser,
-          annotations: { 'ctis.io/settings-checksum': checksum(sortedSettings) },
-          spreadBy: props.selector,
-          volumes: props.volumes,
-          container: {
-            ...props.container,
-            name: props.name,
-            image: props.workload.image,
-            resources: props.workload.resources,
-            envFromConfigMaps: [settingsName],
-          },
-        }),
+    const template = podTemplate({
+      labels: { ...props.labels, ...props.podLabels },
+      serviceAccountName: props.name,
+      runAsUser: props.runAsUser,
+      annotations: { 'ctis.io/settings-checksum': checksum(sortedSettings) },
+      spreadBy: props.selector,
+      volumes: props.volumes,
+      container: {
+        ...props.container,
+        name: props.name,
+        image: props.workload.image,
+        resources: props.workload.resources,
+        envFromConfigMaps: [settingsName],
       },
     });
-
-    new k8s.KubeService(this, 'Service', {
-      metadata: meta(),
-      spec: {
-        type: 'ClusterIP',
+    const replicas = autoscaled ? undefined : scaling.replicas;
+    const blueGreen = blueGreenOf(props.workload);
+    let target: k8s.CrossVersionObjectReferenceV2;
+    if (blueGreen) {
+      const release = new BlueGreenRelease(this, 'Release', {
+        name: props.name,
+        labels: props.labels,
         selector: props.selector,
-        ports: props.servicePorts.map((p) => ({
-          name: p.name,
-          port: p.port,
-          targetPort: k8s.IntOrString.fromString(p.targetPort),
-          protocol: 'TCP',
-        })),
-      },
-    });
+        strategy: blueGreen,
+        replicas,
+        template,
+        readiness: props.readiness,
+        servicePorts: props.servicePorts,
+      });
+      target = release.scaleTarget;
+    } else {
+      new k8s.KubeDeployment(this, 'Deployment', {
+        metadata: meta(),
+        spec: {
+          replicas,
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: props.selector },
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+          },
+          template,
+        },
+      });
+      target = { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name };
+    }
+
+    new k8s.KubeService(this, 'Service', { metadata: meta(), spec: clusterIpService(props.selector, props.servicePorts) });
 
     if (autoscaled) {
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: meta(),
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
+          scaleTargetRef: target,
           minReplicas: scaling.minReplicas,
           maxReplicas: scaling.maxReplicas,
           metrics: [
@@ -126,4 +137,3 @@ export class AppWorkload extends Construct {
     }
   }
 }
-

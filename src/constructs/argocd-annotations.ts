@@ -10,6 +10,8 @@ export const SyncWave = {
   NAMESPACE: -3,
   BINDINGS: -2,
   DATA_STORES: -1,
+  /** AnalysisTemplates exist before the Rollouts whose promotion runs them. */
+  ROLLOUT_ANALYSIS: -1,
   APPS: 0,
   EDGE: 1,
   /**

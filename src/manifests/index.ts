@@ -8,6 +8,8 @@
  *   YAML reader for documents that need not be Kubernetes objects.
  * - Kinds: {@link isClusterScoped}, {@link WORKLOAD_KINDS} (which kinds run pods and where their
  *   template is), {@link podTemplateOf}, {@link workloadRefOf}, {@link controllerOf}.
+ * - Rollouts: {@link rolloutBlueGreen} (active and preview Services, analyses),
+ *   {@link rolloutManagedServices}, {@link ROLLOUT_HASH_LABEL}.
  * - Routes: {@link ingressBackends} (both Ingress backend forms), {@link httpRouteRules},
  *   {@link routeBackends}.
  * - Namespaces: {@link effectiveNamespace}, {@link namespaceLabels}.
@@ -31,6 +33,8 @@ export { CLUSTER_SCOPED_KINDS, isClusterScoped, WORKLOAD_KINDS, WORKLOAD_KIND_NA
 export type { WorkloadKind } from './kinds';
 export { podTemplateOf, workloadRefOf, controllerOf, allContainers } from './workloads';
 export type { PodTemplateRef, ObjectReference, ContainerRef } from './workloads';
+export { rolloutBlueGreen, rolloutManagedServices, RELEASE_KINDS, ROLLOUT_HASH_LABEL, ROLLOUT_MANAGED_BY_ANNOTATION } from './rollouts';
+export type { RolloutBlueGreen, AnalysisTemplateRef } from './rollouts';
 export { ingressBackends, httpRouteRules, httpRouteHostnames, routeBackends, isRoute } from './routes';
 export type { BackendRef, IngressBackend, HttpRouteRule } from './routes';
 export { isRecord, record, records, list, entries, str, num, text, scalarText, stringMap, scalarMap, at, apiGroup } from './fields';

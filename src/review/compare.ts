@@ -1,4 +1,5 @@
 import { ENVIRONMENT_NAMES } from '../config/schema';
+import { RELEASE_KINDS } from '../manifests';
 import { DiffReport, EnvironmentDiff, FieldChange, LabelledSet, ManifestSet, ResourceChange, ResourceDoc } from './model';
 
 type Segment = string | number | { readonly name: string };
@@ -123,13 +124,44 @@ function diffEnvironment(env: string, base: Map<string, ResourceDoc>, head: Map<
     if (changes.length > 0) changed.push({ key, file: next.file, changes });
   }
   for (const [key, doc] of head) if (!base.has(key)) added.push(doc);
+  pairReplacements(removed, added, changed);
   return { env, added: added.sort(byKey), removed: removed.sort(byKey), changed: changed.sort(byKey) };
+}
+
+/** `kind namespace/name` of a document whose kind is in {@link RELEASE_KINDS}, or undefined. */
+function releaseWorkload(doc: ResourceDoc): { kind: string; id: string } | undefined {
+  const o = doc.object;
+  if (!isMapping(o) || typeof o.kind !== 'string' || !RELEASE_KINDS.has(o.kind)) return undefined;
+  const meta = isMapping(o.metadata) ? o.metadata : {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { kind: o.kind, id: `${text(meta.namespace)}/${text(meta.name)}` };
+}
+
+/**
+ * A component switched between rolling and blue-green: the Deployment removed and the Rollout
+ * of the same namespace and name added (or the other way round) become one change,
+ * `<removed key> -> <added key>`, with the fields that differ: the kind and the strategy, and the
+ * pod template only if it changed too.
+ */
+function pairReplacements(removed: ResourceDoc[], added: ResourceDoc[], changed: ResourceChange[]): void {
+  for (const gone of [...removed]) {
+    const w = releaseWorkload(gone);
+    if (!w) continue;
+    const i = added.findIndex((d) => {
+      const x = releaseWorkload(d);
+      return x !== undefined && x.id === w.id && x.kind !== w.kind;
+    });
+    if (i < 0) continue;
+    const [next] = added.splice(i, 1);
+    removed.splice(removed.indexOf(gone), 1);
+    changed.push({ key: `${gone.key} -> ${next.key}`, file: next.file, changes: diffValues(gone.object, next.object) });
+  }
 }
 
 /**
  * The semantic differences from `base` to `head`, per environment and per resource. File
  * names and document order do not matter; resources are matched by `apiVersion kind
- * namespace/name`.
+ * namespace/name`, and a Deployment replaced by a Rollout of the same name (or back) by that name.
  */
 export function diffSets(base: LabelledSet, head: LabelledSet, options: DiffOptions = {}): DiffReport {
   const envs = [...new Set([...base.set.keys(), ...head.set.keys()])]

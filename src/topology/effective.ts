@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../config/schema';
+import { releaseInbound } from './releases';
 import { ComponentSpec, TaskSpec, Topology } from './model';
 
 /**
@@ -115,6 +116,7 @@ export function effectiveTopology(topology: Topology, env: EnvironmentConfig): E
       if (c.metrics) inbound.push({ from: prometheus, to: c.id, port: c.metrics.port, purpose: `Prometheus scrapes ${c.metrics.path}` });
     }
   }
+  inbound.push(...releaseInbound(components, env));
   return { topology, environment: env.name, namespace: env.namespace, components, tasks, edges, inbound };
 }
 

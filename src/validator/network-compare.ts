@@ -196,7 +196,7 @@ export function compareWorkloads(index: PolicyIndex, nodes: WorkloadNodes, cmp: 
 /** Every workload with the probes and cluster services, both ways. */
 export function compareProbes(nodes: WorkloadNodes, probes: Probes, cmp: Comparison): void {
   for (const w of nodes.list) {
-    for (const probe of [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.dns, ...probes.peers, ...probes.peerNeighbours]) {
+    for (const probe of [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.dns, ...probes.peers, ...probes.peerNeighbours, ...probes.undeclared]) {
       cmp.compare(probe, w, cmp.allowedBetween(probe, w), 'to');
       // DNS is allowed for every pod of the namespace, stray ones included.
       cmp.compare(w, probe, cmp.allowedBetween(w, probe), 'from');
@@ -214,7 +214,7 @@ function union(sets: Iterable<ConnectionSet>): ConnectionSet {
 export function strayLeaks(index: PolicyIndex, nodes: WorkloadNodes, probes: Probes, cmp: Comparison): string[] {
   const strayPod = probes.stray.endpoints[0] as PodEndpoint;
   const leaks: string[] = [];
-  for (const target of [...nodes.list, probes.elsewhere, probes.controller, ...probes.peers]) {
+  for (const target of [...nodes.list, probes.elsewhere, probes.controller, ...probes.peers, ...probes.undeclared]) {
     const c = cmp.allowedBetween(probes.stray, target);
     if (!c.isEmpty()) leaks.push(`to ${target.label} (${c.toString()})`);
   }

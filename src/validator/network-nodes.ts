@@ -6,6 +6,7 @@ import type { LoadedObject } from '../manifests';
 import type { Endpoint, PolicyIndex, Workload } from '../netpol';
 import type { PodsElsewhere } from '../topology/effective';
 import { DNS_PORT } from '../topology/model';
+import { ROLLOUTS_CONTROLLER } from '../topology/releases';
 import { NAME_LABEL, ValidationContext } from './context';
 
 /** Cluster DNS as SPEC §1 declares it. */
@@ -81,6 +82,25 @@ export interface Probes {
    * admits the whole namespace lets it in).
    */
   readonly peerNeighbours: readonly Node[];
+  /**
+   * Pods of other namespaces that run beside the stack but may reach nothing here: the Argo
+   * Rollouts controller (and another pod of its namespace) where no component declares a
+   * pre-promotion analysis; where one does, the controller is a declared peer instead.
+   */
+  readonly undeclared: readonly Node[];
+}
+
+/** The Argo Rollouts controller as its install manifests deploy it, when the configuration names none. */
+export const DEFAULT_ROLLOUTS_CONTROLLER = { namespace: 'argo-rollouts', podLabels: { 'app.kubernetes.io/name': 'argo-rollouts' } } as const;
+
+/** The Argo Rollouts controller and a neighbour of it, unless the topology declares the controller as a peer. */
+function undeclaredControllers(ctx: ValidationContext, index: PolicyIndex): Node[] {
+  if (ctx.effective.inbound.some((i) => i.from.name === ROLLOUTS_CONTROLLER)) return [];
+  const r = ctx.env.rollouts?.controller ?? DEFAULT_ROLLOUTS_CONTROLLER;
+  return [
+    { id: ROLLOUTS_CONTROLLER, label: `${ROLLOUTS_CONTROLLER} (${r.namespace})`, kind: 'probe', endpoints: [index.pod({ namespace: r.namespace, labels: { ...r.podLabels }, id: `${r.namespace}/${ROLLOUTS_CONTROLLER}` })] },
+    { id: `${r.namespace}-namespace-pod`, label: `pod app=stray in namespace ${r.namespace}`, kind: 'probe', endpoints: [index.pod({ namespace: r.namespace, labels: STRAY_LABELS, id: `${r.namespace}/stray` })] },
+  ];
 }
 
 /** The declared pods of other namespaces and their neighbours (see {@link Probes}). */
@@ -119,6 +139,7 @@ export function probeNodes(ctx: ValidationContext, index: PolicyIndex): Probes {
   return {
     peers: peers.nodes,
     peerNeighbours: peers.neighbours,
+    undeclared: undeclaredControllers(ctx, index),
     controller: { id: 'ingress-controller', label: `ingress controller (${c.namespace})`, kind: 'ingress-controller', endpoints: [index.ingressControllerPod()] },
     dns: {
       id: 'kube-dns',

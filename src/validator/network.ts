@@ -59,7 +59,7 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
     graphNode(probes.controller),
     graphNode(probes.dns),
     ...probes.peers.map(graphNode),
-    ...[probes.stray, probes.elsewhere, probes.neighbour, ...probes.peerNeighbours].filter((p) => cmp.edges.some((e) => e.from === p.id || e.to === p.id)).map(graphNode),
+    ...[probes.stray, probes.elsewhere, probes.neighbour, ...probes.peerNeighbours, ...probes.undeclared].filter((p) => cmp.edges.some((e) => e.from === p.id || e.to === p.id)).map(graphNode),
     ...[...externalNodes.values()].sort(byId),
   ];
   const edges = cmp.edges.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));

@@ -1,6 +1,7 @@
 /**
  * Metrics an alert about the stack can read, with the labels their series carry: kube-state-metrics
- * (v2), the kubelet's volume statistics, cert-manager, and the components' OpenTelemetry HTTP server
+ * (v2), the kubelet's volume statistics, cert-manager, the Argo Rollouts controller (kube-state-metrics
+ * knows no Rollouts), and the components' OpenTelemetry HTTP server
  * metrics as the Prometheus exporter names them. Every scraped series also carries the target
  * labels in {@link TARGET_LABELS}.
  */
@@ -26,6 +27,11 @@ export const KNOWN_METRICS: Readonly<Record<string, { readonly source: string; r
   kubelet_volume_stats_capacity_bytes: { source: 'kubelet', labels: ['namespace', 'persistentvolumeclaim'] },
   kubelet_volume_stats_used_bytes: { source: 'kubelet', labels: ['namespace', 'persistentvolumeclaim'] },
   kubelet_volume_stats_inodes_free: { source: 'kubelet', labels: ['namespace', 'persistentvolumeclaim'] },
+  // The Argo Rollouts controller's metrics about each Rollout (scraped with honorLabels: namespace is the Rollout's).
+  rollout_info_replicas_available: { source: 'Argo Rollouts', labels: ['namespace', 'name'] },
+  rollout_info_replicas_unavailable: { source: 'Argo Rollouts', labels: ['namespace', 'name'] },
+  rollout_info_replicas_desired: { source: 'Argo Rollouts', labels: ['namespace', 'name'] },
+  rollout_info: { source: 'Argo Rollouts', labels: ['namespace', 'name', 'strategy', 'traffic_router', 'phase'] },
   certmanager_certificate_expiration_timestamp_seconds: { source: 'cert-manager', labels: ['namespace', 'name', 'issuer_name', 'issuer_kind', 'issuer_group'] },
   certmanager_certificate_renewal_timestamp_seconds: { source: 'cert-manager', labels: ['namespace', 'name', 'issuer_name', 'issuer_kind', 'issuer_group'] },
   certmanager_certificate_ready_status: { source: 'cert-manager', labels: ['namespace', 'name', 'condition', 'issuer_name', 'issuer_kind', 'issuer_group'] },

@@ -2,9 +2,10 @@
  * The admission policies admit everything the project renders (else Argo CD could not sync) and
  * what the controllers derive from it or change at run time, evaluated with a CEL implementation.
  */
-import { ENVIRONMENTS } from '../support/render';
-import { isKind, Model } from '../support/k8s';
-import { admit, AdmissionRequest, BoundPolicy } from './harness';
+import { expect } from '@jest/globals';
+import { given, isKind, Model, ofKind } from '../support/k8s';
+import { ENVIRONMENTS, renderManifests, shippedEnv } from '../support/render';
+import { admit, AdmissionRequest, BoundPolicy, boundPolicies } from './harness';
 import { blueGreenRolloutOf, copy, cronJobOf, everyRendering, jobOf, pick, podOf, rendered, replicaSetOf } from './support';
 
 const ROLLOUTS_CONTROLLER = 'system:serviceaccount:argo-rollouts:argo-rollouts';
@@ -29,7 +30,7 @@ const JUDGED: Record<string, string> = {
 
 function expectAdmitted(policies: BoundPolicy[], req: AdmissionRequest, judgedBy?: string): void {
   const v = admit(policies, req);
-  const what = `${req.operation} ${req.object.kind}/${req.object.metadata?.name}`;
+  const what = `${req.operation} ${req.object.kind}/${req.object.metadata?.name ?? ''}`;
   expect({ what, denials: v.denials }).toEqual({ what, denials: [] });
   if (judgedBy !== undefined) expect({ what, judgedBy: v.judgedBy }).toEqual({ what, judgedBy: judgedBy === '' ? [] : [expect.stringMatching(new RegExp(`-${judgedBy}$`))] });
 }
@@ -71,77 +72,103 @@ describe('every rendered object is admitted, in every environment and edge profi
 
 describe('what controllers create from the rendered objects is admitted', () => {
   test.each(everyRendering().map((r) => [`${r.env.name} (${r.profile})`, r] as const))('%s: ReplicaSets, Pods, Rollouts, Jobs', (_label, r) => {
-    const workloads = r.manifests.filter((m): m is Model<'Deployment'> | Model<'StatefulSet'> => isKind(m, 'Deployment') || isKind(m, 'StatefulSet'));
+    const workloads = r.manifests.filter((m): m is Model<'Deployment'> | Model<'Rollout'> | Model<'StatefulSet'> => isKind(m, 'Deployment') || isKind(m, 'Rollout') || isKind(m, 'StatefulSet'));
     expect(workloads.length).toBeGreaterThan(3);
     for (const w of workloads) {
-      if (w.kind === 'Deployment') {
+      if (isKind(w, 'StatefulSet')) {
+        expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(w, w.spec.template), username: 'system:serviceaccount:kube-system:statefulset-controller' }, 'pods');
+        continue;
+      }
+      if (isKind(w, 'Deployment')) {
         const rs = replicaSetOf(w);
         expectAdmitted(r.policies, { operation: 'CREATE', object: rs, username: DEPLOYMENT_CONTROLLER }, 'workloads');
         expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(rs, rs.spec.template), username: REPLICASET_CONTROLLER }, 'pods');
-        // A blue-green Rollout of the same template, its ReplicaSet and pods, and the preview Service.
-        const rollout = blueGreenRolloutOf(w);
-        expectAdmitted(r.policies, { operation: 'CREATE', object: rollout }, 'workloads');
-        const rolloutRs = replicaSetOf(rollout, 'rollouts-pod-template-hash');
-        expectAdmitted(r.policies, { operation: 'CREATE', object: rolloutRs, username: ROLLOUTS_CONTROLLER }, 'workloads');
-        expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(rolloutRs, rolloutRs.spec.template), username: REPLICASET_CONTROLLER }, 'pods');
-        const svc = pick(r, 'Service', w.metadata.name);
+      }
+      // The rendered Rollout (blue-green components), else a blue-green Rollout of the Deployment's
+      // template: its ReplicaSet and pods, and the preview Service.
+      const rollout = isKind(w, 'Rollout') ? w : blueGreenRolloutOf(w);
+      if (isKind(w, 'Deployment')) expectAdmitted(r.policies, { operation: 'CREATE', object: rollout }, 'workloads');
+      const rolloutRs = replicaSetOf(rollout, 'rollouts-pod-template-hash');
+      expectAdmitted(r.policies, { operation: 'CREATE', object: rolloutRs, username: ROLLOUTS_CONTROLLER }, 'workloads');
+      expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(rolloutRs, rolloutRs.spec.template), username: REPLICASET_CONTROLLER }, 'pods');
+      const svc = pick(r, 'Service', w.metadata.name);
+      if (isKind(w, 'Deployment')) {
         const preview = copy(svc);
         preview.metadata.name = `${svc.metadata.name}-preview`;
         expectAdmitted(r.policies, { operation: 'CREATE', object: preview }, 'services');
-        // The Rollouts controller points the active Service at the new ReplicaSet.
-        const switched = copy(svc);
+      }
+      // The Rollouts controller points the active and the preview Service at a ReplicaSet.
+      const services = isKind(w, 'Rollout') ? [svc, pick(r, 'Service', rollout.spec.strategy.blueGreen.previewService)] : [svc];
+      for (const service of services) {
+        const switched = copy(service);
         switched.spec.selector['rollouts-pod-template-hash'] = '6d4cf56db6';
         switched.metadata.annotations = { ...switched.metadata.annotations, 'argo-rollouts.argoproj.io/managed-by-rollouts': w.metadata.name };
-        expectAdmitted(r.policies, { operation: 'UPDATE', object: switched, oldObject: svc, username: ROLLOUTS_CONTROLLER }, 'services');
-        // A Rollout that references the Deployment instead of carrying a template is not judged (the Deployment is).
-        const ref = { ...rollout, spec: { replicas: 2, selector: rollout.spec.selector, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.metadata.name }, strategy: rollout.spec.strategy } };
-        expectAdmitted(r.policies, { operation: 'CREATE', object: ref }, '');
-        // A nightly CronJob running the same template, and the Job and Pod it creates.
-        const cron = cronJobOf(w, `${w.metadata.name}-nightly`);
-        expectAdmitted(r.policies, { operation: 'CREATE', object: cron }, 'cronjobs');
-        const job = jobOf(cron);
-        expectAdmitted(r.policies, { operation: 'CREATE', object: job, username: 'system:serviceaccount:kube-system:cronjob-controller' }, 'workloads');
-        expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(job, job.spec.template), username: 'system:serviceaccount:kube-system:job-controller' }, 'pods');
-      } else {
-        expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(w, w.spec.template), username: 'system:serviceaccount:kube-system:statefulset-controller' }, 'pods');
+        expectAdmitted(r.policies, { operation: 'UPDATE', object: switched, oldObject: service, username: ROLLOUTS_CONTROLLER }, 'services');
       }
+      // A Rollout that references the Deployment instead of carrying a template is not judged (the Deployment is).
+      const ref = { ...rollout, spec: { replicas: 2, selector: rollout.spec.selector, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.metadata.name }, strategy: rollout.spec.strategy } };
+      expectAdmitted(r.policies, { operation: 'CREATE', object: ref }, '');
+      // A nightly CronJob running the same template, and the Job and Pod it creates.
+      const cron = cronJobOf(w, `${w.metadata.name}-nightly`);
+      expectAdmitted(r.policies, { operation: 'CREATE', object: cron }, 'cronjobs');
+      const job = jobOf(cron);
+      expectAdmitted(r.policies, { operation: 'CREATE', object: job, username: 'system:serviceaccount:kube-system:cronjob-controller' }, 'workloads');
+      expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(job, job.spec.template), username: 'system:serviceaccount:kube-system:job-controller' }, 'pods');
     }
+    // Production releases blue-green: its Rollouts were rendered, not made up from Deployments.
+    if (r.env.name === 'production') expect(workloads.filter((w) => isKind(w, 'Rollout')).map((w) => w.metadata.name).sort()).toEqual(['api', 'auth-server', 'frontend']);
   });
 });
 
 describe('run-time changes by the HPA, Deployment and Rollouts controllers are never refused', () => {
   const r = rendered('production');
-  /** A Deployment created before the policies, with a template they would refuse. */
-  function grandfathered() {
-    const d = pick(r, 'Deployment', 'api');
-    d.spec.template.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.1';
+  /** A workload created before the policies, with a template they would refuse. */
+  function grandfathered(kind: 'Deployment' | 'Rollout', name: string): Model<'Deployment'> | Model<'Rollout'> {
+    const d = pick(r, kind, name) as Model<'Deployment'> | Model<'Rollout'>;
+    d.spec.template.spec.containers[0].image = `registry.betts.example/ctis/${name}:1.8.1`;
     d.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
     return d;
   }
 
-  test('the grandfathered template itself would be refused on creation', () => {
-    const v = admit(r.policies, { operation: 'CREATE', object: grandfathered() });
+  /** app-server rolls (a Deployment), api is released blue-green (a Rollout). */
+  const CASES = [
+    ['Deployment', 'app-server', DEPLOYMENT_CONTROLLER, 'pod-template-hash'],
+    ['Rollout', 'api', ROLLOUTS_CONTROLLER, 'rollouts-pod-template-hash'],
+  ] as const;
+
+  test.each(CASES)('the grandfathered template of a %s itself would be refused on creation', (kind, name) => {
+    const v = admit(r.policies, { operation: 'CREATE', object: grandfathered(kind, name) });
     expect(v.refused).toBe(true);
     expect(v.denials.map((d) => d.message)).toEqual([expect.stringMatching(/allowPrivilegeEscalation/), expect.stringMatching(/pinned by sha256 digest/)]);
   });
 
-  test('scaling it (replicas), annotating its template and scaling its old ReplicaSet pass', () => {
-    const old = grandfathered();
+  test.each(CASES)('scaling a %s (replicas), annotating its template and scaling its old ReplicaSet pass', (kind, name, controller, hashLabel) => {
+    const old = grandfathered(kind, name);
     const scaled = copy(old);
     scaled.spec.replicas = 7;
     expectAdmitted(r.policies, { operation: 'UPDATE', object: scaled, oldObject: old, username: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler' }, '');
     const restarted = copy(old);
     restarted.spec.template.metadata.annotations = { ...restarted.spec.template.metadata.annotations, 'kubectl.kubernetes.io/restartedAt': '2026-11-29T02:00:00Z' };
     expectAdmitted(r.policies, { operation: 'UPDATE', object: restarted, oldObject: old }, '');
-    const rs = replicaSetOf(old);
+    const rs = replicaSetOf(old, hashLabel);
     const scaledDown = copy(rs);
     scaledDown.spec.replicas = 0;
     scaledDown.metadata.annotations['rollout.argoproj.io/desired-replicas'] = '0';
-    expectAdmitted(r.policies, { operation: 'UPDATE', object: scaledDown, oldObject: rs, username: DEPLOYMENT_CONTROLLER }, '');
+    expectAdmitted(r.policies, { operation: 'UPDATE', object: scaledDown, oldObject: rs, username: controller }, '');
+  });
+
+  test('pausing, promoting and aborting a Rollout (status and spec.paused) pass', () => {
+    const old = grandfathered('Rollout', 'api') as Model<'Rollout'>;
+    const paused = copy(old);
+    paused.spec.paused = true;
+    expectAdmitted(r.policies, { operation: 'UPDATE', object: paused, oldObject: old, username: ROLLOUTS_CONTROLLER }, '');
+    const aborted = copy(old);
+    Object.assign(aborted, { status: { abort: true, pauseConditions: null } });
+    expectAdmitted(r.policies, { operation: 'UPDATE', object: aborted, oldObject: old, username: ROLLOUTS_CONTROLLER }, '');
   });
 
   test('relabelling a pod (Argo Rollouts ephemeral metadata) passes; changing its image is judged', () => {
-    const rs = replicaSetOf(pick(r, 'Deployment', 'api'), 'rollouts-pod-template-hash');
+    const rs = replicaSetOf(pick(r, 'Rollout', 'api'), 'rollouts-pod-template-hash');
     const pod = podOf(rs, rs.spec.template);
     const relabelled = copy(pod);
     relabelled.metadata.labels.role = 'active';
@@ -150,5 +177,48 @@ describe('run-time changes by the HPA, Deployment and Rollouts controllers are n
     retagged.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
     const v = admit(r.policies, { operation: 'UPDATE', object: retagged, oldObject: pod });
     expect(v.denials.map((d) => d.message)).toEqual([expect.stringMatching(/^api: images must be pinned by sha256 digest in production: api \(registry\.betts\.example\/ctis\/api:1\.8\.3\)/)]);
+  });
+});
+
+describe('a blue-green component with a preview host (staging, Traefik behind the admin allow-list)', () => {
+  const env = structuredClone(shippedEnv('staging'));
+  env.workloads.api.strategy = { type: 'blue-green', promotion: 'manual', scaleDownDelaySeconds: 30, prePromotionAnalysis: { count: 3, interval: '10s' }, previewHost: 'preview-api.staging.ctis.betts.example' };
+  const manifests = renderManifests(env).map(({ __file: _file, ...m }) => m);
+  const policies = boundPolicies(manifests);
+  /** A deep copy of the rendered preview Ingress. */
+  const previewIngress = () => copy(ofKind(manifests, 'Ingress').find((m) => m.metadata.name === 'api-preview')!);
+
+  test('the Rollout, its AnalysisTemplate, the preview Service and the preview routes are admitted', () => {
+    const names = (kind: string) => manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name);
+    expect(names('Rollout')).toEqual(['api']);
+    expect(names('Ingress')).toEqual(expect.arrayContaining(['api-preview', 'api-preview-http-redirect']));
+    for (const object of manifests) expectAdmitted(policies, { operation: 'CREATE', object }, JUDGED[object.kind] ?? (object.kind === 'Middleware' && object.metadata.name === 'admin-allow-list' ? 'admin-allow-list' : ''));
+  });
+
+  test('a preview route without the allow-list is denied', () => {
+    const open = previewIngress();
+    const key = 'traefik.ingress.kubernetes.io/router.middlewares';
+    open.metadata.annotations[key] = open.metadata.annotations[key].split(',').filter((m) => !m.includes('admin-allow-list')).join(',');
+    const v = admit(policies, { operation: 'CREATE', object: open });
+    expect(v.denials.map((d) => d.message)).toEqual([
+      'api-preview at preview-api.staging.ctis.betts.example: Ingress api-preview routes a preview Service other than at its preview host (api-preview: preview-api.staging.ctis.betts.example) behind the admin-allow-list Middleware (SPEC §2 rule 1, SPEC §2 rule 12; validator rule preview-not-public)',
+    ]);
+  });
+
+  test('the preview Service at another host, or as the default backend, is denied', () => {
+    const other = previewIngress();
+    other.spec.rules[0].host = 'api.staging.ctis.betts.example';
+    expect(admit(policies, { operation: 'CREATE', object: other }).denials.map((d) => d.message)).toEqual([expect.stringMatching(/^api-preview at api\.staging\.ctis\.betts\.example: /)]);
+    const dflt = previewIngress();
+    dflt.spec.defaultBackend = given({ service: { name: 'api-preview', port: { number: 8080 } } });
+    expect(admit(policies, { operation: 'CREATE', object: dflt }).denials.map((d) => d.message)).toEqual([expect.stringMatching(/^api-preview: Ingress api-preview routes to it, but only the public components/)]);
+  });
+
+  test('without a preview host the preview Service is no backend at all', () => {
+    const r = rendered('staging');
+    const preview = previewIngress();
+    expect(admit(r.policies, { operation: 'CREATE', object: preview }).denials.map((d) => d.message)).toEqual([
+      expect.stringMatching(/^api-preview: Ingress api-preview routes to it, but only the public components auth-server, api, frontend are routed/),
+    ]);
   });
 });

@@ -9,9 +9,9 @@ import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { validateObjects } from '../../src/validator';
 import { RULE_REGISTRY } from '../../src/validator/rules';
 import type { Fields } from '../../src/manifests';
-import { asKind, given, PodSpecModel, unset } from '../support/k8s';
+import { asKind, given, isKind, PodSpecModel, unset } from '../support/k8s';
 import { admit, AdmissionRequest, Obj } from './harness';
-import { copy, cronJobOf, pick, podOf, Profile, rendered, Rendered } from './support';
+import { copy, cronJobOf, pick, podOf, Profile, rendered, Rendered, workloadOf } from './support';
 import type { EnvironmentName } from '../../src/config/schema';
 
 interface BreakingCase {
@@ -29,8 +29,9 @@ const update = <T extends Obj>(oldObject: T, change: (o: T) => void): AdmissionR
   change(object);
   return { operation: 'UPDATE', object, oldObject };
 };
+/** The component's rendered workload (a Deployment, or in production a blue-green Rollout), changed. */
 const deployment = (r: Rendered, name: string, change: (spec: PodSpecModel, container: PodSpecModel['containers'][number]) => void): AdmissionRequest => {
-  const d = pick(r, 'Deployment', name);
+  const d = workloadOf(r, name);
   change(d.spec.template.spec, d.spec.template.spec.containers[0]);
   return create(d);
 };
@@ -339,7 +340,7 @@ const CASES: BreakingCase[] = [
     name: 'a bare privileged Pod (kubectl run)',
     env: 'staging',
     request: (r) => {
-      const d = pick(r, 'Deployment', 'api');
+      const d = workloadOf(r, 'api');
       const pod = podOf(d, d.spec.template);
       unset(pod.metadata, 'ownerReferences');
       pod.metadata.name = 'debug';
@@ -360,7 +361,7 @@ const CASES: BreakingCase[] = [
   },
   {
     name: 'an Argo Rollout with a privileged template',
-    env: 'production',
+    env: 'staging',
     request: (r) => {
       const d = pick(r, 'Deployment', 'frontend');
       d.spec.template.spec.containers[0].securityContext.privileged = true;
@@ -384,13 +385,18 @@ const CASES: BreakingCase[] = [
 ];
 
 /**
- * A broken Deployment template is refused the same way as a bare Pod and as a CronJob: the three
+ * A broken Deployment (or Rollout) template is refused the same way as a bare Pod and as a CronJob: the three
  * pod policies share their checks and differ only in where the pod spec sits.
  */
 function otherShapes(c: BreakingCase): BreakingCase[] {
   if (!c.denied.every(([concern]) => concern === 'workloads')) return [];
-  if (c.request(rendered(c.env, c.profile)).object.kind !== 'Deployment') return [];
-  const original = (r: Rendered) => asKind(c.request(r).object, 'Deployment');
+  // The cases this applies to send a changed Deployment or Rollout.
+  const kind = c.request(rendered(c.env, c.profile)).object.kind;
+  if (kind !== 'Deployment' && kind !== 'Rollout') return [];
+  const original = (r: Rendered) => {
+    const o = c.request(r).object;
+    return isKind(o, 'Rollout') ? o : asKind(o, 'Deployment');
+  };
   return [
     { ...c, name: `${c.name}, as a bare Pod`, request: (r) => create(podOf(original(r), original(r).spec.template)), denied: c.denied.map(([, re]) => ['pods', re] as const) },
     { ...c, name: `${c.name}, as a CronJob`, request: (r) => create(cronJobOf(original(r), 'nightly')), denied: c.denied.map(([, re]) => ['cronjobs', re] as const) },

@@ -86,6 +86,7 @@ const RESOURCES: Record<string, string> = {
   ValidatingAdmissionPolicy: 'validatingadmissionpolicies', ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
   IngressRoute: 'ingressroutes', IngressRouteTCP: 'ingressroutetcps', GRPCRoute: 'grpcroutes', TCPRoute: 'tcproutes', TLSRoute: 'tlsroutes',
   ServiceMonitor: 'servicemonitors', PodMonitor: 'podmonitors', PrometheusRule: 'prometheusrules', TLSOption: 'tlsoptions',
+  AnalysisTemplate: 'analysistemplates',
 };
 const CLUSTER_SCOPED = new Set(['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
 

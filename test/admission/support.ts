@@ -46,6 +46,13 @@ export function pick<K extends KindName>(r: Rendered, kind: K, name: string): Mo
   return copy(o);
 }
 
+/** The rendered workload of an application component: its Deployment, or its Rollout where it is released blue-green. */
+export function workloadOf(r: Rendered, name: string): Model<'Deployment'> | Model<'Rollout'> {
+  const o = [...ofKind(r.manifests, 'Deployment'), ...ofKind(r.manifests, 'Rollout')].find((m) => m.metadata.name === name);
+  if (!o) throw new Error(`${r.env.name}/${r.profile} renders no Deployment or Rollout ${name}`);
+  return copy(o);
+}
+
 /** The ReplicaSet the Deployment controller creates for a Deployment (or Argo Rollouts for a Rollout). */
 export function replicaSetOf(workload: Model<'Deployment'> | Model<'Rollout'>, hashLabel = 'pod-template-hash'): Model<'ReplicaSet'> {
   const template = copy(workload.spec.template);

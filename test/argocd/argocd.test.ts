@@ -2,6 +2,7 @@ import { expect } from '@jest/globals';
 import { ArgoCd, SYNC_OPTIONS } from '../../charts/argocd';
 import { targetRevision } from '../../src/config/delivery';
 import { COMMIT_SHA, immutableKind } from '../../src/delivery/revision';
+import { ofKind } from '../support/k8s';
 import { generateApplications } from './appset-sim';
 import { docs, renderArgo, shippedEnvironments, withArgo } from './support';
 
@@ -52,6 +53,8 @@ describe('AppProject', () => {
       expect.arrayContaining([
         'apps/Deployment',
         'apps/StatefulSet',
+        'argoproj.io/Rollout',
+        'argoproj.io/AnalysisTemplate',
         '/Service',
         '/ServiceAccount',
         '/ConfigMap',
@@ -106,7 +109,7 @@ describe('Applications', () => {
       directory: { recurse: false },
     });
     expect(app.spec.destination).toEqual({ server: env.argocd.destinationServer, namespace: env.namespace });
-    expect(app.spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true', 'PruneLast=true', 'CreateNamespace=false', 'FailOnSharedResource=true']);
+    expect(app.spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true', 'PruneLast=true', 'CreateNamespace=false', 'FailOnSharedResource=true', 'RespectIgnoreDifferences=true']);
     expect(app.spec.syncPolicy.automated).toEqual(env.argocd.automatedSync ? { prune: true, selfHeal: env.argocd.selfHeal } : undefined);
     expect(app.spec.syncPolicy.retry).toMatchObject({ limit: expect.any(Number), backoff: { duration: expect.any(String), factor: 2, maxDuration: expect.any(String) } });
     expect(app.spec.revisionHistoryLimit).toBeGreaterThan(0);
@@ -128,6 +131,24 @@ describe('Applications', () => {
     expect(byName['ctis-staging'].automated).toEqual({ prune: true, selfHeal: false });
     expect(byName['ctis-production'].automated).toBeUndefined();
     expect(byName['ctis-production'].syncOptions).toEqual([...SYNC_OPTIONS]);
+  });
+
+  test('the Services Argo Rollouts points at one colour are neither drift nor overwritten; only where Rollouts run', () => {
+    const ignores = Object.fromEntries(out.applications.map((a) => [a.metadata.name, a.spec.ignoreDifferences ?? []]));
+    expect(ignores['ctis-development']).toEqual([]);
+    expect(ignores['ctis-staging']).toEqual([]);
+    // Every Service a Rollout names, read from the rendered Rollouts, and nothing else.
+    const named = ofKind(['api', 'auth-server', 'frontend'].flatMap((c) => docs(out.files, `production/${c}.yaml`)), 'Rollout').flatMap((r) => [
+      r.spec.strategy.blueGreen.activeService,
+      r.spec.strategy.blueGreen.previewService,
+    ]);
+    expect(named).toHaveLength(6);
+    expect(ignores['ctis-production'].map((i) => i.name).sort()).toEqual(named.sort());
+    for (const i of ignores['ctis-production']) {
+      expect(i).toEqual({ group: '', kind: 'Service', name: i.name, jsonPointers: ['/spec/selector/rollouts-pod-template-hash'] });
+    }
+    const prod = out.applications.find((a) => a.metadata.name === 'ctis-production')!;
+    expect(prod.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
   });
 
   test('development and staging follow main; production syncs a full commit SHA, never a branch', () => {

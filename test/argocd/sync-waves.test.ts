@@ -19,7 +19,7 @@ function wave(o: LoadedObject): number {
 /** Claims the pods of a workload mount. */
 function claimsOf(o: LoadedObject): string[] {
   const x = o.object;
-  const spec = isKind(x, 'CronJob') ? x.spec?.jobTemplate?.spec?.template?.spec : isKind(x, 'Deployment') || isKind(x, 'StatefulSet') ? x.spec?.template?.spec : undefined;
+  const spec = isKind(x, 'CronJob') ? x.spec?.jobTemplate?.spec?.template?.spec : isKind(x, 'Deployment') || isKind(x, 'StatefulSet') || isKind(x, 'Rollout') ? x.spec?.template?.spec : undefined;
   return (spec?.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName).filter((n): n is string => Boolean(n));
 }
 
@@ -40,7 +40,7 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     const policies = waves(objects, 'NetworkPolicy');
     // Standalone claims are in the wave of their first consumer (see below), not with the data stores.
     const data = waves(objects, 'StatefulSet');
-    const apps = waves(objects, 'Deployment');
+    const apps = waves(objects, 'Deployment', 'Rollout');
     const edge = waves(objects, 'Ingress', 'Gateway', 'HTTPRoute', 'Middleware');
     expect(namespace).toHaveLength(1);
     expect(bindings.length).toBeGreaterThan(0);
@@ -51,6 +51,24 @@ describe.each(['development', 'staging', 'production'])('dist/%s', (env) => {
     expect(Math.max(...bindings, ...policies)).toBeLessThan(Math.min(...data, ...apps));
     expect(Math.max(...data)).toBeLessThan(Math.min(...apps));
     expect(Math.max(...apps)).toBeLessThan(Math.min(...edge));
+  });
+
+  test('the AnalysisTemplates a Rollout runs come in an earlier wave than the Rollout; its Services in the same wave', () => {
+    const rollouts = objects.filter((o) => o.object.kind === 'Rollout');
+    expect(rollouts.length).toBe(env === 'production' ? 3 : 0);
+    for (const r of rollouts) {
+      const bg = asKind(r.object, 'Rollout').spec.strategy.blueGreen;
+      const templates = bg.prePromotionAnalysis.templates.map((t) => t.templateName);
+      expect(templates.length).toBeGreaterThan(0);
+      for (const name of templates) {
+        const t = objects.find((o) => o.object.kind === 'AnalysisTemplate' && o.object.metadata?.name === name);
+        expect({ rollout: r.key, template: name, before: t !== undefined && wave(t) < wave(r) }).toEqual({ rollout: r.key, template: name, before: true });
+      }
+      for (const svc of [bg.activeService, bg.previewService]) {
+        const s = objects.find((o) => o.object.kind === 'Service' && o.object.metadata?.name === svc)!;
+        expect({ service: svc, wave: wave(s) }).toEqual({ service: svc, wave: wave(r) });
+      }
+    }
   });
 
   test('scheduled tasks and the claims only they mount come last, in one wave: such a claim stays Pending until the first run and must hold up no other wave', () => {

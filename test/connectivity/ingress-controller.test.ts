@@ -95,10 +95,12 @@ describe('{ingress-controller} in reports of the rendered environments', () => {
     const dir = path.join(DIST, env);
     const r = cli(dir);
     expect(r.code).toBe(0);
+    // production releases the public components blue-green: Rollouts run their pods.
+    const kind = env === 'production' ? 'Rollout' : 'Deployment';
     expect(controllerLines(r.stdout)).toEqual([
-      `{ingress-controller} => ctis-${env}/api[Deployment] : TCP 8080`,
-      `{ingress-controller} => ctis-${env}/auth-server[Deployment] : TCP 8080`,
-      `{ingress-controller} => ctis-${env}/frontend[Deployment] : TCP 3000`,
+      `{ingress-controller} => ctis-${env}/api[${kind}] : TCP 8080`,
+      `{ingress-controller} => ctis-${env}/auth-server[${kind}] : TCP 8080`,
+      `{ingress-controller} => ctis-${env}/frontend[${kind}] : TCP 3000`,
     ]);
     expect(r.stderr).toBe(
       `connectivity: note: {ingress-controller} of ${dir} is pods {app.kubernetes.io/name=${name}} in namespace ${namespace} (edge.controller in config/${env}.yaml)\n`,
@@ -126,9 +128,9 @@ describe('{ingress-controller} in reports of the rendered environments', () => {
     expect(own.code).toBe(1);
     expect(own.stdout.trimEnd().split('\n')).toEqual([
       'Connectivity changes: 0 added, 3 removed, 0 changed',
-      'removed: {ingress-controller} => ctis-production/api[Deployment] : TCP 8080',
-      'removed: {ingress-controller} => ctis-production/auth-server[Deployment] : TCP 8080',
-      'removed: {ingress-controller} => ctis-production/frontend[Deployment] : TCP 3000',
+      'removed: {ingress-controller} => ctis-production/api[Rollout] : TCP 8080',
+      'removed: {ingress-controller} => ctis-production/auth-server[Rollout] : TCP 8080',
+      'removed: {ingress-controller} => ctis-production/frontend[Rollout] : TCP 3000',
     ]);
     expect(own.stderr.trimEnd().split('\n')).toEqual([
       `connectivity: note: {ingress-controller} of ${production} is pods {app.kubernetes.io/name=nginx-ingress} in namespace nginx-ingress (edge.controller in config/production.yaml)`,

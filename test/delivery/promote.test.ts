@@ -169,7 +169,7 @@ describe('npm run promote --to <release tag>', () => {
 
   test('prints what production will receive: dist/production at the current ref against the tag', () => {
     expect(r.out).toMatch(new RegExp(`^Changes from .*dist/ at ${first.slice(0, 7)} to .*dist/ at v1\\.9\\.0 \\(${release.slice(0, 7)}\\): 0 added, 0 removed, \\d+ changed`));
-    expect(r.out).toContain('  ~ apps/v1 Deployment ctis-production/api  (production/api.yaml)');
+    expect(r.out).toContain('  ~ argoproj.io/v1alpha1 Rollout ctis-production/api  (production/api.yaml)');
     expect(r.out).toContain(
       ['      spec.template.spec.containers[name=api].image', `        - registry.betts.example/ctis/api:1.8.2${API_DIGEST}`, `        + registry.betts.example/ctis/api:1.9.0${API_DIGEST}`].join('\n'),
     );

@@ -21,6 +21,7 @@ import {
   selects,
   settingsOf,
   value,
+  workload,
 } from './helpers';
 
 let envs: Map<string, RenderedEnv>;
@@ -62,9 +63,16 @@ function accepted(c: EnvironmentConfig): EnvironmentConfig {
   return parseEnvironment(JSON.parse(JSON.stringify(c)), `${c.name}.yaml`, c.name, CTIS_TOPOLOGY);
 }
 
+/** Pods of auth-server that can run at once: during a blue-green release both colours run, each at full size. */
+function concurrentAuthServerPods(e: RenderedEnv): number {
+  const owner = workload(e, 'auth-server');
+  const colours = owner.kind === 'Rollout' && owner.spec.strategy?.blueGreen ? 2 : 1;
+  return maxPodsRendered(e, owner) * colours;
+}
+
 function expectAccessModeFollowsPods(e: RenderedEnv, expectShared: boolean): void {
   const { claim } = keyStore(e);
-  const pods = maxPodsRendered(e, get(e, 'Deployment', 'auth-server'));
+  const pods = concurrentAuthServerPods(e);
   expect(pods > 1).toBe(expectShared);
   if (expectShared) {
     expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
@@ -131,6 +139,24 @@ describe('Data Protection keys with modified configuration', () => {
     c.workloads['auth-server'].scaling = { minReplicas: 1, maxReplicas: 1, targetCPUUtilizationPercentage: 70 };
     const e = renderConfig(accepted(c));
     expectAccessModeFollowsPods(e, false);
+  });
+
+  test('development with a single-replica blue-green auth-server gets a ReadWriteMany claim: both colours run during a release', () => {
+    const c = config('development');
+    c.workloads['auth-server'].strategy = { type: 'blue-green', promotion: 'automatic', scaleDownDelaySeconds: 30, prePromotionAnalysis: false };
+    c.features.hangfireStorage = 'PostgreSql';
+    const e = renderConfig(accepted(c));
+    expect(workload(e, 'auth-server').kind).toBe('Rollout');
+    expect(workload(e, 'auth-server').spec.replicas).toBe(1);
+    expect(concurrentAuthServerPods(e)).toBe(2);
+    expectAccessModeFollowsPods(e, true);
+  });
+
+  test('configuration refuses a single-replica blue-green auth-server with in-memory Hangfire (two pods run during a release)', () => {
+    const c = config('development');
+    c.workloads['auth-server'].strategy = { type: 'blue-green', promotion: 'automatic', scaleDownDelaySeconds: 30, prePromotionAnalysis: false };
+    expect(c.features.hangfireStorage).toBe('InMemory');
+    expect(() => accepted(c)).toThrow(/field features\.hangfireStorage: must be PostgreSql when auth-server or app-server can run more than one pod/);
   });
 
   test('configuration refuses two auth-server pods with in-memory Hangfire', () => {

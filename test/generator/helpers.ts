@@ -107,6 +107,8 @@ export function get<K extends KindName>(env: RenderedEnv, kind: K, name: string)
 /** Kinds that run pods, and where their pod template lives. */
 export function podTemplateOf(o: Manifest): PodTemplateModel | undefined {
   if (isKind(o, 'Deployment') || isKind(o, 'StatefulSet') || isKind(o, 'DaemonSet') || isKind(o, 'Job')) return o.spec?.template;
+  // A blue-green Rollout carries the full template (never a workloadRef in this stack).
+  if (isKind(o, 'Rollout')) return o.spec?.template;
   if (isKind(o, 'CronJob')) return o.spec?.jobTemplate?.spec?.template;
   if (isKind(o, 'Pod')) return { metadata: o.metadata, spec: o.spec };
   return undefined;
@@ -132,16 +134,16 @@ export function allContainers(spec: Present<V1PodSpec>): Present<V1Container>[] 
   return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
 }
 
-export type WorkloadModel = Model<'Deployment'> | Model<'StatefulSet'>;
+export type WorkloadModel = Model<'Deployment'> | Model<'StatefulSet'> | Model<'Rollout'>;
 
-/** Every Deployment and StatefulSet. */
+/** Every Deployment, Rollout (a blue-green component) and StatefulSet. */
 export function workloads(env: RenderedEnv): WorkloadModel[] {
-  return env.objects.filter((o): o is WorkloadModel => isKind(o, 'Deployment') || isKind(o, 'StatefulSet'));
+  return env.objects.filter((o): o is WorkloadModel => isKind(o, 'Deployment') || isKind(o, 'StatefulSet') || isKind(o, 'Rollout'));
 }
 
 export function workload(env: RenderedEnv, component: string): WorkloadModel {
   const found = env.objects.filter(
-    (o): o is WorkloadModel => (isKind(o, 'Deployment') || isKind(o, 'StatefulSet')) && podTemplateOf(o)?.metadata?.labels?.[LABEL_NAME] === component,
+    (o): o is WorkloadModel => (isKind(o, 'Deployment') || isKind(o, 'StatefulSet') || isKind(o, 'Rollout')) && podTemplateOf(o)?.metadata?.labels?.[LABEL_NAME] === component,
   );
   if (found.length !== 1) throw new Error(`${env.name}: expected one workload for ${component}, found ${found.length}`);
   return found[0];

@@ -3,6 +3,7 @@
  * human-readable, labels follow the output contract, HPAs own the replica count where they
  * exist and PodDisruptionBudgets cover every workload that can run more than one pod.
  */
+import { blueGreenOf } from '../../src/config/strategy';
 import {
   APP_COMPONENTS,
   byKind,
@@ -23,7 +24,7 @@ import {
   RenderedEnv,
   selects,
   walk,
-  WorkloadModel,
+  workload,
   workloads as workloadsOf,
 } from './helpers';
 import type { PodTemplateModel } from '../support/k8s';
@@ -39,6 +40,8 @@ const env = (name: string): RenderedEnv => envs.get(name)!;
 /** Kinds this suite expects inside the environment's namespace. */
 const NAMESPACED = new Set([
   'Deployment',
+  'Rollout',
+  'AnalysisTemplate',
   'StatefulSet',
   'Service',
   'ServiceAccount',
@@ -80,10 +83,14 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
     expect(e.objects.filter(controllerSettings).length).toBe(e.config.edge.profile === 'nginx' ? 1 : 0);
   });
 
-  test.each(APP_COMPONENTS)('%s: Deployment, Service, ServiceAccount without token and settings ConfigMap', (id) => {
+  test.each(APP_COMPONENTS)('%s: the workload its strategy calls for, Service, ServiceAccount without token and settings ConfigMap', (id) => {
     const e = env(name);
-    const deployment = get(e, 'Deployment', id);
-    expect(deployment.apiVersion).toBe('apps/v1');
+    // Rolling: a Deployment; blue-green: a Rollout, and no Deployment left beside it.
+    const blueGreen = blueGreenOf(e.config.workloads[id]) !== undefined;
+    const deployment = blueGreen ? get(e, 'Rollout', id) : get(e, 'Deployment', id);
+    expect(deployment.apiVersion).toBe(blueGreen ? 'argoproj.io/v1alpha1' : 'apps/v1');
+    expect(find(e, blueGreen ? 'Deployment' : 'Rollout', id)).toBeUndefined();
+    expect(workload(e, id)).toBe(deployment);
     const service = get(e, 'Service', id);
     expect(service.apiVersion).toBe('v1');
     expect(selects(service.spec.selector, deployment.spec.template.metadata.labels)).toBe(true);
@@ -170,7 +177,7 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
 
   test('the Data Protection claim of auth-server exists', () => {
     const e = env(name);
-    const deployment = get(e, 'Deployment', 'auth-server');
+    const deployment = workload(e, 'auth-server');
     const claims: string[] = (deployment.spec.template.spec.volumes ?? [])
       .map((v) => v.persistentVolumeClaim?.claimName)
       .filter(Boolean);
@@ -199,20 +206,20 @@ describe.each(ENVIRONMENTS)('%s: expected objects', (name) => {
     }
   });
 
-  test('where an HPA targets a Deployment, the Deployment exists and has no replicas field', () => {
+  test('where an HPA targets a workload, it is the component\'s Deployment or Rollout, which has no replicas field', () => {
     const e = env(name);
     const hpas = byKind(e, 'HorizontalPodAutoscaler');
     for (const h of hpas) {
       const target = h.spec.scaleTargetRef;
-      expect(target.apiVersion).toBe('apps/v1');
-      const owner = get(e, target.kind as WorkloadModel['kind'], target.name);
+      const owner = workload(e, target.name);
+      expect([ref(h), target.kind, target.apiVersion]).toEqual([ref(h), owner.kind, owner.apiVersion]);
       expect([ref(owner), 'replicas' in owner.spec]).toEqual([ref(owner), false]);
       expect(h.spec.minReplicas).toBeGreaterThanOrEqual(1);
       expect(h.spec.maxReplicas).toBeGreaterThanOrEqual(h.spec.minReplicas);
     }
     // Without an HPA, the Deployment states its count and it is the configured one.
     for (const id of APP_COMPONENTS) {
-      const deployment = get(e, 'Deployment', id);
+      const deployment = workload(e, id);
       const owned = hpas.some((h) => h.spec.scaleTargetRef.name === id);
       const scaling = e.config.workloads[id].scaling;
       if (!owned) {
@@ -314,7 +321,7 @@ describe.each(ENVIRONMENTS)('%s: stable names, selectors and labels', (name) => 
     expect(found).toEqual([]);
   });
 
-  test('every Deployment and StatefulSet selects by app.kubernetes.io/name and instance only', () => {
+  test('every Deployment, Rollout and StatefulSet selects by app.kubernetes.io/name and instance only', () => {
     const e = env(name);
     const workloads = workloadsOf(e);
     expect(workloads.length).toBeGreaterThanOrEqual(4);
@@ -362,7 +369,7 @@ describe.each(ENVIRONMENTS)('%s: stable names, selectors and labels', (name) => 
     const ids = [...APP_COMPONENTS, ...DATA_STORES].filter((id) => find(e, 'Service', id));
     expect(ids.length).toBeGreaterThanOrEqual(4);
     for (const id of ids) {
-      for (const kind of ['Deployment', 'StatefulSet', 'Service', 'ServiceAccount'] as const) {
+      for (const kind of ['Deployment', 'Rollout', 'StatefulSet', 'Service', 'ServiceAccount'] as const) {
         const o = find(e, kind, id);
         if (o) expect([ref(o), o.metadata.labels[LABEL_NAME]]).toEqual([ref(o), id]);
       }
@@ -371,6 +378,6 @@ describe.each(ENVIRONMENTS)('%s: stable names, selectors and labels', (name) => 
 });
 
 test('instance labels differ between environments', () => {
-  const instances = ENVIRONMENTS.map((n) => get(env(n), 'Deployment', 'api').metadata.labels[LABEL_INSTANCE]);
+  const instances = ENVIRONMENTS.map((n) => workload(env(n), 'api').metadata.labels[LABEL_INSTANCE]);
   expect(new Set(instances).size).toBe(ENVIRONMENTS.length);
 });

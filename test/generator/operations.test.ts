@@ -21,6 +21,7 @@ import {
   selects,
   settingsOf,
   value,
+  workload,
 } from './helpers';
 
 let envs: Map<string, RenderedEnv>;
@@ -106,7 +107,9 @@ describe.each(['staging', 'production'])('%s: metrics and alerts', (name) => {
   test('an on-call engineer is paged for a component without ready pods, errors, restarts and an HPA at its maximum', () => {
     const e = env(name);
     for (const id of APP_COMPONENTS) {
-      expect(watching(e, 'kube_deployment_status_replicas_available', 'deployment', id).map((r) => [r.alert, r.labels.severity])).toEqual([['CtisComponentNoReadyPods', 'critical']]);
+      // kube-state-metrics reports Deployments; the Argo Rollouts controller reports the Rollouts of blue-green components.
+      const [metric, label] = workload(e, id).kind === 'Rollout' ? ['rollout_info_replicas_available', 'name'] : ['kube_deployment_status_replicas_available', 'deployment'];
+      expect(watching(e, metric, label, id).map((r) => [r.alert, r.labels.severity])).toEqual([['CtisComponentNoReadyPods', 'critical']]);
       expect(watching(e, 'kube_pod_container_status_restarts_total', 'container', id).map((r) => r.alert)).toEqual(['CtisComponentRestarting']);
       const errors = watching(e, 'http_server_request_duration_seconds_count', 'job', id);
       expect(errors.map((r) => r.alert)).toEqual(['CtisComponentErrorRate']);

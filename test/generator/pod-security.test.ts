@@ -6,7 +6,7 @@
  */
 import type { V1AppArmorProfile, V1PodSecurityContext, V1PodSpec, V1SeccompProfile, V1SecurityContext, V1SELinuxOptions } from '@kubernetes/client-node';
 import { imageSchema } from '../../src/config/schema';
-import { isKind } from '../support/k8s';
+import { isKind, ofKind } from '../support/k8s';
 import {
   allContainers,
   APP_COMPONENTS,
@@ -277,13 +277,24 @@ describe.each(ENVIRONMENTS)('%s: Pod Security "restricted"', (name) => {
 
   test('Deployments roll with RollingUpdate and maxUnavailable 0', () => {
     const deployments = env(name).objects.filter((o) => isKind(o, 'Deployment'));
-    expect(deployments.length).toBeGreaterThanOrEqual(APP_COMPONENTS.length);
+    const rollouts = env(name).objects.filter((o) => isKind(o, 'Rollout'));
+    expect(deployments.length + rollouts.length).toBeGreaterThanOrEqual(APP_COMPONENTS.length);
     for (const d of deployments) {
       expect([ref(d), d.spec.strategy?.type]).toEqual([ref(d), 'RollingUpdate']);
       expect([ref(d), String(d.spec.strategy?.rollingUpdate?.maxUnavailable)]).toEqual([ref(d), expect.stringMatching(/^0%?$/)]);
     }
     for (const s of env(name).objects.filter((o) => isKind(o, 'StatefulSet'))) {
       expect(s.spec.updateStrategy?.type ?? 'RollingUpdate').toBe('RollingUpdate');
+    }
+  });
+
+  test('Rollouts release blue-green: the live colour keeps serving until the new one is promoted', () => {
+    for (const r of ofKind(env(name).objects, 'Rollout')) {
+      const bg = r.spec.strategy.blueGreen;
+      expect([ref(r), Object.keys(r.spec.strategy)]).toEqual([ref(r), ['blueGreen']]);
+      expect([ref(r), bg.activeService]).toEqual([ref(r), r.metadata.name]);
+      expect([ref(r), bg.previewService]).toEqual([ref(r), `${r.metadata.name}-preview`]);
+      expect(bg.scaleDownDelaySeconds).toBeGreaterThanOrEqual(30);
     }
   });
 

@@ -1,6 +1,7 @@
 import { EnvironmentConfig } from '../../src/config/schema';
+import { blueGreenOf } from '../../src/config/strategy';
 import { parseManifests } from '../../src/manifests';
-import { analyzeConnectivity, buildPolicyIndex, ConnectionSet, parseCidr, rangesOverlap, subtractRanges } from '../../src/netpol';
+import { analyzeConnectivity, buildPolicyIndex, ConnectionSet, parseCidr, PolicyIndex, rangesOverlap, subtractRanges } from '../../src/netpol';
 import { renderEnvironment } from '../../charts/app';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { effectiveTopology } from '../../src/topology/effective';
@@ -11,6 +12,16 @@ import { ENVIRONMENTS, PROFILES, shippedEnv, withProfile } from '../support/rend
  * shares no code with the generator's policy building): every declared edge is allowed on its
  * port and nothing else is.
  */
+/**
+ * The pods of a component's workload, whatever its kind (Deployment, Rollout, StatefulSet): the
+ * one workload of the namespace whose pods carry the component's name label.
+ */
+function podOf(index: PolicyIndex, ns: string, id: string) {
+  const found = index.workloads.filter((w) => w.namespace === ns && w.kind !== 'CronJob' && w.pods.some((p) => p.labels['app.kubernetes.io/name'] === id));
+  if (found.length !== 1) throw new Error(`expected one workload of ${id} in ${ns}, found ${found.map((w) => w.id).join(', ') || 'none'}`);
+  return found[0].pods[0];
+}
+
 function indexFor(env: EnvironmentConfig) {
   const objects = [...renderEnvironment(CTIS_TOPOLOGY, env)].flatMap(([file, text]) => parseManifests(text, file));
   return buildPolicyIndex(objects, {
@@ -27,10 +38,9 @@ describe.each(ENVIRONMENTS)('network isolation of %s', (envName) => {
     // Components in the cluster and the scheduled tasks: every workload of the namespace.
     const inCluster = [...t.components.filter((c) => c.inCluster), ...t.tasks];
     const pod = (id: string) => {
-      const spec = CTIS_TOPOLOGY.components.find((c) => c.id === id);
-      const kind = !spec ? 'CronJob' : spec.dataStore ? 'StatefulSet' : 'Deployment';
-      const w = index.workload(`${ns}/${id}[${kind}]`);
-      if (!w) throw new Error(`no workload ${id} in ${envName}`);
+      if (CTIS_TOPOLOGY.components.some((c) => c.id === id)) return podOf(index, ns, id);
+      const w = index.workload(`${ns}/${id}[CronJob]`);
+      if (!w) throw new Error(`no task ${id} in ${envName}`);
       return w.pods[0];
     };
     const dns = index.pod({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, id: 'kube-dns' });
@@ -171,6 +181,11 @@ function withoutOperations(env: EnvironmentConfig): EnvironmentConfig {
   };
 }
 
+/** The kind of a component's workload: a Rollout where it is released blue-green (Prometheus scrapes both colours). */
+function kindOf(env: EnvironmentConfig, id: string): string {
+  return blueGreenOf(env.workloads[id] ?? {}) ? 'Rollout' : 'Deployment';
+}
+
 function connections(env: EnvironmentConfig): Set<string> {
   const objects = [...renderEnvironment(CTIS_TOPOLOGY, env)].flatMap(([file, text]) => parseManifests(text, file));
   const report = analyzeConnectivity(objects, { ingressController: { namespace: env.edge.controller.namespace, labels: env.edge.controller.podLabels } });
@@ -189,12 +204,12 @@ test.each(ENVIRONMENTS)('%s: the operations sections add exactly the collector, 
   const tel = env.telemetry;
   if (tel.enabled && tel.collector.mode === 'in-cluster') {
     const peer = `${tel.collector.namespace}/{${Object.entries(tel.collector.podLabels).map(([k, v]) => `${k}=${v}`).join(',')}}`;
-    for (const c of t.components) if (c.spec.telemetry) expected.push(`${ns}/${c.id}[Deployment] => ${peer} : TCP ${tel.collector.port}`);
+    for (const c of t.components) if (c.spec.telemetry) expected.push(`${ns}/${c.id}[${kindOf(env, c.id)}] => ${peer} : TCP ${tel.collector.port}`);
   }
   if (env.monitoring.enabled) {
     const p = env.monitoring.prometheus;
     const peer = `${p.namespace}/{${Object.entries(p.podLabels).map(([k, v]) => `${k}=${v}`).join(',')}}`;
-    for (const c of t.components) if (c.metrics) expected.push(`${peer} => ${ns}/${c.id}[Deployment] : TCP ${c.metrics.port}`);
+    for (const c of t.components) if (c.metrics) expected.push(`${peer} => ${ns}/${c.id}[${kindOf(env, c.id)}] : TCP ${c.metrics.port}`);
   }
   for (const task of t.tasks) {
     // Every workload may resolve names; the backup alone reaches PostgreSQL.
@@ -211,8 +226,8 @@ test('app-server accepts api on its TLS port when mTLS is on, and the plain port
   const off: EnvironmentConfig = { ...on, features: { ...on.features, appServerMtls: { enabled: false } } };
   for (const [env, port] of [[on, 8443], [off, 8080]] as const) {
     const index = indexFor(env);
-    const api = index.workload(`${env.namespace}/api[Deployment]`)!.pods[0];
-    const appServer = index.workload(`${env.namespace}/app-server[Deployment]`)!.pods[0];
+    const api = podOf(index, env.namespace, 'api');
+    const appServer = podOf(index, env.namespace, 'app-server');
     expect(index.allowed(api, appServer).toString()).toBe(ConnectionSet.tcp(port).toString());
   }
 });

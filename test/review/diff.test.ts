@@ -45,9 +45,10 @@ describe('resource differences between two renders', () => {
   /** The api image as production renders it (pinned by digest). */
   const API_IMAGE = 'registry.betts.example/ctis/api:1.8.2@sha256:d569bb2b90b24c21129fd544acf79fe7bee3ac81b8c05bbae4d03f49f67c0379';
   let head = editFile(base, 'production/api.yaml', (docs) => {
-    const deployment = ofKind(docs, 'Deployment')[0];
-    deployment.spec.template.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
-    return docs.filter((d) => d.kind !== 'Service'); // the api Service is gone
+    // production releases api blue-green: a new image is a change of the Rollout's template.
+    const rollout = ofKind(docs, 'Rollout')[0];
+    rollout.spec.template.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
+    return docs.filter((d) => !(d.kind === 'Service' && d.metadata.name === 'api')); // the api Service is gone
   });
   const extra = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'feature-flags', namespace: 'ctis-production' }, data: { beta: 'true' } };
   head = new Map([...head, ['production/extra.yaml', toYaml([extra])]]);
@@ -60,7 +61,7 @@ describe('resource differences between two renders', () => {
     expect(production.removed.map((d) => [d.key, d.file])).toEqual([['v1 Service ctis-production/api', 'production/api.yaml']]);
     expect(production.changed).toEqual([
       {
-        key: 'apps/v1 Deployment ctis-production/api',
+        key: 'argoproj.io/v1alpha1 Rollout ctis-production/api',
         file: 'production/api.yaml',
         changes: [
           {
@@ -104,7 +105,7 @@ describe('resource differences between two renders', () => {
     expect(text).toContain('  - v1 Service ctis-production/api  (production/api.yaml)');
     expect(text).toContain(
       [
-        '  ~ apps/v1 Deployment ctis-production/api  (production/api.yaml)',
+        '  ~ argoproj.io/v1alpha1 Rollout ctis-production/api  (production/api.yaml)',
         '      spec.template.spec.containers[name=api].image',
         `        - ${API_IMAGE}`,
         '        + registry.betts.example/ctis/api:1.8.3',
@@ -130,6 +131,60 @@ describe('resource differences between two renders', () => {
       ].join('\n'),
     );
     expect(md).toMatch(/<details><summary>`v1 ConfigMap ctis-production\/feature-flags`/);
+  });
+
+  test('switching a component between strategies: the Deployment goes, the Rollout, its preview Service and analysis come, the HPA retargets', () => {
+    const rolling = editFile(base, 'production/api.yaml', (docs) => {
+      const rollout = ofKind(docs, 'Rollout')[0];
+      const deployment = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: rollout.metadata,
+        spec: { selector: rollout.spec.selector, template: rollout.spec.template, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } },
+      };
+      const hpa = ofKind(docs, 'HorizontalPodAutoscaler')[0];
+      hpa.spec.scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' };
+      return [...docs.filter((d) => d.kind !== 'Rollout' && d.kind !== 'AnalysisTemplate' && d.metadata.name !== 'api-preview'), deployment];
+    });
+    const r = diffSets({ label: 'rolling', set: fromRenderedFiles(rolling) }, { label: 'blue-green', set: fromRenderedFiles(base) }, { env: 'production' });
+    const production = r.environments[0];
+    expect(production.removed).toEqual([]);
+    expect(production.added.map((d) => d.key).sort()).toEqual([
+      'argoproj.io/v1alpha1 AnalysisTemplate ctis-production/api-preview-health',
+      'v1 Service ctis-production/api-preview',
+    ]);
+    // The Deployment and the Rollout of the same name are one change: kind and strategy, and no pod template change.
+    const show = (x: { path: string; old?: unknown; new?: unknown }) => `${x.path}: ${JSON.stringify(x.old)} -> ${JSON.stringify(x.new)}`;
+    expect(production.changed.map((c) => [c.key, c.changes.map(show)])).toEqual([
+      [
+        'apps/v1 Deployment ctis-production/api -> argoproj.io/v1alpha1 Rollout ctis-production/api',
+        [
+          'apiVersion: "apps/v1" -> "argoproj.io/v1alpha1"',
+          'kind: "Deployment" -> "Rollout"',
+          'spec.strategy.type: "RollingUpdate" -> undefined',
+          'spec.strategy.rollingUpdate: {"maxSurge":1,"maxUnavailable":0} -> undefined',
+          expect.stringMatching(/^spec\.strategy\.blueGreen: undefined -> \{"activeService":"api",.*"previewService":"api-preview"/),
+          'spec.progressDeadlineAbort: undefined -> true',
+          'spec.progressDeadlineSeconds: undefined -> 600',
+          'spec.revisionHistoryLimit: undefined -> 5',
+        ],
+      ],
+      [
+        'autoscaling/v2 HorizontalPodAutoscaler ctis-production/api',
+        ['spec.scaleTargetRef.apiVersion: "apps/v1" -> "argoproj.io/v1alpha1"', 'spec.scaleTargetRef.kind: "Deployment" -> "Rollout"'],
+      ],
+    ]);
+    expect(formatText(r)).toContain('  ~ apps/v1 Deployment ctis-production/api -> argoproj.io/v1alpha1 Rollout ctis-production/api  (production/api.yaml)');
+  });
+
+  test('a Deployment and a Rollout of different names stay a removal and an addition', () => {
+    const renamed = editFile(base, 'production/api.yaml', (docs) => {
+      docs.find((d) => d.kind === 'Rollout')!.metadata.name = 'api-v2';
+      return docs;
+    });
+    const r = diffSets({ label: 'a', set: fromRenderedFiles(base) }, { label: 'b', set: fromRenderedFiles(renamed) }, { env: 'production' });
+    expect(r.environments[0].removed.map((d) => d.key)).toEqual(['argoproj.io/v1alpha1 Rollout ctis-production/api']);
+    expect(r.environments[0].added.map((d) => d.key)).toEqual(['argoproj.io/v1alpha1 Rollout ctis-production/api-v2']);
   });
 
   test('equal renders: no changes, and reports that say so', () => {

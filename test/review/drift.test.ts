@@ -66,7 +66,7 @@ describe('the drift check itself', () => {
     const r = runDiff('--dist', writeDist(files), '--env', 'production', '--working-tree');
     expect(r.code).toBe(1);
     // What a fresh synth would bring back, and what it would drop.
-    expect(r.out).toMatch(/^ {2}\+ apps\/v1 Deployment ctis-production\/frontend {2}\(production\/frontend\.yaml\)$/m);
+    expect(r.out).toMatch(/^ {2}\+ argoproj\.io\/v1alpha1 Rollout ctis-production\/frontend {2}\(production\/frontend\.yaml\)$/m);
     expect(r.out).toMatch(/^ {2}- v1 Pod ctis-production\/debug {2}\(production\/debug\.yaml\)$/m);
   });
 });

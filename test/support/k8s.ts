@@ -173,6 +173,7 @@ export type Application = CustomResource<{
     retry?: { limit?: number; backoff?: { duration?: string; factor?: number; maxDuration?: string } };
   };
   revisionHistoryLimit?: number;
+  ignoreDifferences?: { group: string; kind: string; name?: string; namespace?: string; jsonPointers?: string[]; jqPathExpressions?: string[] }[];
 }>;
 
 /** argoproj.io/v1alpha1 AppProject. */
@@ -218,20 +219,46 @@ export type ApplicationSet = CustomResource<{
   syncPolicy?: { preserveResourcesOnDeletion?: boolean };
 }>;
 
+/** argoproj.io/v1alpha1 Rollout (Argo Rollouts): the blue-green strategy `src/constructs/rollout.ts` renders, a pod template or a `workloadRef` to a Deployment's. */
+export type Rollout = CustomResource<{
+  replicas?: number;
+  paused?: boolean;
+  revisionHistoryLimit?: number;
+  progressDeadlineSeconds?: number;
+  progressDeadlineAbort?: boolean;
+  selector: V1LabelSelector;
+  template?: V1PodTemplateSpec;
+  workloadRef?: { apiVersion: string; kind: string; name: string; scaleDown?: string };
+  strategy: {
+    blueGreen?: {
+      activeService: string;
+      previewService?: string;
+      autoPromotionEnabled?: boolean;
+      autoPromotionSeconds?: number;
+      scaleDownDelaySeconds?: number;
+      prePromotionAnalysis?: { templates: { templateName: string }[] };
+    };
+    canary?: Record<string, unknown>;
+  };
+}> & { status?: { phase?: string; abort?: boolean; pauseConditions?: { reason: string; startTime?: string }[] | null } };
+
+/** argoproj.io/v1alpha1 AnalysisTemplate of web metrics (`src/constructs/rollout.ts`). */
+export type AnalysisTemplate = CustomResource<{
+  metrics: {
+    name: string;
+    count?: number;
+    interval?: string;
+    consecutiveErrorLimit?: number;
+    failureLimit?: number;
+    successCondition?: string;
+    provider: { web?: { url: string; timeoutSeconds?: number; method?: string; jsonPath?: string }; job?: Record<string, unknown> };
+  }[];
+}>;
+
 /** networking.k8s.io/v1 NetworkPolicy as written (the client model names the ingress peers `_from`). */
 export type NetworkPolicy = Omit<V1NetworkPolicy, 'spec'> & {
   spec?: Omit<V1NetworkPolicySpec, 'ingress'> & { ingress?: (Omit<V1NetworkPolicyIngressRule, '_from'> & { from?: V1NetworkPolicyPeer[] })[] };
 };
-
-/** argoproj.io/v1alpha1 Rollout (Argo Rollouts): a pod template, or a reference to a Deployment's. */
-export type Rollout = CustomResource<{
-  replicas?: number;
-  revisionHistoryLimit?: number;
-  selector: V1LabelSelector;
-  template?: V1PodTemplateSpec;
-  workloadRef?: { apiVersion: string; kind: string; name: string };
-  strategy: { blueGreen?: { activeService: string; previewService?: string; autoPromotionEnabled?: boolean }; canary?: Record<string, unknown> };
-}>;
 
 /** apiextensions.k8s.io/v1 CustomResourceDefinition, the fields the tests read. */
 export interface CustomResourceDefinition {
@@ -272,6 +299,7 @@ export interface KindModels {
   ValidatingAdmissionPolicy: V1ValidatingAdmissionPolicy;
   ValidatingAdmissionPolicyBinding: V1ValidatingAdmissionPolicyBinding;
   Rollout: Rollout;
+  AnalysisTemplate: AnalysisTemplate;
 }
 
 export type KindName = keyof KindModels;

@@ -52,7 +52,8 @@ describe('the synth gate', () => {
     expect(errors.length).toBeGreaterThan(0);
     expect(errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ rule: 'pod-security-restricted', file: 'production/api.yaml', resource: 'Deployment/ctis-production/api' }),
+        // production releases api blue-green: the Rollout carries the pod template.
+        expect.objectContaining({ rule: 'pod-security-restricted', file: 'production/api.yaml', resource: 'Rollout/ctis-production/api' }),
       ]),
     );
   });
@@ -75,7 +76,7 @@ describe('the synth gate', () => {
       const broken = renders(tampered('production/api.yaml', (t) => t.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true')));
       captured.lines = [];
       expect(main(['--out', dist], io, broken)).toBe(1);
-      expect(captured.lines.some((l) => /dist\/production\/api\.yaml:\d+: pod-security-restricted: Deployment\/ctis-production\/api/.test(l))).toBe(true);
+      expect(captured.lines.some((l) => /dist\/production\/api\.yaml:\d+: pod-security-restricted: Rollout\/ctis-production\/api/.test(l))).toBe(true);
       expect(captured.lines[captured.lines.length - 1]).toMatch(/nothing was written/);
       expect(fs.readFileSync(path.join(dist, 'production', 'api.yaml'), 'utf8')).toBe(before);
       expect(fs.readdirSync(out)).toEqual(['dist']);

@@ -102,11 +102,11 @@ describe('output formats', () => {
 
   it('text prints the fix of each case when a rule gives case-specific remediations', () => {
     const objects = distObjects('production').filter((x) => !(x.object.kind === 'HorizontalPodAutoscaler' && x.object.metadata?.name === 'frontend'));
-    find(objects, 'Deployment', 'api').spec.replicas = 3;
+    find(objects, 'Rollout', 'api').spec.replicas = 3;
     const r = validateObjects(objects, { env: env('production'), topology: CTIS_TOPOLOGY, rules: ['hpa-managed-replicas'] });
     const text = FORMATTERS.get('text')!.format(r, { rules: RULE_REGISTRY });
     const fixes = text.split('\n').filter((l) => l.startsWith('  fix: '));
-    expect(fixes).toEqual([expect.stringMatching(/^ {2}fix: Delete spec\.replicas from the Deployment/), expect.stringMatching(/^ {2}fix: Add an autoscaling\/v2 HorizontalPodAutoscaler/)]);
+    expect(fixes).toEqual([expect.stringMatching(/^ {2}fix: Delete spec\.replicas from the Rollout/), expect.stringMatching(/^ {2}fix: Add an autoscaling\/v2 HorizontalPodAutoscaler/)]);
     const log = parseSarif(FORMATTERS.get('sarif')!.format(r, { rules: RULE_REGISTRY }));
     expect(log.runs[0].results.map((x) => x.properties?.remediation as string | undefined)).toEqual([expect.stringMatching(/^Delete/), expect.stringMatching(/^Add/)]);
   });

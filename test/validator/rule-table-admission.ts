@@ -69,10 +69,9 @@ export const ADMISSION_RULE_CASES: Record<string, RuleCases> = {
         name: 'a selector that excludes the namespace',
         env: 'development',
         objects: mutate('development', (o) => {
-          binding(o, 'ctis-development-pods').spec.matchResources.namespaceSelector = {
-            matchLabels: { 'kubernetes.io/metadata.name': 'ctis-development' },
-            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['other'] }],
-          };
+          const selector = binding(o, 'ctis-development-pods').spec.matchResources.namespaceSelector;
+          selector.matchLabels = { 'kubernetes.io/metadata.name': 'ctis-development' };
+          selector.matchExpressions = [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['other'] }];
         }),
         expect: { ['ValidatingAdmissionPolicyBinding//ctis-development-pods']: [/^binding selects no namespace \(its selector excludes ctis-development\)$/] },
       },

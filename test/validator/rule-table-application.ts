@@ -243,7 +243,7 @@ export const APPLICATION_CASES: Record<string, RuleCases> = {
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'api-settings').data.RateLimiting__Enabled = 'false';
         }),
-        expect: { [`Deployment/${P}/api`]: [/sets RateLimiting__Enabled=false \(ConfigMap api-settings\); it must be true/] },
+        expect: { [`Rollout/${P}/api`]: [/sets RateLimiting__Enabled=false \(ConfigMap api-settings\); it must be true/] },
       },
     ],
   },
@@ -282,7 +282,7 @@ export const APPLICATION_CASES: Record<string, RuleCases> = {
           find(o, 'ConfigMap', 'api-settings').data.AppServer__BaseUrl = `http://app-server.${P}.svc.cluster.local:8080`;
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/AppServer__BaseUrl http:\/\/app-server.* is not https on the TLS port 8443/],
+          [`Rollout/${P}/api`]: [/AppServer__BaseUrl http:\/\/app-server.* is not https on the TLS port 8443/],
           [`Deployment/${P}/app-server`]: [/^Service app-server also exposes port 8080 -> health \(container port 8080\), bypassing mTLS$/],
         },
       },
@@ -293,7 +293,7 @@ export const APPLICATION_CASES: Record<string, RuleCases> = {
           delete find(o, 'ConfigMap', 'app-server-settings').data.Kestrel__Endpoints__Https__ClientCertificateMode;
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^api does not set AppServer__BaseUrl \(https:\/\/app-server\.ctis-production\.svc:8443\): it cannot reach app-server over mTLS$/],
+          [`Rollout/${P}/api`]: [/^api does not set AppServer__BaseUrl \(https:\/\/app-server\.ctis-production\.svc:8443\): it cannot reach app-server over mTLS$/],
           [`Deployment/${P}/app-server`]: [/^app-server does not set Kestrel__Endpoints__Https__ClientCertificateMode=RequireCertificate: callers without a client certificate would be served$/],
         },
       },
@@ -301,11 +301,11 @@ export const APPLICATION_CASES: Record<string, RuleCases> = {
         name: 'client certificates optional, api presents the server certificate, the Service port targets the plain port',
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'app-server-settings').data.Kestrel__Endpoints__Https__ClientCertificateMode = 'AllowCertificate';
-          find(o, 'Deployment', 'api').spec.template.spec.volumes.find((v) => v.name === 'app-server-client-cert')!.secret.secretName = 'app-server-tls';
+          find(o, 'Rollout', 'api').spec.template.spec.volumes.find((v) => v.name === 'app-server-client-cert')!.secret.secretName = 'app-server-tls';
           find(o, 'Service', 'app-server').spec.ports[0].targetPort = 'health';
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^api presents Secret app-server-tls, app-server's server certificate, as its client certificate: the client needs a certificate of its own$/],
+          [`Rollout/${P}/api`]: [/^api presents Secret app-server-tls, app-server's server certificate, as its client certificate: the client needs a certificate of its own$/],
           [`Deployment/${P}/app-server`]: [
             /^app-server sets Kestrel__Endpoints__Https__ClientCertificateMode=AllowCertificate \(ConfigMap app-server-settings\); it must be RequireCertificate$/,
             /^Service app-server has no port that reaches the TLS container port 8443 \(port 8443 -> health \(container port 8080\)\)$/,
@@ -319,7 +319,7 @@ export const APPLICATION_CASES: Record<string, RuleCases> = {
           find(o, 'ConfigMap', 'api-settings').data.AppServer__BaseUrl = `https://auth-server.${P}.svc.cluster.local:8443`;
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^AppServer__BaseUrl https:\/\/auth-server\.ctis-production\.svc\.cluster\.local:8443 \(ConfigMap api-settings\) does not name a Service of app-server \(<service>\.<namespace>\.svc\)$/],
+          [`Rollout/${P}/api`]: [/^AppServer__BaseUrl https:\/\/auth-server\.ctis-production\.svc\.cluster\.local:8443 \(ConfigMap api-settings\) does not name a Service of app-server \(<service>\.<namespace>\.svc\)$/],
           [`Deployment/${P}/app-server`]: [/^Service app-server has no port that reaches the TLS container port 8443 \(port 8443 -> container port 8080\)$/],
         },
       },
@@ -338,15 +338,15 @@ export const APPLICATION_CASES: Record<string, RuleCases> = {
     valid: allDist(),
     invalid: [
       {
-        name: 'claim ReadWriteOnce while 6 pods can run; read-only mode on a read-write mount',
+        name: 'claim ReadWriteOnce while 12 pods can run (6 per colour); read-only mode on a read-write mount',
         objects: mutate('production', (o) => {
           const pvc = find(o, 'PersistentVolumeClaim', 'auth-server-data-protection');
           pvc.spec.accessModes = ['ReadWriteOnce'];
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__DataProtection__ReadOnly = 'true';
         }),
         expect: {
-          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/up to 6 auth-server pods .* ReadWriteOnce, not ReadWriteMany/],
-          [`Deployment/${P}/auth-server`]: [/read-only mode is true but config features\.dataProtectionReadOnly is false/, /ReadOnly=true but the key volume is mounted read-write/],
+          [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/^up to 12 auth-server pods \(both colours of a blue-green release\) share .* ReadWriteOnce, not ReadWriteMany$/],
+          [`Rollout/${P}/auth-server`]: [/read-only mode is true but config features\.dataProtectionReadOnly is false/, /ReadOnly=true but the key volume is mounted read-write/],
         },
       },
       {
@@ -423,16 +423,16 @@ export const APPLICATION_CASES: Record<string, RuleCases> = {
       {
         name: 'replicas under an HPA; no HPA for frontend in production',
         objects: mutate('production', (o) => {
-          find(o, 'Deployment', 'api').spec.replicas = 3;
+          find(o, 'Rollout', 'api').spec.replicas = 3;
           return o.filter((x) => !(x.object.kind === 'HorizontalPodAutoscaler' && x.object.metadata?.name === 'frontend'));
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^spec\.replicas is set although HorizontalPodAutoscaler api owns the replica count: remove spec\.replicas$/],
-          [`Deployment/${P}/frontend`]: [/^frontend has no HorizontalPodAutoscaler in production$/],
+          [`Rollout/${P}/api`]: [/^spec\.replicas is set although HorizontalPodAutoscaler api owns the replica count: remove spec\.replicas$/],
+          [`Rollout/${P}/frontend`]: [/^frontend has no HorizontalPodAutoscaler in production$/],
         },
         remediations: [
-          [/^spec\.replicas/, /^Delete spec\.replicas from the Deployment; HorizontalPodAutoscaler api's minReplicas sets the floor/],
-          [/no HorizontalPodAutoscaler/, /^Add an autoscaling\/v2 HorizontalPodAutoscaler targeting the Deployment \(replica bounds from config\/production\.yaml\)/],
+          [/^spec\.replicas/, /^Delete spec\.replicas from the Rollout; HorizontalPodAutoscaler api's minReplicas sets the floor/],
+          [/no HorizontalPodAutoscaler/, /^Add an autoscaling\/v2 HorizontalPodAutoscaler targeting the Rollout \(replica bounds from config\/production\.yaml\)/],
         ],
       },
     ],

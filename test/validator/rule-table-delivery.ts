@@ -5,8 +5,8 @@
 import type { LoadedObject } from '../../src/manifests';
 import type { EnvironmentConfig } from '../../src/config/schema';
 import { allDist, argoObjects, env, find, load, mutate, mutateArgo, ns, Obj, withExtra, workload } from './fixtures';
-import type { RuleCases } from './rule-table';
 import { given, unset } from '../support/k8s';
+import type { RuleCases } from './rule-table';
 
 const P = ns('production');
 const S = ns('staging');
@@ -112,10 +112,10 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
         }),
         expect: {
           [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [
-            /^claim auth-server-data-protection is in sync wave -1, before its first consumer Deployment auth-server \(wave 0\): under a WaitForFirstConsumer storage class it stays Pending/,
+            /^claim auth-server-data-protection is in sync wave -1, before its first consumer Rollout auth-server \(wave 0\): under a WaitForFirstConsumer storage class it stays Pending/,
           ],
         },
-        remediations: [[/wave -1/, /to "0", the wave of Deployment auth-server/]],
+        remediations: [[/wave -1/, /to "0", the wave of Rollout auth-server/]],
       },
       {
         name: 'a claim after its consumer, one without a wave before it, and a wave that is no integer',

@@ -68,7 +68,7 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           const p = find(o, 'NetworkPolicy', 'auth-server');
           p.spec.ingress = p.spec.ingress.filter((r) => !JSON.stringify(r.from).includes('"app.kubernetes.io/name":"api"'));
         }),
-        expect: { [`Deployment/${P}/auth-server`]: [/missing edge api -> auth-server \(TCP 8080, OIDC discovery and JWKS\): not allowed/] },
+        expect: { [`Rollout/${P}/auth-server`]: [/missing edge api -> auth-server \(TCP 8080, OIDC discovery and JWKS\): not allowed/] },
       },
       {
         name: 'staging app-server loses its egress to postgresql',
@@ -94,6 +94,8 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
             /extra connection 0\.0\.0\.0-255\.255\.255\.255 \(the internet\) -> redis \(All Connections\)/,
             /extra connection ingress controller \(nginx-gateway\) -> redis \(All Connections\)/,
             /extra connection kube-dns \(kube-system\) -> redis \(All Connections\)/,
+            /extra connection argo-rollouts \(argo-rollouts\) -> redis \(All Connections\)/,
+            /extra connection pod app=stray in namespace argo-rollouts -> redis \(All Connections\)/,
             /extra connection otel-collector \(observability\) -> redis \(All Connections\)/,
             /extra connection pod app=stray in namespace observability -> redis \(All Connections\)/,
             /extra connection pod app=stray in the controller namespace nginx-gateway -> redis \(All Connections\)/,
@@ -107,7 +109,7 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           for (const rule of find(o, 'NetworkPolicy', 'api').spec.ingress) for (const peer of rule.from ?? []) if (peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'nginx-ingress') unset(peer, 'podSelector');
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/^extra connection pod app=stray in the controller namespace nginx-ingress -> api \(TCP 8080\) is allowed but not declared \(ingress policies: api, default-deny\)$/],
+          [`Rollout/${P}/api`]: [/^extra connection pod app=stray in the controller namespace nginx-ingress -> api \(TCP 8080\) is allowed but not declared \(ingress policies: api, default-deny\)$/],
         },
       },
       {
@@ -116,7 +118,7 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           find(o, 'NetworkPolicy', 'api').spec.egress.push(given({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] }));
         }),
         expect: {
-          [`Deployment/${P}/api`]: [
+          [`Rollout/${P}/api`]: [
             /extra connection api -> 0\.0\.0\.0-10\.20\.8\.255 \(the internet\) \(TCP 443\)/,
             /extra connection api -> managed-redis 10\.20\.9\.0-10\.20\.9\.255 \(TCP 443\)/,
             /extra connection api -> 10\.20\.12\.0-255\.255\.255\.255 \(the internet\) \(TCP 443\)/,
@@ -323,7 +325,7 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__Issuer = 'http://login.example/auth';
         }),
         expect: {
-          [`Deployment/${P}/auth-server`]: [
+          [`Rollout/${P}/auth-server`]: [
             /^AuthServer__Issuer http:\/\/login\.example\/auth differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https; not the bare origin https:\/\/<host>; host login\.example is not routed to auth-server over TLS\)$/,
           ],
         },
@@ -333,14 +335,14 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'auth-server-settings').data.AuthServer__Issuer = 'http://auth.ctis.betts.example';
         }),
-        expect: { [`Deployment/${P}/auth-server`]: [/^AuthServer__Issuer http:\/\/auth\.ctis\.betts\.example differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https\)$/] },
+        expect: { [`Rollout/${P}/auth-server`]: [/^AuthServer__Issuer http:\/\/auth\.ctis\.betts\.example differs from the configured issuer https:\/\/auth\.ctis\.betts\.example \(not https\)$/] },
       },
       {
         name: 'api authority differs from the issuer',
         objects: mutate('production', (o) => {
           find(o, 'ConfigMap', 'api-settings').data.Authentication__Authority = 'https://evil.example';
         }),
-        expect: { [`Deployment/${P}/api`]: [/Authentication__Authority https:\/\/evil\.example \(ConfigMap api-settings\) is not the issuer/] },
+        expect: { [`Rollout/${P}/api`]: [/Authentication__Authority https:\/\/evil\.example \(ConfigMap api-settings\) is not the issuer/] },
       },
     ],
   },

@@ -4,7 +4,7 @@
  */
 import type { EnvironmentName } from '../../src/config/schema';
 import { given } from '../support/k8s';
-import { allDist, configMap, externalSecret, find, load, mutate, namespaceObject, ns, Obj, P, selector, service, withExtra, workload } from './fixtures';
+import { allDist, configMap, externalSecret, find, load, mutate, namespaceObject, ns, Obj, P, S, selector, service, withExtra, workload } from './fixtures';
 import type { RuleCases } from './rule-table';
 import { ADMISSION_RULE_CASES } from './rule-table-admission';
 
@@ -128,8 +128,8 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
         ),
         expect: {
           [`StatefulSet/${P}/redis`]: [/redis is a managed service in production/],
-          [`Deployment/${P}/api-canary`]: [/component api already runs as Deployment api/],
-          [`Deployment/${P}/frontend`]: [/component frontend has no Service named frontend/],
+          [`Deployment/${P}/api-canary`]: [/component api already runs as Rollout api/],
+          [`Rollout/${P}/frontend`]: [/component frontend has no Service named frontend/],
         },
       },
     ],
@@ -195,11 +195,31 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
     valid: allDist(),
     invalid: [
       {
-        name: 'HPA targets a missing Deployment',
+        name: 'HPA targets a missing Rollout',
         objects: mutate('production', (o) => {
           find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.name = 'api-v2';
         }),
-        expect: { [`HorizontalPodAutoscaler/${P}/api`]: [/scale target Deployment api-v2 is not in the manifests/] },
+        expect: { [`HorizontalPodAutoscaler/${P}/api`]: [/^scale target Rollout api-v2 is not in the manifests$/] },
+      },
+      {
+        name: 'HPA targets a missing Deployment (staging)',
+        env: 'staging',
+        objects: mutate('staging', (o) => {
+          find(o, 'HorizontalPodAutoscaler', 'frontend').spec.scaleTargetRef.name = 'frontend-v2';
+        }),
+        expect: { [`HorizontalPodAutoscaler/${S}/frontend`]: [/^scale target Deployment frontend-v2 is not in the manifests$/] },
+      },
+      {
+        name: 'a Rollout named with the apps group; a kind that cannot be scaled',
+        objects: mutate('production', (o) => {
+          find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.apiVersion = 'apps/v1';
+          find(o, 'HorizontalPodAutoscaler', 'frontend').spec.scaleTargetRef = { apiVersion: 'v1', kind: 'Service', name: 'frontend' };
+        }),
+        expect: {
+          [`HorizontalPodAutoscaler/${P}/api`]: [/^scale target Rollout api is named with apiVersion apps\/v1, which does not serve Rollout \(argoproj\.io\/\.\.\.\)$/],
+          [`HorizontalPodAutoscaler/${P}/frontend`]: [/^scale target kind Service cannot be scaled by an autoscaler/],
+        },
+        remediations: [[/apiVersion apps\/v1/, /^Set scaleTargetRef\.apiVersion to argoproj\.io\/v1alpha1\.$/]],
       },
     ],
   },

@@ -75,7 +75,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
         }),
         expect: {
           [`Deployment/${P}/app-server`]: [/reports deployment\.environment\.name=staging .*expected production/, /reports no service\.version .*expected 1\.8\.2/],
-          [`Deployment/${P}/auth-server`]: [/^auth-server does not set OTEL_RESOURCE_ATTRIBUTES/],
+          [`Rollout/${P}/auth-server`]: [/^auth-server does not set OTEL_RESOURCE_ATTRIBUTES/],
         },
       },
     ],
@@ -208,7 +208,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
           [`Certificate/${P}/app-server-tls`]: [/^no alert watches certificate app-server-tls expiring \(an expression selecting /],
           [`Certificate/${P}/api-client-tls`]: [/^no alert watches certificate api-client-tls expiring \(an expression selecting /],
           [`HorizontalPodAutoscaler/${P}/frontend`]: [/^no alert watches HPA frontend at its maximum \(an expression selecting /],
-          [`Deployment/${P}/auth-server`]: [/^no alert watches auth-server's error rate \(an expression selecting /],
+          [`Rollout/${P}/auth-server`]: [/^no alert watches auth-server's error rate \(an expression selecting /],
           [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/^no alert watches claim auth-server-data-protection filling up \(an expression selecting /],
         },
       },
@@ -295,12 +295,12 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
         name: 'production api without its workload identity, frontend configured for the bucket',
         objects: mutate('production', (o) => {
           delete find(o, 'ServiceAccount', 'api').metadata.annotations['azure.workload.identity/client-id'];
-          delete find(o, 'Deployment', 'api').spec.template.metadata.labels['azure.workload.identity/use'];
+          delete find(o, 'Rollout', 'api').spec.template.metadata.labels['azure.workload.identity/use'];
           settings(o, 'frontend').ObjectStorage__Endpoint = 'https://ctisprod.privatelink.blob.core.windows.net';
         }),
         expect: {
-          [`Deployment/${P}/api`]: [/ServiceAccount api of api lacks the workload identity annotation azure\.workload\.identity\/client-id=/, /pods of api lack the workload identity label azure\.workload\.identity\/use=true/],
-          [`Deployment/${P}/frontend`]: [/frontend is configured for object storage but is not among objectStorage\.from/],
+          [`Rollout/${P}/api`]: [/ServiceAccount api of api lacks the workload identity annotation azure\.workload\.identity\/client-id=/, /pods of api lack the workload identity label azure\.workload\.identity\/use=true/],
+          [`Rollout/${P}/frontend`]: [/frontend is configured for object storage but is not among objectStorage\.from/],
         },
       },
     ],

@@ -6,6 +6,7 @@
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
 import type { LoadedObject } from '../../src/manifests';
 import { APPLICATION_CASES } from './rule-table-application';
+import { BLUE_GREEN_CASES, BLUE_GREEN_EXTRA_CASES } from './rule-table-blue-green';
 import { DELIVERY_RULE_CASES } from './rule-table-delivery';
 import { NETWORK_AND_EDGE_CASES } from './rule-table-network';
 import { OBJECT_CASES } from './rule-table-objects';
@@ -30,10 +31,13 @@ export interface RuleCases {
   readonly invalid: RuleCase[];
 }
 
-export const RULE_CASES: Record<string, RuleCases> = { ...DELIVERY_RULE_CASES, ...NETWORK_AND_EDGE_CASES, ...APPLICATION_CASES, ...OBJECT_CASES };
+export const RULE_CASES: Record<string, RuleCases> = { ...DELIVERY_RULE_CASES, ...NETWORK_AND_EDGE_CASES, ...APPLICATION_CASES, ...OBJECT_CASES, ...BLUE_GREEN_CASES };
 
 // The operations rules and the network cases of the connections they add.
 for (const [id, cases] of Object.entries(OPERATIONS_CASES)) {
   const own = RULE_CASES[id];
   RULE_CASES[id] = own ? { valid: [...own.valid, ...cases.valid], invalid: [...own.invalid, ...cases.invalid] } : cases;
 }
+
+// Blue-green cases of rules that are not blue-green's own.
+for (const [id, cases] of Object.entries(BLUE_GREEN_EXTRA_CASES)) RULE_CASES[id].invalid.push(...cases);

@@ -1,5 +1,5 @@
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
-import { at, isRecord, list, LoadedObject, num, podTemplateOf, str, stringMap } from '../../manifests';
+import { at, isRecord, list, LoadedObject, num, podTemplateOf, rolloutBlueGreen, str, stringMap } from '../../manifests';
 import { addTo } from '../../multimap';
 import { Selector } from '../../netpol/selector';
 import { NAME_LABEL } from './components';
@@ -144,6 +144,19 @@ export class PodTemplates {
         return num(at(t.owner.object, ['spec', 'replicas'])) ?? 1;
       }
     }
+  }
+
+  /**
+   * Highest number of pods of the workload that can run at the same time: {@link maxPods}, and
+   * during a blue-green release as many again for the preview colour (or its
+   * `previewReplicaCount`). Data shared by all pods (a key volume, in-memory job storage) must
+   * allow for that.
+   */
+  concurrentPods(t: PodTemplate): number {
+    const max = this.maxPods(t);
+    const bg = rolloutBlueGreen(t.owner.object);
+    if (!bg) return max;
+    return max + (bg.previewReplicaCount !== undefined ? Math.min(bg.previewReplicaCount, max) : max);
   }
 
   /** The main container: the one named like the component, else the first. */

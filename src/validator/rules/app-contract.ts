@@ -412,7 +412,8 @@ export const dataProtectionKeys = defineRule({
   runbookItem: 'SPEC §2 rule 10; runbook "Data Protection key persistence"',
   description:
     "auth-server's `AuthServer__DataProtection__KeyPath` lies on a mounted PersistentVolumeClaim; the claim is ReadWriteMany when more than one auth-server pod can run " +
-    '(replicas or HPA maxReplicas > 1); read-only mode mounts it read-only. (That no sync deletes the claim is `claim-deletion-protected`.)',
+    '(replicas or HPA maxReplicas > 1, or a blue-green Rollout, whose two colours run at once during a release); read-only mode mounts it read-only. ' +
+    '(That no sync deletes the claim is `claim-deletion-protected`.)',
   remediation:
     'Mount a PVC at the key path; use accessModes [ReadWriteMany] with a RWX storage class when scaling out; ' +
     'with AuthServer__DataProtection__ReadOnly=true set the mount readOnly.',
@@ -456,6 +457,7 @@ function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.object
   const ns = ctx.objects.namespaceOf(pvc);
   let pods = 0;
   let used = false;
+  let colours = false;
   for (const c of ctx.components.withRole('auth-server')) {
     for (const t of ctx.pods.ofComponent(c.id)) {
       if (t.namespace !== ns || ctx.schema.isMalformed(t.owner)) continue;
@@ -463,14 +465,18 @@ function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.object
       const m = keyPath ? mountFor(ctx, t, keyPath) : undefined;
       if (m?.volume?.persistentVolumeClaim?.claimName !== name) continue;
       used = true;
-      pods += ctx.pods.maxPods(t);
+      // Both colours of a blue-green release mount the claim at once.
+      const concurrent = ctx.pods.concurrentPods(t);
+      pods += concurrent;
+      colours ||= concurrent > ctx.pods.maxPods(t);
     }
   }
   if (!used) return [];
   const out: RuleFinding[] = [];
   const modes = list(at(pvc.object, ['spec', 'accessModes']));
   if (pods > 1 && !modes.includes('ReadWriteMany')) {
-    out.push({ message: `up to ${pods} auth-server pods share Data Protection keys on this claim, but it is ${modes.join(', ') || 'without access modes'}, not ReadWriteMany`, path: ['spec', 'accessModes'] });
+    const both = colours ? ' (both colours of a blue-green release)' : '';
+    out.push({ message: `up to ${pods} auth-server pods${both} share Data Protection keys on this claim, but it is ${modes.join(', ') || 'without access modes'}, not ReadWriteMany`, path: ['spec', 'accessModes'] });
   }
   return out;
 }
@@ -481,7 +487,7 @@ export const hangfireDurableStorage = definePodRule({
   severity: 'error',
   runbookItem: 'SPEC §2 rule 11; runbook "Hangfire: move storage to a durable backend before rollout"',
   description:
-    '`Hangfire__Storage` on auth-server and app-server is `PostgreSql` wherever more than one of their pods can run and always outside development ' +
+    '`Hangfire__Storage` on auth-server and app-server is `PostgreSql` wherever more than one of their pods can run (both colours of a blue-green release count) and always outside development ' +
     '(unset means the in-memory default); it matches config features.hangfireStorage.',
   remediation: 'Set Hangfire__Storage=PostgreSql (and a DefaultConnection from a Secret); InMemory only in single-pod development.',
   check(t, ctx) {
@@ -500,7 +506,7 @@ export const hangfireDurableStorage = definePodRule({
     }
     if (value !== 'InMemory') return [{ message: `${shown}: unknown storage (PostgreSql or InMemory)`, path }];
     if (ctx.env.name !== 'development') return [{ message: `${shown} in ${ctx.env.name}: only development may use in-memory storage`, path }];
-    const multi = ctx.components.withRole('auth-server').concat(ctx.components.withRole('app-server')).flatMap((c) => ctx.pods.ofComponent(c.id)).filter((x) => ctx.pods.maxPods(x) > 1);
+    const multi = ctx.components.withRole('auth-server').concat(ctx.components.withRole('app-server')).flatMap((c) => ctx.pods.ofComponent(c.id)).filter((x) => ctx.pods.concurrentPods(x) > 1);
     if (multi.length > 0) return [{ message: `${shown} but ${multi.map((x) => x.component).join(', ')} can run more than one pod`, path }];
     if (ctx.env.features.hangfireStorage !== 'InMemory') return [{ message: `${shown} but config says ${ctx.env.features.hangfireStorage}`, path }];
     return [];

@@ -164,7 +164,8 @@ export const edgeHsts = defineEnvironmentRule({
   },
 });
 
-function allowListProblem(ctx: ValidationContext, allow: readonly string[] | undefined): string | undefined {
+/** Why a route's source restriction does not keep it to the configured edge.adminAllowList, or undefined when it does. */
+export function allowListProblem(ctx: ValidationContext, allow: readonly string[] | undefined): string | undefined {
   if (!allow || allow.length === 0) return 'open to everyone';
   const configured = ctx.env.edge.adminAllowList.map(parseCidr).filter((x) => x !== undefined);
   for (const c of allow) {

@@ -24,6 +24,8 @@ import { apiVersionServed, duplicateObject, schemaValid, unknownKind } from './s
 import { secretLiteral, secretSource } from './secrets';
 import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
+import { hpaTargetReplaced, noRolloutHashSelector, previewNotPublic, releaseStrategy, rolloutServices, rolloutStrategySafe } from './blue-green';
+import { rolloutAnalysis } from './rollout-analysis';
 import { claimDeletionProtected, claimSyncWave, namespaceDeletionProtected } from './delivery';
 import { argocdImmutableRevision, argocdSyncWindow } from './argocd';
 import { postgresqlBackups } from './backups';
@@ -66,6 +68,14 @@ const RULES: readonly Rule[] = [
   rollingUpdateSafe,
   hpaManagedReplicas,
   pdbRequired,
+  // Blue-green releases (Argo Rollouts)
+  rolloutStrategySafe,
+  releaseStrategy,
+  rolloutServices,
+  rolloutAnalysis,
+  previewNotPublic,
+  noRolloutHashSelector,
+  hpaTargetReplaced,
   // SPEC §2 rules 14 and 15
   podSecurityRestricted,
   writableTmp,

@@ -242,6 +242,15 @@ interface Watch {
   readonly also?: (s: SeriesSelector) => boolean;
 }
 
+/** Availability of a component's workload, in the series that report it for its kind. */
+function noReadyPodWatch(on: LoadedObject, id: string, kind: string, name: string): Watch {
+  const what = `${id} having no ready pod`;
+  if (kind === 'Deployment') return { on, what, metrics: ['kube_deployment_status_replicas_available', 'kube_deployment_status_replicas_ready'], label: 'deployment', value: name };
+  // kube-state-metrics has no Rollouts: the Argo Rollouts controller reports their availability.
+  if (kind === 'Rollout') return { on, what, metrics: ['rollout_info_replicas_available'], label: 'name', value: name };
+  return { on, what, metrics: ['kube_statefulset_status_replicas_ready', 'kube_statefulset_status_replicas_available'], label: 'statefulset', value: name };
+}
+
 /** What the on-call alerts must watch, each with the object it is about. */
 function requiredWatches(ctx: ValidationContext): Watch[] {
   const out: Watch[] = [];
@@ -250,11 +259,7 @@ function requiredWatches(ctx: ValidationContext): Watch[] {
     if (!c.inCluster) continue;
     for (const t of ctx.pods.ofComponent(c.id).filter((x) => x.namespace === ctx.namespace)) {
       const on = t.owner;
-      out.push(
-        t.kind === 'Deployment'
-          ? { on, what: `${c.id} having no ready pod`, metrics: ['kube_deployment_status_replicas_available', 'kube_deployment_status_replicas_ready'], label: 'deployment', value: t.name }
-          : { on, what: `${c.id} having no ready pod`, metrics: ['kube_statefulset_status_replicas_ready', 'kube_statefulset_status_replicas_available'], label: 'statefulset', value: t.name },
-      );
+      out.push(noReadyPodWatch(on, c.id, t.kind, t.name));
       out.push({ on, what: `${c.id} restarting`, metrics: ['kube_pod_container_status_restarts_total'], label: 'container', value: String(ctx.pods.mainContainer(t)?.container.name ?? c.id) });
       if (c.metrics) {
         out.push({

@@ -1,6 +1,6 @@
 import type { V1ContainerPort, V1Service } from '@kubernetes/client-node';
 import { routeBackends } from '../k8s/routes';
-import { at, isRecord, list, record, str, stringMap } from '../../manifests';
+import { apiGroup, at, isRecord, list, record, str, stringMap } from '../../manifests';
 import { definePodRule, defineRule, RuleFinding } from '../rule';
 
 /** A Service selects pods, and its target ports are declared on them. */
@@ -71,19 +71,42 @@ export const routeBackendExists = defineRule({
   },
 });
 
+/** Kinds an autoscaler can scale (they serve the `scale` subresource), by API group. */
+const SCALABLE: Record<string, string> = { Deployment: 'apps', StatefulSet: 'apps', ReplicaSet: 'apps', Rollout: 'argoproj.io' };
+
 /** An HPA's target exists. */
 export const hpaTargetExists = defineRule({
   id: 'hpa-target-exists',
   severity: 'error',
   runbookItem: 'References: HPA selecting nothing',
-  description: "A HorizontalPodAutoscaler's scaleTargetRef names a workload in the manifests.",
+  description:
+    "A HorizontalPodAutoscaler's scaleTargetRef names a workload in the manifests that can be scaled (Deployment, StatefulSet, ReplicaSet, Argo Rollouts Rollout), " +
+    'with the apiVersion that serves its kind (a Rollout that replaced a Deployment is reported by hpa-target-replaced).',
   remediation: 'Fix scaleTargetRef (apiVersion, kind, name) or remove the autoscaler.',
   scope: { kinds: ['HorizontalPodAutoscaler'] },
   check(o, ctx) {
     const ref = record(at(o.object, ['spec', 'scaleTargetRef']));
     const kind = str(ref.kind) ?? '';
     const name = str(ref.name) ?? '';
-    return ctx.objects.get(kind, ctx.objects.namespaceOf(o), name) ? [] : [{ message: `scale target ${kind} ${name} is not in the manifests`, path: ['spec', 'scaleTargetRef'] }];
+    const ns = ctx.objects.namespaceOf(o);
+    const group = SCALABLE[kind];
+    if (group === undefined) {
+      return [{ message: `scale target kind ${kind || '(none)'} cannot be scaled by an autoscaler (Deployment, StatefulSet, ReplicaSet or Rollout)`, path: ['spec', 'scaleTargetRef', 'kind'] }];
+    }
+    if (!ctx.objects.get(kind, ns, name)) {
+      // A Deployment a Rollout of the same name replaced: hpa-target-replaced says so.
+      if (kind === 'Deployment' && ctx.objects.get('Rollout', ns, name)) return [];
+      return [{ message: `scale target ${kind} ${name} is not in the manifests`, path: ['spec', 'scaleTargetRef'] }];
+    }
+    const apiVersion = str(ref.apiVersion) ?? '';
+    if (apiGroup(apiVersion) !== group) {
+      return [{
+        message: `scale target ${kind} ${name} is named with apiVersion ${apiVersion || '(none)'}, which does not serve ${kind} (${group}/...)`,
+        path: ['spec', 'scaleTargetRef', 'apiVersion'],
+        remediation: `Set scaleTargetRef.apiVersion to ${kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1'}.`,
+      }];
+    }
+    return [];
   },
 });
 

@@ -47,7 +47,8 @@ export const healthProbes = definePodRule({
   },
 });
 
-function isZero(v: unknown): boolean {
+/** Whether a count or percentage is zero (`0`, `"0"`, `"0%"`). */
+export function isZero(v: unknown): boolean {
   return v === 0 || v === '0' || v === '0%';
 }
 
