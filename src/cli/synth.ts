@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { ConfigError, loadAllEnvironments } from '../config/load';
-import { notReplaceable, StackRenderer, toFiles, writeAtomically } from '../synth';
+import { notReplaceable, StackRenderer, textsOf, writeAtomically, writeFiles } from '../synth';
 import { gateErrors } from '../synth/gate';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
 import { CliIo, CliProcess, linesOf, parseOptions, runCommand } from './kit';
@@ -33,7 +33,7 @@ export function main(argv: readonly string[], io: CliIo, render: StackRenderer):
   }
   try {
     const envs = loadAllEnvironments(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
-    const files = toFiles(render(CTIS_TOPOLOGY, envs));
+    const files = writeFiles(render(CTIS_TOPOLOGY, envs));
     // The gate: what was rendered must pass the validator before it replaces the output.
     const errors = gateErrors(files, envs, CTIS_TOPOLOGY);
     if (errors.length > 0) {
@@ -42,7 +42,7 @@ export function main(argv: readonly string[], io: CliIo, render: StackRenderer):
       err(`synth: the rendered output has ${errors.length} validation error(s); nothing was written, the previous output is unchanged`);
       return 1;
     }
-    writeAtomically(outDir, files);
+    writeAtomically(outDir, textsOf(files));
     out(`synth: wrote ${files.size} files to ${shownPath(outDir)}`);
     return 0;
   } catch (e) {

@@ -73,10 +73,22 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
   return parseText(text, file, file);
 }
 
-/** @internal `errorFile` is the name errors carry, `file` the one locations carry. */
-export function parseText(text: string, file: string, errorFile: string, json = false): LoadedObject[] {
+/**
+ * {@link parseManifests} of a file this process wrote, given what its documents read as (see
+ * `writeYaml`): the same objects at the same lines, without parsing the documents whose value is
+ * known.
+ */
+export function readWrittenManifests(text: string, file: string, values: readonly unknown[]): LoadedObject[] {
+  return parseText(text, file, file, false, values);
+}
+
+/**
+ * @internal `errorFile` is the name errors carry, `file` the one locations carry; `known` the
+ * values of documents this process wrote (see {@link parseYamlDocuments}).
+ */
+export function parseText(text: string, file: string, errorFile: string, json = false, known?: readonly unknown[]): LoadedObject[] {
   const out: LoadedObject[] = [];
-  for (const doc of parseYamlDocuments(text, errorFile, json)) {
+  for (const doc of parseYamlDocuments(text, errorFile, json, known)) {
     const value = doc.value;
     checkObject(value, errorFile, doc.line, 'document');
     const shared: { lines?: string[] } = {};

@@ -12,6 +12,11 @@
  * holding anything else (a multi-line string, whose block style depends on its indentation, a
  * very long key, or a value that is not plain JSON data) is written by `dump` itself. A test
  * compares both writers on every rendered object and on generated data.
+ *
+ * A document written directly holds plain data only (strings, numbers, booleans, null, lists and
+ * mappings with the usual prototype), each scalar as js-yaml writes it, so reading its text back
+ * gives exactly the value written: {@link writeYaml} says so, and the synth gate validates such
+ * values without parsing them again.
  */
 import * as yaml from 'js-yaml';
 
@@ -101,6 +106,8 @@ function node(value: unknown, level: number, compact: boolean): string {
       {
         const proto: unknown = Object.getPrototypeOf(value);
         if (proto !== Object.prototype && proto !== null) throw new NeedsDump();
+        // Read back, a mapping without prototype has the usual one.
+        if (proto === null) plainData = false;
       }
       return Object.keys(value).length === 0 ? '{}' : mapping(value as Record<string, unknown>, level, compact);
     default:
@@ -129,20 +136,49 @@ function mapping(object: Record<string, unknown>, level: number, compact: boolea
   return out;
 }
 
-/** One document, exactly as `yaml.dump(value, DUMP_OPTIONS)` writes it. */
-export function dumpDocument(value: unknown): string {
+/** Cleared while a document is written directly when it holds a mapping without prototype. */
+let plainData = true;
+
+/** One document as `yaml.dump(value, DUMP_OPTIONS)` writes it, and whether it reads back as `value`. */
+function writeDocument(value: unknown): { text: string; exact: boolean } {
+  plainData = true;
   try {
-    return `${node(value, 0, true)}\n`;
+    return { text: `${node(value, 0, true)}\n`, exact: plainData };
   } catch (e) {
     if (!(e instanceof NeedsDump)) throw e;
-    return yaml.dump(value, DUMP_OPTIONS);
+    return { text: yaml.dump(value, DUMP_OPTIONS), exact: false };
   }
+}
+
+/** One document, exactly as `yaml.dump(value, DUMP_OPTIONS)` writes it. */
+export function dumpDocument(value: unknown): string {
+  return writeDocument(value).text;
+}
+
+/** A multi-document YAML file as written, with what its documents read back as. */
+export interface WrittenYaml {
+  readonly text: string;
+  /**
+   * Per document, in order: the value written, where reading the text back gives exactly that
+   * value (plain data written directly); undefined where it may not (js-yaml wrote the document).
+   */
+  readonly values: readonly unknown[];
+}
+
+/** Serialises manifests as a multi-document YAML file, saying which documents read back exactly. */
+export function writeYaml(objects: readonly unknown[]): WrittenYaml {
+  learnScalars(objects);
+  let text = '';
+  const values: unknown[] = [];
+  for (const o of objects) {
+    const doc = writeDocument(o);
+    text += `---\n${doc.text}`;
+    values.push(doc.exact ? o : undefined);
+  }
+  return { text, values };
 }
 
 /** Serialises manifests as a multi-document YAML file. */
 export function toYaml(objects: readonly unknown[]): string {
-  learnScalars(objects);
-  let out = '';
-  for (const o of objects) out += `---\n${dumpDocument(o)}`;
-  return out;
+  return writeYaml(objects).text;
 }

@@ -1,13 +1,15 @@
 /**
  * The YAML writer of the rendered output writes exactly what js-yaml's `dump` writes with the
  * same options: on every object the generator renders, and on generated data full of the
- * scalars YAML is picky about.
+ * scalars YAML is picky about. Where it says a document reads back as the value written, the
+ * validator's reader gives exactly that value.
  */
 import fc from 'fast-check';
 import * as yaml from 'js-yaml';
 import { loadAllEnvironments } from '../../src/config/load';
 import { renderAll, renderEnvironmentObjects } from '../../charts/app';
-import { DUMP_OPTIONS, dumpDocument, toYaml } from '../../src/synth/yaml-out';
+import { parseYamlDocuments } from '../../src/manifests';
+import { DUMP_OPTIONS, dumpDocument, toYaml, writeYaml } from '../../src/synth/yaml-out';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
 const dump = (value: unknown) => yaml.dump(value, DUMP_OPTIONS);
@@ -34,7 +36,7 @@ const scalarValue = fc.oneof(
   fc.constant(null),
 );
 
-const { value } = fc.letrec((tie) => ({
+const { value, array, object } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalarValue, tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }),
   object: fc.dictionary(trickyString, tie('value'), { maxKeys: 4 }),
@@ -83,6 +85,29 @@ describe('the YAML writer', () => {
     ]) {
       expect(dumpDocument(v)).toBe(dump(v));
     }
+  });
+
+  it('says which documents read back exactly as written: plain data the writer wrote itself', () => {
+    const read = (text: string) => parseYamlDocuments(text, 'file.yaml').map((d) => d.value);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(object, array), { minLength: 1, maxLength: 3 }), (docs) => {
+        const written = writeYaml(docs);
+        expect(written.text).toBe(toYaml(docs));
+        expect(written.values).toHaveLength(docs.length);
+        const back = read(written.text);
+        written.values.forEach((v, i) => {
+          if (v !== undefined) {
+            expect(v).toBe(docs[i]);
+            expect(back[i]).toStrictEqual(v);
+          }
+        });
+      }),
+      { numRuns: 2000 },
+    );
+    const multiLine = { data: { script: 'a\nb' } };
+    const bare = Object.assign(Object.create(null) as object, { a: 1 });
+    const plain = { a: [1, -0, 0.5, NaN, 'x y', 'true', null, { b: '' }] };
+    expect(writeYaml([multiLine, bare, plain, { when: new Date(0) }]).values).toEqual([undefined, undefined, plain, undefined]);
   });
 
   it('fails like js-yaml on what YAML cannot hold', () => {
