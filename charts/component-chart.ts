@@ -87,6 +87,7 @@ export function dotnetApp(chart: StackChart, id: string, opts: DotnetAppOptions)
     volumes: opts.volumes,
     serviceAccountAnnotations: storage.serviceAccountAnnotations,
     podLabels: storage.podLabels,
+    callsKubernetesApi: c.spec.kubernetesApi !== undefined,
     readiness: { path: health.ready, port: readinessPort },
     container: {
       ports: [...ports, ...metricsPorts(ctx, id)],

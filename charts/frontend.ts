@@ -32,6 +32,7 @@ export class FrontendChart extends StackChart {
       },
       servicePorts: [{ name: 'http', port: c.servingPort, targetPort: 'http' }],
       volumes: [{ name: 'next-cache', emptyDir: {} }],
+      callsKubernetesApi: c.spec.kubernetesApi !== undefined,
       readiness: { path: health.ready, port },
       container: {
         ports: [port, ...metricsPorts(ctx, id)],

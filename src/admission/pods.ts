@@ -1,4 +1,4 @@
-import { hasPath, joinNonEmpty, lit, not } from './cel';
+import { hasPath, joinNonEmpty, lit, litList, not } from './cel';
 import { AdmissionInputs, check, Check, PolicyDefinition, ResourceRule, Variable } from './model';
 
 /**
@@ -189,6 +189,10 @@ function contentChecks(inputs: AdmissionInputs): Check[] {
   const tokenVolume = `has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(s, has(s.serviceAccountToken))`;
   const secretLiteral = `e.name.matches(${lit(SECRET_NAME_PATTERN)}) && has(e.value) && e.value != ''`;
   const digest = inputs.env.images.requireDigest;
+  // Components that declare they call the Kubernetes API may mount a token.
+  const apiCallers = inputs.effective.components.filter((c) => c.spec.kubernetesApi !== undefined).map((c) => c.id);
+  const mayMountToken = apiCallers.length > 0 ? `${SUBJECT} in ${litList(apiCallers)} || ` : '';
+  const noToken = `has(${P}.automountServiceAccountToken) && ${P}.automountServiceAccountToken == false && (!has(${P}.volumes) || ${P}.volumes.all(v, !(${tokenVolume})))`;
   const pinned = digest
     ? `(has(c.image) && c.image.matches(${lit(DIGEST)}))`
     : `(has(c.image) && (c.image.matches(${lit(DIGEST)}) || (c.image.matches(${lit(TAGGED)}) && !c.image.endsWith(':latest'))))`;
@@ -197,7 +201,7 @@ function contentChecks(inputs: AdmissionInputs): Check[] {
       id: 'service-account-token',
       runbookItem: RULE_14,
       validatorRule: 'service-account-token',
-      expression: `has(${P}.automountServiceAccountToken) && ${P}.automountServiceAccountToken == false && (!has(${P}.volumes) || ${P}.volumes.all(v, !(${tokenVolume})))`,
+      expression: mayMountToken === '' ? noToken : `${mayMountToken}(${noToken})`,
       subject: SUBJECT,
       detail: `!has(${P}.automountServiceAccountToken) || ${P}.automountServiceAccountToken ? 'the pod mounts the service-account token (set automountServiceAccountToken: false)' : 'volumes project a service-account token: ' + ${P}.volumes.filter(v, ${tokenVolume}).map(v, v.name).join(', ')`,
       message: 'the pod mounts a service-account token',

@@ -27,7 +27,7 @@ export function servicePolicy(): PolicyDefinition {
       check({
         id: 'service-type',
         runbookItem: 'SPEC §2 rule 1',
-        validatorRule: 'internal-not-exposed',
+        validatorRule: 'service-type',
         expression: "!has(object.spec.type) || object.spec.type in ['ClusterIP', 'ExternalName']",
         subject,
         detail: "'Service ' + object.metadata.name + ' is of type ' + object.spec.type + ': only ClusterIP Services are allowed, the edge is the only way in'",
@@ -36,7 +36,7 @@ export function servicePolicy(): PolicyDefinition {
       check({
         id: 'external-ips',
         runbookItem: 'SPEC §2 rule 1',
-        validatorRule: 'internal-not-exposed',
+        validatorRule: 'service-type',
         expression: '!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0',
         subject,
         detail: "'Service ' + object.metadata.name + ' has externalIPs ' + object.spec.externalIPs.join(', ')",

@@ -21,7 +21,25 @@ const USAGE = 'usage: npm run synth -- [--out <dir>] [--config <dir>]';
  */
 export function main(argv: readonly string[], io: CliIo, render: StackRenderer): number {
   const { out, err } = linesOf(io);
-  const help = `${USAGE}\nRenders every environment from config/<env>.yaml, validates it and replaces the output folder (default dist/).`;
+  const help = `${USAGE}
+
+Renders every environment from config/<env>.yaml into <out>/<env>/ and the Argo CD delivery into
+<out>/argocd/, validates all of it in memory (the validator's error findings stop it) and then
+replaces the output folder in one step: a failed synth leaves it as it was.
+
+Options:
+      --out <dir>      the output folder (default: dist/; under cdk8s synth, the folder it names).
+                       An existing folder is replaced only if it looks like rendered output (folders
+                       of YAML files, nothing hidden)
+      --config <dir>   folder of the <env>.yaml environment files (default: the project's config/)
+  -h, --help           show this help
+
+Exit codes:
+  0  rendered, validated and written
+  1  a configuration refused (one line: file, environment, field) or validation errors (one line
+     each: file:line, rule, resource, message); nothing was written
+  2  bad usage, or an --out folder that does not look like rendered output
+`;
   const values = parseOptions<{ out?: string; config?: string }>('synth', argv, { out: { type: 'string' }, config: { type: 'string' } }, { usage: USAGE, help }, { out, err });
   if (typeof values === 'number') return values;
   // Under `cdk8s synth` the CLI names the output folder and owns it.

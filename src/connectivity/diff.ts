@@ -1,5 +1,6 @@
 import { RELEASE_KINDS } from '../manifests';
 import {
+  analyzeConnectivity,
   compareConnections,
   compareNodes,
   Connection,
@@ -10,7 +11,9 @@ import {
   IpRange,
   NodeKind,
   nodeOf,
+  OutsideSpec,
   parseRange,
+  PolicyIndex,
   sweep,
 } from '../netpol';
 
@@ -161,4 +164,21 @@ export function diffConnectivity(base: readonly Connection[], head: readonly Con
   }
   const replaced = [...renamed].map(([before, after]) => ({ before, after })).sort((a, b) => (a.before < b.before ? -1 : a.before > b.before ? 1 : 0));
   return { changes, nodes: [...nodes.values()].sort(compareNodes), replaced };
+}
+
+/**
+ * What changed between two sets of manifests (as indexes). Both sides judge the same pods: every
+ * outside class either side names is evaluated on both (a class only the head's new policy names
+ * stood, in the base, for pods the base let in or out just the same), each paired with every
+ * workload; a class governed by the policies of either side has its external links listed on both.
+ */
+export function compareConnectivity(base: PolicyIndex, head: PolicyIndex): ConnectivityDiff {
+  const specs = new Map<string, OutsideSpec>();
+  const governed = new Set<string>();
+  for (const o of [...base.outsideEndpoints(), ...head.outsideEndpoints()]) {
+    if (!specs.has(o.id)) specs.set(o.id, o.spec);
+    if (o.governed) governed.add(o.id);
+  }
+  const options = { alsoOutside: [...specs.values()], pairOutsideWithEveryWorkload: true, alsoGoverned: governed };
+  return diffConnectivity(analyzeConnectivity(base, options).connections, analyzeConnectivity(head, options).connections);
 }

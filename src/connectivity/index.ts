@@ -12,7 +12,7 @@ import { txtFormatter } from './txt';
 
 export type { ConnectivityFormatter, ConnectivityResult, ConnectivityView, OutputFormat } from './formatter';
 export { isDiff } from './formatter';
-export { diffConnectivity } from './diff';
+export { compareConnectivity, diffConnectivity } from './diff';
 export type { ChangeKind, ConnectionChange, ConnectivityDiff } from './diff';
 export { txtFormatter, jsonFormatter, mermaidFormatter, dotFormatter };
 

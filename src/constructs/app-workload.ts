@@ -30,6 +30,8 @@ export interface AppWorkloadProps extends ComponentIdentity {
   readonly serviceAccountAnnotations?: Record<string, string>;
   /** Pod labels besides `labels` (never part of the selector), e.g. a workload identity opt-in. @default - none */
   readonly podLabels?: Record<string, string>;
+  /** Whether the component calls the Kubernetes API (its pods mount the service-account token). @default false */
+  readonly callsKubernetesApi?: boolean;
 }
 
 /**
@@ -70,6 +72,7 @@ export class AppWorkload extends Construct {
       annotations: { 'ctis.io/settings-checksum': checksum(sortedSettings) },
       spreadBy: props.selector,
       volumes: props.volumes,
+      callsKubernetesApi: props.callsKubernetesApi,
       container: {
         ...props.container,
         name: props.name,

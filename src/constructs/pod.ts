@@ -47,6 +47,8 @@ export interface PodOptions {
   readonly spreadBy?: Record<string, string>;
   /** `Never` or `OnFailure` for the pods of a Job. @default - the API default, Always */
   readonly restartPolicy?: 'Never' | 'OnFailure';
+  /** Whether the pod calls the Kubernetes API and so mounts its service-account token (the topology's `kubernetesApi`). @default false */
+  readonly callsKubernetesApi?: boolean;
 }
 
 function quantity(value: string): k8s.Quantity {
@@ -56,8 +58,8 @@ function quantity(value: string): k8s.Quantity {
 /**
  * The one place pod security is decided: every pod passes Pod Security `restricted`
  * (non-root numeric user, no privilege escalation, all capabilities dropped, RuntimeDefault
- * seccomp, read-only root filesystem with a writable `/tmp`), has no API token mounted and
- * carries requests and limits.
+ * seccomp, read-only root filesystem with a writable `/tmp`), has no API token mounted (unless
+ * it calls the Kubernetes API) and carries requests and limits.
  */
 export function podTemplate(opts: PodOptions): k8s.PodTemplateSpec {
   const c = opts.container;
@@ -101,7 +103,7 @@ export function podTemplate(opts: PodOptions): k8s.PodTemplateSpec {
     metadata: { labels: opts.labels, annotations: opts.annotations },
     spec: {
       serviceAccountName: opts.serviceAccountName,
-      automountServiceAccountToken: false,
+      automountServiceAccountToken: opts.callsKubernetesApi === true,
       enableServiceLinks: false,
       securityContext: {
         runAsNonRoot: true,

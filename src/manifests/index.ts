@@ -21,7 +21,7 @@
  * const t = podTemplateOf(objects[0].object);             // { path: ['spec', 'template'], metadata, spec }
  * ```
  */
-export type { SourceLocation, LoadedObject, LoadOptions, KubeObject } from './types';
+export type { SourceLocation, LoadedObject, LoadOptions, KubeObject, NotAnObject } from './types';
 export { ManifestError } from './types';
 export { loadManifests, DEFAULT_MAX_FILE_BYTES } from './load';
 export { parseManifests, readWrittenManifests, fieldLine, objectKey } from './parse';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, errnoMessage, listManifestFiles, readManifestText } from './files';
 import { parseText } from './parse';
-import { LoadedObject, LoadOptions, ManifestError } from './types';
+import { LoadedObject, LoadOptions, ManifestError, NotAnObject } from './types';
 
 export { DEFAULT_MAX_FILE_BYTES };
 
@@ -15,10 +15,12 @@ export { DEFAULT_MAX_FILE_BYTES };
  *   items; items of a typed list without `kind`/`apiVersion` get them from the list.
  * - YAML 1.2 core schema with merge keys; timestamps stay strings; duplicate keys are errors.
  * - `dir` may also name a single file.
+ * - A document that is not a Kubernetes object (not a mapping, no `apiVersion` or `kind`) goes to
+ *   `options.onNotAnObject` and is skipped; without that option it is an error.
  *
  * @throws ManifestError for an unreadable path, a binary file, a file over `maxFileBytes`, YAML
- *   that does not parse, a document that is not a mapping or lacks `apiVersion`/`kind`, and a
- *   directory that holds no object at all. Its `file` is `dir` joined with the file's relative
+ *   that does not parse, a document that is not a Kubernetes object (without
+ *   `onNotAnObject`), and a directory that holds no document at all. Its `file` is `dir` joined with the file's relative
  *   path, its `line` 1-based.
  */
 export function loadManifests(dir: string, options: LoadOptions = {}): LoadedObject[] {
@@ -41,12 +43,20 @@ export function loadManifests(dir: string, options: LoadOptions = {}): LoadedObj
     throw new ManifestError('not a directory or a regular file', dir);
   }
   const out: LoadedObject[] = [];
+  let rejected = 0;
+  const collect = options.onNotAnObject;
+  const onNotAnObject = collect
+    ? (d: NotAnObject) => {
+        rejected++;
+        collect(d);
+      }
+    : undefined;
   for (const f of files) {
     const text = readManifestText(f.abs, f.shown, maxBytes);
     const json = f.rel.toLowerCase().endsWith('.json');
-    for (const o of parseText(text, f.rel, f.shown, json)) out.push(o);
+    for (const o of parseText(text, f.rel, f.shown, json, onNotAnObject)) out.push(o);
   }
-  if (out.length === 0) {
+  if (out.length === 0 && rejected === 0) {
     throw new ManifestError(
       files.length === 0
         ? 'no manifests found (no .yaml, .yml or .json file)'

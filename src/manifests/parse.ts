@@ -1,7 +1,7 @@
 import { isRecord } from './fields';
 import { isClusterScoped } from './kinds';
 import { locateField, sequenceItemLines } from './lines';
-import { KubeObject, LoadedObject, ManifestError } from './types';
+import { KubeObject, LoadedObject, ManifestError, NotAnObject } from './types';
 import { parseYamlDocuments } from './yaml';
 
 /** `Kind/namespace/name` of an object (see {@link LoadedObject.key}). */
@@ -45,19 +45,31 @@ function describeType(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-function checkObject(v: unknown, file: string, line: number, what: string): asserts v is KubeObject {
-  if (!isRecord(v)) {
-    throw new ManifestError(`${what} is ${describeType(v)}, not a mapping (a Kubernetes object)`, file, line);
-  }
-  if (typeof v.apiVersion !== 'string' || v.apiVersion === '') {
-    throw new ManifestError(`${what} has no apiVersion`, file, line);
-  }
-  if (typeof v.kind !== 'string' || v.kind === '') {
-    throw new ManifestError(`${what} has no kind`, file, line);
-  }
-  if (v.metadata !== undefined && v.metadata !== null && !isRecord(v.metadata)) {
-    throw new ManifestError(`${what} has metadata that is not a mapping`, file, line);
-  }
+/** Why a value is not a Kubernetes object, or undefined when it is one. */
+function notAnObject(v: unknown, what: string): string | undefined {
+  if (!isRecord(v)) return `${what} is ${describeType(v)}, not a mapping (a Kubernetes object)`;
+  if (typeof v.apiVersion !== 'string' || v.apiVersion === '') return `${what} has no apiVersion`;
+  if (typeof v.kind !== 'string' || v.kind === '') return `${what} has no kind`;
+  if (v.metadata !== undefined && v.metadata !== null && !isRecord(v.metadata)) return `${what} has metadata that is not a mapping`;
+  // Kustomize's own files carry an apiVersion and kind, but no API server serves them.
+  if (v.apiVersion.startsWith('kustomize.config.k8s.io/')) return `${what} is a Kustomize ${v.kind} (${v.apiVersion}), not a Kubernetes object`;
+  return undefined;
+}
+
+/** Where a document that is not an object goes: thrown (the default) or handed to the caller. */
+interface Rejector {
+  readonly file: string;
+  readonly errorFile: string;
+  readonly onNotAnObject?: (d: NotAnObject) => void;
+}
+
+/** Whether `v` is an object; otherwise reports it (throws without a collector) and returns false. */
+function accept(v: unknown, line: number, what: string, r: Rejector): v is KubeObject {
+  const reason = notAnObject(v, what);
+  if (reason === undefined) return true;
+  if (!r.onNotAnObject) throw new ManifestError(reason, r.errorFile, line);
+  r.onNotAnObject({ file: r.file, line, reason, value: v });
+  return false;
 }
 
 function isListKind(v: KubeObject): v is KubeObject & { items: unknown[] } {
@@ -67,10 +79,11 @@ function isListKind(v: KubeObject): v is KubeObject & { items: unknown[] } {
 /**
  * Parses one file's text into objects (see {@link loadManifests} for the rules). `file` is used
  * as the location's file and the error's file. Returns `[]` for a file with no documents.
+ * Documents that are not Kubernetes objects go to `onNotAnObject` when given.
  * @throws ManifestError on malformed input
  */
-export function parseManifests(text: string, file: string): LoadedObject[] {
-  return parseText(text, file, file);
+export function parseManifests(text: string, file: string, onNotAnObject?: (d: NotAnObject) => void): LoadedObject[] {
+  return parseText(text, file, file, false, onNotAnObject);
 }
 
 /**
@@ -79,21 +92,30 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
  * known.
  */
 export function readWrittenManifests(text: string, file: string, values: readonly unknown[]): LoadedObject[] {
-  return parseText(text, file, file, false, values);
+  return parseText(text, file, file, false, undefined, values);
 }
 
 /**
- * @internal `errorFile` is the name errors carry, `file` the one locations carry; `known` the
- * values of documents this process wrote (see {@link parseYamlDocuments}).
+ * @internal `errorFile` is the name errors carry, `file` the one locations carry; documents that
+ * are not objects go to `onNotAnObject` when given, else throw; `known` the values of documents
+ * this process wrote (see {@link parseYamlDocuments}).
  */
-export function parseText(text: string, file: string, errorFile: string, json = false, known?: readonly unknown[]): LoadedObject[] {
+export function parseText(
+  text: string,
+  file: string,
+  errorFile: string,
+  json = false,
+  onNotAnObject?: (d: NotAnObject) => void,
+  known?: readonly unknown[],
+): LoadedObject[] {
   const out: LoadedObject[] = [];
+  const rejector: Rejector = { file, errorFile, ...(onNotAnObject ? { onNotAnObject } : {}) };
   for (const doc of parseYamlDocuments(text, errorFile, json, known)) {
     const value = doc.value;
-    checkObject(value, errorFile, doc.line, 'document');
+    if (!accept(value, doc.line, 'document', rejector)) continue;
     const shared: { lines?: string[] } = {};
     if (isListKind(value)) {
-      flattenList(value, [], { text: doc.text, baseLine: doc.baseLine, shared }, file, errorFile, doc.line, out);
+      flattenList(value, [], { text: doc.text, baseLine: doc.baseLine, shared }, rejector, doc.line, out);
     } else {
       push(out, value, { file, line: doc.line }, { text: doc.text, baseLine: doc.baseLine, basePath: [], shared });
     }
@@ -116,8 +138,7 @@ function flattenList(
   list: KubeObject & { items: unknown[] },
   basePath: (string | number)[],
   doc: { text: string; baseLine: number; shared: { lines?: string[] } },
-  file: string,
-  errorFile: string,
+  rejector: Rejector,
   listLine: number,
   out: LoadedObject[],
 ): void {
@@ -137,11 +158,11 @@ function flattenList(
         items[i] = item;
       }
     }
-    checkObject(item, errorFile, line, `item ${i} of ${list.kind}`);
+    if (!accept(item, line, `item ${i} of ${list.kind}`, rejector)) continue;
     if (isListKind(item)) {
-      flattenList(item, path, doc, file, errorFile, line, out);
+      flattenList(item, path, doc, rejector, line, out);
     } else {
-      push(out, item, { file, line }, { text: doc.text, baseLine: doc.baseLine, basePath: path, shared: doc.shared });
+      push(out, item, { file: rejector.file, line }, { text: doc.text, baseLine: doc.baseLine, basePath: path, shared: doc.shared });
     }
   }
 }

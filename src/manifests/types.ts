@@ -61,6 +61,22 @@ export class ManifestError extends Error {
   }
 }
 
+/**
+ * A document that parsed as YAML but is not a Kubernetes object: a mapping without `apiVersion`
+ * or `kind` (a `kustomization.yaml`, a Helm values file), a sequence (a JSON array), a scalar.
+ * Argo CD cannot apply it.
+ */
+export interface NotAnObject {
+  /** Path of the file relative to the loaded directory, with `/` separators. */
+  readonly file: string;
+  /** 1-based line where the document (or the `List` item) starts. */
+  readonly line: number;
+  /** What is wrong, e.g. `document has no apiVersion`. */
+  readonly reason: string;
+  /** The parsed value, for callers that recognise other kinds of documents. */
+  readonly value: unknown;
+}
+
 /** Options of {@link loadManifests}. */
 export interface LoadOptions {
   /**
@@ -69,4 +85,10 @@ export interface LoadOptions {
    * @default 16 MiB
    */
   readonly maxFileBytes?: number;
+  /**
+   * Receives each document that is not a Kubernetes object, which is then skipped. Without it
+   * such a document is a {@link ManifestError}.
+   * @default - throw
+   */
+  readonly onNotAnObject?: (document: NotAnObject) => void;
 }

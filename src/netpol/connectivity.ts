@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LoadedObject } from '../manifests';
 import { ConnectionSet } from './connection-set';
-import { buildPolicyIndex, INGRESS_CONTROLLER_ID, mergeExternal, PolicyIndex, PolicyIndexOptions } from './engine';
+import { buildPolicyIndex, INGRESS_CONTROLLER_ID, OTHER_NAMESPACE_ID, mergeExternal, OutsideEndpoint, OutsideSpec, PolicyIndex, PolicyIndexOptions } from './engine';
 import { compareRanges, IpRange, parseRange } from './ip';
 import { Warning } from './types';
 
@@ -90,6 +90,29 @@ export function compareConnections(a: ConnectionEnds, b: ConnectionEnds): number
     compareNodes({ id: a.dst, kind: a.dstKind }, { id: b.dst, kind: b.dstKind });
 }
 
+/** Options of {@link analyzeConnectivity} beyond building the index. */
+export interface ConnectivityOptions {
+  /**
+   * Outside classes another set of manifests names, evaluated here too, so a comparison judges
+   * the same pods on both sides (a class that only one side's policies name is no change by
+   * itself).
+   */
+  readonly alsoOutside?: readonly OutsideSpec[];
+  /**
+   * Pair every outside class with every workload, not only with the workloads of the policies
+   * that name it (comparisons: both sides must judge the same pairs).
+   * @default false
+   */
+  readonly pairOutsideWithEveryWorkload?: boolean;
+  /**
+   * Ids of outside classes to treat as governed even where their namespace is not in these
+   * manifests (a comparison: the namespace is in the other side's, and here has no policy).
+   */
+  readonly alsoGoverned?: ReadonlySet<string>;
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /**
  * Every allowed connection of a set of manifests: between workloads, from and to external
  * address ranges, from and to pods outside the manifests, and from `{ingress-controller}` to the
@@ -109,12 +132,18 @@ export function compareConnections(a: ConnectionEnds, b: ConnectionEnds): number
  *   what a peer selects in namespaces outside the manifests chosen by their labels.
  * The generic two are paired with every workload; a class a peer names only with the workloads
  * the policies naming it select (what other workloads can do with pods elsewhere shows under the
- * generic two). Only classes with a connection are nodes. Connections between two outside
- * classes, and between them and external ranges, are not listed.
+ * generic two), unless `pairOutsideWithEveryWorkload`. Only classes with a connection are nodes.
+ *
+ * A class in a namespace of the manifests is governed by their policies, so its connections to
+ * and from external ranges are listed too, and so are its connections with `{other-namespace}` when it
+ * is generic (`shop/{any-other-pod} => {other-namespace}`): without a default-deny, pods nobody
+ * declared can reach the internet and other namespaces. Classes in
+ * namespaces outside the manifests are under no known policy; their links to external ranges and
+ * to each other are not listed.
  */
 export function analyzeConnectivity(
   input: readonly (LoadedObject | KubernetesObject)[] | PolicyIndex,
-  options: PolicyIndexOptions = {},
+  options: PolicyIndexOptions & ConnectivityOptions = {},
 ): ConnectivityReport {
   const index = input instanceof PolicyIndex ? input : buildPolicyIndex(input, options);
   const connections: Connection[] = [];
@@ -138,12 +167,14 @@ export function analyzeConnectivity(
     }
   }
 
-  for (const o of index.outsideEndpoints()) {
-    const { inbound, outbound } = index.outsideConnections(o);
-    if (inbound.size === 0 && outbound.size === 0) continue;
-    nodes.set(o.id, nodeOf(o.id, 'outside'));
-    for (const [w, conns] of inbound) connections.push({ src: w, dst: o.id, conns, srcKind: 'workload', dstKind: 'outside' });
-    for (const [w, conns] of outbound) connections.push({ src: o.id, dst: w, conns, srcKind: 'outside', dstKind: 'workload' });
+  for (const c of outsideConnections(index, options)) {
+    for (const [id, kind] of [
+      [c.src, c.srcKind],
+      [c.dst, c.dstKind],
+    ] as const) {
+      if (!nodes.has(id)) nodes.set(id, nodeOf(id, kind));
+    }
+    connections.push(c);
   }
 
   const controller = index.ingressControllerPod();
@@ -169,4 +200,33 @@ export function computeConnectivity(
   options: PolicyIndexOptions = {},
 ): Connection[] {
   return [...analyzeConnectivity(input, options).connections];
+}
+
+/** The connections of the pods outside the manifests (see {@link analyzeConnectivity}). */
+function outsideConnections(index: PolicyIndex, options: ConnectivityOptions): Connection[] {
+  const classes = new Map<string, OutsideEndpoint>(index.outsideEndpoints().map((o) => [o.id, o]));
+  for (const spec of options.alsoOutside ?? []) if (!classes.has(spec.id)) classes.set(spec.id, index.outsideEndpoint(spec));
+  const sorted = [...classes.values()].sort(byId);
+  const isGoverned = (o: OutsideEndpoint) => o.governed || (options.alsoGoverned?.has(o.id) ?? false);
+  const out: Connection[] = [];
+  for (const o of sorted) {
+    const { inbound, outbound } = index.outsideConnections(o, options.pairOutsideWithEveryWorkload ?? false);
+    for (const [w, conns] of inbound) out.push({ src: w, dst: o.id, conns, srcKind: 'workload', dstKind: 'outside' });
+    for (const [w, conns] of outbound) out.push({ src: o.id, dst: w, conns, srcKind: 'outside', dstKind: 'workload' });
+    if (!isGoverned(o)) continue;
+    for (const e of index.egressToExternal(o.pod)) out.push({ src: o.id, dst: e.id, conns: e.conns, srcKind: 'outside', dstKind: 'external' });
+    for (const e of index.ingressFromExternal(o.pod)) out.push({ src: e.id, dst: o.id, conns: e.conns, srcKind: 'external', dstKind: 'outside' });
+  }
+  // A pod nobody declared, in a namespace of the manifests, with a pod of another namespace.
+  const elsewhere = classes.get(OTHER_NAMESPACE_ID);
+  if (elsewhere) {
+    for (const o of sorted) {
+      if (!o.generic || o === elsewhere || !isGoverned(o)) continue;
+      const outbound = index.allowed(o.pod, elsewhere.pod);
+      const inbound = index.allowed(elsewhere.pod, o.pod);
+      if (!outbound.isEmpty()) out.push({ src: o.id, dst: elsewhere.id, conns: outbound, srcKind: 'outside', dstKind: 'outside' });
+      if (!inbound.isEmpty()) out.push({ src: elsewhere.id, dst: o.id, conns: inbound, srcKind: 'outside', dstKind: 'outside' });
+    }
+  }
+  return out;
 }

@@ -3,17 +3,18 @@ import { effectiveNamespace, isRoute, LoadedObject } from '../manifests';
 import { PairFinder } from './all-pairs';
 import { ConnectionSet, Protocol } from './connection-set';
 import { Evaluator, mergeExternal } from './evaluate';
+import { Admission, Explainer, SideExplanation } from './explain';
 import { formatRange, parseRange } from './ip';
 import { extractRoutes, extractService, extractWorkloads, NamespaceTable, RouteInfo, ServiceInfo, Source, toSources, WarningSink } from './model';
 import { CompiledPolicy, compilePolicy } from './policies';
-import { HypotheticalPod, OutsideEndpoint, OutsidePods } from './outside';
+import { HypotheticalPod, OutsideEndpoint, OutsidePods, OutsideSpec } from './outside';
 import { PodStore } from './pods';
 import { checkNamedPorts, resolveRoutes, RouteTarget } from './resolve';
 import { Labels } from './selector';
 import { Direction, Endpoint, ExternalConnection, ExternalEndpoint, PodEndpoint, PolicyInfo, Warning, Workload } from './types';
 
 export { mergeExternal };
-export type { HypotheticalPod, OutsideEndpoint, RouteTarget };
+export type { Admission, HypotheticalPod, OutsideEndpoint, OutsideSpec, RouteTarget, SideExplanation };
 export { OTHER_NAMESPACE_ID } from './outside';
 
 /** The pod that stands for the ingress controller (Ingress/HTTPRoute traffic comes from it). */
@@ -139,6 +140,7 @@ export class PolicyIndex {
   private readonly evaluate: Evaluator;
   private readonly pairs: PairFinder;
   private readonly outside: OutsidePods;
+  private readonly explainer: Explainer;
   private readonly routeTargets: readonly RouteTarget[];
 
   /** @internal use {@link buildPolicyIndex} */
@@ -162,6 +164,7 @@ export class PolicyIndex {
     this.pods = new PodStore(this.workloads, policies, namespaces);
     this.evaluate = new Evaluator(this.pods, this.families);
     this.pairs = new PairFinder(this.pods, this.evaluate, policies, namespaces);
+    this.explainer = new Explainer(this.pods, this.evaluate);
     this.outside = new OutsidePods(this.pods, this.evaluate, this.pairs, policies, namespaces, (spec) => this.pod(spec));
     for (const p of policies) {
       if (this.pods.selectedBy(p).length > 0) continue;
@@ -265,6 +268,16 @@ export class PolicyIndex {
     return this.evaluate.allowed(src, dst);
   }
 
+  /**
+   * One side of a connection: what the policies of `pod` for `direction` allow with `other` (the
+   * destination of its egress, or the source of its ingress), and which rule and peer of which
+   * policy admit any of `within`, with file and line. A connection is allowed when both sides
+   * allow it (`allowed`).
+   */
+  explainSide(direction: Direction, pod: PodEndpoint, other: Endpoint, within?: ConnectionSet): SideExplanation {
+    return this.explainer.side(direction, pod, other, within);
+  }
+
   /** Whether `src` may connect to `dst` on `protocol`/`port` (e.g. `'TCP', 8080`). */
   allows(src: Endpoint, dst: Endpoint, protocol: Protocol, port: number): boolean {
     return this.allowed(src, dst).allows(protocol, port);
@@ -313,10 +326,16 @@ export class PolicyIndex {
 
   /**
    * The connections between an outside class and the workloads, by workload id: all workloads
-   * for the generic kinds, only those selected by the policies that name it otherwise.
+   * for the generic kinds (and with `everyWorkload`), only those selected by the policies that
+   * name it otherwise.
    */
-  outsideConnections(o: OutsideEndpoint): { inbound: Map<string, ConnectionSet>; outbound: Map<string, ConnectionSet> } {
-    return this.outside.connections(o);
+  outsideConnections(o: OutsideEndpoint, everyWorkload = false): { inbound: Map<string, ConnectionSet>; outbound: Map<string, ConnectionSet> } {
+    return this.outside.connections(o, everyWorkload);
+  }
+
+  /** The outside class a spec describes (e.g. one another set of manifests names), evaluated here. */
+  outsideEndpoint(spec: OutsideSpec): OutsideEndpoint {
+    return this.outside.of(spec);
   }
 }
 

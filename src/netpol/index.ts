@@ -51,7 +51,7 @@ export {
   INGRESS_CONTROLLER_ID,
   OTHER_NAMESPACE_ID,
 } from './engine';
-export type { PolicyIndexOptions, IngressControllerOptions, HypotheticalPod, RouteTarget, OutsideEndpoint } from './engine';
+export type { Admission, PolicyIndexOptions, IngressControllerOptions, HypotheticalPod, RouteTarget, OutsideEndpoint, OutsideSpec, SideExplanation } from './engine';
 export {
   analyzeConnectivity,
   computeConnectivity,

@@ -150,7 +150,8 @@ interface WorkloadBuilder {
 
 /**
  * Finds the workloads: controllers with a pod template, and bare Pods (a Pod with an owner
- * reference becomes its owner's node, merged with the owner when that is in the manifests too).
+ * reference becomes its owner's node, merged with the owner when that is in the manifests too;
+ * a static pod, owned by its Node, stays a Pod of its own name).
  */
 export function extractWorkloads(
   sources: readonly Source[],
@@ -179,7 +180,10 @@ export function extractWorkloads(
     const name = s.obj.metadata?.name ?? '';
     const ref = refOf(s, ns);
     if (kind === 'Pod') {
-      const owner = controllerOf(s.obj);
+      // A static pod's mirror is owned by its Node: it is no replica of anything, so it keeps
+      // its own name (two static pods on one node are two nodes of the graph).
+      const controller = controllerOf(s.obj);
+      const owner = controller?.kind === 'Node' ? undefined : controller;
       const ownerKind = owner ? (owner.kind ?? 'Pod') : 'Pod';
       const ownerName = owner ? owner.name : name;
       add(`${ns}/${ownerName}[${ownerKind}]`, ns, ownerName, ownerKind, labelsOf(s.obj.metadata?.labels), portsOf(s.obj.spec), ref);

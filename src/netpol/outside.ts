@@ -58,10 +58,32 @@ export interface OutsideEndpoint {
   readonly id: string;
   /** The representative pod. */
   readonly pod: PodEndpoint;
+  /** What the representative pod is made of, to stand for the same class in another set of manifests. */
+  readonly spec: OutsideSpec;
   /** The namespace, when the class lies in one named namespace. */
   readonly namespace?: string;
+  /**
+   * Whether the class lies in a namespace the manifests deploy into (one holding a workload or a
+   * NetworkPolicy), so their policies are all the policies that apply to it and its connections to
+   * external ranges and other namespaces are known; elsewhere the manifests say nothing of it.
+   */
+  readonly governed: boolean;
+  /** Whether the class is `{other-namespace}` or a `<ns>/{any-other-pod}`. */
+  readonly generic: boolean;
   /** The policies with a peer that names the class; absent for the generic kinds. */
   readonly namedBy?: readonly PolicyInfo[];
+}
+
+/** An outside class as data: its id, the representative pod's namespace and labels, and whether it is generic. */
+export interface OutsideSpec {
+  readonly id: string;
+  readonly namespace: string;
+  readonly labels: Labels;
+  /** Labels of the namespace; absent: the namespace's labels in the manifests at hand. */
+  readonly namespaceLabels?: Labels;
+  /** The named namespace of the class, when it lies in one. */
+  readonly inNamespace?: string;
+  readonly generic: boolean;
 }
 
 /** Id of the generic pod in a namespace outside the manifests. */
@@ -73,6 +95,7 @@ const OTHER_NAMESPACE = '{other-namespace}';
 /** The classes of pods outside the manifests of a `PolicyIndex`, and their connections. */
 export class OutsidePods {
   private found?: OutsideEndpoint[];
+  private deployed?: Set<string>;
 
   constructor(
     private readonly pods: PodStore,
@@ -91,13 +114,15 @@ export class OutsidePods {
    */
   endpoints(): readonly OutsideEndpoint[] {
     if (this.found) return this.found;
-    const found = new Map<string, { id: string; pod: PodEndpoint; namespace?: string; namedBy?: CompiledPolicy[] }>();
+    const found = new Map<string, { ep: OutsideEndpoint; namedBy?: CompiledPolicy[] }>();
     let policy: CompiledPolicy | undefined;
     const add = (id: string, spec: HypotheticalPod, namespace?: string) => {
       let o = found.get(id);
       if (!o) {
-        o = { id, pod: this.makePod({ ...spec, ports: [], id }), ...(namespace !== undefined ? { namespace } : {}) };
-        if (policy) o.namedBy = [];
+        const generic = policy === undefined;
+        const { namespace: ns = OTHER_NAMESPACE, labels = {} } = spec;
+        const ep = this.of({ id, namespace: ns, labels, ...(spec.namespaceLabels ? { namespaceLabels: spec.namespaceLabels } : {}), ...(namespace !== undefined ? { inNamespace: namespace } : {}), generic });
+        o = generic ? { ep } : { ep, namedBy: [] };
         found.set(id, o);
       }
       if (policy && o.namedBy && o.namedBy[o.namedBy.length - 1] !== policy) o.namedBy.push(policy);
@@ -149,16 +174,44 @@ export class OutsidePods {
         }
       }
     }
-    return (this.found = [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+    return (this.found = [...found.values()]
+      .map((o) => (o.namedBy ? { ...o.ep, namedBy: o.namedBy } : o.ep))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  }
+
+  /** Namespaces the manifests deploy into: those holding a workload or a NetworkPolicy. */
+  private governed(): ReadonlySet<string> {
+    if (!this.deployed) {
+      this.deployed = new Set<string>();
+      for (const s of this.pods.states) this.deployed.add(s.ep.namespace);
+      for (const p of this.policies) this.deployed.add(p.namespace);
+    }
+    return this.deployed;
+  }
+
+  /**
+   * The class a spec describes, evaluated in these manifests (e.g. a class another set of
+   * manifests names, so both sides of a comparison judge the same pods).
+   */
+  of(spec: OutsideSpec): OutsideEndpoint {
+    const pod = this.makePod({ namespace: spec.namespace, labels: spec.labels, ...(spec.namespaceLabels ? { namespaceLabels: spec.namespaceLabels } : {}), ports: [], id: spec.id });
+    return {
+      id: spec.id,
+      pod,
+      spec,
+      ...(spec.inNamespace !== undefined ? { namespace: spec.inNamespace } : {}),
+      governed: this.governed().has(spec.namespace),
+      generic: spec.generic,
+    };
   }
 
   /**
    * The connections between an outside class and the workloads, by workload id: all workloads
-   * for the generic kinds ({@link workloadConnections}), only those selected by the policies
-   * that name it otherwise (see {@link OutsideEndpoint}).
+   * for the generic kinds and with `everyWorkload` (`PairFinder.workloadConnections`), only those
+   * selected by the policies that name it otherwise (see {@link OutsideEndpoint}).
    */
-  connections(o: OutsideEndpoint): { inbound: Map<string, ConnectionSet>; outbound: Map<string, ConnectionSet> } {
-    if (!o.namedBy) return this.pairs.workloadConnections(o.pod);
+  connections(o: OutsideEndpoint, everyWorkload = false): { inbound: Map<string, ConnectionSet>; outbound: Map<string, ConnectionSet> } {
+    if (!o.namedBy || everyWorkload) return this.pairs.workloadConnections(o.pod);
     const inbound = new Map<string, ConnectionSet>();
     const outbound = new Map<string, ConnectionSet>();
     const seen = new Set<PodState>();

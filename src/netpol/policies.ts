@@ -15,10 +15,10 @@ export type PortSpec =
   | { kind: 'range'; protocol: Protocol; from: number; to: number }
   | { kind: 'named'; protocol: Protocol; name: string };
 
-/** A peer of a NetworkPolicy rule. */
+/** A peer of a NetworkPolicy rule; `index` is its position in the rule's `from`/`to`. */
 export type Peer =
-  | { kind: 'pods'; podSelector?: Selector; namespaceSelector?: Selector }
-  | { kind: 'ipBlock'; cidr: IpRange; except: IpRange[] };
+  | { kind: 'pods'; index: number; podSelector?: Selector; namespaceSelector?: Selector }
+  | { kind: 'ipBlock'; index: number; cidr: IpRange; except: IpRange[] };
 
 /** One ingress or egress rule of a compiled NetworkPolicy. */
 export interface Rule {
@@ -91,7 +91,7 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
       if (rawPeers.length > 0) {
         const compiled: Peer[] = [];
         rawPeers.forEach((p, j) => {
-          const peer = compilePeer(p, problem([...base, peerField, j]));
+          const peer = compilePeer(p, j, problem([...base, peerField, j]));
           if (peer) compiled.push(peer);
         });
         peers = compiled;
@@ -118,7 +118,7 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
   return policy;
 }
 
-function compilePeer(raw: unknown, problem: (m: string) => void): Peer | undefined {
+function compilePeer(raw: unknown, index: number, problem: (m: string) => void): Peer | undefined {
   if (!raw || typeof raw !== 'object') {
     problem('peer is not a mapping; it matches nothing');
     return undefined;
@@ -150,7 +150,7 @@ function compilePeer(raw: unknown, problem: (m: string) => void): Peer | undefin
       }
       except.push(r);
     }
-    return { kind: 'ipBlock', cidr, except };
+    return { kind: 'ipBlock', index, cidr, except };
   }
   if (!hasPod && !hasNs) {
     problem('peer has no podSelector, namespaceSelector or ipBlock; it matches nothing');
@@ -158,6 +158,7 @@ function compilePeer(raw: unknown, problem: (m: string) => void): Peer | undefin
   }
   return {
     kind: 'pods',
+    index,
     ...(hasPod ? { podSelector: Selector.compile(p.podSelector, problem) } : {}),
     ...(hasNs ? { namespaceSelector: Selector.compile(p.namespaceSelector, problem) } : {}),
   };

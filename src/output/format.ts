@@ -3,6 +3,20 @@
  * {@link FormatRegistry} of {@link Formatter}s and pick one by the `--format` name.
  */
 
+/**
+ * Why a command could not produce a result (exit 2): bad usage, input it cannot read (a file, YAML
+ * that does not parse, a configuration), or an internal error.
+ */
+export interface Failure {
+  readonly kind: 'usage' | 'input' | 'configuration' | 'internal';
+  /** One line, without the location. */
+  readonly message: string;
+  /** The file at fault, as the user named it (the directory joined with the file). */
+  readonly file?: string;
+  /** 1-based line in `file`. */
+  readonly line?: number;
+}
+
 /** One output format: turns a result into the whole document (ending in a newline). Pure. */
 export interface Formatter<T, C = void> {
   /** The name `--format` takes and help texts show. */
@@ -10,6 +24,11 @@ export interface Formatter<T, C = void> {
   /** Other names `--format` accepts for the same format (`txt` for `text` and the other way round). */
   readonly aliases?: readonly string[];
   format(result: T, context: C): string;
+  /**
+   * The document written on stdout when the command fails (exit 2), for formats a machine reads
+   * (JSON, SARIF), so CI always gets something to parse; text formats leave it to stderr.
+   */
+  failure?(failure: Failure, context: C): string;
 }
 
 /** The formats of one command, by name (in the order help texts list them) and alias. */

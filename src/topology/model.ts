@@ -53,6 +53,13 @@ export interface ComponentSpec {
    * @default false
    */
   readonly telemetry?: boolean;
+  /**
+   * Why the component calls the Kubernetes API, when it does: only then do its pods mount a
+   * service-account token (the generator mounts it, the validator and the admission policies
+   * accept it). Every other pod mounts none: a token is a credential for whoever breaks in.
+   * @default - it does not call the Kubernetes API (none of the CTIS components does)
+   */
+  readonly kubernetesApi?: string;
 }
 
 /** What a scheduled task does for the data store it serves. */

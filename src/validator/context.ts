@@ -8,13 +8,14 @@
  * | `ctx.topology`, `ctx.effective` | the declared topology and how this environment runs it |
  * | `ctx.components` | a component by id (`get`, `effective`), components by role (`withRole`), scheduled tasks (`task`) |
  * | `ctx.objects` | every object by kind and key (`ofKind`, `get`), effective namespace and key, duplicates |
- * | `ctx.schema` | structural problems (`issues`) and which objects are malformed (`isMalformed`) |
+ * | `ctx.documents`, `ctx.root` | the documents that are not Kubernetes objects, and the validated directory |
+ * | `ctx.schema` | structural problems (`issues`), which objects are malformed (`isMalformed`) and which of their fields can be read (`readable`) |
  * | `ctx.pods` | pod templates (`of`, `all`, `ofComponent`, `select`, `selectByLabels`), autoscalers, `maxPods`, `mainContainer` |
  * | `ctx.settings` | a container's settings as .NET reads them (`of`, `main`) |
  * | `ctx.secrets` | the ExternalSecrets and Certificates that produce a Secret (`of`) |
  * | `ctx.memo` | a derived model computed once (the network analysis, the edge model) |
  */
-import type { LoadedObject } from '../manifests';
+import type { LoadedObject, NotAnObject } from '../manifests';
 import type { EnvironmentConfig } from '../config/schema';
 import { EffectiveTopology, effectiveTopology } from '../topology/effective';
 import type { Topology } from '../topology/model';
@@ -40,6 +41,13 @@ export interface ContextOptions {
   readonly topology: Topology;
   /** Ids of every registered rule (suppressions are checked against them). */
   readonly ruleIds?: ReadonlySet<string>;
+  /** Documents of the validated files that are not Kubernetes objects. @default none */
+  readonly documents?: readonly NotAnObject[];
+  /**
+   * The validated directory as an absolute path, when validating a directory: repository paths
+   * (e.g. an ApplicationSet's parameter files) are matched against it.
+   */
+  readonly root?: string;
 }
 
 /** Read-only view of everything a rule may consult (see the table above). */
@@ -57,6 +65,10 @@ export class ValidationContext {
   readonly secrets: SecretProducers;
   /** Ids of every registered rule. */
   readonly ruleIds: ReadonlySet<string>;
+  /** Documents of the validated files that are not Kubernetes objects, in file order. */
+  readonly documents: readonly NotAnObject[];
+  /** The validated directory (absolute), when a directory was validated. */
+  readonly root?: string;
 
   private readonly cache = new Map<string, unknown>();
 
@@ -67,6 +79,8 @@ export class ValidationContext {
     this.effective = effectiveTopology(options.topology, options.env);
     this.components = new Components(options.topology, this.effective);
     this.ruleIds = options.ruleIds ?? new Set();
+    this.documents = options.documents ?? [];
+    if (options.root !== undefined) this.root = options.root;
     this.objects = new ObjectIndex(objects, this.namespace);
     this.schema = new SchemaPass(objects);
     this.pods = new PodTemplates(this.objects, this.schema);

@@ -1,4 +1,4 @@
-import { fieldLine, LoadedObject } from '../manifests';
+import { fieldLine, LoadedObject, NotAnObject } from '../manifests';
 import type { EnvironmentConfig } from '../config/schema';
 import type { Topology } from '../topology/model';
 import { ValidationContext } from './context';
@@ -33,6 +33,11 @@ export interface Summary {
   readonly files: number;
   readonly environment: string;
   /**
+   * Findings not listed because a leading finding explains them (manifests judged against the
+   * wrong environment): 0 otherwise.
+   */
+  readonly folded: number;
+  /**
    * The validated directory (or file) as the caller named it; finding `file`s are relative to
    * it (to its folder for a file). Absent when objects were validated without a directory.
    */
@@ -58,26 +63,33 @@ export function compareFindings(a: Finding, b: Finding): number {
 }
 
 /**
- * Runs `rules` over `objects`: hands each object to the object rules for its kind (skipping
- * objects with a broken structure for rules that read typed fields), each pod template to the pod
- * rules, calls environment rules once, then
+ * Runs `rules` over `objects`: hands each object to the object rules for its kind (malformed ones
+ * too: what a rule cannot read there it skips silently, the schema rules report why), each pod
+ * template whose structure is sound to the pod rules, calls environment rules once, then
  * adds rule id, severity, remediation, location and suppression handling. Never throws for
  * anything in the objects: a rule that fails is reported as a `rule-failed` finding.
  */
 export function runRules(
   objects: readonly LoadedObject[],
-  options: { env: EnvironmentConfig; topology: Topology },
+  options: { env: EnvironmentConfig; topology: Topology; documents?: readonly NotAnObject[]; root?: string },
   rules: readonly Rule[],
   allRuleIds: ReadonlySet<string>,
 ): EngineResult {
   const ctx = new ValidationContext(objects, { ...options, ruleIds: allRuleIds });
-  const findings: Finding[] = [];
-  const suppressed: SuppressedFinding[] = [];
+  let findings: Finding[] = [];
+  let suppressed: SuppressedFinding[] = [];
   const suppressionCache = new Map<LoadedObject, ReturnType<typeof suppressionsOf>>();
   const fallbackAnchor = ctx.objects.get('Namespace', '', ctx.namespace) ?? objects[0];
   const seen = new Set<string>();
 
   const emit = (rule: Rule, subject: LoadedObject | undefined, f: RuleFinding): void => {
+    if (f.document) {
+      const finding: Finding = { rule: rule.id, severity: f.severity ?? rule.severity, message: f.message, file: f.document.file, line: f.document.line, resource: '', remediation: f.remediation ?? rule.remediation };
+      const id = `${finding.rule}\u0000${finding.file}:${finding.line}\u0000${finding.message}`;
+      if (!seen.has(id)) findings.push(finding);
+      seen.add(id);
+      return;
+    }
     const anchor = f.on ?? subject ?? fallbackAnchor;
     const line = anchor ? (f.line ?? (f.path ? fieldLine(anchor, f.path) : anchor.location.line)) : 0;
     const finding: Finding = {
@@ -104,12 +116,13 @@ export function runRules(
     findings.push(finding);
   };
 
-  const run = (rule: Rule, subject: LoadedObject | undefined, check: () => RuleFinding[]): void => {
+  /** Runs a check; a failure is a `rule-failed` finding, except on a malformed object (schema-valid says why it cannot be read). */
+  const run = (rule: Rule, subject: LoadedObject | undefined, check: () => RuleFinding[], malformed = false): void => {
     let result: RuleFinding[];
     try {
       result = check();
     } catch (e) {
-      emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
+      if (!malformed) emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
       return;
     }
     for (const f of result) emit(rule, subject, f);
@@ -123,16 +136,22 @@ export function runRules(
     } else {
       const kinds = rule.scope.kinds;
       const subjects = kinds.includes('*') ? objects : kinds.flatMap((k) => ctx.objects.ofKind(k));
-      for (const o of subjects) {
-        if (!rule.runsOnMalformed && ctx.schema.isMalformed(o)) continue;
-        run(rule, o, () => rule.check(o, ctx));
-      }
+      for (const o of subjects) run(rule, o, () => rule.check(o, ctx), ctx.schema.isMalformed(o));
     }
   }
 
+  // A leading finding that explains all others (the wrong environment) stands alone.
+  const leading = new Set(rules.filter((r) => isEnvironmentRule(r) && r.foldsOthers).map((r) => r.id));
+  const leads = findings.filter((f) => leading.has(f.rule) && f.severity === 'error');
+  let folded = 0;
+  if (leads.length > 0) {
+    folded = findings.length - leads.length + suppressed.length;
+    findings = leads.map((f) => (folded > 0 ? { ...f, message: `${f.message} (${folded} findings that follow from it are folded into this one)` } : f));
+    suppressed = [];
+  }
   findings.sort(compareFindings);
   suppressed.sort(compareFindings);
-  const files = new Set(objects.map((o) => o.location.file));
+  const files = new Set([...objects.map((o) => o.location.file), ...(options.documents ?? []).map((d) => d.file)]);
   return {
     findings,
     suppressed,
@@ -144,6 +163,7 @@ export function runRules(
       objects: objects.length,
       files: files.size,
       environment: options.env.name,
+      folded,
     },
   };
 }

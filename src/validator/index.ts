@@ -14,12 +14,14 @@ import * as path from 'node:path';
 import { ConfigError, inferEnvironment, loadEnvironment } from '../config/load';
 import { UsageError } from '../errors';
 import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from '../config/schema';
-import { LoadedObject, loadManifests, ManifestError } from '../manifests';
+import { LoadedObject, loadManifests, ManifestError, NotAnObject } from '../manifests';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
 import type { Topology } from '../topology/model';
 import { Finding, runRules, Summary, SuppressedFinding } from './engine';
 import { ConnectivityGraph, networkAnalysis } from './network';
 import { RULE_REGISTRY } from './rules';
+import { argoCdRuleIds, isArgoCdOutput, validateArgoCd } from './argocd';
+import type { Rule } from './rule';
 
 export type { Finding, Summary, SuppressedFinding } from './engine';
 export type { Rule, RuleFinding, Severity } from './rule';
@@ -29,7 +31,7 @@ export { SUPPRESS_PREFIX } from './suppression';
 export { PRE_PROVISIONED_ANNOTATION } from './rules/secrets';
 export { ManifestError } from '../manifests';
 export { inferEnvironment };
-export { ARGOCD_KINDS, argoCdRuleIds, validateArgoCd } from './argocd';
+export { ARGOCD_KINDS, argoCdRuleIds, isArgoCdOutput, validateArgoCd } from './argocd';
 
 /** The result of a validation. */
 export interface Report {
@@ -55,6 +57,10 @@ export interface ValidateObjectsOptions {
   readonly rules?: readonly string[];
   /** Also return the allowed-connection graph. @default false */
   readonly graph?: boolean;
+  /** Documents of the validated files that are not Kubernetes objects (each is a finding). @default none */
+  readonly documents?: readonly NotAnObject[];
+  /** The validated directory, absolute (repository paths are matched against it). */
+  readonly root?: string;
 }
 
 /** Options of {@link validateDirectory}. */
@@ -86,13 +92,8 @@ export function isInputError(e: unknown): e is InputError {
  * objects; throws {@link UsageError} for an unknown rule id.
  */
 export function validateObjects(objects: readonly LoadedObject[], options: ValidateObjectsOptions): Report {
-  let rules = [...RULE_REGISTRY.values()];
-  if (options.rules) {
-    const unknown = options.rules.filter((r) => !RULE_REGISTRY.has(r));
-    if (unknown.length > 0) throw new UsageError(`unknown rule id ${unknown.join(', ')}`);
-    rules = options.rules.map((r) => RULE_REGISTRY.get(r)!);
-  }
-  const result = runRules(objects, { env: options.env, topology: options.topology }, rules, new Set(RULE_REGISTRY.keys()));
+  const rules = selectRules(options.rules);
+  const result = runRules(objects, { env: options.env, topology: options.topology, documents: options.documents, root: options.root }, rules, new Set(RULE_REGISTRY.keys()));
   let graph: ConnectivityGraph | undefined;
   if (options.graph) {
     try {
@@ -104,9 +105,21 @@ export function validateObjects(objects: readonly LoadedObject[], options: Valid
   return { findings: result.findings, suppressed: result.suppressed, summary: result.summary, ...(graph ? { graph } : {}) };
 }
 
+/** The rules to run: every rule, or the ones named (an unknown id is a usage error). */
+function selectRules(ids: readonly string[] | undefined, among: readonly string[] = [...RULE_REGISTRY.keys()]): Rule[] {
+  if (!ids) return among.map((r) => RULE_REGISTRY.get(r)!);
+  const unknown = ids.filter((r) => !RULE_REGISTRY.has(r));
+  if (unknown.length > 0) throw new UsageError(`unknown rule id ${unknown.join(', ')}`);
+  return ids.filter((r) => among.includes(r)).map((r) => RULE_REGISTRY.get(r)!);
+}
+
 /**
- * Loads a directory of manifests and the environment's configuration, and validates.
- * @throws ManifestError for unreadable or malformed manifests, ConfigError for a bad
+ * Loads a directory of manifests and the environment's configuration, and validates. A directory
+ * that holds only Argo CD objects (`dist/argocd`) is validated as the Argo CD output, against
+ * every environment (or the one named): its Applications, ApplicationSet, project and the
+ * ApplicationSet's parameter files. Documents that are not Kubernetes objects are findings, not
+ * errors.
+ * @throws ManifestError for unreadable files or YAML that does not parse, ConfigError for a bad
  *   configuration, UsageError when the environment is unknown or cannot be inferred
  */
 export function validateDirectory(dir: string, options: ValidateDirectoryOptions = {}): Report {
@@ -117,16 +130,25 @@ export function validateDirectory(dir: string, options: ValidateDirectoryOptions
     // Say so before anything else (the environment cannot be inferred from a path that is not there).
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ManifestError('path does not exist', dir);
   }
+  if (options.env !== undefined && !ENVIRONMENT_NAMES.includes(options.env)) {
+    throw new UsageError(`unknown environment "${String(options.env)}" (expected ${ENVIRONMENT_NAMES.join(', ')})`);
+  }
+  const topology = options.topology ?? CTIS_TOPOLOGY;
+  const documents: NotAnObject[] = [];
+  const objects = loadManifests(dir, { ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}), onNotAnObject: (d) => documents.push(d) });
+  const baseDir = isFile ? path.dirname(dir) : dir;
+  const root = path.resolve(baseDir);
+  if (isArgoCdOutput(objects)) {
+    const envs = (options.env ? [options.env] : ENVIRONMENT_NAMES).map((n) => loadEnvironment(n, topology, options.configDir));
+    const ids = selectRules(options.rules, argoCdRuleIds()).map((r) => r.id);
+    const report = validateArgoCd(objects, { envs, topology, documents, root, rules: ids });
+    return { ...report, summary: { ...report.summary, target: dir }, baseDir };
+  }
   const envName = options.env ?? inferEnvironment(dir);
   if (!envName) {
     throw new UsageError(`cannot tell the environment of ${dir}: pass --env (${ENVIRONMENT_NAMES.join(', ')})`);
   }
-  if (!ENVIRONMENT_NAMES.includes(envName)) {
-    throw new UsageError(`unknown environment "${String(envName)}" (expected ${ENVIRONMENT_NAMES.join(', ')})`);
-  }
-  const topology = options.topology ?? CTIS_TOPOLOGY;
   const env = loadEnvironment(envName, topology, options.configDir);
-  const objects = loadManifests(dir, options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {});
-  const report = validateObjects(objects, { env, topology, rules: options.rules, graph: options.graph });
-  return { ...report, summary: { ...report.summary, target: dir }, baseDir: isFile ? path.dirname(dir) : dir };
+  const report = validateObjects(objects, { env, topology, rules: options.rules, graph: options.graph, documents, root });
+  return { ...report, summary: { ...report.summary, target: dir }, baseDir };
 }

@@ -29,12 +29,18 @@ export interface GraphEdge {
 /** One difference between what is allowed and what is declared. */
 export interface Discrepancy {
   readonly kind: 'missing' | 'extra';
+  /** Label of the source node. */
   readonly from: string;
+  /** Label of the destination node. */
   readonly to: string;
+  readonly source: Node;
+  readonly destination: Node;
   readonly conns: ConnectionSet;
-  /** The object the finding is reported on. */
+  /** The workload the difference is about (the destination of a missing edge, else its source; the side of an extra one). */
   readonly anchor?: LoadedObject;
-  /** Extra context for the message (purpose of the edge, policies involved). */
+  /** For an extra connection: the side whose policies let it through (`to`: the destination's ingress, `from`: the source's egress). */
+  readonly side: 'from' | 'to';
+  /** The purpose of a declared edge. */
   readonly note?: string;
 }
 
@@ -106,16 +112,10 @@ export class Comparison {
     return acc;
   }
 
-  private policiesOf(n: Node, direction: 'ingress' | 'egress'): string {
-    const names = new Set<string>();
-    for (const ep of n.endpoints) if (ep.kind === 'pod') for (const p of this.index.selectingPolicies(ep, direction)) names.add(p.name);
-    return names.size === 0 ? `no ${direction} policy selects it` : `${direction} policies: ${[...names].sort().join(', ')}`;
-  }
-
   /**
    * Compares what is allowed from `from` to `to` with what is declared: an edge of the graph, a
-   * `missing` discrepancy reported on the destination (else the source), an `extra` one reported
-   * on `anchorSide` (the side whose policy let it through).
+   * `missing` discrepancy about the destination (else the source), an `extra` one about
+   * `anchorSide` (the side whose policy let it through).
    */
   compare(from: Node, to: Node, allowed: ConnectionSet, anchorSide: 'from' | 'to'): void {
     const k = pairKey(from.id, to.id);
@@ -125,19 +125,13 @@ export class Comparison {
     const extra = allowed.subtract(exp);
     const status: GraphEdge['status'] = exp.isEmpty() ? 'extra' : allowed.isEmpty() ? 'missing' : !missing.isEmpty() || !extra.isEmpty() ? 'partial' : 'ok';
     this.edges.push({ from: from.id, to: to.id, allowed: allowed.toString(), expected: exp.toString(), status });
+    const pair = { from: from.label, to: to.label, source: from, destination: to };
     if (!missing.isEmpty()) {
-      this.discrepancies.push({ kind: 'missing', from: from.label, to: to.label, conns: missing, anchor: to.anchor ?? from.anchor, note: this.purpose.get(k) });
+      this.discrepancies.push({ kind: 'missing', ...pair, conns: missing, anchor: to.anchor ?? from.anchor, side: anchorSide, note: this.purpose.get(k) });
     }
     if (!extra.isEmpty()) {
       const side = anchorSide === 'to' ? to : from;
-      this.discrepancies.push({
-        kind: 'extra',
-        from: from.label,
-        to: to.label,
-        conns: extra,
-        anchor: side.anchor ?? (anchorSide === 'to' ? from : to).anchor,
-        note: this.policiesOf(side, anchorSide === 'to' ? 'ingress' : 'egress'),
-      });
+      this.discrepancies.push({ kind: 'extra', ...pair, conns: extra, anchor: side.anchor ?? (anchorSide === 'to' ? from : to).anchor, side: anchorSide });
     }
   }
 }

@@ -10,9 +10,11 @@ import { buildPolicyIndex, PodEndpoint, PolicyIndex } from '../netpol';
 import type { ValidationContext } from './context';
 import { Comparison, compareExternal, compareProbes, compareWorkloads, declareExpected, Discrepancy, GraphEdge, GraphNode, strayLeaks } from './network-compare';
 import { probeNodes, workloadNodes } from './network-nodes';
+import { ExtraCause, extraCauses, MissingCause, missingCauses } from './network-causes';
 
 export { describeRange } from './network-compare';
 export type { Discrepancy, GraphEdge, GraphNode } from './network-compare';
+export type { BlockingSide, ExtraCause, MissingCause } from './network-causes';
 export { ELSEWHERE_NAMESPACE, KUBE_DNS, STRAY_LABELS } from './network-nodes';
 
 /** The allowed-connection graph between components, the ingress controller, DNS, declared pods of other namespaces and external ranges. */
@@ -36,12 +38,29 @@ export function networkAnalysis(ctx: ValidationContext): NetworkAnalysis {
   return ctx.memo('network:analysis', () => analyze(ctx));
 }
 
+/** The rules and peers that let the extra connections through (computed once, only when there are some). */
+export function networkExtraCauses(ctx: ValidationContext): readonly ExtraCause[] {
+  return ctx.memo('network:extra-causes', () => {
+    const a = networkAnalysis(ctx);
+    return extraCauses(ctx, a.index, a.discrepancies);
+  });
+}
+
+/** The sides that do not admit each missing edge (computed once, only when there are some). */
+export function networkMissingCauses(ctx: ValidationContext): readonly MissingCause[] {
+  return ctx.memo('network:missing-causes', () => {
+    const a = networkAnalysis(ctx);
+    return missingCauses(ctx, a.index, a.discrepancies);
+  });
+}
+
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 function analyze(ctx: ValidationContext): NetworkAnalysis {
   const controller = ctx.env.edge.controller;
   const index = buildPolicyIndex(
-    ctx.objects.all.filter((o) => !ctx.schema.isMalformed(o)),
+    // The engine reads every field defensively: a malformed object still counts as far as it can be read.
+    ctx.objects.all,
     { defaultNamespace: ctx.namespace, ingressController: { namespace: controller.namespace, labels: controller.podLabels } },
   );
   const nodes = workloadNodes(ctx, index);

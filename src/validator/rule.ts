@@ -16,6 +16,11 @@ export interface RuleFinding {
   /** An exact line when the rule knows it better than `path` does. @default - from `path` */
   readonly line?: number;
   /**
+   * A document that is not a Kubernetes object (e.g. a `kustomization.yaml`): the finding is
+   * located at it and names no resource; `on` and `path` do not apply.
+   */
+  readonly document?: { readonly file: string; readonly line: number };
+  /**
    * The object the finding is about when it is not the subject: environment rules (which are
    * handed no object) name a well-defined anchor, e.g. the destination's workload.
    * @default - the subject (for an environment rule: the environment's Namespace, else the first object)
@@ -56,17 +61,17 @@ export interface RuleMetadata {
 export interface ObjectRule extends RuleMetadata {
   readonly scope: { readonly kinds: readonly string[] };
   /**
-   * Whether the rule also runs on objects whose structure is broken (wrong field types, missing
-   * required fields). Only the rules that read nothing typed (schema, suppression) set it.
-   * @default false
+   * Called for malformed objects too (wrong field types, missing required fields): read fields
+   * through the accessors of `src/manifests` or check `ctx.schema.readable(o, path)` first; a
+   * failure on a malformed object is dropped (the schema rules report the structure).
    */
-  readonly runsOnMalformed?: boolean;
   check(subject: LoadedObject, context: ValidationContext): RuleFinding[];
 }
 
 /**
- * A rule about pods: called once per pod template of a well-formed workload (every kind of
- * `WORKLOAD_KINDS`, bare Pods included), and reports about the workload (`template.owner`).
+ * A rule about pods: called once per pod template whose structure is sound (every kind of
+ * `WORKLOAD_KINDS`, bare Pods included; whatever is wrong elsewhere in the workload), and reports
+ * about the workload (`template.owner`).
  */
 export interface PodTemplateRule extends RuleMetadata {
   readonly scope: { readonly podTemplates: true };
@@ -79,6 +84,12 @@ export interface PodTemplateRule extends RuleMetadata {
  */
 export interface EnvironmentRule extends RuleMetadata {
   readonly scope: { readonly environment: true };
+  /**
+   * When the rule reports an error, every other finding follows from it (e.g. manifests judged
+   * against the wrong environment): they are folded into its findings, counted in the summary.
+   * @default false
+   */
+  readonly foldsOthers?: boolean;
   check(context: ValidationContext): RuleFinding[];
 }
 

@@ -63,7 +63,7 @@ const CASES: BreakingCase[] = [
     name: 'a LoadBalancer on postgresql',
     env: 'staging',
     request: (r) => update(pick(r, 'Service', 'postgresql'), (s) => (s.spec.type = 'LoadBalancer')),
-    denied: [['services', m('postgresql: Service postgresql is of type LoadBalancer: only ClusterIP Services are allowed', 'internal-not-exposed')]],
+    denied: [['services', m('postgresql: Service postgresql is of type LoadBalancer: only ClusterIP Services are allowed', 'service-type')]],
   },
   {
     name: 'an Ingress to app-server',
@@ -94,13 +94,13 @@ const CASES: BreakingCase[] = [
     name: 'a NodePort for the frontend (a public component is reached through the edge only)',
     env: 'production',
     request: (r) => update(pick(r, 'Service', 'frontend'), (s) => (s.spec.type = 'NodePort')),
-    denied: [['services', m('frontend: Service frontend is of type NodePort', 'internal-not-exposed')]],
+    denied: [['services', m('frontend: Service frontend is of type NodePort', 'service-type')]],
   },
   {
     name: 'externalIPs on a new Service selecting redis pods under another name',
     env: 'development',
     request: (r) => create({ ...pick(r, 'Service', 'redis'), metadata: { name: 'cache-debug', namespace: r.env.namespace }, spec: { ...pick(r, 'Service', 'redis').spec, externalIPs: ['203.0.113.7'] } }),
-    denied: [['services', m('redis: Service cache-debug has externalIPs 203\\.0\\.113\\.7', 'internal-not-exposed')]],
+    denied: [['services', m('redis: Service cache-debug has externalIPs 203\\.0\\.113\\.7', 'service-type')]],
   },
   // --- Ingress ---
   {
@@ -447,10 +447,6 @@ describe('breaking changes are denied by the intended check, with its message', 
  * rules it misses per case. Everything else a policy denies, the named validator rule also finds.
  */
 const BEFORE_MERGE_GAPS: Record<string, { readonly missed: readonly string[]; readonly why: string }> = {
-  'a NodePort for the frontend (a public component is reached through the edge only)': {
-    missed: ['internal-not-exposed'],
-    why: 'SPEC §2 rule 1 names the internal components; admission holds every component to it',
-  },
   'host namespaces, a host port and a hostPath volume': {
     missed: ['internal-not-exposed'],
     why: 'the host port of a public component: internal-not-exposed names the internal ones (pod-security-restricted reports it)',
@@ -462,7 +458,6 @@ const BEFORE_MERGE_GAPS: Record<string, { readonly missed: readonly string[]; re
     why: "the validator judges connections, which also need the frontend's egress; admission judges the ingress policy alone",
   },
   'production: redis is managed, so no pod labelled redis may be admitted from anywhere': { missed: ['network-extra-connection'], why: 'no pod is selected, so no connection exists before merge' },
-  'production: a tag without digest, and latest in an init container': { missed: [], why: 'image-pinned reports latest; a validator rule reading images.requireDigest is still to come (the tag-only image passes it)' },
   'traefik: an IngressRoute to redis (a kind the project never renders)': { missed: ['unknown-kind'], why: 'the validator reports unknown kinds as warnings only' },
   'gateway-api: a TCPRoute to postgresql': { missed: ['unknown-kind'], why: 'the validator reports unknown kinds as warnings only' },
 };

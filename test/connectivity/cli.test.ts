@@ -3,15 +3,10 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main, run as runProcess } from '../../src/cli/connectivity';
-import { manifestsOf, SCENARIOS } from './golden';
+import { run as runProcess } from '../../src/cli/connectivity';
+import { manifestsOf, runConnectivity, SCENARIOS } from './golden';
 
-function run(...argv: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
+const run = runConnectivity;
 
 const expected = (scenario: string, format: string) =>
   fs.readFileSync(path.join(SCENARIOS, scenario, `expected.${format}`), 'utf8');

@@ -1,6 +1,7 @@
 /** Golden-file helpers shared by the connectivity tests (not a test file itself). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { main } from '../../src/cli/connectivity';
 
 export const SCENARIOS = path.join(__dirname, 'scenarios');
 
@@ -42,4 +43,12 @@ export function expectGolden(file: string, actual: string): void {
     fs.rmSync(actualFile, { force: true });
   }
   expect(actual).toBe(expected);
+}
+
+/** Runs the connectivity command in-process: exit code and what it wrote. */
+export function runConnectivity(...argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
 }

@@ -1,23 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/connectivity';
 import {
   assumedIngressController,
   DEFAULT_ASSUMPTION,
   describeIngressController,
   parseIngressController,
 } from '../../src/connectivity/ingress-controller';
-import { manifestsOf } from './golden';
+import { manifestsOf, runConnectivity } from './golden';
 
 const DIST = path.resolve(__dirname, '../../dist');
 
-function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
+const cli = runConnectivity;
 
 const controllerLines = (txt: string) => txt.split('\n').filter((l) => l.startsWith('{ingress-controller} => '));
 

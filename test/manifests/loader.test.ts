@@ -261,6 +261,28 @@ describe('loadManifests', () => {
     expectError(() => loadManifests(tmpDir({ 'x.yaml': '---\n# nothing\n' })), /no manifests found/);
   });
 
+  it('hands documents that are not Kubernetes objects to onNotAnObject and reads the rest', () => {
+    const dir = tmpDir({
+      'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nreplicas: 3\n---\n- x\n',
+      'kustomization.yaml': 'resources:\n  - a.yaml\n',
+      'list.yaml': 'apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n  - oops\n',
+      'values.json': '[1, 2]\n',
+    });
+    expectError(() => loadManifests(dir), /document has no apiVersion/, 5, /a\.yaml$/);
+    const seen: { file: string; line: number; reason: string }[] = [];
+    const objects = loadManifests(dir, { onNotAnObject: (d) => seen.push({ file: d.file, line: d.line, reason: d.reason }) });
+    expect(objects.map((o) => o.key)).toEqual(['ConfigMap//a', 'ConfigMap//b']);
+    expect(seen).toEqual([
+      { file: 'a.yaml', line: 5, reason: 'document has no apiVersion' },
+      { file: 'a.yaml', line: 7, reason: 'document is a sequence, not a mapping (a Kubernetes object)' },
+      { file: 'kustomization.yaml', line: 1, reason: 'document has no apiVersion' },
+      { file: 'list.yaml', line: 5, reason: 'item 1 of List is a string, not a mapping (a Kubernetes object)' },
+      { file: 'values.json', line: 1, reason: 'document is a sequence, not a mapping (a Kubernetes object)' },
+    ]);
+    // A directory of such documents only is not an error then: there is something to report.
+    expect(loadManifests(tmpDir({ 'kustomization.yaml': 'resources: []\n' }), { onNotAnObject: () => {} })).toEqual([]);
+  });
+
   it('survives symbolic link cycles', () => {
     const dir = tmpDir({ 'x.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n' });
     fs.symlinkSync(dir, path.join(dir, 'loop'));

@@ -129,8 +129,11 @@ describe('pods outside the manifests', () => {
   it('shows what any namespace may open, and what an unrestricted workload may reach', () => {
     expect(lines('{other-namespace}')).toEqual([
       'b/open[Pod] => {other-namespace} : All Connections',
+      // b has no policy: a pod nobody declared there talks with any other namespace.
+      'b/{any-other-pod} => {other-namespace} : All Connections',
       '{other-namespace} => a/api[Pod] : TCP 8080',
       '{other-namespace} => b/open[Pod] : All Connections',
+      '{other-namespace} => b/{any-other-pod} : All Connections',
     ]);
     expect(lines('{other-namespace env=prod}')).toEqual(['{other-namespace env=prod} => a/api[Pod] : TCP 7100,8080']);
     expect(lines('{other-namespace team=obs}/{app=prom}')).toEqual(['{other-namespace team=obs}/{app=prom} => a/api[Pod] : TCP 8080,9090']);
@@ -140,11 +143,16 @@ describe('pods outside the manifests', () => {
     // a is default-deny: its other pods can open nothing; b has no policy at all.
     expect(lines('a/{any-other-pod}')).toEqual([]);
     expect(lines('a/{app=debug}')).toEqual([]);
+    // ... and its external ranges are listed: nothing restricts it.
     expect(lines('b/{any-other-pod}')).toEqual([
+      '0.0.0.0-255.255.255.255 => b/{any-other-pod} : All Connections',
       'a/api[Pod] => b/{any-other-pod} : TCP 80',
       'b/open[Pod] => b/{any-other-pod} : All Connections',
+      'b/{any-other-pod} => 0.0.0.0-255.255.255.255 : All Connections',
       'b/{any-other-pod} => a/api[Pod] : TCP 8080',
       'b/{any-other-pod} => b/open[Pod] : All Connections',
+      'b/{any-other-pod} => {other-namespace} : All Connections',
+      '{other-namespace} => b/{any-other-pod} : All Connections',
     ]);
     expect(report.nodes.filter((n) => n.kind === 'outside').map((n) => n.id)).toEqual([
       'b/{any-other-pod}',
@@ -406,8 +414,10 @@ describe('connectivity at scale', () => {
     const report = analyzeConnectivity(objs);
     const pods = report.connections.filter((c) => c.srcKind === 'workload' && c.dstKind === 'workload');
     expect(pods).toHaveLength(N * 5);
-    // The DNS rule (no `to`) reaches every address outside; no pod admits UDP 53.
-    expect(report.connections.filter((c) => c.dstKind === 'external')).toHaveLength(N);
+    // The DNS rule (no `to`) reaches every address outside; no pod admits UDP 53. The other pods
+    // of each namespace get the same egress (the metrics policy selects them too).
+    expect(report.connections.filter((c) => c.dstKind === 'external' && c.srcKind === 'workload')).toHaveLength(N);
+    expect(report.connections.filter((c) => c.dstKind === 'external' && c.srcKind === 'outside')).toHaveLength(namespaces);
     expect(pods.every((c) => c.conns.toString() === 'TCP 8080')).toBe(true);
     expect(
       report.connections.find((c) => c.src === 'ns0/svc0[Pod]' && c.dst === 'ns1/svc1[Pod]')?.conns.toString(),
@@ -415,7 +425,7 @@ describe('connectivity at scale', () => {
     // Pods outside the manifests: any other namespace may scrape every workload on 9090 and
     // receive its DNS queries; each peer's class is paired with the workloads naming it only,
     // so the count stays linear.
-    const other = report.connections.filter((c) => c.src === '{other-namespace}' || c.dst === '{other-namespace}');
+    const other = report.connections.filter((c) => (c.src === '{other-namespace}' || c.dst === '{other-namespace}') && (c.srcKind === 'workload' || c.dstKind === 'workload'));
     expect(other).toHaveLength(2 * N);
     expect(other.every((c) => c.conns.toString() === (c.src === '{other-namespace}' ? 'TCP 9090' : 'UDP 53'))).toBe(true);
     const outside = report.connections.filter((c) => c.srcKind === 'outside' || c.dstKind === 'outside');

@@ -43,7 +43,7 @@ describe('validate command', () => {
     const dir = tmpDir({ 'api.yaml': toYaml(workload('api', { image: 'api:latest' })) });
     const r = cli([dir, '--config', CONFIG_DIR, '--rule', 'image-pinned', '--rule', 'namespace-present']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15$/m);
+    expect(r.stdout).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15; environment configuration `images.requireDigest`$/m);
     expect(r.stdout).toContain(`  error   ${path.join(dir, 'api.yaml')}:`);
     expect(r.stdout).toMatch(/^ {2}error {3}\S+\/production\/api\.yaml:\d+ {2}Deployment\/ctis-production\/api {2}image api:latest uses the latest tag$/m);
     expect(r.stdout).toMatch(/^ {2}fix: /m);
@@ -117,9 +117,14 @@ describe('validate command', () => {
       const dir = tmpDir({ 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n' });
       expectCleanError(cli([dir, '--config', CONFIG_DIR]), /a\.yaml:5: invalid YAML: duplicated mapping key/);
     });
-    it('a document that is not an object', () => {
-      const dir = tmpDir({ 'a.yaml': '---\n- just\n- a list\n' });
-      expectCleanError(cli([dir, '--config', CONFIG_DIR]), /a\.yaml:2: document is a sequence, not a mapping/);
+    it('a document that is not an object is one error finding, and the rest is validated', () => {
+      const dir = tmpDir({ 'a.yaml': '---\n- just\n- a list\n', 'b.yaml': toYaml(workload('api', { container: { securityContext: { privileged: true } } })) });
+      const r = cli([dir, '--config', CONFIG_DIR, '--format', 'json', '--env', 'production']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('');
+      const findings = parseJsonReport(r.stdout).findings;
+      expect(findings).toContainEqual(expect.objectContaining({ rule: 'kubernetes-object', severity: 'error', file: 'a.yaml', line: 2, resource: '' }));
+      expect(findings).toContainEqual(expect.objectContaining({ rule: 'pod-security-restricted', file: 'b.yaml', message: 'container api is privileged' }));
     });
     it('an unknown kind is a warning with file and line', () => {
       const dir = tmpDir({ 'a.yaml': '---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n' });
@@ -168,5 +173,65 @@ describe('validate command', () => {
     const r = cli(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/usage: npm run validate/);
+  });
+
+  describe('with --format json or sarif, an exit-2 error is still a document on stdout', () => {
+    const broken = () => tmpDir({ 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n' });
+    it.each([
+      ['unreadable YAML', () => [broken(), '--format', 'json', '--config', CONFIG_DIR], { kind: 'input', message: expect.stringMatching(/^invalid YAML: /) as string, file: expect.stringMatching(/a\.yaml$/) as string, line: 5 }],
+      ['a bad configuration', () => [path.join(DIST, 'production'), '-f', 'json', '--config', '/nonexistent'], { kind: 'configuration', message: expect.stringMatching(/production\.yaml: environment "production": cannot read the file/) as string, file: expect.any(String) as string }],
+      ['bad usage', () => ['--format=json', '--bogus', 'dist/production'], { kind: 'usage', message: expect.stringMatching(/^Unknown option '--bogus'/) as string }],
+      ['an unknown environment', () => ['dist/production', '-fjson', '--env', 'qa'], { kind: 'usage', message: 'unknown environment "qa" (expected development, staging, production)' }],
+    ])('%s', (_name, args, error) => {
+      const r = cli(args());
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(JSON.parse(r.stdout)).toEqual({ error, findings: [], summary: null });
+    });
+    it('as SARIF: a failed invocation with the file and line', () => {
+      const r = cli([broken(), '--format', 'sarif', '--config', CONFIG_DIR]);
+      expect(r.code).toBe(2);
+      const run = parseSarif(r.stdout).runs[0];
+      expect(run.results).toEqual([]);
+      expect(run.invocations[0]).toMatchObject({ executionSuccessful: false, exitCode: 2 });
+      expect(run.invocations[0].toolExecutionNotifications[0].locations[0].physicalLocation.region).toEqual({ startLine: 5 });
+    });
+    it('the text format leaves stdout empty', () => {
+      const r = cli([broken(), '--config', CONFIG_DIR]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+    });
+  });
+
+  it('validating manifests against the wrong environment gives one leading finding, the rest folded into it', () => {
+    const r = cli([path.join(DIST, 'production'), '--env', 'staging', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const report = parseJsonReport(r.stdout);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        rule: 'manifests-match-environment',
+        resource: 'Namespace//ctis-production',
+        message: expect.stringMatching(/^these manifests are not the staging environment's: .* validate with --env production\) \(\d+ findings that follow from it are folded into this one\)$/) as string,
+      }),
+    ]);
+    expect(report.summary).toMatchObject({ errors: 1, warnings: 0, suppressed: 0, environment: 'staging' });
+    expect(report.summary.folded).toBeGreaterThan(50);
+    expect(cli([path.join(DIST, 'production'), '--env', 'staging']).stdout).toMatch(/^1 error, 0 warnings, 0 suppressed, \d+ folded in \d+ objects/m);
+  });
+
+  it('validates the Argo CD output directory against every environment, its parameter files included', () => {
+    const ok = cli([path.join(DIST, 'argocd')]);
+    expect(ok).toEqual({ code: 0, stdout: expect.stringMatching(/^0 errors, 0 warnings, 0 suppressed in 5 objects from 6 files \(.*argocd, environment development, staging, production\)\n$/) as string, stderr: '' });
+    const copy = tmpDir({}, 'argocd');
+    fs.cpSync(path.join(DIST, 'argocd'), copy, { recursive: true });
+    fs.writeFileSync(path.join(copy, 'kustomization.yaml'), 'resources:\n  - project.yaml\n');
+    const params = path.join(copy, 'environments', 'production.yaml');
+    fs.writeFileSync(params, fs.readFileSync(params, 'utf8').replace(/^targetRevision: .*\n/m, ''));
+    const r = cli([copy, '--format', 'json', '--env', 'production']);
+    expect(r.code).toBe(1);
+    expect(parseJsonReport(r.stdout).findings.map((f) => [f.rule, f.file, f.line])).toEqual([
+      ['argocd-parameter-file', 'environments/production.yaml', 2],
+      ['kubernetes-object', 'kustomization.yaml', 1],
+    ]);
   });
 });

@@ -80,7 +80,10 @@ describe('input errors', () => {
     expect(isInputError(new UsageError('bad'))).toBe(true);
     expect(isInputError(new Error('bug'))).toBe(false);
     expect(() => validateDirectory('/tmp/nowhere-at-all')).toThrow(new ManifestError('path does not exist', '/tmp/nowhere-at-all'));
-    expect(() => validateDirectory(fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-')))).toThrow(UsageError);
+    expect(() => validateDirectory(fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-')))).toThrow(new ManifestError('no manifests found (no .yaml, .yml or .json file)', expect.any(String) as string));
+    const unnamed = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-'));
+    fs.writeFileSync(path.join(unnamed, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n');
+    expect(() => validateDirectory(unnamed)).toThrow(UsageError);
     expect(() => validateDirectory('/nonexistent/production', { configDir: CONFIG_DIR })).toThrow(ManifestError);
   });
 });

@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { loadEnvironment } from '../../src/config/load';
 import type { EnvironmentConfig, EnvironmentName } from '../../src/config/schema';
-import { LoadedObject, loadManifests, parseManifests } from '../../src/manifests';
+import { LoadedObject, loadManifests, NotAnObject, parseManifests } from '../../src/manifests';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
+import type { Topology } from '../../src/topology/model';
 import { Report, validateObjects } from '../../src/validator';
 import type { RuleCase } from './rule-table';
 import { asKind, KindName, Model } from '../support/k8s';
@@ -52,6 +53,22 @@ export function argoObjects(): LoadedObject[] {
   );
 }
 
+/**
+ * The committed parameter files of dist/argocd (`argocd/environments/<env>.yaml`) as documents
+ * that are not objects, with some replaced (file name -> text); `merge`: add the given keys to
+ * the committed mapping instead.
+ */
+export function argoParameterFiles(replace: Record<string, string> = {}, merge = false): NotAnObject[] {
+  const dir = path.join(DIST, 'argocd', 'environments');
+  const out: NotAnObject[] = [];
+  for (const f of fs.readdirSync(dir).sort()) {
+    let text = fs.readFileSync(path.join(dir, f), 'utf8');
+    if (replace[f] !== undefined) text = merge ? `${text.trimEnd()}\n${yaml.dump(yaml.load(replace[f]))}` : replace[f];
+    parseManifests(text, `argocd/environments/${f}`, (d) => out.push(d));
+  }
+  return out;
+}
+
 /** The committed dist/argocd objects, changed by `f`. */
 export function mutateArgo(f: (objs: LoadedObject[]) => LoadedObject[] | void): () => LoadedObject[] {
   return () => {
@@ -60,8 +77,22 @@ export function mutateArgo(f: (objs: LoadedObject[]) => LoadedObject[] | void): 
   };
 }
 
-export function run(objects: LoadedObject[], rules: string[] | undefined, name: EnvironmentName = 'production', override?: Partial<EnvironmentConfig>): Report {
-  return validateObjects(objects, { env: { ...env(name), ...(override ?? {}) }, topology: CTIS_TOPOLOGY, rules });
+export function run(
+  objects: LoadedObject[],
+  rules: string[] | undefined,
+  name: EnvironmentName = 'production',
+  override?: Partial<EnvironmentConfig>,
+  documents?: readonly NotAnObject[],
+  topology: Topology = CTIS_TOPOLOGY,
+): Report {
+  return validateObjects(objects, { env: { ...env(name), ...(override ?? {}) }, topology, rules, ...(documents ? { documents } : {}) });
+}
+
+/** Parses files (name -> text) the way the validator loads a directory: objects, and the documents that are not objects. */
+export function loadFiles(files: Record<string, string>): { objects: LoadedObject[]; documents: NotAnObject[] } {
+  const documents: NotAnObject[] = [];
+  const objects = Object.entries(files).flatMap(([file, text]) => parseManifests(text, file, (d) => documents.push(d)));
+  return { objects, documents };
 }
 
 export function ns(name: EnvironmentName = 'production'): string {

@@ -95,7 +95,7 @@ describe('output formats', () => {
 
   it('text groups findings by rule and lists suppressed findings with their reason', () => {
     const text = format('text');
-    expect(text).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15\n {2}error {3}extra\.yaml:\d+ {2}Deployment\/ctis-production\/old-frontend {2}image frontend:latest uses the latest tag$/m);
+    expect(text).toMatch(/^image-pinned \(1\) - SPEC §2 rule 15; environment configuration `images.requireDigest`\n {2}error {3}extra\.yaml:\d+ {2}Deployment\/ctis-production\/old-frontend {2}image frontend:latest uses the latest tag$/m);
     expect(text).toMatch(/^suppressed \(1\)\n {2}image-pinned extra\.yaml:\d+ {2}Deployment\/ctis-production\/debug .*\[reason: debug shell, removed after the incident\]$/m);
     expect(text).toMatch(/\d+ errors?, \d+ warnings?, 1 suppressed in \d+ objects from 11 files \(dist\/production, environment production\)\n$/);
   });
@@ -159,5 +159,27 @@ describe('output formats', () => {
 
   it('load keeps using real file names', () => {
     expect(load([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }], 'cm.yaml')[0].location).toEqual({ file: 'cm.yaml', line: 2 });
+  });
+
+  it('writes a failure (exit 2) as a JSON document and as a valid SARIF log of a failed invocation', () => {
+    const failure = { kind: 'input' as const, message: 'invalid YAML: bad indentation', file: 'dist/production/api.yaml', line: 7 };
+    const json = JSON.parse(FORMATTERS.get('json')!.failure!(failure, { rules: RULE_REGISTRY })) as unknown;
+    expect(json).toEqual({ error: failure, findings: [], summary: null });
+    const log = parseSarif(FORMATTERS.get('sarif')!.failure!(failure, { rules: RULE_REGISTRY }));
+    const validate = sarifValidator();
+    if (!validate(log)) throw new Error(JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    expect(log.runs[0].results).toEqual([]);
+    expect(log.runs[0].invocations[0]).toEqual(
+      expect.objectContaining({
+        executionSuccessful: false,
+        exitCode: 2,
+        toolExecutionNotifications: [
+          expect.objectContaining({ level: 'error', message: { text: failure.message }, locations: [{ physicalLocation: { artifactLocation: { uri: expect.stringMatching(/^file:\/\/.*\/dist\/production\/api\.yaml$/) as unknown as string }, region: { startLine: 7 } } }] }),
+        ],
+      }),
+    );
+    // Text and mermaid leave failures to stderr.
+    expect('failure' in FORMATTERS.get('text')!).toBe(false);
+    expect('failure' in FORMATTERS.get('mermaid')!).toBe(false);
   });
 });

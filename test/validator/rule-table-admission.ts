@@ -1,6 +1,7 @@
 /** Valid/invalid cases of the admission rules (merged into RULE_CASES). */
 import type { LoadedObject } from '../../src/manifests';
 import { unset } from '../support/k8s';
+import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { allDist, find, load, mutate, P, workload } from './fixtures';
 import type { RuleCases } from './rule-table';
 
@@ -105,7 +106,16 @@ export const ADMISSION_RULE_CASES: Record<string, RuleCases> = {
   },
 
   'service-account-token': {
-    valid: [...allDist(), { name: 'a compliant Deployment', objects: () => load(workload('api')), expect: {} }],
+    valid: [
+      ...allDist(),
+      { name: 'a compliant Deployment', objects: () => load(workload('api')), expect: {} },
+      {
+        name: 'a component that declares it calls the Kubernetes API mounts its token',
+        topology: () => ({ ...CTIS_TOPOLOGY, components: CTIS_TOPOLOGY.components.map((c) => (c.id === 'api' ? { ...c, kubernetesApi: 'reads leader-election Leases' } : c)) }),
+        objects: () => load(workload('api', { podSpec: { automountServiceAccountToken: true } })),
+        expect: {},
+      },
+    ],
     invalid: [
       {
         name: 'token automount left on, and a projected token',
@@ -116,11 +126,13 @@ export const ADMISSION_RULE_CASES: Record<string, RuleCases> = {
               volumes: [{ name: 'kube-api', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } }],
             }),
             ...workload('app-server', { podSpec: { automountServiceAccountToken: undefined } }),
+            ...workload('debug', { podSpec: { automountServiceAccountToken: true } }),
           ]),
         expect: {
-          [`Deployment/${P}/api`]: [/^api mounts the service-account token \(automountServiceAccountToken is true\)$/],
+          [`Deployment/${P}/api`]: [/^api mounts the service-account token \(automountServiceAccountToken is true\), though its component does not declare that it calls the Kubernetes API$/],
           [`Deployment/${P}/frontend`]: [/^volume kube-api of frontend projects a service-account token$/],
-          [`Deployment/${P}/app-server`]: [/^app-server mounts the service-account token \(automountServiceAccountToken is not set\)$/],
+          [`Deployment/${P}/app-server`]: [/^app-server mounts the service-account token \(automountServiceAccountToken is not set\), though its component/],
+          [`Deployment/${P}/debug`]: [/^debug mounts the service-account token \(automountServiceAccountToken is true\), though nothing declares that it calls the Kubernetes API$/],
         },
       },
     ],

@@ -318,17 +318,18 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
       name: "a Rollout's pods lose their NetworkPolicy",
       objects: mutate('production', (o) => without(o, 'NetworkPolicy', 'frontend')),
       expect: {
+        // Nothing but default-deny selects frontend: every edge is reported on it, the side that does not admit it.
         [`Rollout/${P}/frontend`]: [
-          /^missing edge argo-rollouts \(argo-rollouts\) -> frontend \(TCP 3000, pre-promotion analysis\)/,
-          /^missing edge frontend -> kube-dns \(kube-system\) \(TCP 53;UDP 53, cluster DNS\)/,
-          /^missing edge frontend -> otel-collector 10\.20\.11\.0-10\.20\.11\.255 \(TCP 443, otel-collector\)/,
-          /^missing edge ingress controller \(nginx-ingress\) -> frontend \(TCP 3000, public edge\)/,
-          /^missing edge prometheus \(monitoring\) -> frontend \(TCP 9464, Prometheus scrapes \/metrics\)/,
+          /^missing edge argo-rollouts \(argo-rollouts\) -> frontend \(TCP 3000, pre-promotion analysis\): no ingress rule of the policies selecting frontend \(default-deny\) admits it$/,
+          /^missing edge frontend -> api \(TCP 8080, API calls\): no egress rule of the policies selecting frontend \(default-deny\) admits it$/,
+          /^missing edge frontend -> auth-server \(TCP 8080, server-side token exchange\): no egress rule/,
+          /^missing edge frontend -> kube-dns \(kube-system\) \(TCP 53;UDP 53, cluster DNS\): no egress rule/,
+          /^missing edge frontend -> otel-collector 10\.20\.11\.0-10\.20\.11\.255 \(TCP 443, otel-collector\): no egress rule/,
+          /^missing edge ingress controller \(nginx-ingress\) -> frontend \(TCP 3000, public edge\): no ingress rule/,
+          /^missing edge prometheus \(monitoring\) -> frontend \(TCP 9464, Prometheus scrapes \/metrics\): no ingress rule/,
         ],
-        // A missing edge between components is reported on the destination.
-        [`Rollout/${P}/api`]: [/^missing edge frontend -> api \(TCP 8080, API calls\)/],
-        [`Rollout/${P}/auth-server`]: [/^missing edge frontend -> auth-server \(TCP 8080, server-side token exchange\)/],
       },
+      remediations: [[/frontend -> api/, /^Add a NetworkPolicy frontend selecting the pods of frontend with an egress rule to api on TCP 8080\.$/]],
     },
     {
       name: 'the pre-promotion analysis of api is not admitted',
@@ -336,7 +337,7 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
         const p = find(o, 'NetworkPolicy', 'api');
         p.spec.ingress = p.spec.ingress.filter((r) => !JSON.stringify(r.from).includes('argo-rollouts'));
       }),
-      expect: { [`Rollout/${P}/api`]: [/^missing edge argo-rollouts \(argo-rollouts\) -> api \(TCP 8080, pre-promotion analysis\): not allowed by the NetworkPolicies$/] },
+      expect: { [`NetworkPolicy/${P}/api`]: [/^missing edge argo-rollouts \(argo-rollouts\) -> api \(TCP 8080, pre-promotion analysis\): NetworkPolicy api \(ingress of api\) does not admit it$/] },
     },
   ],
   'network-extra-connection': [
@@ -351,7 +352,7 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
           }),
         );
       }),
-      expect: { [`Deployment/${S}/api`]: [/^extra connection argo-rollouts \(argo-rollouts\) -> api \(TCP 8080\) is allowed but not declared/] },
+      expect: { [`NetworkPolicy/${S}/api`]: [/through ingress\[\d+\]\.from\[0\] \(namespaceSelector \{kubernetes\.io\/metadata\.name=argo-rollouts\}, podSelector \{app\.kubernetes\.io\/name=argo-rollouts\}; ports TCP 8080\): argo-rollouts \(argo-rollouts\) -> api \(TCP 8080\)$/] },
     },
     {
       name: 'the whole argo-rollouts namespace reaches frontend (namespaceSelector without podSelector)',
@@ -360,7 +361,7 @@ export const BLUE_GREEN_EXTRA_CASES: Record<string, RuleCase[]> = {
           for (const peer of rule.from ?? []) if (peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'argo-rollouts') unset(peer, 'podSelector');
         }
       }),
-      expect: { [`Rollout/${P}/frontend`]: [/^extra connection pod app=stray in namespace argo-rollouts -> frontend \(TCP 3000\) is allowed but not declared/] },
+      expect: { [`NetworkPolicy/${P}/frontend`]: [/through ingress\[\d+\]\.from\[0\] \(namespaceSelector \{kubernetes\.io\/metadata\.name=argo-rollouts\}; ports TCP 3000\): pod app=stray in namespace argo-rollouts -> frontend \(TCP 3000\)$/] },
     },
   ],
   'data-protection-keys': [

@@ -4,7 +4,7 @@
  */
 import type { LoadedObject } from '../../src/manifests';
 import type { EnvironmentConfig } from '../../src/config/schema';
-import { allDist, argoObjects, env, find, load, mutate, mutateArgo, ns, Obj, withExtra, workload } from './fixtures';
+import { allDist, argoObjects, argoParameterFiles, env, find, load, mutate, mutateArgo, ns, Obj, withExtra, workload } from './fixtures';
 import { given, unset } from '../support/k8s';
 import type { RuleCases } from './rule-table';
 
@@ -201,6 +201,28 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
         env: 'staging',
         objects: mutateArgo((o) => void find(o, 'AppProject', 'ctis').spec.syncWindows.push(given({ kind: 'allow', schedule: '0 1 * * *', duration: '2h', namespaces: [`${S.slice(0, 6)}*`], timeZone: 'Europe/Berlin' }))),
         expect: { 'AppProject/argocd/ctis': [/^allow window "0 1 \* \* \*" for 2h \(Europe\/Berlin\) selects Application ctis-staging but is not declared in config\/staging\.yaml/] },
+      },
+    ],
+  },
+
+  'argocd-parameter-file': {
+    valid: [
+      { ...argoDist('production'), documents: () => argoParameterFiles() },
+      { ...argoDist('development'), name: 'a parameter file with a key the template does not use', documents: () => argoParameterFiles({ 'staging.yaml': '{"extra": 1}\n' }, true) },
+    ],
+    invalid: [
+      {
+        name: "staging's parameter file lost automated and destination.namespace; development's is a list",
+        objects: () => argoObjects(),
+        documents: () =>
+          argoParameterFiles({
+            'staging.yaml': 'repoURL: https://git.example/x.git\ntargetRevision: main\ndestination:\n  server: https://kubernetes.default.svc\nfinalizers: []\nignoreDifferences: []\n',
+            'development.yaml': '- a\n- b\n',
+          }),
+        expect: {
+          'file argocd/environments/staging.yaml': [/^parameter file of ApplicationSet ctis lacks destination\.namespace, automated, which its template uses: with missingkey=error Argo CD generates no Application from it$/],
+          'file argocd/environments/development.yaml': [/^parameter file of ApplicationSet ctis is a sequence: the generator reads a mapping of parameters$/],
+        },
       },
     ],
   },

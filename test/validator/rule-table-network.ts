@@ -29,14 +29,38 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           ]),
         expect: {
           [`Deployment/${P}/app-server`]: [/hostNetwork/, /hostPort 8080/],
-          [`Service/${P}/app-server`]: [/type LoadBalancer/, /externalIPs/],
           [`Ingress/${P}/leak`]: [/routes \/ to internal component app-server/],
         },
       },
+    ],
+  },
+
+  'service-type': {
+    valid: [
+      ...allDist(),
+      { name: 'ClusterIP, headless and ExternalName Services', objects: () => load([...workload('redis'), service('redis'), service('redis', { name: 'redis-headless', spec: { clusterIP: 'None' } }), service('redis', { name: 'ext', spec: { type: 'ExternalName', externalName: 'cache.example' } })]), expect: {} },
+      { name: 'a NodePort Service in another namespace (not this environment\'s)', objects: () => load([{ ...service('api', { spec: { type: 'NodePort' } }), metadata: { name: 'api', namespace: 'tools' } }]), expect: {} },
+    ],
+    invalid: [
       {
-        name: 'NodePort Service selecting redis pods under another name',
-        objects: () => load([...workload('redis'), service('redis', { name: 'cache-debug', spec: { type: 'NodePort' } })]),
-        expect: { [`Service/${P}/cache-debug`]: [/type NodePort/] },
+        name: 'a LoadBalancer with externalIPs on app-server, a NodePort under another name on redis pods, and a NodePort on the public frontend',
+        objects: () =>
+          load([
+            ...workload('app-server'),
+            ...workload('redis'),
+            ...workload('frontend'),
+            service('app-server', { spec: { type: 'LoadBalancer', externalIPs: ['203.0.113.7'] } }),
+            service('redis', { name: 'cache-debug', spec: { type: 'NodePort' } }),
+            service('frontend', { spec: { type: 'NodePort' } }),
+          ]),
+        expect: {
+          [`Service/${P}/app-server`]: [
+            /^Service app-server \(internal component app-server\) has type LoadBalancer: it opens the pods on every node and an external load balancer, past the edge$/,
+            /^Service app-server \(internal component app-server\) has externalIPs 203\.0\.113\.7: traffic to them reaches the pods past the edge$/,
+          ],
+          [`Service/${P}/cache-debug`]: [/^Service cache-debug \(internal component redis\) has type NodePort/],
+          [`Service/${P}/frontend`]: [/^Service frontend \(public component frontend\) has type NodePort: it opens the pods on every node, past the edge$/],
+        },
       },
     ],
   },
@@ -68,7 +92,9 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           const p = find(o, 'NetworkPolicy', 'auth-server');
           p.spec.ingress = p.spec.ingress.filter((r) => !JSON.stringify(r.from).includes('"app.kubernetes.io/name":"api"'));
         }),
-        expect: { [`Rollout/${P}/auth-server`]: [/missing edge api -> auth-server \(TCP 8080, OIDC discovery and JWKS\): not allowed/] },
+        expect: { [`NetworkPolicy/${P}/auth-server`]: [/^missing edge api -> auth-server \(TCP 8080, OIDC discovery and JWKS\): NetworkPolicy auth-server \(ingress of auth-server\) does not admit it$/] },
+        remediations: [[/missing edge/, /^Add to NetworkPolicy auth-server an ingress rule from api on TCP 8080\.$/]],
+        lines: [[/missing edge/, /^ {2}ingress:$/]],
       },
       {
         name: 'staging app-server loses its egress to postgresql',
@@ -77,7 +103,26 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           const p = find(o, 'NetworkPolicy', 'app-server');
           p.spec.egress = p.spec.egress.filter((r) => !JSON.stringify(r.to ?? []).includes('postgresql'));
         }),
-        expect: { [`StatefulSet/${S}/postgresql`]: [/missing edge app-server -> postgresql \(TCP 5432, application data and Hangfire storage\)/] },
+        expect: { [`NetworkPolicy/${S}/app-server`]: [/^missing edge app-server -> postgresql \(TCP 5432, application data and Hangfire storage\): NetworkPolicy app-server \(egress of app-server\) does not admit it$/] },
+        remediations: [[/missing edge/, /^Add to NetworkPolicy app-server an egress rule to postgresql on TCP 5432\.$/]],
+        lines: [[/missing edge/, /^ {2}egress:$/]],
+      },
+      {
+        name: 'both sides drop the edge frontend -> api; a workload without a policy of its own is named',
+        objects: mutate('production', (o) => {
+          const f = find(o, 'NetworkPolicy', 'frontend');
+          f.spec.egress = f.spec.egress.filter((r) => !JSON.stringify(r.to).includes('"app.kubernetes.io/name":"api"'));
+          const a = find(o, 'NetworkPolicy', 'api');
+          a.spec.ingress = a.spec.ingress.filter((r) => !JSON.stringify(r.from).includes('"app.kubernetes.io/name":"frontend"'));
+          find(o, 'NetworkPolicy', 'app-server').metadata.name = 'east-west';
+          const e = find(o, 'NetworkPolicy', 'east-west');
+          e.spec.ingress = [];
+        }),
+        expect: {
+          [`NetworkPolicy/${P}/api`]: [/^missing edge frontend -> api \(TCP 8080, API calls\): NetworkPolicy api \(ingress of api\) does not admit it; NetworkPolicy frontend \(egress of frontend\) does not admit it$/],
+          [`NetworkPolicy/${P}/east-west`]: [/^missing edge api -> app-server \(TCP 8443, .*\): NetworkPolicy east-west \(ingress of app-server\) does not admit it$/, /^missing edge prometheus \(monitoring\) -> app-server/],
+        },
+        remediations: [[/frontend -> api/, /^Add to NetworkPolicy api an ingress rule from frontend on TCP 8080; and add to NetworkPolicy frontend an egress rule to api on TCP 8080\.$/]],
       },
     ],
   },
@@ -90,18 +135,17 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
         env: 'development',
         objects: mutate('development', (o) => [...o, ...load([netpol('redis-open', { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } }, ingress: [{}] }, 'development')], 'extra.yaml')]),
         expect: {
-          [`StatefulSet/${D}/redis`]: [
-            /extra connection 0\.0\.0\.0-255\.255\.255\.255 \(the internet\) -> redis \(All Connections\)/,
-            /extra connection ingress controller \(nginx-gateway\) -> redis \(All Connections\)/,
-            /extra connection kube-dns \(kube-system\) -> redis \(All Connections\)/,
-            /extra connection argo-rollouts \(argo-rollouts\) -> redis \(All Connections\)/,
-            /extra connection pod app=stray in namespace argo-rollouts -> redis \(All Connections\)/,
-            /extra connection otel-collector \(observability\) -> redis \(All Connections\)/,
-            /extra connection pod app=stray in namespace observability -> redis \(All Connections\)/,
-            /extra connection pod app=stray in the controller namespace nginx-gateway -> redis \(All Connections\)/,
-            /extra connection pod in namespace elsewhere -> redis \(All Connections\)/,
+          [`NetworkPolicy/${D}/redis-open`]: [
+            new RegExp(
+              '^NetworkPolicy redis-open admits connections the topology does not declare through ingress\\[0\\] \\(no from: every source; every port\\): ' +
+                'pod in namespace elsewhere -> redis \\(All Connections\\), ingress controller \\(nginx-gateway\\) -> redis \\(All Connections\\), ' +
+                'pod app=stray in the controller namespace nginx-gateway -> redis \\(All Connections\\), kube-dns \\(kube-system\\) -> redis \\(All Connections\\), ' +
+                'otel-collector \\(observability\\) -> redis \\(All Connections\\), pod app=stray in namespace observability -> redis \\(All Connections\\), ' +
+                'argo-rollouts \\(argo-rollouts\\) -> redis \\(All Connections\\), pod app=stray in namespace argo-rollouts -> redis \\(All Connections\\) and 1 more$',
+            ),
           ],
         },
+        remediations: [[/redis-open/, /^Narrow ingress\[0\] of NetworkPolicy redis-open /]],
       },
       {
         name: "api admits the whole controller namespace (namespaceSelector without podSelector)",
@@ -109,8 +153,12 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           for (const rule of find(o, 'NetworkPolicy', 'api').spec.ingress) for (const peer of rule.from ?? []) if (peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'nginx-ingress') unset(peer, 'podSelector');
         }),
         expect: {
-          [`Rollout/${P}/api`]: [/^extra connection pod app=stray in the controller namespace nginx-ingress -> api \(TCP 8080\) is allowed but not declared \(ingress policies: api, default-deny\)$/],
+          [`NetworkPolicy/${P}/api`]: [
+            /^NetworkPolicy api admits connections the topology does not declare through ingress\[0\]\.from\[0\] \(namespaceSelector \{kubernetes\.io\/metadata\.name=nginx-ingress\}; ports TCP 8080\): pod app=stray in the controller namespace nginx-ingress -> api \(TCP 8080\)$/,
+          ],
         },
+        remediations: [[/NetworkPolicy api/, /^Narrow ingress\[0\]\.from\[0\] of NetworkPolicy api /]],
+        lines: [[/NetworkPolicy api/, /^ {8}- namespaceSelector:$/]],
       },
       {
         name: 'api may send to the whole internet on 443',
@@ -118,12 +166,24 @@ export const NETWORK_AND_EDGE_CASES: Record<string, RuleCases> = {
           find(o, 'NetworkPolicy', 'api').spec.egress.push(given({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] }));
         }),
         expect: {
-          [`Rollout/${P}/api`]: [
-            /extra connection api -> 0\.0\.0\.0-10\.20\.8\.255 \(the internet\) \(TCP 443\)/,
-            /extra connection api -> managed-redis 10\.20\.9\.0-10\.20\.9\.255 \(TCP 443\)/,
-            /extra connection api -> 10\.20\.12\.0-255\.255\.255\.255 \(the internet\) \(TCP 443\)/,
+          [`NetworkPolicy/${P}/api`]: [
+            /^NetworkPolicy api admits connections the topology does not declare through egress\[\d+\]\.to\[0\] \(ipBlock 0\.0\.0\.0\/0; ports TCP 443\): api -> 0\.0\.0\.0-10\.20\.8\.255 \(the internet\) \(TCP 443\), api -> managed-redis 10\.20\.9\.0-10\.20\.9\.255 \(TCP 443\), api -> 10\.20\.12\.0-255\.255\.255\.255 \(the internet\) \(TCP 443\)$/,
           ],
         },
+      },
+      {
+        name: 'a workload no policy isolates is named, on the workload',
+        objects: mutate('production', (o) => {
+          find(o, 'NetworkPolicy', 'default-deny').spec.podSelector = given({ matchLabels: { app: 'none' } });
+          find(o, 'NetworkPolicy', 'frontend').spec.podSelector = given({ matchLabels: { app: 'none' } });
+        }),
+        expect: {
+          [`Rollout/${P}/frontend`]: [
+            /^no NetworkPolicy isolates the egress of frontend, so it allows connections the topology does not declare: frontend -> stray pod app=stray \(ctis-production\) \(All Connections\), .* and \d+ more$/,
+            /^no NetworkPolicy isolates the ingress of frontend, so it allows connections the topology does not declare: stray pod app=stray \(ctis-production\) -> frontend \(All Connections\), .*$/,
+          ],
+        },
+        remediations: [[/no NetworkPolicy isolates/, /^Add a default-deny NetworkPolicy/]],
       },
     ],
   },

@@ -3,8 +3,8 @@
  * between objects, schemas and API versions, duplicates and suppressions.
  */
 import type { EnvironmentName } from '../../src/config/schema';
-import { given } from '../support/k8s';
-import { allDist, configMap, externalSecret, find, load, mutate, namespaceObject, ns, Obj, P, S, selector, service, withExtra, workload } from './fixtures';
+import { given, unset } from '../support/k8s';
+import { allDist, argoObjects, argoParameterFiles, configMap, distObjects, externalSecret, find, load, loadFiles, mutate, namespaceObject, ns, Obj, P, S, selector, service, withExtra, workload } from './fixtures';
 import type { RuleCases } from './rule-table';
 import { ADMISSION_RULE_CASES } from './rule-table-admission';
 
@@ -46,6 +46,19 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
             }),
           ),
         expect: { [`Deployment/${P}/api`]: [/^pod securityContext\.runAsNonRoot is false$/, /^pod runs as user 0 \(root\)$/] },
+      },
+      {
+        name: 'a privileged container in a Deployment of a removed apiVersion (without the selector apps/v1 requires) and in one with schema errors elsewhere',
+        objects: mutate('production', (o) => {
+          const server = find(o, 'Deployment', 'app-server');
+          server.apiVersion = 'extensions/v1beta1';
+          unset(server.spec, 'selector');
+          server.spec.template.spec.containers[0].securityContext.privileged = true;
+          const frontend = find(o, 'Rollout', 'frontend');
+          Object.assign(frontend.spec, { replicas: 'two', revisionHistoryLimit: [] });
+          frontend.spec.template.spec.containers[0].securityContext.privileged = true;
+        }),
+        expect: { [`Deployment/${P}/app-server`]: [/^container app-server is privileged$/], [`Rollout/${P}/frontend`]: [/^container frontend is privileged$/] },
       },
     ],
   },
@@ -296,6 +309,8 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
             /spec\.selector is required/,
             /spec\.replicas must be an integer, not a string/,
             /unknown field spec\.templates/,
+            // The pod template itself is sound: it is read despite the errors around it.
+            /container name "a" is used twice in the pod/,
           ],
           [`Service/${P}/s`]: [/port 80 needs a name/, /port 81 needs a name/],
         },
@@ -311,6 +326,56 @@ export const OBJECT_CASES: Record<string, RuleCases> = {
           [`Certificate/${P}/c`]: [/spec\.issuerRef is required/, /spec\.secretName is required/],
           [`ExternalSecret/${P}/e`]: [/spec\.refreshPolicy must be one of "CreatedOnce", "Periodic", "OnChange"/],
         },
+      },
+    ],
+  },
+
+  'kubernetes-object': {
+    valid: [
+      ...allDist(),
+      { name: "the Argo CD output with its ApplicationSet's parameter files", env: 'production', objects: () => argoObjects(), documents: () => argoParameterFiles(), expect: {} },
+    ],
+    invalid: [
+      {
+        name: 'a kustomization, a values file, a JSON array and a bad List item beside the production output',
+        objects: () => distObjects('production'),
+        documents: () =>
+          loadFiles({
+            'kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nresources:\n  - api.yaml\n',
+            'values.yaml': 'replicaCount: 2\nimage:\n  tag: 1.0.0\n',
+            'list.json': '[{"apiVersion": "v1"}]\n',
+            'items.yaml': 'apiVersion: v1\nkind: List\nitems:\n  - 42\n',
+          }).documents,
+        expect: {
+          'file kustomization.yaml': [/^document has no kind: this document is not a Kubernetes object, and Argo CD cannot sync it$/],
+          'file values.yaml': [/^document has no apiVersion: /],
+          'file list.json': [/^document is a sequence, not a mapping \(a Kubernetes object\): /],
+          'file items.yaml': [/^item 0 of List is a number, not a mapping \(a Kubernetes object\): /],
+        },
+      },
+      {
+        name: 'a parameter file no generator of the ApplicationSet reads',
+        objects: () => argoObjects(),
+        documents: () => loadFiles({ 'argocd/environments/qa.json': '{"repoURL": "x"}\n', 'argocd/params/production.yaml': 'repoURL: x\n' }).documents,
+        expect: { 'file argocd/environments/qa.json': [/^document has no apiVersion: /], 'file argocd/params/production.yaml': [/^document has no apiVersion: /] },
+      },
+    ],
+  },
+
+  'manifests-match-environment': {
+    valid: [...allDist(), { name: 'a few objects in other namespaces', objects: mutate('production', (o) => void (find(o, 'ConfigMap', 'api-settings').metadata.namespace = 'tools')), expect: {} }],
+    invalid: [
+      {
+        name: 'dist/production judged as staging',
+        env: 'staging',
+        objects: () => distObjects('production'),
+        expect: { 'Namespace//ctis-production': [/^these manifests are not the staging environment's: \d+ of \d+ namespaced objects are in namespace ctis-production, not ctis-staging \(labelled app\.kubernetes\.io\/instance=ctis-production: validate with --env production\)$/] },
+        remediations: [[/./, /^Validate with --env production /]],
+      },
+      {
+        name: 'hand-written manifests of another namespace, without the instance label',
+        objects: () => load([...workload('api', { env: 'staging' }).map((o) => ({ ...o, metadata: { ...(o.metadata as Obj), labels: {} } }))]),
+        expect: { [`Deployment/${S}/api`]: [/^these manifests are not the production environment's: 1 of 1 namespaced objects are in namespace ctis-staging, not ctis-production$/] },
       },
     ],
   },

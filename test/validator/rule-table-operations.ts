@@ -316,7 +316,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
           const p = find(o, 'NetworkPolicy', 'api');
           p.spec.egress = p.spec.egress.filter((r) => !JSON.stringify(r.to).includes('observability'));
         }),
-        expect: { [`Deployment/${D}/api`]: [/missing edge api -> otel-collector \(observability\) \(TCP 4318, OpenTelemetry export \(http\/protobuf\)\)/] },
+        expect: { [`NetworkPolicy/${D}/api`]: [/^missing edge api -> otel-collector \(observability\) \(TCP 4318, OpenTelemetry export \(http\/protobuf\)\): NetworkPolicy api \(egress of api\) does not admit it$/] },
       },
       {
         name: 'production Prometheus cannot scrape app-server',
@@ -324,7 +324,7 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
           const p = find(o, 'NetworkPolicy', 'app-server');
           p.spec.ingress = p.spec.ingress.filter((r) => !JSON.stringify(r.from).includes('prometheus'));
         }),
-        expect: { [`Deployment/${P}/app-server`]: [/missing edge prometheus \(monitoring\) -> app-server \(TCP 9464, Prometheus scrapes \/metrics\)/] },
+        expect: { [`NetworkPolicy/${P}/app-server`]: [/^missing edge prometheus \(monitoring\) -> app-server \(TCP 9464, Prometheus scrapes \/metrics\): NetworkPolicy app-server \(ingress of app-server\) does not admit it$/] },
       },
     ],
   },
@@ -341,8 +341,8 @@ export const OPERATIONS_CASES: Record<string, RuleCases> = {
           find(o, 'NetworkPolicy', 'postgresql').spec.ingress.push(given({ from: [{ podSelector: { matchLabels: selector('postgresql-restore-check', 'staging') } }], ports: [{ port: 5432, protocol: 'TCP' }] }));
         }),
         expect: {
-          [`Deployment/${S}/api`]: [/extra connection pod app=stray in namespace monitoring -> api \(TCP 9464\)/],
-          [`StatefulSet/${S}/postgresql`]: [/extra connection postgresql-restore-check -> postgresql \(TCP 5432\)/],
+          [`NetworkPolicy/${S}/api`]: [/through ingress\[\d+\]\.from\[0\] \(namespaceSelector \{kubernetes\.io\/metadata\.name=monitoring\}; ports TCP 9464\): pod app=stray in namespace monitoring -> api \(TCP 9464\)$/],
+          [`NetworkPolicy/${S}/postgresql`]: [/through ingress\[\d+\]\.from\[0\] \(podSelector \{.*postgresql-restore-check.*\}; ports TCP 5432\): postgresql-restore-check -> postgresql \(TCP 5432\)$/],
         },
       },
     ],

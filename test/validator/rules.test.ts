@@ -3,7 +3,9 @@ import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { runRules } from '../../src/validator/engine';
 import { defineRule } from '../../src/validator/rule';
 import { allRules, buildRegistry, RULE_REGISTRY } from '../../src/validator/rules';
-import { env, run } from './fixtures';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DIST, env, run } from './fixtures';
 import { RULE_CASES, RuleCase } from './rule-table';
 
 function actualFindings(id: string, c: RuleCase) {
@@ -23,7 +25,7 @@ function actualFindings(id: string, c: RuleCase) {
     const rules = c.expect && Object.keys(c.expect).length > 0 ? [boom] : allRules();
     return runRules(objects, { env: env(c.env ?? 'production'), topology: CTIS_TOPOLOGY }, rules, new Set(RULE_REGISTRY.keys())).findings.filter((f) => f.rule === id);
   }
-  return run(c.objects(), [id], c.env ?? 'production', c.config).findings.filter((f) => f.rule === id);
+  return run(c.objects(), [id], c.env ?? 'production', c.config, c.documents?.(), c.topology?.()).findings.filter((f) => f.rule === id);
 }
 
 function check(id: string, c: RuleCase): void {
@@ -32,8 +34,14 @@ function check(id: string, c: RuleCase): void {
   for (const f of findings) {
     expect(f.file).not.toBe('');
     expect(f.line).toBeGreaterThanOrEqual(1);
-    byResource.set(f.resource, [...(byResource.get(f.resource) ?? []), f.message]);
+    const key = f.resource || `file ${f.file}`;
+    byResource.set(key, [...(byResource.get(key) ?? []), f.message]);
     for (const [m, r] of c.remediations ?? []) if (m.test(f.message)) expect({ message: f.message, remediation: f.remediation }).toEqual({ message: f.message, remediation: expect.stringMatching(r) });
+    for (const [m, text] of c.lines ?? []) {
+      if (!m.test(f.message)) continue;
+      const line = fs.readFileSync(path.join(DIST, c.env ?? 'production', f.file), 'utf8').split('\n')[f.line - 1];
+      expect({ message: f.message, line }).toEqual({ message: f.message, line: expect.stringMatching(text) });
+    }
     if (c.warnings) expect({ message: f.message, severity: f.severity }).toEqual({ message: f.message, severity: c.warnings.some((p) => p.test(f.message)) ? 'warning' : 'error' });
   }
   const describe = () => JSON.stringify(Object.fromEntries(byResource), null, 2);

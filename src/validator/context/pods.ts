@@ -6,7 +6,7 @@ import { NAME_LABEL } from './components';
 import type { ObjectIndex } from './objects';
 import type { SchemaPass } from './schema-pass';
 
-/** One pod template (or bare Pod) of a well-formed workload. */
+/** One pod template (or bare Pod) whose structure is sound (the rest of its workload may not be). */
 export interface PodTemplate {
   /** The workload (or Pod) that holds it. */
   readonly owner: LoadedObject;
@@ -24,7 +24,7 @@ export interface PodTemplate {
 }
 
 /**
- * The pod templates of the well-formed workloads (every kind of `WORKLOAD_KINDS`), indexed by
+ * The pod templates with a sound structure of the workloads (every kind of `WORKLOAD_KINDS`), indexed by
  * owner, namespace, label and component, with what scales them (HorizontalPodAutoscalers).
  */
 export class PodTemplates {
@@ -39,17 +39,18 @@ export class PodTemplates {
     private readonly objects: ObjectIndex,
     schema: SchemaPass,
   ) {
-    for (const o of objects.all) if (!schema.isMalformed(o)) this.add(o);
+    for (const o of objects.all) this.add(o, schema);
     for (const h of objects.ofKind('HorizontalPodAutoscaler')) {
       const ref = at(h.object, ['spec', 'scaleTargetRef']);
-      if (schema.isMalformed(h) || !isRecord(ref)) continue;
+      if (!schema.readable(h, ['spec', 'scaleTargetRef']) || !isRecord(ref)) continue;
       addTo(this.hpaByTarget, `${str(ref.kind)}/${objects.namespaceOf(h)}/${str(ref.name)}`, h);
     }
   }
 
-  private add(owner: LoadedObject): void {
+  private add(owner: LoadedObject, schema: SchemaPass): void {
     const ref = podTemplateOf(owner.object);
-    if (!ref) return;
+    // A template is read when its own structure is sound, whatever is wrong elsewhere in the object.
+    if (!ref || !schema.readable(owner, ref.path)) return;
     const labels = stringMap(ref.metadata.labels);
     const template: PodTemplate = {
       owner,
@@ -59,7 +60,7 @@ export class PodTemplates {
       path: ref.path,
       labels,
       annotations: stringMap(ref.metadata.annotations),
-      // Templates are only read from objects whose structure the schema pass checked.
+      // Templates are only read where the schema pass found their structure sound.
       spec: (ref.spec ?? {}) as unknown as V1PodSpec,
       component: labels[NAME_LABEL],
     };
@@ -144,6 +145,16 @@ export class PodTemplates {
         return num(at(t.owner.object, ['spec', 'replicas'])) ?? 1;
       }
     }
+  }
+
+  /**
+   * Fewest pods the workload runs when nothing fails: an autoscaler's `minReplicas` (default 1),
+   * else `spec.replicas` (default 1).
+   */
+  minPods(t: PodTemplate): number {
+    const hpas = this.autoscalersOf(t.owner);
+    if (hpas.length > 0) return Math.min(...hpas.map((h) => num(at(h.object, ['spec', 'minReplicas'])) ?? 1));
+    return t.kind === 'Pod' ? 1 : (num(at(t.owner.object, ['spec', 'replicas'])) ?? 1);
   }
 
   /**

@@ -2,13 +2,13 @@ import { at, LoadedObject, str } from '../../manifests';
 import type { ObjectIndex } from './objects';
 import type { SchemaPass } from './schema-pass';
 
-/** Which well-formed objects produce a Secret: ExternalSecrets (their target) and cert-manager Certificates. */
+/** Which objects (with a sound `spec`) produce a Secret: ExternalSecrets (their target) and cert-manager Certificates. */
 export class SecretProducers {
   private readonly byTarget = new Map<string, LoadedObject[]>();
 
   constructor(objects: ObjectIndex, schema: SchemaPass) {
     const add = (o: LoadedObject, target: string | undefined) => {
-      if (!target || schema.isMalformed(o)) return;
+      if (!target || !schema.readable(o, ['spec'])) return;
       const key = `${objects.namespaceOf(o)}/${target}`;
       const l = this.byTarget.get(key);
       if (l) l.push(o);

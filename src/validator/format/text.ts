@@ -25,7 +25,7 @@ export const textFormatter: Formatter = {
       const rule = ctx.rules.get(id);
       const findings = byRule.get(id)!;
       lines.push(`${id} (${findings.length})${rule ? ` - ${rule.runbookItem}` : ''}`);
-      for (const f of findings) lines.push(`  ${f.severity === 'error' ? 'error  ' : 'warning'} ${at(f)}  ${f.resource}  ${f.message}`);
+      for (const f of findings) lines.push(`  ${f.severity === 'error' ? 'error  ' : 'warning'} ${at(f)}  ${f.resource ? `${f.resource}  ` : ''}${f.message}`);
       // One fix line per distinct remediation (a rule may give case-specific ones).
       for (const fix of new Set(findings.map((f) => f.remediation || rule?.remediation || ''))) if (fix) lines.push(`  fix: ${fix}`);
       if (rule) lines.push(`  docs: docs/rules.md#${rule.docsAnchor}`);
@@ -39,7 +39,8 @@ export const textFormatter: Formatter = {
     const s = report.summary;
     const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
     const where = ctx.target ? `${ctx.target}, environment ${s.environment}` : `environment ${s.environment}`;
-    lines.push(`${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.suppressed} suppressed in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')} (${where})`);
+    const folded = s.folded > 0 ? `, ${s.folded} folded` : '';
+    lines.push(`${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.suppressed} suppressed${folded} in ${plural(s.objects, 'object')} from ${plural(s.files, 'file')} (${where})`);
     return `${lines.join('\n')}\n`;
   },
 };

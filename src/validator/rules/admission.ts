@@ -176,26 +176,29 @@ export const admissionEnforced = defineRule({
   },
 });
 
-/** Pods do not mount a service-account token (nothing in the stack calls the Kubernetes API). */
+/** Pods do not mount a service-account token, unless their component declares it calls the Kubernetes API. */
 export const serviceAccountToken = definePodRule({
   id: 'service-account-token',
   severity: 'error',
-  runbookItem: 'SPEC §2 rule 14 (least privilege: no API token in the pods)',
+  runbookItem: 'SPEC §2 rule 14 (least privilege: no API token in the pods) (Polaris automountServiceAccountToken)',
   description:
-    'Every pod sets `automountServiceAccountToken: false` and projects no service-account token: no component calls the Kubernetes API, and a token in the pod is a credential for whoever breaks in.',
-  remediation: 'Set spec.automountServiceAccountToken: false on the pod template and remove serviceAccountToken projections.',
-  check(t) {
+    'Every pod sets `automountServiceAccountToken: false` and projects no service-account token, unless its component declares that it calls the Kubernetes API (`kubernetesApi` ' +
+    'in `src/topology/ctis.ts`, which none of the CTIS components does): a token in the pod is a credential for whoever breaks in.',
+  remediation: 'Set spec.automountServiceAccountToken: false on the pod template and remove serviceAccountToken projections (or declare why the component calls the Kubernetes API in the topology).',
+  check(t, ctx) {
+    if (ctx.components.get(t.component)?.kubernetesApi !== undefined) return [];
     const automount: unknown = t.spec.automountServiceAccountToken;
+    const who = t.component ?? t.name;
     const out: RuleFinding[] = [];
     if (automount !== false) {
       out.push({
-        message: `${t.component ?? t.name} mounts the service-account token (automountServiceAccountToken is ${automount === undefined ? 'not set' : text(automount)})`,
+        message: `${who} mounts the service-account token (automountServiceAccountToken is ${automount === undefined ? 'not set' : text(automount)}), though ${t.component && ctx.components.get(t.component) ? 'its component does not declare that it calls' : 'nothing declares that it calls'} the Kubernetes API`,
         path: [...t.path, 'spec', ...(automount === undefined ? [] : ['automountServiceAccountToken'])],
       });
     }
     for (const { item: v, index: i } of records(t.spec.volumes)) {
       if (records(at(v, ['projected', 'sources'])).some(({ item: s }) => isRecord(s.serviceAccountToken))) {
-        out.push({ message: `volume ${text(v.name)} of ${t.component ?? t.name} projects a service-account token`, path: [...t.path, 'spec', 'volumes', i] });
+        out.push({ message: `volume ${text(v.name)} of ${who} projects a service-account token`, path: [...t.path, 'spec', 'volumes', i] });
       }
     }
     return out;

@@ -214,7 +214,7 @@ export const internalTokensContract = definePodRule({
     if (role !== 'app-server') return out;
     for (const peer of ctx.components.withRole('api')) {
       for (const pt of ctx.pods.ofComponent(peer.id)) {
-        if (pt.namespace !== t.namespace || ctx.schema.isMalformed(pt.owner)) continue;
+        if (pt.namespace !== t.namespace) continue;
         const ps = ctx.settings.main(pt);
         // Issuer and audience are each compared with the configured value on their own side; only the JWKS URL has no reference but the peer.
         for (const k of ['InternalTokens__JwksUrl'] as const) {
@@ -322,7 +322,7 @@ export const appServerMtls = definePodRule({
         out.push({ message: `app-server sets ${mode.name}=${mode.value ?? '<not readable>'}${origin(mode)}; it must be RequireCertificate`, path: [...mode.path] });
       }
       const svc = ctx.objects.get('Service', t.namespace, t.component!);
-      if (svc && !ctx.schema.isMalformed(svc)) {
+      if (svc && ctx.schema.readable(svc, ['spec', 'ports'])) {
         const svcPorts = list(at(svc.object, ['spec', 'ports'])).filter(isRecord).map((p) => ({ p, container: targetContainerPort(t, p) }));
         if (!svcPorts.some((x) => x.container === mtls.port)) {
           const shown = svcPorts.map((x) => describeServicePort(x.p, x.container)).join(', ') || 'no ports';
@@ -337,7 +337,7 @@ export const appServerMtls = definePodRule({
     }
 
     // api: a client certificate of its own, and https to app-server's TLS port.
-    const servers = ctx.components.withRole('app-server').flatMap((c) => ctx.pods.ofComponent(c.id)).filter((x) => x.namespace === t.namespace && !ctx.schema.isMalformed(x.owner));
+    const servers = ctx.components.withRole('app-server').flatMap((c) => ctx.pods.ofComponent(c.id)).filter((x) => x.namespace === t.namespace);
     const serverCerts = new Set(servers.flatMap((x) => serverCertificateSecrets(ctx, x, certsOf(x))));
     const shared = certs.filter((c) => serverCerts.has(c));
     if (shared.length > 0) {
@@ -364,7 +364,7 @@ export const appServerMtls = definePodRule({
     }
     const target = clusterService(ctx, url.hostname, t.namespace);
     const svc = target ? ctx.objects.get('Service', target.namespace, target.service) : undefined;
-    const selected = svc && !ctx.schema.isMalformed(svc) ? ctx.pods.selectByLabels(target!.namespace, at(svc.object, ['spec', 'selector'])) : [];
+    const selected = svc && ctx.schema.readable(svc, ['spec', 'selector']) ? ctx.pods.selectByLabels(target!.namespace, at(svc.object, ['spec', 'selector'])) : [];
     const appServers = selected.filter((x) => ctx.components.get(x.component)?.role === 'app-server');
     if (!svc || appServers.length === 0) {
       out.push({ message: `${shown} does not name a Service of app-server (<service>.<namespace>.svc)`, path: [...base.path] });
@@ -460,7 +460,7 @@ function claimProblems(ctx: ValidationContext, pvc: Parameters<typeof ctx.object
   let colours = false;
   for (const c of ctx.components.withRole('auth-server')) {
     for (const t of ctx.pods.ofComponent(c.id)) {
-      if (t.namespace !== ns || ctx.schema.isMalformed(t.owner)) continue;
+      if (t.namespace !== ns) continue;
       const keyPath = ctx.settings.main(t).get('AuthServer__DataProtection__KeyPath')?.value;
       const m = keyPath ? mountFor(ctx, t, keyPath) : undefined;
       if (m?.volume?.persistentVolumeClaim?.claimName !== name) continue;

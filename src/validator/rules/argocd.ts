@@ -1,7 +1,8 @@
 import { IMMUTABLE_HINT, immutableKind } from '../../delivery/revision';
-import { at, Fields, isRecord, LoadedObject, records, str, text } from '../../manifests';
+import { at, Fields, isRecord, list, LoadedObject, records, str, text } from '../../manifests';
 import type { ValidationContext } from '../context';
-import { defineRule, RuleFinding } from '../rule';
+import { generatedParameters, parameterFileOf, templateParameters } from '../k8s/applicationset';
+import { defineEnvironmentRule, defineRule, RuleFinding } from '../rule';
 
 /**
  * The Argo CD objects of an environment's delivery (`dist/argocd`): a promoted environment's
@@ -174,6 +175,53 @@ export const argocdSyncWindow = defineRule({
           remediation: `Declare the window in config/${ctx.env.name}.yaml (argocd.syncWindows) and render again, or remove it from the project.`,
         });
       }
+    }
+    return out;
+  },
+});
+
+/** Whether a parameter file has a value at a parameter path. */
+function hasParameter(value: unknown, keys: readonly string[]): boolean {
+  let v = value;
+  for (const k of keys) {
+    if (!isRecord(v) || !(k in v)) return false;
+    v = v[k];
+  }
+  return true;
+}
+
+/** The parameter files of an ApplicationSet give every parameter its Go template uses. */
+export const argocdParameterFile = defineEnvironmentRule({
+  id: 'argocd-parameter-file',
+  severity: 'error',
+  runbookItem: 'Delivery: the ApplicationSet generates every environment\'s Application',
+  description:
+    "Every parameter file an ApplicationSet reads with a git `files` generator (`dist/argocd/environments/<env>.yaml`) is a mapping that gives each parameter the ApplicationSet's Go " +
+    'templates use (`{{ .destination.namespace }}`, `{{ toJson .automated }}`) and no generator provides: with `missingkey=error` a missing one stops the ApplicationSet from generating ' +
+    `the environment's Application, without it the Application gets \`<no value>\`. ${WHERE}`,
+  remediation: 'Render the parameter files again (npm run synth), or add the parameter named in the message to the file.',
+  check(ctx) {
+    const out: RuleFinding[] = [];
+    for (const d of ctx.documents) {
+      const owner = parameterFileOf(ctx, d);
+      if (!owner) continue;
+      const name = ctx.objects.nameOf(owner.appset);
+      if (!isRecord(d.value)) {
+        out.push({ document: d, message: `parameter file of ApplicationSet ${name} is ${Array.isArray(d.value) ? 'a sequence' : 'not a mapping'}: the generator reads a mapping of parameters` });
+        continue;
+      }
+      const used = templateParameters(owner.appset);
+      const generated = generatedParameters(owner.appset);
+      if (!used || !generated) continue;
+      const strict = list(at(owner.appset.object, ['spec', 'goTemplateOptions'])).includes('missingkey=error');
+      const missing = used.filter((keys) => !generated.has(keys[0]) && !hasParameter(d.value, keys)).map((keys) => keys.join('.'));
+      if (missing.length === 0) continue;
+      out.push({
+        document: d,
+        message:
+          `parameter file of ApplicationSet ${name} lacks ${missing.join(', ')}, which its template uses: ` +
+          (strict ? 'with missingkey=error Argo CD generates no Application from it' : 'the generated Application gets "<no value>"'),
+      });
     }
     return out;
   },

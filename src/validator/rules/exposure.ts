@@ -1,4 +1,4 @@
-import { isRecord, list, WORKLOAD_KIND_NAMES } from '../../manifests';
+import { isRecord, list, text, WORKLOAD_KIND_NAMES } from '../../manifests';
 import type { V1Service } from '@kubernetes/client-node';
 import type { PodTemplate } from '../context';
 import { routeBackends, serviceComponents } from '../k8s/routes';
@@ -37,27 +37,12 @@ export const internalNotExposed = defineRule({
   severity: 'error',
   runbookItem: 'SPEC §2 rule 1; runbook "Recommended topology" (internal-only AppServer, PostgreSQL, Redis)',
   description:
-    'Internal components (app-server, postgresql, redis) have no Ingress or HTTPRoute, no LoadBalancer or NodePort Service, no externalIPs, ' +
-    'no hostPort and no hostNetwork.',
-  remediation:
-    'Remove the route or the host networking, and make the Service `type: ClusterIP` without externalIPs; internal components are reached only through their ClusterIP Service.',
-  scope: { kinds: ['Service', 'Ingress', 'HTTPRoute', ...WORKLOAD_KIND_NAMES] },
+    'Internal components (app-server, postgresql, redis) have no Ingress or HTTPRoute, no hostPort and no hostNetwork. (No Service of any component is a LoadBalancer or ' +
+    'NodePort or has externalIPs: see service-type.)',
+  remediation: 'Remove the route or the host networking; internal components are reached only through their ClusterIP Service.',
+  scope: { kinds: ['Ingress', 'HTTPRoute', ...WORKLOAD_KIND_NAMES] },
   check(o, ctx) {
     const kind = o.object.kind;
-    if (kind === 'Service') {
-      const svc = o.object as V1Service;
-      const hit = internal(ctx, serviceComponents(ctx, o));
-      if (hit.length === 0) return [];
-      const out: RuleFinding[] = [];
-      const type = svc.spec?.type;
-      if (type === 'LoadBalancer' || type === 'NodePort') {
-        out.push({ message: `Service of internal component ${hit.join(', ')} has type ${type}`, path: ['spec', 'type'] });
-      }
-      if (list(svc.spec?.externalIPs).length > 0) {
-        out.push({ message: `Service of internal component ${hit.join(', ')} has externalIPs`, path: ['spec', 'externalIPs'] });
-      }
-      return out;
-    }
     if (kind === 'Ingress' || kind === 'HTTPRoute') {
       const out: RuleFinding[] = [];
       for (const b of routeBackends(o)) {
@@ -70,5 +55,32 @@ export const internalNotExposed = defineRule({
     }
     const t = ctx.pods.of(o);
     return t ? podExposure(ctx, t) : [];
+  },
+});
+
+/** SPEC §2 rule 1, for every Service: the edge is the only way into the namespace. */
+export const serviceType = defineRule({
+  id: 'service-type',
+  severity: 'error',
+  runbookItem: 'SPEC §2 rule 1, for every component (kube-score service-type, kube-linter exposed-services): the edge is the only way in',
+  description:
+    "Every Service of the environment's namespace is a ClusterIP (or headless, or ExternalName) Service without externalIPs: a LoadBalancer or NodePort Service, or an external IP, " +
+    'opens pods to the outside past the edge (no TLS, headers or admin guard), for public components too, which are reached through their Ingress or HTTPRoute only.',
+  remediation: 'Make the Service `type: ClusterIP` (the default) and remove externalIPs; expose public components through the edge (config/<env>.yaml edge and hosts).',
+  scope: { kinds: ['Service'] },
+  check(o, ctx) {
+    if (ctx.objects.namespaceOf(o) !== ctx.namespace) return [];
+    const svc = o.object as V1Service;
+    const ids = [...serviceComponents(ctx, o)].filter((id) => ctx.components.get(id) !== undefined).sort();
+    const name = ctx.objects.nameOf(o);
+    const of = ids.length === 0 ? '' : ` (${ids.map((id) => `${ctx.components.get(id)!.exposure} component ${id}`).join(', ')})`;
+    const out: RuleFinding[] = [];
+    const type = svc.spec?.type;
+    if (type === 'LoadBalancer' || type === 'NodePort') {
+      out.push({ message: `Service ${name}${of} has type ${type}: it opens the pods on every node${type === 'LoadBalancer' ? ' and an external load balancer' : ''}, past the edge`, path: ['spec', 'type'] });
+    }
+    const ips = list(svc.spec?.externalIPs);
+    if (ips.length > 0) out.push({ message: `Service ${name}${of} has externalIPs ${ips.map((x) => text(x)).join(', ')}: traffic to them reaches the pods past the edge`, path: ['spec', 'externalIPs'] });
+    return out;
   },
 });

@@ -13,21 +13,24 @@ import {
   securityHardening,
   settingKeyUnambiguous,
 } from './app-contract';
-import { internalNotExposed } from './exposure';
+import { internalNotExposed, serviceType } from './exposure';
+import { dedicatedServiceAccount, rbacLeastPrivilege } from './access';
+import { containerResources } from './resources';
+import { jobsBounded, podsSpread, workloadTemplateValid } from './workloads';
 import { componentWorkloads, standardLabels } from './labels';
-import { namespaceMatchesEnvironment, namespacePodSecurity, namespacePresent } from './namespace';
+import { manifestsMatchEnvironment, namespaceMatchesEnvironment, namespacePodSecurity, namespacePresent } from './namespace';
 import { networkDefaultDeny, networkExtraConnection, networkMissingEdge, networkPolicyProblems } from './network';
-import { imagePinned, podSecurityRestricted, writableTmp } from './pod-security';
+import { imagePinned, podSecurityRestricted, readOnlyRootFilesystem, writableTmp } from './pod-security';
 import { hpaTargetExists, pdbSelectsPods, policySelectsPods, referencedObjectExists, routeBackendExists, serviceSelectsPods } from './references';
 import { healthProbes, hpaManagedReplicas, pdbRequired, rollingUpdateSafe } from './rollout';
-import { apiVersionServed, duplicateObject, schemaValid, unknownKind } from './schema';
+import { apiVersionServed, duplicateObject, kubernetesObject, schemaValid, unknownKind } from './schema';
 import { secretLiteral, secretSource } from './secrets';
 import { suppressionNeedsReason, suppressionUnknownRule } from './suppression';
 import { ruleFailed } from './internal';
 import { hpaTargetReplaced, noRolloutHashSelector, previewNotPublic, releaseStrategy, rolloutServices, rolloutStrategySafe } from './blue-green';
 import { rolloutAnalysis } from './rollout-analysis';
 import { claimDeletionProtected, claimSyncWave, namespaceDeletionProtected } from './delivery';
-import { argocdImmutableRevision, argocdSyncWindow } from './argocd';
+import { argocdImmutableRevision, argocdParameterFile, argocdSyncWindow } from './argocd';
 import { postgresqlBackups } from './backups';
 import { alertExpressions, alertsCoverStack, metricsScraped, monitorTargets } from './monitoring';
 import { objectStorageSettings, telemetrySettings } from './telemetry';
@@ -36,6 +39,7 @@ import { objectStorageSettings, telemetrySettings } from './telemetry';
 const RULES: readonly Rule[] = [
   // SPEC §2 rule 1
   internalNotExposed,
+  serviceType,
   // SPEC §2 rule 2
   networkDefaultDeny,
   networkMissingEdge,
@@ -78,10 +82,12 @@ const RULES: readonly Rule[] = [
   hpaTargetReplaced,
   // SPEC §2 rules 14 and 15
   podSecurityRestricted,
+  readOnlyRootFilesystem,
   writableTmp,
   namespacePodSecurity,
   namespacePresent,
   serviceAccountToken,
+  dedicatedServiceAccount,
   imagePinned,
   // enforced at admission
   admissionPoliciesPresent,
@@ -101,9 +107,17 @@ const RULES: readonly Rule[] = [
   claimSyncWave,
   argocdImmutableRevision,
   argocdSyncWindow,
+  argocdParameterFile,
+  // generic checks platform teams expect (docs/rules.md compares them with kube-score, kube-linter and Polaris)
+  containerResources,
+  workloadTemplateValid,
+  podsSpread,
+  jobsBounded,
+  rbacLeastPrivilege,
   // SPEC §5 and references
   standardLabels,
   componentWorkloads,
+  manifestsMatchEnvironment,
   namespaceMatchesEnvironment,
   serviceSelectsPods,
   routeBackendExists,
@@ -112,6 +126,7 @@ const RULES: readonly Rule[] = [
   policySelectsPods,
   referencedObjectExists,
   // schema
+  kubernetesObject,
   schemaValid,
   apiVersionServed,
   unknownKind,

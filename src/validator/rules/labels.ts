@@ -76,7 +76,7 @@ export const componentWorkloads = defineEnvironmentRule({
       const svc = ctx.objects.get('Service', ctx.namespace, c.id);
       if (!svc) {
         out.push({ on: templates[0].owner, message: `component ${c.id} has no Service named ${c.id} (clients use ${c.id}.${ctx.namespace}.svc)` });
-      } else if (!ctx.schema.isMalformed(svc)) {
+      } else if (ctx.schema.readable(svc, ['spec', 'selector'])) {
         const sel = stringMap(at(svc.object, ['spec', 'selector']));
         const selected = Object.keys(sel).length === 0 ? [] : ctx.pods.selectByLabels(ctx.namespace, sel);
         if (!selected.some((t) => t.component === c.id)) {

@@ -1,6 +1,6 @@
 import type { V1Container, V1EphemeralContainer, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
 import type { PodTemplate } from '../context';
-import { allContainers, isRecord, list, str, text } from '../../manifests';
+import { allContainers, at, isRecord, list, str, text } from '../../manifests';
 import { definePodRule, RuleFinding } from '../rule';
 
 /** Volume types Pod Security `restricted` allows. */
@@ -46,6 +46,7 @@ function restrictedViolations(t: PodTemplate): RuleFinding[] {
   const podSeccomp = podSc.seccompProfile?.type;
   if (podSeccomp !== undefined && podSeccomp !== 'RuntimeDefault' && podSeccomp !== 'Localhost') add(`pod seccomp profile ${podSeccomp} is not RuntimeDefault or Localhost`, [...base, 'securityContext', 'seccompProfile']);
   if (podSc.appArmorProfile?.type === 'Unconfined') add('pod AppArmor profile is Unconfined', [...base, 'securityContext', 'appArmorProfile']);
+  if (podSc.windowsOptions?.hostProcess === true) add('pod runs Windows HostProcess containers', [...base, 'securityContext', 'windowsOptions', 'hostProcess']);
   const podSelinux = podSc.seLinuxOptions;
   if (podSelinux) {
     if (!SELINUX_TYPES.has(podSelinux.type ?? '')) add(`SELinux type ${podSelinux.type} is not allowed`, [...base, 'securityContext', 'seLinuxOptions']);
@@ -79,6 +80,7 @@ function restrictedViolations(t: PodTemplate): RuleFinding[] {
       if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') add(`container ${name} has no RuntimeDefault seccomp profile (pod or container)`, scp);
       if (sc.appArmorProfile?.type === 'Unconfined') add(`container ${name} AppArmor profile is Unconfined`, [...scp, 'appArmorProfile']);
       if (sc.procMount !== undefined && sc.procMount !== 'Default') add(`container ${name} procMount is ${sc.procMount}`, [...scp, 'procMount']);
+      if (sc.windowsOptions?.hostProcess === true) add(`container ${name} is a Windows HostProcess container`, [...scp, 'windowsOptions', 'hostProcess']);
       if (sc.seLinuxOptions && (!SELINUX_TYPES.has(sc.seLinuxOptions.type ?? '') || sc.seLinuxOptions.user || sc.seLinuxOptions.role)) {
         add(`container ${name} has disallowed SELinux options`, [...scp, 'seLinuxOptions']);
       }
@@ -97,10 +99,33 @@ export const podSecurityRestricted = definePodRule({
   runbookItem: 'SPEC §2 rule 14 (Pod Security Standard restricted)',
   description:
     'Every pod passes the Pod Security Standard `restricted`: no host namespaces, ports or paths, only allowed volume types, runAsNonRoot with a numeric non-zero user, ' +
-    'allowPrivilegeEscalation false, capabilities drop ALL (add at most NET_BIND_SERVICE), seccomp RuntimeDefault, no privileged or unsafe sysctls/SELinux/AppArmor/procMount.',
+    'allowPrivilegeEscalation false, capabilities drop ALL (add at most NET_BIND_SERVICE), seccomp RuntimeDefault, no privileged or HostProcess containers, no unsafe sysctls/SELinux/AppArmor/procMount.',
   remediation: 'Set the pod and container securityContext as in the message (e.g. runAsNonRoot: true, runAsUser: 1654, allowPrivilegeEscalation: false, capabilities.drop [ALL], seccompProfile RuntimeDefault).',
   check(t) {
     return restrictedViolations(t);
+  },
+});
+
+/** Generic: containers write only to volumes. */
+export const readOnlyRootFilesystem = definePodRule({
+  id: 'read-only-root-filesystem',
+  severity: 'error',
+  runbookItem: 'Generic checks: immutable containers (kube-score container-security-context-readonlyrootfilesystem, kube-linter no-read-only-root-fs, Polaris notReadOnlyRootFilesystem)',
+  description:
+    'Every container and init container sets `securityContext.readOnlyRootFilesystem: true`: whoever breaks in cannot change the image\'s files or drop tools beside them, and what a ' +
+    'container writes goes to the volumes it declares (an emptyDir at /tmp, see writable-tmp).',
+  remediation: 'Set securityContext.readOnlyRootFilesystem: true on the container and mount an emptyDir wherever it writes (/tmp for .NET and Next.js).',
+  check(t) {
+    return allContainers(t.spec)
+      .filter(({ container: c }) => at(c, ['securityContext', 'readOnlyRootFilesystem']) !== true)
+      .map(({ field, index, container: c }) => {
+        const value = at(c, ['securityContext', 'readOnlyRootFilesystem']);
+        const base = [...t.path, 'spec', field, index];
+        return {
+          message: `container ${text(c.name)} ${value === undefined ? 'does not set readOnlyRootFilesystem: true' : `sets readOnlyRootFilesystem: ${text(value)}`}: it may write to its root filesystem`,
+          path: value === undefined ? (isRecord(c.securityContext) ? [...base, 'securityContext'] : base) : [...base, 'securityContext', 'readOnlyRootFilesystem'],
+        };
+      });
   },
 });
 
@@ -143,11 +168,14 @@ export function imageParts(image: string): { tag?: string; digest?: string } {
 export const imagePinned = definePodRule({
   id: 'image-pinned',
   severity: 'error',
-  runbookItem: 'SPEC §2 rule 15',
-  description: 'Every container image names a version tag other than `latest`, or a sha256 digest.',
+  runbookItem: 'SPEC §2 rule 15; environment configuration `images.requireDigest`',
+  description:
+    'Every container image names a version tag other than `latest`, or a sha256 digest; where the environment requires digests (`images.requireDigest`, production), every image ' +
+    'carries a `@sha256:` digest (a tag can be moved to other contents, a digest cannot).',
   remediation: 'Pin the image in config/<env>.yaml (workloads.<id>.image.tag or .digest).',
-  check(t) {
+  check(t, ctx) {
     const out: RuleFinding[] = [];
+    const requireDigest = ctx.env.images.requireDigest;
     for (const { field, index: ci, container: c } of allContainers(t.spec, true)) {
       const path = [...t.path, 'spec', field, ci, 'image'];
       const image = str(c.image);
@@ -162,6 +190,13 @@ export const imagePinned = definePodRule({
       }
       if (tag === undefined) out.push({ message: `image ${image} has no tag (it means latest)`, path });
       else if (tag === 'latest') out.push({ message: `image ${image} uses the latest tag`, path });
+      else if (requireDigest) {
+        out.push({
+          message: `image ${image} of container ${text(c.name)} is pinned by tag only: ${ctx.env.name} requires a sha256 digest (images.requireDigest)`,
+          path,
+          remediation: `Render the image with its digest: set workloads.<id>.image.digest in config/${ctx.env.name}.yaml (the generator renders <repository>:<tag>@sha256:<digest>).`,
+        });
+      }
     }
     return out;
   },

@@ -62,7 +62,7 @@ export const routeBackendExists = defineRule({
         out.push({ message: `backend Service ${b.service} is not in the manifests`, path: b.path });
         continue;
       }
-      if (b.port === undefined || ctx.schema.isMalformed(svc)) continue;
+      if (b.port === undefined || !ctx.schema.readable(svc, ['spec', 'ports'])) continue;
       const ports = list(at(svc.object, ['spec', 'ports'])).filter(isRecord);
       const ok = typeof b.port === 'number' ? ports.some((p) => p.port === b.port) : ports.some((p) => p.name === b.port);
       if (!ok) out.push({ message: `Service ${b.service} has no port ${b.port}`, path: b.path });
@@ -144,8 +144,8 @@ export const referencedObjectExists = definePodRule({
   severity: 'error',
   runbookItem: 'References: ConfigMap/Secret/PVC/ServiceAccount missing',
   description:
-    'Every ConfigMap (and key) a pod reads through env, envFrom or volumes, every PersistentVolumeClaim it mounts and its ServiceAccount are in the manifests ' +
-    '(Secrets are checked by secret-source; `optional: true` references may be absent).',
+    'Every ConfigMap (and key) a pod reads through env, envFrom or volumes, every PersistentVolumeClaim it mounts, its ServiceAccount and a StatefulSet\'s governing headless Service ' +
+    'are in the manifests (Secrets are checked by secret-source; `optional: true` references may be absent) (kube-linter non-existent-service-account, kube-score statefulset-has-servicename).',
   remediation: 'Add the missing object or fix the reference.',
   check(t, ctx) {
     const ns = t.namespace;
@@ -186,6 +186,13 @@ export const referencedObjectExists = definePodRule({
     const sa = t.spec.serviceAccountName ?? t.spec.serviceAccount;
     if (sa && sa !== 'default' && !ctx.objects.get('ServiceAccount', ns, sa)) {
       out.push({ message: `ServiceAccount ${sa} is not in the manifests`, path: [...spec, 'serviceAccountName'] });
+    }
+    // A StatefulSet's pods get their stable DNS names from its governing headless Service.
+    const governing = t.kind === 'StatefulSet' ? str(at(t.owner.object, ['spec', 'serviceName'])) : undefined;
+    if (governing) {
+      const svc = ctx.objects.get('Service', ns, governing);
+      if (!svc) out.push({ message: `StatefulSet ${t.name} names the governing Service ${governing}, which is not in the manifests`, path: ['spec', 'serviceName'] });
+      else if (at(svc.object, ['spec', 'clusterIP']) !== 'None') out.push({ message: `the governing Service ${governing} of StatefulSet ${t.name} is not headless (clusterIP: None): its pods get no stable DNS names`, path: ['spec', 'serviceName'] });
     }
     return out;
   },

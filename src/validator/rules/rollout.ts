@@ -1,6 +1,6 @@
 import type { V1Container, V1Deployment, V1Probe } from '@kubernetes/client-node';
 import type { PodTemplate, ValidationContext } from '../context';
-import { at, isRecord } from '../../manifests';
+import { at, isRecord, num } from '../../manifests';
 import { definePodRule, defineRule, RuleFinding } from '../rule';
 
 function probePortKnown(container: V1Container, port: unknown): boolean {
@@ -80,8 +80,8 @@ export const hpaManagedReplicas = definePodRule({
   severity: 'error',
   runbookItem: 'SPEC §2 rule 13 (HPA, no replicas field where an HPA owns the count)',
   description:
-    'In staging and production the public components and app-server are scaled by an `autoscaling/v2` HorizontalPodAutoscaler; a workload an HPA scales has no `spec.replicas` ' +
-    '(Argo CD would fight the autoscaler).',
+    'In staging and production the public components and app-server are scaled by an `autoscaling/v2` HorizontalPodAutoscaler with `minReplicas` of at least 2; a workload an HPA ' +
+    'scales has no `spec.replicas` (Argo CD would fight the autoscaler) (kube-score deployment-targeted-by-hpa-does-not-have-replicas-configured and horizontalpodautoscaler-replicas, Polaris hpaMinAvailability).',
   remediation:
     "Where an HPA owns the replica count, delete spec.replicas from the workload (the HPA's minReplicas sets the floor); where a component must autoscale and has none, " +
     'add an autoscaling/v2 HorizontalPodAutoscaler targeting it; keep one autoscaling/v2 HPA per workload.',
@@ -105,6 +105,18 @@ export const hpaManagedReplicas = definePodRule({
         out.push({ message: `HorizontalPodAutoscaler ${ctx.objects.nameOf(h)} uses ${h.object.apiVersion}; use autoscaling/v2`, path: ['metadata', 'name'], remediation: 'Render the HorizontalPodAutoscaler as autoscaling/v2.' });
       }
     }
+    if (ctx.env.name !== 'development') {
+      for (const h of hpas) {
+        const min = num(at(h.object, ['spec', 'minReplicas']));
+        if (min !== undefined && min >= 2) continue;
+        out.push({
+          on: h,
+          message: `HorizontalPodAutoscaler ${ctx.objects.nameOf(h)} may scale ${t.name} down to ${min ?? '1 (minReplicas unset)'} pod in ${ctx.env.name}: one pod is down during every rollout or node drain`,
+          path: ['spec', ...(min === undefined ? [] : ['minReplicas'])],
+          remediation: `Set minReplicas to at least 2 (workloads.<id>.scaling.minReplicas in config/${ctx.env.name}.yaml).`,
+        });
+      }
+    }
     const c = ctx.components.get(t.component);
     const needs = c && (c.exposure === 'public' || c.role === 'app-server') && ctx.env.name !== 'development';
     if (needs && hpas.length === 0) {
@@ -123,7 +135,7 @@ function coveredByPdb(ctx: ValidationContext): Map<PodTemplate, import('../../ma
   return ctx.memo('pdb:covered', () => {
     const m = new Map<PodTemplate, import('../../manifests').LoadedObject[]>();
     for (const pdb of ctx.objects.ofKind('PodDisruptionBudget')) {
-      if (ctx.schema.isMalformed(pdb)) continue;
+      if (!ctx.schema.readable(pdb, ['spec'])) continue;
       const sel = at(pdb.object, ['spec', 'selector']);
       if (!isRecord(sel)) continue;
       for (const t of ctx.pods.select(ctx.objects.namespaceOf(pdb), sel)) {
@@ -142,7 +154,8 @@ export const pdbRequired = definePodRule({
   severity: 'error',
   runbookItem: 'SPEC §2 rule 13 (PodDisruptionBudget wherever more than one replica can run)',
   description:
-    'A workload that can run more than one pod (replicas or HPA maxReplicas > 1) is covered by a PodDisruptionBudget that still lets one pod be evicted.',
+    'A workload that can run more than one pod (replicas or HPA maxReplicas > 1) is covered by a PodDisruptionBudget that still lets one pod be evicted, also when the workload ' +
+    'runs its fewest pods (HPA minReplicas): a warning otherwise (kube-linter pdb-max-unavailable and pdb-min-available, Polaris pdbDisruptionsIsZero and pdbMinAvailableGreaterThanHPAMinReplicas).',
   remediation: 'Add a policy/v1 PodDisruptionBudget selecting the pods with `maxUnavailable: 1`.',
   check(t, ctx) {
     if (t.kind === 'Pod' || t.kind === 'Job' || t.kind === 'CronJob') return [];
@@ -151,11 +164,22 @@ export const pdbRequired = definePodRule({
     const pdbs = coveredByPdb(ctx).get(t) ?? [];
     if (pdbs.length === 0) return [{ message: `up to ${Number.isFinite(max) ? max : 'many'} pods can run but no PodDisruptionBudget selects them`, path: [...t.path, 'metadata', 'labels'] }];
     const out: RuleFinding[] = [];
+    const min = ctx.pods.minPods(t);
     for (const p of pdbs) {
       const mu = at(p.object, ['spec', 'maxUnavailable']);
       const ma = at(p.object, ['spec', 'minAvailable']);
-      if (isZero(mu) || (typeof ma === 'number' && ma >= max) || ma === '100%') {
-        out.push({ message: `PodDisruptionBudget ${ctx.objects.nameOf(p)} allows no voluntary eviction: node drains would block`, path: [...t.path, 'metadata', 'labels'], severity: 'warning' });
+      const name = ctx.objects.nameOf(p);
+      if (isZero(mu) || ma === '100%') {
+        out.push({ message: `PodDisruptionBudget ${name} allows no voluntary eviction: node drains would block`, path: [...t.path, 'metadata', 'labels'], severity: 'warning' });
+      } else if (typeof ma === 'number' && ma >= min) {
+        out.push({
+          message: `PodDisruptionBudget ${name} keeps ${ma} pods available, but the workload runs ${min} when scaled in: node drains would block then`,
+          path: [...t.path, 'metadata', 'labels'],
+          severity: 'warning',
+          remediation: `Use maxUnavailable: 1 in PodDisruptionBudget ${name}, or a minAvailable below ${min}.`,
+        });
+      } else if (mu === undefined && ma === undefined) {
+        out.push({ message: `PodDisruptionBudget ${name} sets neither minAvailable nor maxUnavailable`, path: [...t.path, 'metadata', 'labels'], severity: 'warning', remediation: `Set maxUnavailable: 1 in PodDisruptionBudget ${name}.` });
       }
     }
     return out;

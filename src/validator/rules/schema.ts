@@ -1,7 +1,8 @@
 import type { V1Container } from '@kubernetes/client-node';
 import { at, isRecord, list, type LoadedObject, str, text } from '../../manifests';
 import { isKnownKind, kindStatus } from '../schema/check';
-import { defineRule, RuleFinding } from '../rule';
+import { parameterFileOf } from '../k8s/applicationset';
+import { defineEnvironmentRule, defineRule, RuleFinding } from '../rule';
 import { ValidationContext } from '../context';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -70,7 +71,6 @@ export const schemaValid = defineRule({
     'a valid name and labels, unique container, volume and mount names.',
   remediation: 'Fix the field named in the message (see `kubectl explain <kind>.<field>` or the CRD reference).',
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o, ctx) {
     const out: RuleFinding[] = ctx.schema.issues(o).map((i) => ({ message: i.message, path: i.path }));
     if (!isKnownKind(o.object.kind ?? '') || !kindStatus(o.object.kind ?? '', o.object.apiVersion ?? '').known) return out;
@@ -96,8 +96,8 @@ export const schemaValid = defineRule({
         if (bad) out.push({ message: `annotation key "${k}": ${bad}`, path: ['metadata', 'annotations', k] });
       }
     }
-    if (!ctx.schema.isMalformed(o)) out.push(...podSpecDuplicates(ctx, o));
-    if (o.object.kind === 'Service' && !ctx.schema.isMalformed(o)) {
+    out.push(...podSpecDuplicates(ctx, o));
+    if (o.object.kind === 'Service' && ctx.schema.readable(o, ['spec', 'ports'])) {
       const ports = list(at(o.object, ['spec', 'ports']));
       if (ports.length > 1) {
         ports.forEach((p: unknown, i: number) => {
@@ -118,7 +118,6 @@ export const apiVersionServed = defineRule({
   description: 'Known kinds use an apiVersion the cluster and operators still serve (e.g. external-secrets.io/v1, policy/v1, autoscaling/v2).',
   remediation: 'Move the object to the served apiVersion named in the message and adapt fields that changed between versions.',
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o) {
     const status = kindStatus(o.object.kind ?? '', o.object.apiVersion ?? '');
     if (status.known || status.reason === 'unknown-kind') return [];
@@ -137,7 +136,6 @@ export const unknownKind = defineRule({
   description: 'Every object is of a kind the validator knows (core kinds and the CRDs the stack uses); others are not checked.',
   remediation: 'Check the kind and apiVersion for typos; if the kind is intended, review it by hand or suppress the warning with a reason.',
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o) {
     if (isKnownKind(o.object.kind ?? '')) return [];
     return [{ message: `unknown kind ${o.object.kind} (${o.object.apiVersion}): not validated`, path: ['kind'] }];
@@ -152,10 +150,26 @@ export const duplicateObject = defineRule({
   description: 'No two documents define the same kind, namespace and name (the later one would silently replace the earlier).',
   remediation: 'Remove or rename one of the two documents.',
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o, ctx) {
     const first = ctx.objects.duplicateOf(o);
     if (!first) return [];
     return [{ message: `${ctx.objects.keyOf(o)} is already defined at ${first.location.file}:${first.location.line}`, path: ['metadata', 'name'] }];
+  },
+});
+
+/** Documents that are not Kubernetes objects (and are no parameter file of an ApplicationSet). */
+export const kubernetesObject = defineEnvironmentRule({
+  id: 'kubernetes-object',
+  severity: 'error',
+  runbookItem: 'SPEC §5: manifests the cluster accepts (Argo CD syncs every file of the directory)',
+  description:
+    'Every YAML or JSON document of the validated files is a Kubernetes object (a mapping with `apiVersion` and `kind`): Argo CD syncs a directory of plain manifests and fails on ' +
+    'anything else (a `kustomization.yaml`, a Helm values file, a JSON array). The parameter files an ApplicationSet of the manifests reads with a git `files` generator are the exception.',
+  remediation:
+    'Move the file out of the synced directory, or turn it into a Kubernetes object; a kustomization or Helm chart belongs in a source Argo CD renders with Kustomize or Helm, not in a plain directory.',
+  check(ctx) {
+    return ctx.documents
+      .filter((d) => !parameterFileOf(ctx, d))
+      .map((d) => ({ document: d, message: `${d.reason}: this document is not a Kubernetes object, and Argo CD cannot sync it` }));
   },
 });

@@ -9,7 +9,6 @@ export const suppressionNeedsReason = defineRule({
   description: `A suppression annotation (\`${SUPPRESS_PREFIX}<rule-id>\`) carries a non-empty reason; without one it suppresses nothing.`,
   remediation: `Write why the finding is acceptable as the annotation value, e.g. \`${SUPPRESS_PREFIX}image-pinned: "vendor image, digest pinned by admission policy"\`.`,
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o) {
     const out: RuleFinding[] = [];
     for (const s of suppressionsOf(o).values()) {
@@ -27,7 +26,6 @@ export const suppressionUnknownRule = defineRule({
   description: 'A suppression annotation names an existing rule id (a typo would silently suppress nothing).',
   remediation: 'Correct the rule id after the prefix; `docs/rules.md` lists every id.',
   scope: { kinds: ['*'] },
-  runsOnMalformed: true,
   check(o, ctx) {
     const known = ctx.ruleIds;
     const out: RuleFinding[] = [];

@@ -143,7 +143,8 @@ function fields(required: readonly string[], field: (k: string) => Check | undef
       return;
     }
     for (const r of required) {
-      if (v[r] === undefined || v[r] === null) add(run, path, `${path.length === 0 ? '' : `${where(path)}.`}${r} is required`, true);
+      // At the missing field's own path: its parent and siblings stay readable (the line is the parent's).
+      if (v[r] === undefined || v[r] === null) add(run, [...path, r], `${path.length === 0 ? '' : `${where(path)}.`}${r} is required`, true);
     }
     for (const k of Object.keys(v)) {
       const child = field(k);
