@@ -24,6 +24,10 @@ const trickyString = fc.oneof(
   fc.stringMatching(/^[A-Za-z][A-Za-z0-9_./-]{0,6}$/),
   fc.constantFrom('y', 'Y', 'N', 'n', 'Off', 'ON', 'NULL', 'TRUE', 'Yes', 'inf', 'NaN', 'e5', 'x:y', 'a#b', 'a b'),
   fc.array(fc.constantFrom(...TRICKY), { maxLength: 12 }).map((cs) => cs.join('')),
+  // Lines whose style the writer decides from their first character and a few pairs.
+  fc
+    .tuple(fc.constantFrom(...'aZ/-?:,[]{}#&*!|=>\'"%@` .~<+0_($^;§é\u2028', 'yes', 'null', '<<'), fc.array(fc.constantFrom(...'aZ09 :#/"\\\'-,[{.§\t\u0085'), { maxLength: 8 }))
+    .map(([first, rest]) => first + rest.join('')),
   fc.string({ maxLength: 12 }),
 );
 
