@@ -90,6 +90,9 @@ function checkPort(p: number): void {
   }
 }
 
+/** {@link ConnectionSet.range}'s sets so far, by protocol and range. */
+const RANGES = new Map<string, ConnectionSet>();
+
 /**
  * An immutable set of allowed connections: for each protocol (TCP, UDP, SCTP) a set of port
  * ranges. Built with the named factories (`ConnectionSet.tcp(80, 443)`,
@@ -151,9 +154,15 @@ export class ConnectionSet {
     return ConnectionSet.ports('SCTP', ...ports);
   }
 
-  /** The ports `from`..`to` (inclusive) of one protocol. */
+  /** The ports `from`..`to` (inclusive) of one protocol (one instance per range: sets are immutable). */
   static range(protocol: Protocol, from: number, to: number): ConnectionSet {
-    return ConnectionSet.ports(protocol, [from, to]);
+    const key = `${protocol} ${from} ${to}`;
+    let set = RANGES.get(key);
+    if (set === undefined) {
+      set = ConnectionSet.ports(protocol, [from, to]);
+      RANGES.set(key, set);
+    }
+    return set;
   }
 
   /**
