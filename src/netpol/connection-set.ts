@@ -90,6 +90,9 @@ function checkPort(p: number): void {
   }
 }
 
+/** The canonical string of each set written so far (sets never change; kept off the objects, which compare by their ranges). */
+const TEXTS = new WeakMap<ConnectionSet, string>();
+
 /** {@link ConnectionSet.range}'s sets so far, by protocol and range. */
 const RANGES = new Map<string, ConnectionSet>();
 
@@ -230,7 +233,7 @@ export class ConnectionSet {
   /** Connections in this set but not in the other. */
   subtract(other: ConnectionSet): ConnectionSet {
     if (other === ConnectionSet.NONE || this === ConnectionSet.NONE) return this;
-    if (other === ConnectionSet.ALL) return ConnectionSet.NONE;
+    if (other === ConnectionSet.ALL || other === this) return ConnectionSet.NONE;
     return this.combine(other, subtractRanges);
   }
 
@@ -256,13 +259,17 @@ export class ConnectionSet {
   toString(): string {
     if (this === ConnectionSet.ALL) return 'All Connections';
     if (this === ConnectionSet.NONE) return 'No Connections';
+    const known = TEXTS.get(this);
+    if (known !== undefined) return known;
     const parts: string[] = [];
     for (const p of PROTOCOLS) {
       const r = this.byProtocol[p];
       if (r.length === 0) continue;
       parts.push(`${p} ${r.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',')}`);
     }
-    return parts.join(';');
+    const text = parts.join(';');
+    TEXTS.set(this, text);
+    return text;
   }
 
   /** JSON form: the canonical string. */

@@ -284,8 +284,8 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
         objects: mutate('production', (o) => {
           const policy = find(o, 'NetworkPolicy', 'frontend');
           policy.spec.egress[1].to[0].podSelector.matchLabels['rollouts-pod-template-hash'] = '5d8f7c9b6';
-          policy.spec.ingress[1].from[0].podSelector.matchExpressions = [{ key: 'rollouts-pod-template-hash', operator: 'Exists' }];
-          policy.spec.ingress[0].from[0].podSelector.matchLabels['rollouts-pod-template-hash'] = 5;
+          policy.spec.ingress[1].from[0].podSelector.matchExpressions = [{ key: 'rollouts-pod-template-hash', operator: 'In', values: ['5d8f7c9b6'] }];
+          (policy.spec.ingress[0].from[0].podSelector.matchLabels as Record<string, unknown>)['rollouts-pod-template-hash'] = 5;
         }),
         expect: {
           [`NetworkPolicy/${P}/frontend`]: [
