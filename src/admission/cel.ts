@@ -37,11 +37,6 @@ export function flag(root: string, field: string): string {
   return `(has(${root}.${field}) && ${root}.${field} == true)`;
 }
 
-/** The label value of `key` on a metadata expression, or `fallback` when absent. */
-export function labelOr(metadata: string, key: string, fallback: string): string {
-  return `(has(${metadata}.labels) && ${lit(key)} in ${metadata}.labels ? ${metadata}.labels[${lit(key)}] : ${fallback})`;
-}
-
 /** A list of lists of strings joined for a message: empty entries dropped. */
 export function joinNonEmpty(listOfStrings: string, separator = ', '): string {
   return `${listOfStrings}.filter(s, s != '').join(${lit(separator)})`;

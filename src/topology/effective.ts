@@ -155,11 +155,6 @@ function operationsEdges(components: readonly EffectiveComponent[], env: Environ
   return out;
 }
 
-/** Edges leaving a component. */
-export function edgesFrom(t: EffectiveTopology, id: string): EffectiveEdge[] {
-  return t.edges.filter((e) => e.from === id);
-}
-
 /** Edges arriving at an in-cluster component. */
 export function edgesTo(t: EffectiveTopology, id: string): EffectiveEdge[] {
   return t.edges.filter((e) => e.to.kind === 'component' && e.to.id === id);

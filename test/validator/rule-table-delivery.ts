@@ -74,6 +74,14 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
         expect: { [`PersistentVolumeClaim/${P}/auth-server-data-protection`]: [/^claim auth-server-data-protection can be deleted by Argo CD: a sync that no longer finds it in Git prunes it \(no Prune=false\)$/] },
       },
       {
+        name: 'the backup claim with only a sync wave',
+        env: 'staging',
+        objects: mutate('staging', (o) => {
+          find(o, 'PersistentVolumeClaim', 'postgresql-backups').metadata.annotations = { [WAVE]: '2' };
+        }),
+        expect: { [`PersistentVolumeClaim/${S}/postgresql-backups`]: [/^claim postgresql-backups can be deleted by Argo CD: .*\(no Prune=false\) and .*\(no Delete=false\)$/] },
+      },
+      {
         name: 'a StatefulSet whose claim template is unprotected and whose claims are deleted with it',
         env: 'staging',
         objects: mutate('staging', (o) => {
@@ -116,6 +124,14 @@ export const DELIVERY_RULE_CASES: Record<string, RuleCases> = {
           ],
         },
         remediations: [[/wave -1/, /to "0", the wave of Rollout auth-server/]],
+      },
+      {
+        name: 'the backup claim before the CronJobs that mount it',
+        env: 'staging',
+        objects: mutate('staging', (o) => {
+          find(o, 'PersistentVolumeClaim', 'postgresql-backups').metadata.annotations[WAVE] = '-1';
+        }),
+        expect: { [`PersistentVolumeClaim/${S}/postgresql-backups`]: [/^claim postgresql-backups is in sync wave -1, before its first consumer CronJob postgresql-\S+ \(wave 2\)/] },
       },
       {
         name: 'a claim after its consumer, one without a wave before it, and a wave that is no integer',

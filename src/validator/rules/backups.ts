@@ -1,24 +1,10 @@
-import { at, type LoadedObject, str, stringMap, text } from '../../manifests';
+import { at, str, text } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
 import { defineEnvironmentRule, RuleFinding } from '../rule';
-
-const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
-const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 
 /** Claims a pod template mounts, with whether the mount is read-only. */
 function claimsOf(t: PodTemplate): Array<{ claim: string; readOnly: boolean }> {
   return (t.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [{ claim: v.persistentVolumeClaim.claimName, readOnly: v.persistentVolumeClaim.readOnly === true }] : []));
-}
-
-function wave(o: LoadedObject | undefined): number {
-  const w = Number(stringMap(o?.object.metadata?.annotations)[SYNC_WAVE] ?? 0);
-  return Number.isFinite(w) ? w : 0;
-}
-
-/** Whether an object is kept out of Argo CD prunes and deletions. */
-function retained(o: LoadedObject): boolean {
-  const opts = (stringMap(o.object.metadata?.annotations)[SYNC_OPTIONS] ?? '').split(',').map((x) => x.trim());
-  return opts.includes('Prune=false') && opts.includes('Delete=false');
 }
 
 /** Once a day: `M H * * *` or a daily macro. */
@@ -43,16 +29,9 @@ function checkBackup(ctx: ValidationContext, t: PodTemplate, checks: PodTemplate
     out.push({ on, message: `${t.name} writes its dumps to no claim: they vanish with the pod (mount a retained PersistentVolumeClaim)`, path: [...t.path, 'spec', 'volumes'] });
   }
   for (const c of claims) {
-    const pvc = ctx.objects.get('PersistentVolumeClaim', t.namespace, c.claim);
-    if (!pvc) {
+    if (!ctx.objects.get('PersistentVolumeClaim', t.namespace, c.claim)) {
       out.push({ on, message: `${t.name} writes to claim ${c.claim}, which is not in the manifests`, path: [...t.path, 'spec', 'volumes'] });
       continue;
-    }
-    if (!retained(pvc)) out.push({ on: pvc, message: `backup claim ${c.claim} lacks ${SYNC_OPTIONS}: Prune=false,Delete=false: a sync or an Application deletion removes every dump`, path: ['metadata', 'annotations'] });
-    const consumers = ctx.pods.all().filter((x) => x.namespace === t.namespace && claimsOf(x).some((y) => y.claim === c.claim));
-    const first = Math.min(...consumers.map((x) => wave(x.owner)));
-    if (wave(pvc) < first) {
-      out.push({ on: pvc, message: `claim ${c.claim} is in sync wave ${wave(pvc)}, before its first consumer (wave ${first}): under WaitForFirstConsumer the sync stalls`, path: ['metadata', 'annotations'] });
     }
     if (!checks.some((x) => claimsOf(x).some((y) => y.claim === c.claim))) {
       out.push({ on, message: `no restore check reads claim ${c.claim}: nobody proves the dumps restore` });
@@ -78,8 +57,9 @@ export const postgresqlBackups = defineEnvironmentRule({
   severity: 'error',
   runbookItem: 'Setup guide "Backups and DR" (nightly DB backups), checklist "DB TLS and backups verified"; issue 17 backups',
   description:
-    'Where PostgreSQL runs in the cluster, a nightly backup CronJob (task `postgresql-backup`) reads its password from a Secret and writes to a claim kept from Argo CD prunes and deletions ' +
-    '(`Prune=false,Delete=false`, in the sync wave of its first consumer), keeps the configured number of dumps (`BACKUP_RETENTION`), and a restore-check CronJob reads the same claim.',
+    'Where PostgreSQL runs in the cluster, a nightly backup CronJob (task `postgresql-backup`) reads its password from a Secret and writes to a claim in the manifests ' +
+    '(kept from prunes and deletions and in the wave of its first consumer: `claim-deletion-protected`, `claim-sync-wave`), keeps the configured number of dumps (`BACKUP_RETENTION`), ' +
+    'and a restore-check CronJob reads the same claim.',
   remediation: 'Render the backup and restore-check CronJobs from dataStores.postgresql.backup (see README "Backups and disaster recovery").',
   check(ctx) {
     const pg = ctx.effective.components.find((c) => c.spec.dataStore === 'postgresql');
