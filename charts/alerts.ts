@@ -104,13 +104,21 @@ function availability(ctx: StackContext, m: EnabledMonitoring): AlertRule[] {
   return out;
 }
 
-/** Claims whose filling-up stops the stack: Data Protection keys, the data stores' volumes, the backups. */
-function claims(ctx: StackContext): Array<{ claim: string; what: string }> {
-  const out = [{ claim: 'auth-server-data-protection', what: 'the Data Protection keys of auth-server' }];
+/**
+ * Claims whose filling-up stops the stack: Data Protection keys, the data stores' volumes, the
+ * backups. The kubelet reports a claim's usage only while a running pod mounts it: the backup claim
+ * is mounted by the nightly jobs alone, for minutes, so its last reading of the past `sinceHours`
+ * is what the alert reads.
+ */
+function claims(ctx: StackContext): Array<{ claim: string; what: string; sinceHours?: number }> {
+  const out: Array<{ claim: string; what: string; sinceHours?: number }> = [{ claim: 'auth-server-data-protection', what: 'the Data Protection keys of auth-server' }];
   for (const c of ctx.effective.components) {
     if (c.spec.dataStore && c.inCluster) out.push({ claim: `data-${c.id}-0`, what: `the ${c.id} data volume` });
   }
-  if (ctx.effective.tasks.some((t) => t.spec.kind === 'backup')) out.push({ claim: BACKUP_CLAIM, what: 'the PostgreSQL backups' });
+  const pg = ctx.env.dataStores.postgresql;
+  if (ctx.effective.tasks.some((t) => t.spec.kind === 'backup') && pg.mode === 'in-cluster' && pg.backup) {
+    out.push({ claim: BACKUP_CLAIM, what: 'the PostgreSQL backups', sinceHours: pg.backup.maxAgeHours });
+  }
   return out;
 }
 
@@ -120,12 +128,13 @@ function storage(ctx: StackContext, m: EnabledMonitoring): AlertRule[] {
     { alert: 'CtisVolumeFillingUp', percent: m.alerts.volumeFreePercent, severity: 'warning' as const },
     { alert: 'CtisVolumeFull', percent: m.alerts.volumeFreePercent / 5, severity: 'critical' as const },
   ];
-  return claims(ctx).flatMap(({ claim, what }) =>
+  return claims(ctx).flatMap(({ claim, what, sinceHours }) =>
     levels.map((l) => {
       const pvc = { namespace: ns, persistentvolumeclaim: claim };
+      const reading = (metric: string) => (sinceHours === undefined ? selector(metric, pvc) : `last_over_time(${selector(metric, pvc)}[${sinceHours}h])`);
       return {
         alert: l.alert,
-        expr: `${selector('kubelet_volume_stats_available_bytes', pvc)} / ${selector('kubelet_volume_stats_capacity_bytes', pvc)} * 100 < ${l.percent}`,
+        expr: `${reading('kubelet_volume_stats_available_bytes')} / ${reading('kubelet_volume_stats_capacity_bytes')} * 100 < ${l.percent}`,
         for: '10m',
         severity: l.severity,
         labels: { claim },
@@ -168,15 +177,21 @@ function backups(ctx: StackContext): AlertRule[] {
   const store = ctx.env.dataStores.postgresql;
   if (store.mode !== 'in-cluster' || !store.backup) return [];
   const hours = store.backup.maxAgeHours;
-  return ctx.effective.tasks.map((t) => ({
-    alert: t.spec.kind === 'backup' ? 'CtisBackupMissing' : 'CtisRestoreCheckMissing',
-    expr: `time() - ${selector('kube_cronjob_status_last_successful_time', { namespace: ctx.namespace, cronjob: t.id })} > ${hours * 3600}`,
-    for: '0m',
-    severity: 'critical' as const,
-    labels: { component: t.id },
-    summary: `${t.id} has not succeeded for more than ${hours} hours`,
-    description: `${t.spec.description}. Read the logs of its last job: \`kubectl -n ${ctx.namespace} logs job/<latest ${t.id} job>\`.`,
-  }));
+  return ctx.effective.tasks.map((t) => {
+    const job = { namespace: ctx.namespace, cronjob: t.id };
+    const lastSuccess = selector('kube_cronjob_status_last_successful_time', job);
+    // kube-state-metrics writes the last success only once there is one: a task that has never
+    // succeeded is caught by the age of the CronJob itself.
+    return {
+      alert: t.spec.kind === 'backup' ? 'CtisBackupMissing' : 'CtisRestoreCheckMissing',
+      expr: `(time() - ${lastSuccess} > ${hours * 3600}) or (time() - ${selector('kube_cronjob_created', job)} > ${hours * 3600} unless on (namespace, cronjob) ${lastSuccess})`,
+      for: '0m',
+      severity: 'critical' as const,
+      labels: { component: t.id },
+      summary: `${t.id} has not succeeded for more than ${hours} hours`,
+      description: `${t.spec.description}. Read the logs of its last job: \`kubectl -n ${ctx.namespace} logs job/<latest ${t.id} job>\`.`,
+    };
+  });
 }
 
 /** Every alert group of the environment, in output order; empty groups are left out. */

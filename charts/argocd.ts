@@ -389,7 +389,9 @@ export class ArgoApplicationSetChart extends Chart {
       })),
       template: { metadata: base.metadata, spec: toJson_ApplicationSpec(base.spec)! },
       templatePatch: TEMPLATE_PATCH,
-      // Deleting the ApplicationSet (or a folder) removes Applications, never the workloads.
+      // The controller adds no resources finalizer of its own: each generated Application has
+      // the finalizers of its parameter file, so deleting the ApplicationSet (or a folder)
+      // deletes it as deleting applications.yaml's would (production's never cascades).
       syncPolicy: { preserveResourcesOnDeletion: true },
     };
     new ApiObject(this, 'ApplicationSet', {

@@ -32,9 +32,10 @@ from pods that are not in the manifests, and from {ingress-controller} to what I
 HTTPRoutes route to. One line per connection: <source> => <destination> : <connections>.
 
 Nodes:
-  <ns>/<name>[<Kind>]        a workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
-                             CronJob, Rollout, bare Pod; a Pod is shown as its owner, except a
-                             static pod, owned by its Node, which keeps its own name)
+  <ns>/<name>[<Kind>]        a workload (Deployment, StatefulSet, DaemonSet, ReplicaSet,
+                             ReplicationController, Job, CronJob, Rollout, bare Pod; a Pod is
+                             shown as its owner, except a static pod, owned by its Node, which
+                             keeps its own name)
   <start>-<end>              addresses outside the cluster
   {other-namespace}          an unlabelled pod in a namespace that is not in the manifests
   <ns>/{any-other-pod}       an unlabelled pod, not a workload, in a namespace of the manifests

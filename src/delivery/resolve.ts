@@ -52,7 +52,7 @@ export function resolvePromotionRef(root: string, to: string, env: string): Reso
     return { ref: commit, kind: 'commit', commit, note: `${to} is commit ${commit}; ${env} follows the full SHA` };
   }
   if (commit) {
-    const what = isBranch(root, to) ? 'a branch' : to === 'HEAD' || /[~^@:]/.test(to) ? 'a moving reference' : 'not a release tag or a commit SHA';
+    const what = to === 'HEAD' || /[~^@:]/.test(to) ? 'a moving reference' : isBranch(root, to) ? 'a branch' : 'not a release tag or a commit SHA';
     throw new PromotionError(
       `${to} is ${what}: ${env} follows only ${IMMUTABLE_HINT}; tag a release, or promote the commit it names now (--to ${commit})`,
     );

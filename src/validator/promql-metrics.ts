@@ -19,6 +19,7 @@ export const KNOWN_METRICS: Readonly<Record<string, { readonly source: string; r
   kube_horizontalpodautoscaler_status_desired_replicas: { source: 'kube-state-metrics', labels: ['namespace', 'horizontalpodautoscaler'] },
   kube_horizontalpodautoscaler_spec_max_replicas: { source: 'kube-state-metrics', labels: ['namespace', 'horizontalpodautoscaler'] },
   kube_horizontalpodautoscaler_spec_min_replicas: { source: 'kube-state-metrics', labels: ['namespace', 'horizontalpodautoscaler'] },
+  kube_cronjob_created: { source: 'kube-state-metrics', labels: ['namespace', 'cronjob'] },
   kube_cronjob_status_last_successful_time: { source: 'kube-state-metrics', labels: ['namespace', 'cronjob'] },
   kube_cronjob_status_last_schedule_time: { source: 'kube-state-metrics', labels: ['namespace', 'cronjob'] },
   kube_job_status_failed: { source: 'kube-state-metrics', labels: ['namespace', 'job_name', 'reason'] },

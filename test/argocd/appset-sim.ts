@@ -5,8 +5,9 @@ import type { AppSetGenerator, Application, ApplicationSet } from '../support/k8
  * Just enough of the ApplicationSet controller to render our ApplicationSet offline: the Go
  * template actions it uses (`{{ .a.b }}`, `{{ toJson .a }}`, `missingkey=error`), the git
  * directory and file generators over a set of files, the matrix generator, the template and
- * its `templatePatch`. Anything else in a template is an error, so a new construct in the
- * ApplicationSet forces this model (and its test) to be extended.
+ * its `templatePatch`, and the resources finalizer the controller adds to an Application whose
+ * template names none (unless `preserveResourcesOnDeletion`). Anything else in a template is an
+ * error, so a new construct in the ApplicationSet forces this model (and its test) to be extended.
  */
 
 type Params = Record<string, unknown>;
@@ -52,15 +53,32 @@ function renderDeep(v: unknown, params: Params): unknown {
   return v;
 }
 
-/** Strategic merge as it applies to our patch: maps merge, `null` deletes, lists replace. */
-function merge(base: unknown, patch: unknown): unknown {
+const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/**
+ * Strategic merge as it applies to our patch: maps merge, `null` deletes, lists replace, except
+ * `metadata.finalizers`, whose patch strategy is merge: the patch's finalizers are added to the
+ * Application's, so an empty list in the patch removes none.
+ */
+function merge(base: unknown, patch: unknown, at = ''): unknown {
+  if (at === '.metadata.finalizers' && Array.isArray(base) && Array.isArray(patch)) return [...new Set([...(base as unknown[]), ...(patch as unknown[])])];
   if (!patch || typeof patch !== 'object' || Array.isArray(patch) || !base || typeof base !== 'object' || Array.isArray(base)) return patch;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = merge(out[k], v);
+    else out[k] = merge(out[k], v, `${at}.${k}`);
   }
   return out;
+}
+
+/**
+ * The controller renders the template, then gives it the resources finalizer when it names no
+ * finalizer and `syncPolicy.preserveResourcesOnDeletion` is not set, and only then applies the
+ * templatePatch (Argo CD's RenderTemplateParams, then applyTemplatePatch).
+ */
+function withDefaultFinalizer(app: Application, appSet: ApplicationSet): Application {
+  if (appSet.spec.syncPolicy?.preserveResourcesOnDeletion === true || (app.metadata.finalizers ?? []).length > 0) return app;
+  return { ...app, metadata: { ...app.metadata, finalizers: [RESOURCES_FINALIZER] } };
 }
 
 /** What Go's `omitempty` drops when the controller writes the Application back. */
@@ -137,7 +155,7 @@ export function generateApplications(appSet: ApplicationSet, repo: Repository): 
   if (spec.goTemplate !== true || !spec.goTemplateOptions?.includes('missingkey=error')) throw new Error('only goTemplate with missingkey=error is modelled');
   return spec.generators.flatMap((g) =>
     generate(g, repo, {}).map((params) => {
-      const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...(renderDeep(spec.template, params) as object) };
+      const app = withDefaultFinalizer({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...(renderDeep(spec.template, params) as object) } as Application, appSet);
       const patched = spec.templatePatch ? merge(app, yaml.load(renderGoTemplate(spec.templatePatch, params))) : app;
       return dropEmpty(patched) as Application;
     }),

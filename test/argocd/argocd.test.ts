@@ -217,4 +217,12 @@ describe('ApplicationSet', () => {
     expect(names).not.toContain('ctis-sandbox');
     expect(names).toHaveLength(envs.length);
   });
+
+  test('deleting it, or a folder, deletes each generated Application as deleting that Application does: cascading in development and staging, never in production', () => {
+    // The controller deletes the Applications it no longer generates (and Kubernetes those of a
+    // deleted ApplicationSet): their resources go exactly where the resources finalizer is.
+    const cascades: Record<string, boolean> = {};
+    for (const a of generateApplications(set, out.repository)) cascades[String(a.metadata.name)] = (a.metadata.finalizers ?? []).includes(ArgoCd.RESOURCES_FINALIZER);
+    expect(cascades).toEqual({ 'ctis-development': true, 'ctis-staging': true, 'ctis-production': false });
+  });
 });

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { run as runProcess } from '../../src/cli/connectivity';
 import { manifestsOf, runConnectivity, SCENARIOS } from './golden';
+import { WORKLOAD_KIND_NAMES } from '../../src/manifests';
 
 const run = runConnectivity;
 
@@ -88,6 +89,9 @@ describe('connectivity command', () => {
     const r = run('--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: npm run connectivity/);
+    // Every kind whose pods become a node is named (the help is the reference for the node syntax).
+    const nodes = r.stdout.slice(r.stdout.indexOf('Nodes:'), r.stdout.indexOf('<start>-<end>')).replace(/\s+/g, ' ');
+    for (const kind of WORKLOAD_KIND_NAMES) expect({ kind, named: new RegExp(`\\b${kind}\\b`).test(nodes) }).toEqual({ kind, named: true });
   });
 
   it('reports unreadable input as file:line: message with exit 2, no stack trace', () => {

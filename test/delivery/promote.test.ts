@@ -78,6 +78,9 @@ git('tag', '-a', 'v1.9.2', '-m', 'release with an older configuration layout');
 git('checkout', '-q', 'main');
 git('tag', 'v2.0.0');
 git('branch', 'v2.0.0');
+// A clone's remote-tracking refs, HEAD among them.
+git('update-ref', 'refs/remotes/origin/main', 'main');
+git('symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/main');
 
 describe('npm run promote: refusals change nothing', () => {
   test.each([

@@ -57,6 +57,10 @@ describe.each(['development', 'staging', 'production'])('%s: OpenTelemetry', (na
   });
 });
 
+/** Alerts whose expression selects `metric` with `label` = `value`. */
+const watching = (e: RenderedEnv, metric: string, label: string, v: string) =>
+  alerts(e).filter((r) => parsePromql(r.expr).selectors.some((s) => s.metric === metric && selectsSeries(s, label, v)));
+
 describe.each(['staging', 'production'])('%s: metrics and alerts', (name) => {
   test.each(APP_COMPONENTS)('%s: one PodMonitor selecting its pods on the metrics port they declare', (id) => {
     const e = env(name);
@@ -99,10 +103,6 @@ describe.each(['staging', 'production'])('%s: metrics and alerts', (name) => {
       expect(r.for).toMatch(/^\d+[smh]$/);
     }
   });
-
-  /** Alerts whose expression selects `metric` with `label` = `value`. */
-  const watching = (e: RenderedEnv, metric: string, label: string, v: string) =>
-    alerts(e).filter((r) => parsePromql(r.expr).selectors.some((s) => s.metric === metric && selectsSeries(s, label, v)));
 
   test('an on-call engineer is paged for a component without ready pods, errors, restarts and an HPA at its maximum', () => {
     const e = env(name);
@@ -148,6 +148,9 @@ describe.each(['staging', 'production'])('%s: metrics and alerts', (name) => {
   });
 });
 
+/** A string as a regular expression that matches it literally. */
+const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe('monitoring and backups render only where configured', () => {
   test('development has no monitoring objects; production no backups (its PostgreSQL is managed)', () => {
     expect(byKind(env('development'), 'PodMonitor')).toEqual([]);
@@ -156,14 +159,39 @@ describe('monitoring and backups render only where configured', () => {
     expect(find(env('production'), 'ExternalSecret', 'postgresql-backup-credentials')).toBeUndefined();
   });
 
-  test('staging alerts when a backup or restore check has not succeeded within the configured age', () => {
+  test('staging alerts when a backup or restore check has not succeeded within the configured age, or never has', () => {
     const e = env('staging');
     const pg = e.config.dataStores.postgresql;
     if (pg.mode !== 'in-cluster' || !pg.backup) throw new Error('staging runs PostgreSQL in the cluster with backups');
+    const age = pg.backup.maxAgeHours * 3600;
     for (const job of ['postgresql-backup', 'postgresql-restore-check']) {
       const r = alerts(e).filter((x) => parsePromql(x.expr).selectors.some((s) => s.metric === 'kube_cronjob_status_last_successful_time' && selectsSeries(s, 'cronjob', job)));
-      expect(r.map((x) => x.expr)).toEqual([`time() - kube_cronjob_status_last_successful_time{namespace="ctis-staging", cronjob="${job}"} > ${pg.backup.maxAgeHours * 3600}`]);
+      const series = `{namespace="ctis-staging", cronjob="${job}"}`;
+      // kube-state-metrics writes no last success before the first one: the CronJob's age stands in for it.
+      expect(r.map((x) => x.expr)).toEqual([
+        `(time() - kube_cronjob_status_last_successful_time${series} > ${age}) or (time() - kube_cronjob_created${series} > ${age} unless on (namespace, cronjob) kube_cronjob_status_last_successful_time${series})`,
+      ]);
+      expect(parsePromql(r[0].expr).problems).toEqual([]);
     }
+  });
+
+  test('the backup claim, which only the nightly jobs mount, is judged by its last reading since the last run', () => {
+    const e = env('staging');
+    const pg = e.config.dataStores.postgresql;
+    if (pg.mode !== 'in-cluster' || !pg.backup) throw new Error('staging runs PostgreSQL in the cluster with backups');
+    // The kubelet reports a claim only while a running pod mounts it: a minutes-long job never keeps
+    // the series for the alert's `for`, so the alert reads the last value of the past maxAgeHours.
+    const mounters = byKind(e, 'CronJob').filter((j) => j.spec.jobTemplate.spec.template.spec.volumes.some((v) => v.persistentVolumeClaim?.claimName === 'postgresql-backups'));
+    expect(mounters.map((j) => j.metadata.name).sort()).toEqual(['postgresql-backup', 'postgresql-restore-check']);
+    const running = [...byKind(e, 'Deployment'), ...byKind(e, 'StatefulSet')].map((w) => w.spec.template.spec);
+    expect(running.some((pod) => (pod.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === 'postgresql-backups'))).toBe(false);
+    const pvc = '{namespace="ctis-staging", persistentvolumeclaim="postgresql-backups"}';
+    for (const r of watching(e, 'kubelet_volume_stats_available_bytes', 'persistentvolumeclaim', 'postgresql-backups')) {
+      expect(r.expr).toMatch(new RegExp(`^last_over_time\\(kubelet_volume_stats_available_bytes${escape(pvc)}\\[${pg.backup.maxAgeHours}h\\]\\) / last_over_time\\(kubelet_volume_stats_capacity_bytes${escape(pvc)}\\[${pg.backup.maxAgeHours}h\\]\\) \\* 100 < [\\d.]+$`));
+      expect(parsePromql(r.expr).problems).toEqual([]);
+    }
+    // Claims that running pods keep mounted are read as they are now.
+    for (const r of watching(e, 'kubelet_volume_stats_available_bytes', 'persistentvolumeclaim', 'data-postgresql-0')) expect(r.expr).toMatch(/^kubelet_volume_stats_available_bytes\{/);
   });
 });
 

@@ -292,7 +292,10 @@ function requiredWatches(ctx: ValidationContext): Watch[] {
   }
   for (const job of inNs('CronJob')) {
     if (!ctx.components.task(ctx.pods.of(job)?.component)) continue;
-    out.push({ on: job, what: `${ctx.objects.nameOf(job)} not succeeding`, metrics: ['kube_cronjob_status_last_successful_time'], label: 'cronjob', value: ctx.objects.nameOf(job) });
+    const name = ctx.objects.nameOf(job);
+    out.push({ on: job, what: `${name} not succeeding`, metrics: ['kube_cronjob_status_last_successful_time'], label: 'cronjob', value: name });
+    // kube-state-metrics has no last success before the first one: a task that never succeeds is seen only by its age.
+    out.push({ on: job, what: `${name} never having succeeded`, metrics: ['kube_cronjob_created'], label: 'cronjob', value: name });
   }
   return out;
 }
@@ -304,7 +307,8 @@ export const alertsCoverStack = defineEnvironmentRule({
   runbookItem: 'Setup guide checklist "Monitoring dashboards and alerts configured"; issue 17 alerts',
   description:
     'Where the environment enables monitoring, the namespace\'s PrometheusRules alert on: each component with no ready pods, restarting, and (instrumented ones) its HTTP error rate; ' +
-    'each HPA at its maximum; each claim (Data Protection keys, data store volumes, backups) filling up; each Certificate (AppServer mTLS) expiring; each scheduled task not succeeding.',
+    'each HPA at its maximum; each claim (Data Protection keys, data store volumes, backups) filling up; each Certificate (AppServer mTLS) expiring; each scheduled task not succeeding ' +
+    '(`kube_cronjob_status_last_successful_time`) and never having succeeded: kube-state-metrics writes no last success before the first, so that case needs the CronJob\'s age (`kube_cronjob_created`).',
   remediation: 'Add an alert whose expression selects the series named in the message (the generated PrometheusRule ctis-alerts has one of each kind).',
   check(ctx) {
     if (!ctx.env.monitoring.enabled) return [];
