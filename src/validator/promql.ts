@@ -42,7 +42,8 @@ const RANGE_FUNCTIONS = new Set([
 const MATCH_OPS: Record<string, LabelMatcher['op']> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
 function unquote(text: string): string {
-  if (text.startsWith('`')) return text.slice(1, -1);
+  // Without an escape, what the quotes hold is the value (JSON.parse would say the same, or fail).
+  if (text.startsWith('`') || !text.includes('\\')) return text.slice(1, -1);
   try {
     return JSON.parse(text.startsWith("'") ? `"${text.slice(1, -1).replace(/"/g, '\\"')}"` : text) as string;
   } catch {

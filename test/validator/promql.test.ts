@@ -65,6 +65,11 @@ describe('parsePromql: shared parses', () => {
     ]);
   });
 
+  test('label values read as Prometheus reads them: escapes in double and single quotes, none in backquotes', () => {
+    const values = (expr: string) => parsePromql(expr).selectors.flatMap((s) => s.matchers.map((m) => m.value));
+    expect(values('x{a="plain", b=\'it"s\', c=`back\\slash`, d="q\\"uote", e=\'tab\\tx\', f="\u00e9", g=""}')).toEqual(['plain', 'it"s', 'back\\slash', 'q"uote', 'tab\tx', '\u00e9', '']);
+  });
+
   test('a problem names the text of its own expression', () => {
     parsePromql('rate(x{a="a"}) + sum(z{a="a"}[5m])');
     expect(parsePromql('rate(x{a="bbbb"}) + sum(z{a="bbbb"}[5m])').problems).toEqual([
