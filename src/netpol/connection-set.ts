@@ -233,7 +233,7 @@ export class ConnectionSet {
   /** Connections in this set but not in the other. */
   subtract(other: ConnectionSet): ConnectionSet {
     if (other === ConnectionSet.NONE || this === ConnectionSet.NONE) return this;
-    if (other === ConnectionSet.ALL || other === this) return ConnectionSet.NONE;
+    if (other === ConnectionSet.ALL || other === this || this.equals(other)) return ConnectionSet.NONE;
     return this.combine(other, subtractRanges);
   }
 
@@ -261,13 +261,14 @@ export class ConnectionSet {
     if (this === ConnectionSet.NONE) return 'No Connections';
     const known = TEXTS.get(this);
     if (known !== undefined) return known;
-    const parts: string[] = [];
+    let text = '';
     for (const p of PROTOCOLS) {
       const r = this.byProtocol[p];
-      if (r.length === 0) continue;
-      parts.push(`${p} ${r.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',')}`);
+      for (let i = 0; i < r.length; i++) {
+        const [lo, hi] = r[i];
+        text += `${i > 0 ? ',' : text === '' ? `${p} ` : `;${p} `}${lo === hi ? lo : `${lo}-${hi}`}`;
+      }
     }
-    const text = parts.join(';');
     TEXTS.set(this, text);
     return text;
   }

@@ -230,6 +230,22 @@ function readSelector(nodes: SelectorNodes, text: (n: Span) => string, at: (pos:
   return { ...(metric !== undefined ? { metric } : {}), matchers, at: at(nodes.from) };
 }
 
+/** Each regex matcher's pattern, anchored as Prometheus anchors it (null when it does not compile); stateless (no flags), so shared. */
+const WHOLE_MATCHES = new Map<string, RegExp | null>();
+
+function wholeMatch(pattern: string): RegExp | null {
+  let re = WHOLE_MATCHES.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(`^(?:${pattern})$`);
+    } catch {
+      re = null;
+    }
+    WHOLE_MATCHES.set(pattern, re);
+  }
+  return re;
+}
+
 /** Whether a matcher list selects series whose `label` is `value` (equality, or a regex that matches it whole). */
 export function selects(s: SeriesSelector, label: string, value: string): boolean {
   const ms = s.matchers.filter((m) => m.label === label);
@@ -242,13 +258,8 @@ export function selects(s: SeriesSelector, label: string, value: string): boolea
         return m.value !== value;
       case '=~':
       case '!~': {
-        let re: RegExp;
-        try {
-          re = new RegExp(`^(?:${m.value})$`);
-        } catch {
-          return false;
-        }
-        return re.test(value) === (m.op === '=~');
+        const re = wholeMatch(m.value);
+        return re !== null && re.test(value) === (m.op === '=~');
       }
     }
   });
