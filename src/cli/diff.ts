@@ -17,7 +17,7 @@ Options:
       --env <name>       only this folder: development, staging, production or argocd
       --base <git-ref>   compare with the output folder as committed at this revision (default: HEAD)
       --working-tree     compare with the output folder's files on disk instead (uncommitted edits included)
-      --format <fmt>     text (default) or markdown (a pull-request comment)
+      --format <fmt>     text (default; txt is text) or markdown (a pull-request comment)
       --dist <dir>       the output folder (default: dist/)
       --config <dir>     folder of the environment files to render (default: config/)
   -h, --help             show this help

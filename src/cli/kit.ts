@@ -66,7 +66,8 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnTy
   try {
     return parseArgs<T>({ strict: true, ...config });
   } catch (e) {
-    throw new UsageError(firstLine((e as Error).message));
+    // Node's advice on positionals that start with '-' (with an unbalanced quote) is noise here.
+    throw new UsageError(firstLine((e as Error).message).replace(/\. To specify a positional argument starting with a '-'.*$/, ''));
   }
 }
 

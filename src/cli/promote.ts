@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { ConfigError } from '../config/load';
+import { ENVIRONMENT_NAMES } from '../config/schema';
 import { planPromotion, PromotionError } from '../delivery/promote';
 import { FORMATTERS, ReviewInputError } from '../review';
 import { replaceFilesAtomically, StackRenderer } from '../synth';
@@ -19,9 +20,9 @@ committed at the current ref against the new one. Commit the changed files and o
 request; Argo CD syncs the new ref once the change is merged and applied, inside the sync windows.
 
 Options:
-      --env <name>       the environment to promote (required)
+      --env <name>       the environment to promote: development, staging or production (required)
       --to <ref>         a release tag or a commit SHA (an abbreviated SHA is expanded) (required)
-      --format <fmt>     text (default) or markdown (for the pull request)
+      --format <fmt>     text (default; txt is text) or markdown (for the pull request)
       --config <dir>     folder of the environment files (default: config/)
       --dist <dir>       the committed output folder (default: dist/)
   -h, --help             show this help
@@ -52,6 +53,10 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
       io.err(`promote: --${option} is required\n${USAGE}`);
       return 2;
     }
+  }
+  if (!(ENVIRONMENT_NAMES as readonly string[]).includes(values.env!)) {
+    io.err(`promote: unknown --env "${values.env}" (use ${ENVIRONMENT_NAMES.join(', ')})\n${USAGE}`);
+    return 2;
   }
   try {
     const plan = planPromotion({

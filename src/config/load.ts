@@ -39,9 +39,9 @@ type Issue = z.core.$ZodIssue;
  * The most useful reading of a schema issue: unknown keys are named as fields, and for a
  * union (e.g. fixed replicas or HPA bounds) the branch that came closest is explained.
  */
-function describeIssue(issue: Issue): { path: PropertyKey[]; message: string } {
+function describeIssue(issue: Issue): { path: PropertyKey[]; message: string; issue: Issue } {
   if (issue.code === 'unrecognized_keys') {
-    return { path: [...issue.path, issue.keys[0]], message: 'is not a known field (check the spelling)' };
+    return { path: [...issue.path, issue.keys[0]], message: 'is not a known field (check the spelling)', issue };
   }
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     // The branch with the fewest problems (each unknown key counts) is the one the author meant.
@@ -49,10 +49,33 @@ function describeIssue(issue: Issue): { path: PropertyKey[]; message: string } {
     const best = [...issue.errors].sort((a, b) => weight(a) - weight(b))[0];
     if (best.length > 0) {
       const inner = describeIssue(best[0]);
-      return { path: [...issue.path, ...inner.path], message: inner.message };
+      return { path: [...issue.path, ...inner.path], message: inner.message, issue: inner.issue };
     }
   }
-  return { path: issue.path, message: issue.message };
+  return { path: issue.path, message: issue.message, issue };
+}
+
+/** What `data` holds at `path`: a value, an explicit null (`field:` with nothing after it), or nothing. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): 'value' | 'null' | 'absent' {
+  let at: unknown = data;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return 'absent';
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at === undefined ? 'absent' : at === null ? 'null' : 'value';
+}
+
+/**
+ * A field without a value says so (`is required (expected array)`, `has no value (expected
+ * array)`), rather than the schema library's `Invalid input: expected array, received
+ * undefined`; messages the schema words itself stay.
+ */
+function describeMissing(issue: Issue, message: string, found: 'null' | 'absent'): string {
+  if (!/^Invalid (input|option)/.test(message)) return message;
+  const what = found === 'absent' ? 'is required' : 'has no value';
+  if (issue.code === 'invalid_type') return `${what} (expected ${issue.expected})`;
+  if (issue.code === 'invalid_value') return `${what} (one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')})`;
+  return what;
 }
 
 /**
@@ -64,8 +87,10 @@ export function parseEnvironment(data: unknown, file: string, expectedName: stri
   // few files of one run.
   const result = environmentSchema.safeParse(data, { jitless: true });
   if (!result.success) {
-    const { path, message } = describeIssue(result.error.issues[0]);
-    throw new ConfigError(file, expectedName, path.join('.'), message);
+    if (data === undefined || data === null) throw new ConfigError(file, expectedName, '', 'the file holds no configuration (expected a mapping of fields)');
+    const { path, message, issue } = describeIssue(result.error.issues[0]);
+    const found = valueAt(data, path);
+    throw new ConfigError(file, expectedName, path.join('.'), found === 'value' ? message : describeMissing(issue, message, found));
   }
   const env = result.data;
   if (env.name !== expectedName) {
@@ -79,7 +104,9 @@ export function parseEnvironment(data: unknown, file: string, expectedName: stri
 /** Reads `config/<name>.yaml` and checks it. */
 export function loadEnvironment(name: EnvironmentName, topology: Topology, dir: string = CONFIG_DIR): EnvironmentConfig {
   const file = path.join(dir, `${name}.yaml`);
-  const shown = path.relative(process.cwd(), file) || file;
+  // Relative to the working folder when inside it, else as an absolute path (never `../../tmp/...`).
+  const relative = path.relative(process.cwd(), file);
+  const shown = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -216,8 +216,8 @@ export const edgeSchema = z
     controller: controllerSchema,
     tls: tlsSchema,
     hsts: hstsSchema,
-    /** CIDRs allowed to reach `/admin`, `/ops`, `/hangfire`; empty means those paths are not routed at all. */
-    adminAllowList: z.array(cidr),
+    /** CIDRs allowed to reach `/admin`, `/ops`, `/hangfire` (Traefik only); empty means those paths are not routed at all. @default [] */
+    adminAllowList: z.array(cidr).default([]),
     /** Browser security headers per public component (auth-server, api, frontend). @default - see `src/config/edge.ts` */
     securityHeaders: z.record(z.string(), securityHeadersSchema).default({}),
     /** gateway-api profile: the implementation, which decides how the minimum TLS version is set. @default 'nginx-gateway-fabric' */

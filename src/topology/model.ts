@@ -119,7 +119,21 @@ export function component(topology: Topology, id: string): ComponentSpec {
   return found;
 }
 
-/** Checks the declaration itself: unique ids, edges between known components. */
+/**
+ * Why `path` cannot be a public path prefix, or undefined when it can: the edge renders it as an
+ * Ingress `Prefix` path and a Gateway API `PathPrefix` value, which the API server accepts only
+ * as an absolute, normalised URL path (Gateway API's pattern; Ingress refuses relative paths).
+ */
+export function publicPathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'must start with "/"';
+  if (!/^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+$/.test(path)) return 'may hold only URL path characters (letters, digits, -._~!$&\'()*+,;=:@/ and %XX escapes)';
+  const segment = ['//', '/./', '/../', '%2f', '%2F'].find((s) => path.includes(s));
+  if (segment) return `must not contain "${segment}"`;
+  if (path.endsWith('/.') || path.endsWith('/..')) return 'must not end with "/." or "/.."';
+  return undefined;
+}
+
+/** Checks the declaration itself: unique ids, public paths the API server accepts, edges between known components. */
 export function checkTopology(topology: Topology): void {
   const ids = new Set<string>();
   for (const c of topology.components) {
@@ -128,6 +142,13 @@ export function checkTopology(topology: Topology): void {
     }
     if (ids.has(c.id)) throw new Error(`topology: component "${c.id}" is declared twice`);
     ids.add(c.id);
+    for (const p of c.publicPaths ?? []) {
+      const problem = publicPathProblem(p);
+      if (problem) throw new Error(`topology: component "${c.id}": public path "${p}" ${problem}`);
+    }
+    const paths = c.publicPaths ?? [];
+    const repeated = paths.find((p, i) => paths.indexOf(p) !== i);
+    if (repeated) throw new Error(`topology: component "${c.id}": public path "${repeated}" is declared twice`);
   }
   const componentIds = new Set(ids);
   for (const t of topology.tasks ?? []) {

@@ -1,4 +1,7 @@
-import { parseEnvironment } from '../../src/config/load';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadEnvironment, parseEnvironment } from '../../src/config/load';
 import { EnvironmentConfig } from '../../src/config/schema';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import { copyOf, Doc, get, push, remove, set, valuesAt } from '../support/edit';
@@ -47,9 +50,23 @@ describe('configuration the API server, the kubelet or the runbook would refuse'
     ['Deny combined with Warn', (e: Doc) => set(e, 'admission.validationActions', ['Deny', 'Warn']), /field admission\.validationActions: must not combine Deny with Warn/],
     ['no validation action', (e: Doc) => set(e, 'admission.validationActions', []), /field admission\.validationActions: must name at least one of Deny, Warn, Audit/],
     ['an unknown validation action', (e: Doc) => set(e, 'admission.validationActions', ['Block']), /field admission\.validationActions\.0: /],
+    ['a required field left out', (e: Doc) => remove(e, 'argocd.repoURL'), /field argocd\.repoURL: is required \(expected string\)$/],
+    ['a field written without a value', (e: Doc) => set(e, 'edge.hsts.preload', null), /field edge\.hsts\.preload: has no value \(expected boolean\)$/],
+    ['an edge profile left out', (e: Doc) => remove(e, 'edge.profile'), /field edge\.profile: is required \(one of "nginx", "traefik", "gateway-api"\)$/],
+    ['the edge TLS settings left out', (e: Doc) => remove(e, 'edge.tls'), /field edge\.tls: is required \(expected object\)$/],
     ['a misspelt HPA bound', (e: Doc) => set(e, 'workloads.api.scaling', { minReplica: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 }), /field workloads\.api\.scaling\.(minReplica|minReplicas): /],
   ])('%s is refused with the field named', (_name, edit, message) => {
     expect(() => parse(edit)).toThrow(message);
+  });
+
+  test('an empty file is refused as such, not as a field', () => {
+    for (const data of [undefined, null]) {
+      expect(() => parseEnvironment(data, 'config/production.yaml', 'production', CTIS_TOPOLOGY)).toThrow(/^config\/production\.yaml: environment "production": the file holds no configuration \(expected a mapping of fields\)$/);
+    }
+  });
+
+  test('edge.adminAllowList may be left out (Traefik only): no admin path is routed', () => {
+    expect(parse((e) => remove(e, 'edge.adminAllowList')).edge.adminAllowList).toEqual([]);
   });
 
   test('requireDigest covers every image of the configuration, data stores included', () => {
@@ -93,5 +110,32 @@ describe('configuration the API server, the kubelet or the runbook would refuse'
 
   test('a registry with a port is a valid repository', () => {
     expect(() => parse((e) => set(e, 'workloads.api.image.repository', 'registry.betts.example:5000/ctis/api'))).not.toThrow();
+  });
+});
+
+describe('the file named in a refusal', () => {
+  test('a folder outside the working folder is named by its absolute path', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctis-config-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'staging.yaml'), 'name: staging\n');
+      const outside = path.relative(process.cwd(), dir).startsWith('..');
+      expect(outside).toBe(true);
+      const message = (name: 'staging' | 'production') => {
+        try {
+          loadEnvironment(name, CTIS_TOPOLOGY, dir);
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return 'loaded';
+      };
+      expect(message('staging')).toBe(`${path.join(dir, 'staging.yaml')}: environment "staging": field namespace: is required (expected string)`);
+      expect(message('production')).toBe(`${path.join(dir, 'production.yaml')}: environment "production": cannot read the file (ENOENT)`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a file inside the working folder is named relative to it', () => {
+    expect(() => loadEnvironment('staging', CTIS_TOPOLOGY, path.join(process.cwd(), 'no-such-config'))).toThrow(/^no-such-config\/staging\.yaml: environment "staging": cannot read the file \(ENOENT\)$/);
   });
 });

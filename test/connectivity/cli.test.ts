@@ -74,7 +74,7 @@ describe('connectivity command', () => {
     [[], /missing <dir>/],
     [['a', 'b'], /expected one <dir>, got 2/],
     [['dir', '--format', 'xml'], /unknown format "xml"/],
-    [['dir', '--bogus'], /Unknown option '--bogus'/],
+    [['dir', '--bogus'], /^connectivity: Unknown option '--bogus' \(usage:/],
     [['dir', '--base'], /argument missing|--base/],
   ])('rejects bad usage %j with one line and exit 2', (argv, message) => {
     const r = run(...argv);

@@ -6,6 +6,7 @@ import { main } from '../../src/cli/promote';
 import { replaceScalar } from '../../src/config/edit';
 import { renderAllObjects, renderFromConfig } from '../../charts/app';
 import { writeAtomically } from '../../src/synth';
+import { FORMATTERS } from '../../src/review';
 import { capture } from '../support/cli';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
@@ -125,6 +126,7 @@ describe('npm run promote: refusals change nothing', () => {
     [['--env', 'production'], /--to is required/],
     [['--env', 'production', '--to', 'v1.9.0', '--format', 'html'], /unknown --format "html"/],
     [['--env', 'production', '--to', 'v1.9.0', 'extra'], /positional/i],
+    [['--env', 'qa', '--to', 'v1.9.0'], /unknown --env "qa" \(use development, staging, production\)/],
   ])('%j is bad usage: exit 2', (argv, message) => {
     const r = promote(...argv);
     expect(r.code).toBe(2);
@@ -137,6 +139,9 @@ describe('npm run promote: refusals change nothing', () => {
     const r = promote('--help');
     expect(r.code).toBe(0);
     for (const s of ['--env', '--to', '--format', '--config', '--dist', 'Exit codes', 'validator']) expect(r.out).toContain(s);
+    const accepted = FORMATTERS.names.flatMap((n) => [n, ...(FORMATTERS.get(n)?.aliases ?? [])]);
+    expect(accepted).toContain('txt');
+    for (const name of accepted) expect(r.out).toMatch(new RegExp(`--format <fmt>.*\\b${name}\\b`));
   });
 });
 

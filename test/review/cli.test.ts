@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { main as synthMain } from '../../src/cli/synth';
 import { renderAllObjects } from '../../charts/app';
+import { FORMATTERS } from '../../src/review';
 import { capture } from '../support/cli';
 import { freshRender, runDiff, writeDist } from './support';
 
@@ -27,6 +28,13 @@ describe('npm run diff: usage', () => {
     const r = runDiff('--help');
     expect(r).toMatchObject({ code: 0, out: expect.stringContaining('usage: npm run diff') });
     for (const option of ['--env', '--base', '--working-tree', '--format', '--dist', '--config', 'Exit codes']) expect(r.out).toContain(option);
+  });
+
+  test('--help names every name --format accepts, aliases included', () => {
+    const help = runDiff('--help').out;
+    const accepted = FORMATTERS.names.flatMap((n) => [n, ...(FORMATTERS.get(n)?.aliases ?? [])]);
+    expect(accepted).toContain('txt');
+    for (const name of accepted) expect(help).toMatch(new RegExp(`--format <fmt>.*\\b${name}\\b`));
   });
 });
 

@@ -102,7 +102,7 @@ describe('validate command', () => {
     [['--env', 'qa', 'dist/production'], /unknown environment "qa"/],
     [[], /missing <dir>/],
     [['a', 'b'], /expected one directory/],
-    [['--bogus', 'dist/production'], /Unknown option '--bogus'/],
+    [['--bogus', 'dist/production'], /^validate: Unknown option '--bogus' \(see --help\)$/m],
     [['dist/production', '--rule', 'no-such-rule'], /unknown rule id no-such-rule/],
   ])('exits 2 on bad usage %j', (args, pattern) => {
     expectCleanError(cli(args), pattern);
