@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { ConfigError, loadAllEnvironments } from '../config/load';
-import { notReplaceable, StackRenderer, toFiles, writeAtomically } from '../synth';
+import { notReplaceable, StackRenderer, textsOf, writeAtomically, writeFiles } from '../synth';
 import { gateErrors } from '../synth/gate';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
 import { CliIo, CliProcess, linesOf, parseOptions, runCommand } from './kit';
@@ -51,7 +51,7 @@ Exit codes:
   }
   try {
     const envs = loadAllEnvironments(CTIS_TOPOLOGY, values.config ? path.resolve(values.config) : undefined);
-    const files = toFiles(render(CTIS_TOPOLOGY, envs));
+    const files = writeFiles(render(CTIS_TOPOLOGY, envs));
     // The gate: what was rendered must pass the validator before it replaces the output.
     const errors = gateErrors(files, envs, CTIS_TOPOLOGY);
     if (errors.length > 0) {
@@ -60,7 +60,7 @@ Exit codes:
       err(`synth: the rendered output has ${errors.length} validation error(s); nothing was written, the previous output is unchanged`);
       return 1;
     }
-    writeAtomically(outDir, files);
+    writeAtomically(outDir, textsOf(files));
     out(`synth: wrote ${files.size} files to ${shownPath(outDir)}`);
     return 0;
   } catch (e) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IMMUTABLE_HINT, immutableKind, isBranchName } from '../delivery/revision';
 import type { ConfigIssue } from './runbook-checks';
 import type { EnvironmentConfig } from './schema';
@@ -54,6 +54,8 @@ export function cronProblem(schedule: string): string | undefined {
 }
 
 function isTimeZone(name: string): boolean {
+  // Every implementation supports UTC (ECMA-402); asking Intl first loads its time zone data.
+  if (name === 'UTC') return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });
     return true;

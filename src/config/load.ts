@@ -83,7 +83,9 @@ function describeMissing(issue: Issue, message: string, found: 'null' | 'absent'
  * ConfigError naming the first bad field; nothing is rendered from an invalid file.
  */
 export function parseEnvironment(data: unknown, file: string, expectedName: string, topology: Topology): EnvironmentConfig {
-  const result = environmentSchema.safeParse(data);
+  // Interpreted: compiling a fast path (zod's `new Function`) costs more than it saves on the
+  // few files of one run.
+  const result = environmentSchema.safeParse(data, { jitless: true });
   if (!result.success) {
     if (data === undefined || data === null) throw new ConfigError(file, expectedName, '', 'the file holds no configuration (expected a mapping of fields)');
     const { path, message, issue } = describeIssue(result.error.issues[0]);

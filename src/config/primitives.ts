@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IpRange, parseAddress, parseCidr, rangeContains } from '../netpol/ip';
 
 /** Field types shared by the environment schema's sections: names, addresses, ports, quantities. */

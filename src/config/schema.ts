@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { argocdSchema } from './delivery';
 import { inClusterBackupSchema, managedBackupSchema, monitoringSchema, objectStorageSchema, telemetrySchema } from './operations';
 import { FRAME_OPTIONS, REFERRER_POLICIES } from '../headers/policies';

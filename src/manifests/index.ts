@@ -24,7 +24,7 @@
 export type { SourceLocation, LoadedObject, LoadOptions, KubeObject, NotAnObject } from './types';
 export { ManifestError } from './types';
 export { loadManifests, DEFAULT_MAX_FILE_BYTES } from './load';
-export { parseManifests, fieldLine, objectKey } from './parse';
+export { parseManifests, readWrittenManifests, fieldLine, objectKey } from './parse';
 export { parseYamlDocuments, YAML_SCHEMA } from './yaml';
 export type { YamlDocument } from './yaml';
 export { listManifestFiles, readManifestText, isManifestFile, errnoMessage, MANIFEST_EXTENSIONS } from './files';

@@ -87,13 +87,30 @@ export function parseManifests(text: string, file: string, onNotAnObject?: (d: N
 }
 
 /**
- * @internal `errorFile` is the name errors carry, `file` the one locations carry; documents that
- * are not objects go to `onNotAnObject` when given, else throw.
+ * {@link parseManifests} of a file this process wrote, given what its documents read as (see
+ * `writeYaml`): the same objects at the same lines, without parsing the documents whose value is
+ * known.
  */
-export function parseText(text: string, file: string, errorFile: string, json = false, onNotAnObject?: (d: NotAnObject) => void): LoadedObject[] {
+export function readWrittenManifests(text: string, file: string, values: readonly unknown[]): LoadedObject[] {
+  return parseText(text, file, file, false, undefined, values);
+}
+
+/**
+ * @internal `errorFile` is the name errors carry, `file` the one locations carry; documents that
+ * are not objects go to `onNotAnObject` when given, else throw; `known` the values of documents
+ * this process wrote (see {@link parseYamlDocuments}).
+ */
+export function parseText(
+  text: string,
+  file: string,
+  errorFile: string,
+  json = false,
+  onNotAnObject?: (d: NotAnObject) => void,
+  known?: readonly unknown[],
+): LoadedObject[] {
   const out: LoadedObject[] = [];
   const rejector: Rejector = { file, errorFile, ...(onNotAnObject ? { onNotAnObject } : {}) };
-  for (const doc of parseYamlDocuments(text, errorFile, json)) {
+  for (const doc of parseYamlDocuments(text, errorFile, json, known)) {
     const value = doc.value;
     if (!accept(value, doc.line, 'document', rejector)) continue;
     const shared: { lines?: string[] } = {};

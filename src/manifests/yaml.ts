@@ -112,29 +112,36 @@ export interface YamlDocument {
   readonly baseLine: number;
 }
 
+/** Parses one document whose text starts on `line` of `file`. */
+function loadDocument(docText: string, file: string, line: number): unknown {
+  try {
+    return yaml.load(docText, { schema: YAML_SCHEMA, filename: file });
+  } catch (e) {
+    if (e instanceof yaml.YAMLException) throw new ManifestError(`invalid YAML: ${e.reason ?? e.message}`, file, line + (e.mark?.line ?? 0));
+    throw new ManifestError(`invalid YAML: ${(e as Error).message}`, file, line);
+  }
+}
+
 /**
  * Parses every document of one file (`json`: the whole text is one document) with
  * {@link YAML_SCHEMA}; empty documents are skipped, a byte order mark is ignored, duplicate keys
  * are errors.
  * @param file the name errors carry
+ * @param known what the documents read as, when the text was written by this process and says
+ *   so (see `writeYaml`): per document, its value, or undefined where it must be parsed. The
+ *   documents are still split and located here; only parsing a known value is skipped. Ignored
+ *   when the number of documents differs.
  * @throws ManifestError `invalid YAML: <reason>` with the line of the problem
  */
-export function parseYamlDocuments(text: string, file: string, json = false): YamlDocument[] {
+export function parseYamlDocuments(text: string, file: string, json = false, known?: readonly unknown[]): YamlDocument[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const chunks = json ? [{ start: 0, end: text.length, line: 1 }] : splitDocuments(text);
+  const values = known?.length === chunks.length ? known : undefined;
   const out: YamlDocument[] = [];
-  for (const c of chunks) {
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i];
     const docText = text.slice(c.start, c.end);
-    let value: unknown;
-    try {
-      value = yaml.load(docText, { schema: YAML_SCHEMA, filename: file });
-    } catch (e) {
-      if (e instanceof yaml.YAMLException) {
-        const line = c.line + (e.mark?.line ?? 0);
-        throw new ManifestError(`invalid YAML: ${e.reason ?? e.message}`, file, line);
-      }
-      throw new ManifestError(`invalid YAML: ${(e as Error).message}`, file, c.line);
-    }
+    const value = values?.[i] ?? loadDocument(docText, file, c.line);
     if (value === null || value === undefined) continue;
     out.push({ value, line: c.line + contentStartLine(docText) - 1, text: docText, baseLine: c.line });
   }

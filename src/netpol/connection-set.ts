@@ -90,6 +90,12 @@ function checkPort(p: number): void {
   }
 }
 
+/** The canonical string of each set written so far (sets never change; kept off the objects, which compare by their ranges). */
+const TEXTS = new WeakMap<ConnectionSet, string>();
+
+/** {@link ConnectionSet.range}'s sets so far, by protocol and range. */
+const RANGES = new Map<string, ConnectionSet>();
+
 /**
  * An immutable set of allowed connections: for each protocol (TCP, UDP, SCTP) a set of port
  * ranges. Built with the named factories (`ConnectionSet.tcp(80, 443)`,
@@ -151,9 +157,15 @@ export class ConnectionSet {
     return ConnectionSet.ports('SCTP', ...ports);
   }
 
-  /** The ports `from`..`to` (inclusive) of one protocol. */
+  /** The ports `from`..`to` (inclusive) of one protocol (one instance per range: sets are immutable). */
   static range(protocol: Protocol, from: number, to: number): ConnectionSet {
-    return ConnectionSet.ports(protocol, [from, to]);
+    const key = `${protocol} ${from} ${to}`;
+    let set = RANGES.get(key);
+    if (set === undefined) {
+      set = ConnectionSet.ports(protocol, [from, to]);
+      RANGES.set(key, set);
+    }
+    return set;
   }
 
   /**
@@ -221,7 +233,7 @@ export class ConnectionSet {
   /** Connections in this set but not in the other. */
   subtract(other: ConnectionSet): ConnectionSet {
     if (other === ConnectionSet.NONE || this === ConnectionSet.NONE) return this;
-    if (other === ConnectionSet.ALL) return ConnectionSet.NONE;
+    if (other === ConnectionSet.ALL || other === this || this.equals(other)) return ConnectionSet.NONE;
     return this.combine(other, subtractRanges);
   }
 
@@ -247,13 +259,18 @@ export class ConnectionSet {
   toString(): string {
     if (this === ConnectionSet.ALL) return 'All Connections';
     if (this === ConnectionSet.NONE) return 'No Connections';
-    const parts: string[] = [];
+    const known = TEXTS.get(this);
+    if (known !== undefined) return known;
+    let text = '';
     for (const p of PROTOCOLS) {
       const r = this.byProtocol[p];
-      if (r.length === 0) continue;
-      parts.push(`${p} ${r.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',')}`);
+      for (let i = 0; i < r.length; i++) {
+        const [lo, hi] = r[i];
+        text += `${i > 0 ? ',' : text === '' ? `${p} ` : `;${p} `}${lo === hi ? lo : `${lo}-${hi}`}`;
+      }
     }
-    return parts.join(';');
+    TEXTS.set(this, text);
+    return text;
   }
 
   /** JSON form: the canonical string. */

@@ -6,7 +6,7 @@
 import type { EnvironmentConfig } from '../config/schema';
 import type { KubeObject } from '../manifests';
 import type { Topology } from '../topology/model';
-import { RenderedFiles, toYaml } from './yaml-out';
+import { RenderedFiles, WrittenYaml, writeYaml } from './yaml-out';
 
 export * from './folders';
 export * from './yaml-out';
@@ -18,9 +18,22 @@ export type RenderedObjects = Map<string, KubeObject[]>;
 /** Renders every environment of a topology (and the Argo CD files) into the objects of each output file. */
 export type StackRenderer = (topology: Topology, envs: readonly EnvironmentConfig[]) => RenderedObjects;
 
+/** Rendered files as written, each with what its documents read back as (see {@link WrittenYaml}). */
+export type WrittenFiles = Map<string, WrittenYaml>;
+
+/** Rendered objects as the files synth writes, with what they read back as (the gate reads them). */
+export function writeFiles(objects: RenderedObjects): WrittenFiles {
+  const files: WrittenFiles = new Map();
+  for (const [rel, docs] of objects) files.set(rel, writeYaml(docs));
+  return files;
+}
+
+/** The text of each written file. */
+export function textsOf(files: WrittenFiles): RenderedFiles {
+  return new Map([...files].map(([rel, f]) => [rel, f.text]));
+}
+
 /** Rendered objects as the files synth writes: one multi-document YAML file per entry. */
 export function toFiles(objects: RenderedObjects): RenderedFiles {
-  const files: RenderedFiles = new Map();
-  for (const [rel, docs] of objects) files.set(rel, toYaml(docs));
-  return files;
+  return textsOf(writeFiles(objects));
 }

@@ -1,13 +1,15 @@
 /**
  * The YAML writer of the rendered output writes exactly what js-yaml's `dump` writes with the
  * same options: on every object the generator renders, and on generated data full of the
- * scalars YAML is picky about.
+ * scalars YAML is picky about. Where it says a document reads back as the value written, the
+ * validator's reader gives exactly that value.
  */
 import fc from 'fast-check';
 import * as yaml from 'js-yaml';
 import { loadAllEnvironments } from '../../src/config/load';
 import { renderAll, renderEnvironmentObjects } from '../../charts/app';
-import { DUMP_OPTIONS, dumpDocument, toYaml } from '../../src/synth/yaml-out';
+import { parseYamlDocuments } from '../../src/manifests';
+import { DUMP_OPTIONS, dumpDocument, toYaml, writeYaml } from '../../src/synth/yaml-out';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 
 const dump = (value: unknown) => yaml.dump(value, DUMP_OPTIONS);
@@ -22,6 +24,10 @@ const trickyString = fc.oneof(
   fc.stringMatching(/^[A-Za-z][A-Za-z0-9_./-]{0,6}$/),
   fc.constantFrom('y', 'Y', 'N', 'n', 'Off', 'ON', 'NULL', 'TRUE', 'Yes', 'inf', 'NaN', 'e5', 'x:y', 'a#b', 'a b'),
   fc.array(fc.constantFrom(...TRICKY), { maxLength: 12 }).map((cs) => cs.join('')),
+  // Lines whose style the writer decides from their first character and a few pairs.
+  fc
+    .tuple(fc.constantFrom(...'aZ/-?:,[]{}#&*!|=>\'"%@` .~<+0_($^;§é\u2028', 'yes', 'null', '<<'), fc.array(fc.constantFrom(...'aZ09 :#/"\\\'-,[{.§\t\u0085'), { maxLength: 8 }))
+    .map(([first, rest]) => first + rest.join('')),
   fc.string({ maxLength: 12 }),
 );
 
@@ -34,7 +40,7 @@ const scalarValue = fc.oneof(
   fc.constant(null),
 );
 
-const { value } = fc.letrec((tie) => ({
+const { value, array, object } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalarValue, tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }),
   object: fc.dictionary(trickyString, tie('value'), { maxKeys: 4 }),
@@ -83,6 +89,29 @@ describe('the YAML writer', () => {
     ]) {
       expect(dumpDocument(v)).toBe(dump(v));
     }
+  });
+
+  it('says which documents read back exactly as written: plain data the writer wrote itself', () => {
+    const read = (text: string) => parseYamlDocuments(text, 'file.yaml').map((d) => d.value);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(object, array), { minLength: 1, maxLength: 3 }), (docs) => {
+        const written = writeYaml(docs);
+        expect(written.text).toBe(toYaml(docs));
+        expect(written.values).toHaveLength(docs.length);
+        const back = read(written.text);
+        written.values.forEach((v, i) => {
+          if (v !== undefined) {
+            expect(v).toBe(docs[i]);
+            expect(back[i]).toStrictEqual(v);
+          }
+        });
+      }),
+      { numRuns: 2000 },
+    );
+    const multiLine = { data: { script: 'a\nb' } };
+    const bare = Object.assign(Object.create(null) as object, { a: 1 });
+    const plain = { a: [1, -0, 0.5, NaN, 'x y', 'true', null, { b: '' }] };
+    expect(writeYaml([multiLine, bare, plain, { when: new Date(0) }]).values).toEqual([undefined, undefined, plain, undefined]);
   });
 
   it('fails like js-yaml on what YAML cannot hold', () => {

@@ -279,6 +279,21 @@ export const BLUE_GREEN_CASES: Record<string, RuleCases> = {
           [`Service/${P}/auth-server-preview`]: [/^the selector at spec\.selector names rollouts-pod-template-hash/],
         },
       },
+      {
+        name: 'peers of a policy pinned to one colour, by label and by expression (a label that is not text is no label)',
+        objects: mutate('production', (o) => {
+          const policy = find(o, 'NetworkPolicy', 'frontend');
+          policy.spec.egress[1].to[0].podSelector.matchLabels['rollouts-pod-template-hash'] = '5d8f7c9b6';
+          policy.spec.ingress[1].from[0].podSelector.matchExpressions = [{ key: 'rollouts-pod-template-hash', operator: 'In', values: ['5d8f7c9b6'] }];
+          (policy.spec.ingress[0].from[0].podSelector.matchLabels as Record<string, unknown>)['rollouts-pod-template-hash'] = 5;
+        }),
+        expect: {
+          [`NetworkPolicy/${P}/frontend`]: [
+            /^the selector at spec\.ingress\.1\.from\.0\.podSelector names rollouts-pod-template-hash/,
+            /^the selector at spec\.egress\.1\.to\.0\.podSelector names rollouts-pod-template-hash/,
+          ],
+        },
+      },
     ],
   },
 

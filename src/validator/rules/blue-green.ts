@@ -198,23 +198,33 @@ export const releaseStrategy = defineEnvironmentRule({
   },
 });
 
-/** Where an object keeps label selectors, as `[path, selector-or-label-map]` pairs. */
-function selectorsOf(o: LoadedObject): { path: (string | number)[]; keys: string[] }[] {
-  const out: { path: (string | number)[]; keys: string[] }[] = [];
-  const labelSelector = (path: (string | number)[]) => {
-    const sel = at(o.object, path);
-    if (!isRecord(sel)) return;
-    const keys = [...Object.keys(stringMap(sel.matchLabels)), ...list(sel.matchExpressions).map((e) => (isRecord(e) ? str(e.key) : undefined)).filter((k): k is string => !!k)];
-    out.push({ path, keys });
-  };
+/** Whether a label map holds `label` (with a string value, as labels are read). */
+function hasLabel(map: unknown, label: string): boolean {
+  return isRecord(map) && typeof map[label] === 'string' && Object.prototype.propertyIsEnumerable.call(map, label);
+}
+
+/** Whether a label selector names `label` in `matchLabels` or in a `matchExpressions` key. */
+function selectorNames(sel: unknown, label: string): boolean {
+  return isRecord(sel) && (hasLabel(sel.matchLabels, label) || list(sel.matchExpressions).some((e) => isRecord(e) && e.key === label));
+}
+
+/**
+ * The paths of an object's label selectors (a Service's label map, a NetworkPolicy's pod and peer
+ * selectors, any other object's `spec.selector`) that name `label`, in the order they stand.
+ */
+function selectorPathsNaming(o: LoadedObject, label: string): (string | number)[][] {
+  const spec = record(o.object.spec);
   const kind = o.object.kind;
-  if (kind === 'Service') out.push({ path: ['spec', 'selector'], keys: Object.keys(stringMap(at(o.object, ['spec', 'selector']))) });
-  else if (kind === 'NetworkPolicy') {
-    labelSelector(['spec', 'podSelector']);
-    for (const [dir, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
-      list(at(o.object, ['spec', dir])).forEach((rule, i) => list(at(rule, [peers])).forEach((_p, j) => labelSelector(['spec', dir, i, peers, j, 'podSelector'])));
-    }
-  } else labelSelector(['spec', 'selector']);
+  if (kind === 'Service') return hasLabel(spec.selector, label) ? [['spec', 'selector']] : [];
+  if (kind !== 'NetworkPolicy') return selectorNames(spec.selector, label) ? [['spec', 'selector']] : [];
+  const out: (string | number)[][] = selectorNames(spec.podSelector, label) ? [['spec', 'podSelector']] : [];
+  for (const [dir, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    list(spec[dir]).forEach((rule, i) =>
+      list(isRecord(rule) ? rule[peers] : undefined).forEach((p, j) => {
+        if (isRecord(p) && selectorNames(p.podSelector, label)) out.push(['spec', dir, i, peers, j, 'podSelector']);
+      }),
+    );
+  }
   return out;
 }
 
@@ -232,9 +242,7 @@ export const noRolloutHashSelector = defineRule({
   check(o) {
     if (o.object.kind === 'Service' && stringMap(o.object.metadata?.annotations)[ROLLOUT_MANAGED_BY_ANNOTATION] !== undefined) return [];
     if (o.object.kind === 'ReplicaSet' && list(o.object.metadata?.ownerReferences).length > 0) return [];
-    return selectorsOf(o)
-      .filter((s) => s.keys.includes(ROLLOUT_HASH_LABEL))
-      .map((s) => ({ message: `the selector at ${s.path.join('.')} names ${ROLLOUT_HASH_LABEL}, which changes with every release`, path: s.path }));
+    return selectorPathsNaming(o, ROLLOUT_HASH_LABEL).map((path) => ({ message: `the selector at ${path.join('.')} names ${ROLLOUT_HASH_LABEL}, which changes with every release`, path }));
   },
 });
 

@@ -175,11 +175,8 @@ function alertIndex(ctx: ValidationContext): AlertIndex {
 
 /** Whether some alert selects `metric` series with `label` = `value` (and passes `also`). */
 function watched(index: AlertIndex, metrics: readonly string[], label: string, value: string, also?: (s: SeriesSelector) => boolean): boolean {
-  return metrics.some((metric) =>
-    [...(index.exact.get(`${metric}\u0000${label}\u0000${value}`) ?? []), ...(index.other.get(`${metric}\u0000${label}`) ?? [])].some(
-      (s) => selects(s, label, value) && (!also || also(s)),
-    ),
-  );
+  const fits = (s: SeriesSelector) => selects(s, label, value) && (!also || also(s));
+  return metrics.some((metric) => index.exact.get(`${metric}\u0000${label}\u0000${value}`)?.some(fits) || index.other.get(`${metric}\u0000${label}`)?.some(fits) || false);
 }
 
 /** PrometheusRule expressions Prometheus would load, over metrics that exist. */

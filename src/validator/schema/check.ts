@@ -94,105 +94,176 @@ function cachedCoreType(t: string): SchemaNode {
   return n;
 }
 
-/**
- * Checks `value` against `schema`, collecting at most a few dozen issues. `null` is accepted for
- * optional fields (the API server treats it as unset) but not for required ones.
- */
-export function checkSchema(value: unknown, schema: SchemaNode): SchemaIssue[] {
-  const issues: SchemaIssue[] = [];
-  const add = (path: (string | number)[], message: string, structural: boolean) => {
-    if (issues.length < MAX_ISSUES) issues.push({ path: [...path], message, structural });
-  };
-  const path: (string | number)[] = [];
-  const where = () => (path.length === 0 ? 'the object' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1));
+/** One run of {@link checkSchema}: the issues so far and the path of the value being checked. */
+interface Run {
+  readonly issues: SchemaIssue[];
+  readonly path: (string | number)[];
+}
 
-  /** A mapping with required fields and known fields (unknown ones are an issue unless `open`). */
-  const visitFields = (v: unknown, required: readonly string[], field: (k: string) => SchemaNode | undefined, open: boolean): void => {
+/** Checks one value (never null or undefined) of a schema node, inside a run. */
+type Check = (v: unknown, run: Run) => void;
+
+function add(run: Run, path: readonly (string | number)[], message: string, structural: boolean): void {
+  if (run.issues.length < MAX_ISSUES) run.issues.push({ path: [...path], message, structural });
+}
+
+function where(path: readonly (string | number)[]): string {
+  return path.length === 0 ? 'the object' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1);
+}
+
+const NOTHING: Check = () => undefined;
+
+/** A scalar type: `ok` says whether a value has it, `expected` what it must be. */
+function scalar(ok: (v: unknown) => boolean, expected: string): Check {
+  return (v, run) => {
+    if (!ok(v)) add(run, run.path, `${where(run.path)} must be ${expected}, not ${describe(v)}`, true);
+  };
+}
+
+const SCALARS: Record<string, Check> = {
+  any: NOTHING,
+  string: scalar((v) => typeof v === 'string', 'a string'),
+  integer: scalar((v) => typeof v === 'number' && Number.isInteger(v), 'an integer'),
+  number: scalar((v) => typeof v === 'number', 'a number'),
+  boolean: scalar((v) => typeof v === 'boolean', 'true or false'),
+  'int-or-string': scalar((v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)), 'an integer or a string'),
+  quantity: scalar((v) => typeof v === 'string' || typeof v === 'number', 'a quantity such as 256Mi or 0.5'),
+};
+
+/**
+ * A mapping with required fields and known fields (unknown ones are an issue unless `open`).
+ * `field` names the known fields' checks; a name the mapping of known fields inherits (such as
+ * `constructor`) is accepted unchecked.
+ */
+function fields(required: readonly string[], field: (k: string) => Check | undefined, open: boolean): Check {
+  return (v, run) => {
+    const path = run.path;
     if (!isMapping(v)) {
-      add(path, `${where()} must be a mapping, not ${describe(v)}`, true);
+      add(run, path, `${where(path)} must be a mapping, not ${describe(v)}`, true);
       return;
     }
     for (const r of required) {
       // At the missing field's own path: its parent and siblings stay readable (the line is the parent's).
-      if (v[r] === undefined || v[r] === null) add([...path, r], `${path.length === 0 ? '' : `${where()}.`}${r} is required`, true);
+      if (v[r] === undefined || v[r] === null) add(run, [...path, r], `${path.length === 0 ? '' : `${where(path)}.`}${r} is required`, true);
     }
-    for (const [k, x] of Object.entries(v)) {
+    for (const k of Object.keys(v)) {
       const child = field(k);
       path.push(k);
-      if (child) visit(x, child);
-      else if (!open) add(path, `unknown field ${where()}`, false);
+      if (child) visit(v[k], child, run);
+      else if (!open) add(run, path, `unknown field ${where(path)}`, false);
       path.pop();
     }
   };
-  const visit = (v: unknown, node: SchemaNode): void => {
-    if (issues.length >= MAX_ISSUES) return;
-    if (v === null || v === undefined) return;
-    switch (node.t) {
-      case 'any':
-        return;
-      case 'string':
-        if (typeof v !== 'string') add(path, `${where()} must be a string, not ${describe(v)}`, true);
-        return;
-      case 'integer':
-        if (typeof v !== 'number' || !Number.isInteger(v)) add(path, `${where()} must be an integer, not ${describe(v)}`, true);
-        return;
-      case 'number':
-        if (typeof v !== 'number') add(path, `${where()} must be a number, not ${describe(v)}`, true);
-        return;
-      case 'boolean':
-        if (typeof v !== 'boolean') add(path, `${where()} must be true or false, not ${describe(v)}`, true);
-        return;
-      case 'int-or-string':
-        if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) {
-          add(path, `${where()} must be an integer or a string, not ${describe(v)}`, true);
-        }
-        return;
-      case 'quantity':
-        if (!(typeof v === 'string' || typeof v === 'number')) add(path, `${where()} must be a quantity such as 256Mi or 0.5, not ${describe(v)}`, true);
-        return;
-      case 'enum':
-        if (!node.values.includes(v as string | number)) {
-          add(path, `${where()} must be one of ${node.values.map((x) => JSON.stringify(x)).join(', ')}, not ${describe(v)}`, true);
-        }
-        return;
-      case 'array':
+}
+
+/** The checks of a mapping's known fields, compiled when first met. */
+function fieldChecks<T>(types: Readonly<Record<string, T>>, compileField: (type: T) => Check): (k: string) => Check | undefined {
+  const checks = new Map<string, Check>();
+  return (k) => {
+    let c = checks.get(k);
+    if (c === undefined) {
+      const type = types[k];
+      if (!type) return undefined;
+      c = Object.prototype.hasOwnProperty.call(types, k) ? compileField(type) : NOTHING;
+      checks.set(k, c);
+    }
+    return c;
+  };
+}
+
+/** Checks of schema nodes and of core models, compiled once for the process. */
+const compiled = new WeakMap<SchemaNode, Check>();
+const modelChecks = new Map<string, Check>();
+
+function modelCheck(name: string): Check {
+  let c = modelChecks.get(name);
+  if (!c) {
+    const m = MODELS[name];
+    c = m ? fields(m.r ?? [], fieldChecks(m.f, (t: string) => compile(cachedCoreType(t))), false) : NOTHING;
+    modelChecks.set(name, c);
+  }
+  return c;
+}
+
+function compile(node: SchemaNode): Check {
+  let c = compiled.get(node);
+  if (c) return c;
+  switch (node.t) {
+    case 'enum': {
+      const values = node.values;
+      c = (v, run) => {
+        if (!values.includes(v as string | number)) add(run, run.path, `${where(run.path)} must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}, not ${describe(v)}`, true);
+      };
+      break;
+    }
+    case 'array': {
+      const items = node.items;
+      c = (v, run) => {
+        const path = run.path;
         if (!Array.isArray(v)) {
-          add(path, `${where()} must be a list, not ${describe(v)}`, true);
+          add(run, path, `${where(path)} must be a list, not ${describe(v)}`, true);
           return;
         }
+        const each = compile(items);
         for (let i = 0; i < v.length; i++) {
           if (v[i] === null) {
-            add([...path, i], `${where()}[${i}] is null`, true);
+            add(run, [...path, i], `${where(path)}[${i}] is null`, true);
             continue;
           }
           path.push(i);
-          visit(v[i], node.items);
+          visit(v[i], each, run);
           path.pop();
         }
-        return;
-      case 'map':
+      };
+      break;
+    }
+    case 'map': {
+      const values = node.values;
+      c = (v, run) => {
+        const path = run.path;
         if (!isMapping(v)) {
-          add(path, `${where()} must be a mapping, not ${describe(v)}`, true);
+          add(run, path, `${where(path)} must be a mapping, not ${describe(v)}`, true);
           return;
         }
-        for (const [k, x] of Object.entries(v)) {
+        const each = compile(values);
+        for (const k of Object.keys(v)) {
+          const x = v[k];
           path.push(k);
-          if (x === null && node.values.t !== 'any') add(path, `${where()} is null`, node.values.t !== 'string');
-          else visit(x, node.values);
+          if (x === null && values.t !== 'any') add(run, path, `${where(path)} is null`, values.t !== 'string');
+          else visit(x, each, run);
           path.pop();
         }
-        return;
-      case 'object':
-        visitFields(v, node.required ?? [], (k) => node.props[k], node.open === true);
-        return;
-      case 'model': {
-        const m = MODELS[node.name];
-        if (!m) return;
-        visitFields(v, m.r ?? [], (k) => (m.f[k] ? cachedCoreType(m.f[k]) : undefined), false);
-        return;
-      }
+      };
+      break;
     }
-  };
-  visit(value, schema);
-  return issues;
+    case 'object':
+      c = fields(node.required ?? [], fieldChecks(node.props, (n: SchemaNode) => compile(n)), node.open === true);
+      break;
+    case 'model': {
+      const name = node.name;
+      c = (v, run) => modelCheck(name)(v, run);
+      break;
+    }
+    default:
+      c = SCALARS[node.t];
+  }
+  compiled.set(node, c);
+  return c;
+}
+
+/** Runs a check on a value, unless the value is unset or enough issues were found. */
+function visit(v: unknown, check: Check, run: Run): void {
+  if (run.issues.length >= MAX_ISSUES || v === null || v === undefined) return;
+  check(v, run);
+}
+
+/**
+ * Checks `value` against `schema`, collecting at most a few dozen issues. `null` is accepted for
+ * optional fields (the API server treats it as unset) but not for required ones. Each schema
+ * node is compiled into a check once, when first met.
+ */
+export function checkSchema(value: unknown, schema: SchemaNode): SchemaIssue[] {
+  const run: Run = { issues: [], path: [] };
+  visit(value, compile(schema), run);
+  return run.issues;
 }
