@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import type { z } from 'zod';
+import { projectRoot } from '../project-root';
 import { Topology } from '../topology/model';
 import { runbookIssues } from './runbook-checks';
 import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName, environmentSchema } from './schema';
@@ -16,17 +17,6 @@ export class ConfigError extends Error {
   ) {
     super(`${file}: environment "${environment}": ${field ? `field ${field}: ` : ''}${detail}`);
     this.name = 'ConfigError';
-  }
-}
-
-/**
- * The project root: the nearest folder above this module that holds `package.json`. The same
- * answer from the sources (tests), from a bundle in `lib/` or from compiled files.
- */
-function projectRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..');
   }
 }
 

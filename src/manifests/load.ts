@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_MAX_FILE_BYTES, errnoMessage, listManifestFiles, readManifestText } from './files';
-import { parseText } from './parse';
+import { DEFAULT_MAX_FILE_BYTES, errnoMessage, listManifestFiles } from './files';
+import { readInParallel, worthAWorker } from './parallel';
+import { objectsOf } from './parse';
+import { ManifestFile, readDocuments } from './read';
 import { LoadedObject, LoadOptions, ManifestError, NotAnObject } from './types';
 
 export { DEFAULT_MAX_FILE_BYTES };
@@ -15,6 +17,7 @@ export { DEFAULT_MAX_FILE_BYTES };
  *   items; items of a typed list without `kind`/`apiVersion` get them from the list.
  * - YAML 1.2 core schema with merge keys; timestamps stay strings; duplicate keys are errors.
  * - `dir` may also name a single file.
+ * - Many megabytes of files are read on two threads (see `parallel.ts`), with the same result.
  * - A document that is not a Kubernetes object (not a mapping, no `apiVersion` or `kind`) goes to
  *   `options.onNotAnObject` and is skipped; without that option it is an error.
  *
@@ -31,7 +34,7 @@ export function loadManifests(dir: string, options: LoadOptions = {}): LoadedObj
   } catch (e) {
     throw new ManifestError(errnoMessage(e), dir);
   }
-  const files: { abs: string; rel: string; shown: string }[] = [];
+  const files: ManifestFile[] = [];
   if (st.isDirectory()) {
     for (const rel of listManifestFiles(dir)) {
       const abs = path.join(dir, ...rel.split('/'));
@@ -51,11 +54,14 @@ export function loadManifests(dir: string, options: LoadOptions = {}): LoadedObj
         collect(d);
       }
     : undefined;
-  for (const f of files) {
-    const text = readManifestText(f.abs, f.shown, maxBytes);
-    const json = f.rel.toLowerCase().endsWith('.json');
-    for (const o of parseText(text, f.rel, f.shown, json, onNotAnObject)) out.push(o);
-  }
+  const sizes = options.worker === false || files.length < 2 ? undefined : files.map((f) => fs.statSync(f.abs, { throwIfNoEntry: false })?.size ?? 0);
+  // Sizes as the file system says now; reading checks them again.
+  const readings = sizes && (options.worker ?? worthAWorker(sizes)) ? readInParallel(files, { maxBytes, sizes }).readings : undefined;
+  files.forEach((f, i) => {
+    const docs = readings ? readings[i] : readDocuments(f, maxBytes);
+    if (docs instanceof ManifestError) throw docs;
+    for (const o of objectsOf(docs, f.rel, f.shown, onNotAnObject)) out.push(o);
+  });
   if (out.length === 0 && rejected === 0) {
     throw new ManifestError(
       files.length === 0
@@ -66,3 +72,4 @@ export function loadManifests(dir: string, options: LoadOptions = {}): LoadedObj
   }
   return out;
 }
+

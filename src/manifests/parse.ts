@@ -2,7 +2,7 @@ import { isRecord } from './fields';
 import { isClusterScoped } from './kinds';
 import { locateField, sequenceItemLines } from './lines';
 import { KubeObject, LoadedObject, ManifestError, NotAnObject } from './types';
-import { parseYamlDocuments } from './yaml';
+import { parseYamlDocuments, YamlDocument } from './yaml';
 
 /** `Kind/namespace/name` of an object (see {@link LoadedObject.key}). */
 export function objectKey(obj: { kind?: string; metadata?: { name?: string; namespace?: string } }): string {
@@ -108,9 +108,23 @@ export function parseText(
   onNotAnObject?: (d: NotAnObject) => void,
   known?: readonly unknown[],
 ): LoadedObject[] {
+  return objectsOf(parseYamlDocuments(text, errorFile, json, known), file, errorFile, onNotAnObject);
+}
+
+/**
+ * @internal The objects of one file's parsed documents, in order: a `List` is replaced by its
+ * items, a document that is not an object goes to `onNotAnObject` or throws (see
+ * {@link parseText} for the names).
+ */
+export function objectsOf(
+  docs: readonly YamlDocument[],
+  file: string,
+  errorFile: string,
+  onNotAnObject?: (d: NotAnObject) => void,
+): LoadedObject[] {
   const out: LoadedObject[] = [];
   const rejector: Rejector = { file, errorFile, ...(onNotAnObject ? { onNotAnObject } : {}) };
-  for (const doc of parseYamlDocuments(text, errorFile, json, known)) {
+  for (const doc of docs) {
     const value = doc.value;
     if (!accept(value, doc.line, 'document', rejector)) continue;
     const shared: { lines?: string[] } = {};

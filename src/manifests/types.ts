@@ -91,4 +91,10 @@ export interface LoadOptions {
    * @default - throw
    */
   readonly onNotAnObject?: (document: NotAnObject) => void;
+  /**
+   * Whether a worker thread reads files too (the objects, their order and the errors are the
+   * same either way).
+   * @default - when the files hold 2 MiB or more and the machine has more than one core
+   */
+  readonly worker?: boolean;
 }

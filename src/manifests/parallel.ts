@@ -1,0 +1,123 @@
+/**
+ * Reading many manifest files on two threads: the calling thread and one parse worker
+ * (`parse-worker.ts`) take files from one shared counter, largest first, so whichever is free
+ * reads the next one and neither waits long for the other at the end; the calling thread collects the worker's readings (see `transfer.ts`) without
+ * leaving the synchronous call: it blocks on the shared counter of posted readings
+ * (`Atomics.wait`) and takes each with `receiveMessageOnPort`.
+ *
+ * The result is the same as reading the files one by one on one thread, in the same order:
+ * each file's documents, or the error that stopped reading it (its `ManifestError`, exactly as
+ * it would have been thrown). Anything else going wrong in the worker (it does not start, it
+ * fails on a file, it stops posting for {@link STALL_MS}) only means the calling thread reads
+ * those files itself.
+ */
+import * as os from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { ManifestFile, readDocuments } from './read';
+import { decodeReading, FileReading, ParseWorkerData, SLOT } from './transfer';
+import { ManifestError } from './types';
+import { parseWorkerScript } from './worker-script';
+import type { YamlDocument } from './yaml';
+
+/** Below this many bytes of manifests in all, a worker costs more to start than it saves. */
+export const PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
+
+/** How long the worker may post nothing before the calling thread reads what it has not posted. */
+export const STALL_MS = 5000;
+
+/** One file's reading: its documents, or the error that stops reading it. */
+export type Reading = YamlDocument[] | ManifestError;
+
+/** Options of {@link readInParallel}. */
+export interface ParallelOptions {
+  readonly maxBytes: number;
+  /** The worker's script. @default - {@link parseWorkerScript} */
+  readonly script?: string;
+  /** The size of each file, when known: files are then taken largest first. */
+  readonly sizes?: readonly number[];
+  /** Whether the calling thread reads files too (tests turn it off to make the worker read every file). @default true */
+  readonly callerReads?: boolean;
+}
+
+/** The readings of `files` in order, and how many of them the worker read. */
+export interface ParallelReadings {
+  readonly readings: Reading[];
+  readonly byWorker: number;
+}
+
+/** Whether reading files of these sizes is worth a worker on this machine. */
+export function worthAWorker(sizes: readonly number[]): boolean {
+  return sizes.length > 1 && sizes.reduce((a, b) => a + b, 0) >= PARALLEL_MIN_BYTES && os.availableParallelism() > 1;
+}
+
+function readHere(f: ManifestFile, maxBytes: number): Reading {
+  try {
+    return readDocuments(f, maxBytes);
+  } catch (e) {
+    if (e instanceof ManifestError) return e;
+    throw e;
+  }
+}
+
+/**
+ * Reads `files` on this thread and a parse worker (see the module's comment); without a worker
+ * script, on this thread alone.
+ * @throws only what reading a file on this thread throws besides `ManifestError` (a defect)
+ */
+export function readInParallel(files: readonly ManifestFile[], options: ParallelOptions): ParallelReadings {
+  const { maxBytes } = options;
+  const script = options.script ?? parseWorkerScript();
+  if (script === undefined) return { readings: files.map((f) => readHere(f, maxBytes)), byWorker: 0 };
+  const slots = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const { port1: inbox, port2: outbox } = new MessageChannel();
+  const sizes = options.sizes;
+  const order = files.map((_, i) => i);
+  if (sizes) order.sort((a, b) => sizes[b] - sizes[a] || a - b);
+  const data: ParseWorkerData = { files, order, maxBytes, state: slots.buffer, port: outbox };
+  let worker: Worker | undefined;
+  try {
+    worker = new Worker(script, { workerData: data, transferList: [outbox], stdout: true, stderr: true });
+    worker.on('error', () => undefined); // a worker that fails only leaves its files to this thread
+    worker.unref();
+  } catch {
+    worker = undefined;
+  }
+  const readings: (Reading | undefined)[] = new Array<Reading | undefined>(files.length);
+  let missing = files.length;
+  let byWorker = 0;
+  const settle = (i: number, r: Reading): void => {
+    if (readings[i] !== undefined) return;
+    readings[i] = r;
+    missing--;
+  };
+  if (options.callerReads ?? true) {
+    for (let k = Atomics.add(slots, SLOT.next, 1); k < files.length; k = Atomics.add(slots, SLOT.next, 1)) settle(order[k], readHere(files[order[k]], maxBytes));
+  }
+  let lastPost = Date.now();
+  while (missing > 0 && worker !== undefined) {
+    const posted = Atomics.load(slots, SLOT.posted);
+    const message = receiveMessageOnPort(inbox);
+    if (message !== undefined) {
+      const r = message.message as FileReading;
+      lastPost = Date.now();
+      let docs: Reading | undefined;
+      try {
+        docs = decodeReading(r);
+      } catch (e) {
+        docs = e instanceof ManifestError ? e : undefined;
+      }
+      if (docs !== undefined && readings[r.index] === undefined) byWorker++;
+      settle(r.index, docs ?? readHere(files[r.index], maxBytes));
+      continue;
+    }
+    const waited = Date.now() - lastPost;
+    if (waited >= STALL_MS) break;
+    Atomics.wait(slots, SLOT.posted, posted, STALL_MS - waited);
+  }
+  // Whatever the worker did not post (it never started, or stalled) is read here; it claims nothing more.
+  Atomics.store(slots, SLOT.next, files.length);
+  for (let i = 0; i < files.length; i++) if (readings[i] === undefined) settle(i, readHere(files[i], maxBytes));
+  inbox.close();
+  void worker?.terminate();
+  return { readings: readings as Reading[], byWorker };
+}
