@@ -94,7 +94,7 @@ export interface LoadOptions {
   /**
    * Whether a worker thread reads files too (the objects, their order and the errors are the
    * same either way).
-   * @default - when the files hold 2 MiB or more and a core of the machine is idle
+   * @default - when the files hold 2 MiB or more and the machine's cores are not all busy
    */
   readonly worker?: boolean;
 }
