@@ -241,6 +241,7 @@ export function podPolicies(inputs: AdmissionInputs): PolicyDefinition[] {
     description: shape.description,
     resourceRules: shape.resourceRules,
     judged: (root) => [[root, ...shape.template, 'spec'].join('.')],
+    ...(shape.template.length > 0 ? { judgedPresent: (root: 'oldObject') => hasPath(root, shape.template) } : {}),
     // A Rollout that points at a Deployment (`workloadRef`) has no template of its own.
     matchConditions: shape.template.length > 0 ? [{ name: 'has-pod-template', expression: hasPath('object', shape.template) }] : [],
     variables: variables(shape),

@@ -169,6 +169,16 @@ describe('run-time changes by the HPA, Deployment and Rollouts controllers are n
     expectAdmitted(r.policies, { operation: 'UPDATE', object: aborted, oldObject: old, username: ROLLOUTS_CONTROLLER }, '');
   });
 
+  test('a Rollout that referenced a Deployment and now carries its own template is judged by that template', () => {
+    const rendered = pick(r, 'Rollout', 'api');
+    const referencing = copy(rendered);
+    unset(referencing.spec, 'template');
+    referencing.spec.workloadRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' };
+    expectAdmitted(r.policies, { operation: 'UPDATE', object: rendered, oldObject: referencing }, 'workloads');
+    const v = admit(r.policies, { operation: 'UPDATE', object: grandfathered('Rollout', 'api'), oldObject: referencing });
+    expect(v.denials.map((d) => d.message)).toEqual([expect.stringMatching(/allowPrivilegeEscalation/), expect.stringMatching(/pinned by sha256 digest/)]);
+  });
+
   test('relabelling a pod (Argo Rollouts ephemeral metadata) passes; changing its image is judged', () => {
     const rs = replicaSetOf(pick(r, 'Rollout', 'api'), 'rollouts-pod-template-hash');
     const pod = podOf(rs, rs.spec.template);
