@@ -173,7 +173,7 @@ describe('run-time changes by the HPA, Deployment and Rollouts controllers are n
     const rendered = pick(r, 'Rollout', 'api');
     const referencing = copy(rendered);
     unset(referencing.spec, 'template');
-    referencing.spec.workloadRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' };
+    referencing.spec.workloadRef = given({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' });
     expectAdmitted(r.policies, { operation: 'UPDATE', object: rendered, oldObject: referencing }, 'workloads');
     const v = admit(r.policies, { operation: 'UPDATE', object: grandfathered('Rollout', 'api'), oldObject: referencing });
     expect(v.denials.map((d) => d.message)).toEqual([expect.stringMatching(/allowPrivilegeEscalation/), expect.stringMatching(/pinned by sha256 digest/)]);
