@@ -10,6 +10,7 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors';
 import type { FormatRegistry, Formatter } from '../output/format';
+import { joinWords } from '../output/words';
 
 export { UsageError };
 export { inferEnvironment } from '../config/load';
@@ -88,14 +89,9 @@ export function badUsage(command: string, problem: string, usage: string, lines:
   return 2;
 }
 
-/** Values an option accepts, for a message: `a, b or c`. */
-export function oneOf(values: readonly string[]): string {
-  return values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` : values.join('');
-}
-
 /** `unknown --<option> "<value>" (use <every accepted value>)`. */
 export function unknownValue(option: string, value: string, accepted: readonly string[]): string {
-  return `unknown --${option} "${value}" (use ${oneOf(accepted)})`;
+  return `unknown --${option} "${value}" (use ${joinWords(accepted, 'or')})`;
 }
 
 /** {@link unknownValue} of `--format`, aliases included. */
