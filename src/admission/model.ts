@@ -57,6 +57,12 @@ export interface PolicyDefinition {
    * Rollouts controllers) are never refused for what was already there.
    */
   readonly judged: (root: 'object' | 'oldObject') => readonly string[];
+  /**
+   * CEL true when the old object has the judged parts at all (a Rollout that referenced a
+   * Deployment through `workloadRef` has no template): an UPDATE from an object without them is
+   * judged rather than failing on the missing field. @default - the judged parts are always present
+   */
+  readonly judgedPresent?: (root: 'oldObject') => string;
   /** Further conditions a request must meet to be judged (CEL over `object`). @default - none */
   readonly matchConditions?: readonly Variable[];
   readonly variables: readonly Variable[];

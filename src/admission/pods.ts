@@ -37,9 +37,11 @@ const CREATE_UPDATE = ['CREATE', 'UPDATE'] as const;
 /**
  * Kinds that carry a pod template at `spec.template`. Argo Rollouts' Rollout is among them (a
  * Rollout that references a Deployment through `workloadRef` has no template and is not judged;
- * the Deployment is).
+ * the Deployment is), and so is the core ReplicationController, whose template is optional in
+ * the API's schema (one without is not judged here; the API server's own validation refuses it).
  */
 export const TEMPLATE_KINDS: readonly ResourceRule[] = [
+  { apiGroups: [''], apiVersions: ['v1'], resources: ['replicationcontrollers'], operations: CREATE_UPDATE },
   { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], operations: CREATE_UPDATE },
   { apiGroups: ['batch'], apiVersions: ['v1'], resources: ['jobs'], operations: CREATE_UPDATE },
   { apiGroups: ['argoproj.io'], apiVersions: ['v1alpha1'], resources: ['rollouts'], operations: CREATE_UPDATE },
@@ -54,7 +56,7 @@ const SHAPES: readonly PodShape[] = [
   },
   {
     concern: 'workloads',
-    description: 'Pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and Argo Rollouts.',
+    description: 'Pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs and Argo Rollouts.',
     resourceRules: TEMPLATE_KINDS,
     template: ['spec', 'template'],
   },
@@ -239,6 +241,7 @@ export function podPolicies(inputs: AdmissionInputs): PolicyDefinition[] {
     description: shape.description,
     resourceRules: shape.resourceRules,
     judged: (root) => [[root, ...shape.template, 'spec'].join('.')],
+    ...(shape.template.length > 0 ? { judgedPresent: (root: 'oldObject') => hasPath(root, shape.template) } : {}),
     // A Rollout that points at a Deployment (`workloadRef`) has no template of its own.
     matchConditions: shape.template.length > 0 ? [{ name: 'has-pod-template', expression: hasPath('object', shape.template) }] : [],
     variables: variables(shape),

@@ -20,7 +20,7 @@ import { compareConnectivity, FORMATTERS, OUTPUT_FORMATS } from '../connectivity
 import { assumedIngressController, describeIngressController, parseIngressController } from '../connectivity/ingress-controller';
 import { loadManifests, ManifestError } from '../manifests';
 import { analyzeConnectivity, buildPolicyIndex, IngressControllerOptions, PolicyIndex, Warning } from '../netpol';
-import { CliIo, CliProcess, firstLine, parseCommandLine, runCommand, UsageError } from './kit';
+import { badUsage, CliIo, CliProcess, linesOf, parseCommandLine, runCommand, unexpectedError, unknownFormat, UsageError } from './kit';
 
 const USAGE = `usage: npm run connectivity -- <dir> [--format ${OUTPUT_FORMATS.join('|')}] [--base <dir>] [--ingress-controller <ns>:<key>=<value>[,...]]`;
 
@@ -122,7 +122,7 @@ export function main(argv: readonly string[], io: CliIo = process): number {
     }
     const format = values.format ?? 'txt';
     const formatter = FORMATTERS.get(format);
-    if (!formatter) throw new UsageError(`unknown format "${format}" (expected ${OUTPUT_FORMATS.join(', ')})`);
+    if (!formatter) throw new UsageError(unknownFormat(FORMATTERS, format));
     const dir = positionals[0];
     let controller: IngressControllerOptions | undefined;
     if (values['ingress-controller'] !== undefined) {
@@ -147,13 +147,9 @@ export function main(argv: readonly string[], io: CliIo = process): number {
     io.stdout.write(formatter.format(diff));
     return diff.changes.length === 0 ? 0 : 1;
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`connectivity: ${e.message} (${USAGE})\n`);
-    } else if (e instanceof ManifestError) {
-      io.stderr.write(`connectivity: ${e.describe()}\n`);
-    } else {
-      io.stderr.write(`connectivity: internal error: ${firstLine(e instanceof Error ? e.message : String(e))}\n`);
-    }
+    const { err } = linesOf(io);
+    if (e instanceof UsageError) return badUsage('connectivity', e.message, USAGE, { err });
+    err(`connectivity: ${e instanceof ManifestError ? e.describe() : unexpectedError(e)}`);
     return 2;
   }
 }

@@ -4,7 +4,8 @@ import { ENVIRONMENT_NAMES } from '../config/schema';
 import { diffSets, FORMATTERS, fromDirectory, fromRenderedObjects, hasChanges, LabelledSet, readCommitted, ReviewInputError } from '../review';
 import { ARGOCD_FOLDER, StackRenderer } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-import { CliIo, CliProcess, firstLine, formatOption, linesOf, parseOptions, runCommand } from './kit';
+import { TopologyError } from '../topology/model';
+import { badUsage, CliIo, CliProcess, firstLine, formatOption, linesOf, parseOptions, runCommand, unexpectedError, unknownValue } from './kit';
 
 const USAGE =
   'usage: npm run diff -- [--env <name>] [--base <git-ref> | --working-tree] [--format text|markdown] [--dist <dir>] [--config <dir>]';
@@ -47,16 +48,13 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
   const formatter = formatOption('diff', FORMATTERS, values.format, USAGE, io);
   if (typeof formatter === 'number') return formatter;
   if (values.env !== undefined && !FOLDERS.includes(values.env)) {
-    io.err(`diff: unknown --env "${values.env}" (use ${FOLDERS.join(', ')})\n${USAGE}`);
-    return 2;
+    return badUsage('diff', unknownValue('env', values.env, FOLDERS), USAGE, io);
   }
   if (values.base === '') {
-    io.err(`diff: --base needs a git revision\n${USAGE}`);
-    return 2;
+    return badUsage('diff', '--base needs a git revision', USAGE, io);
   }
   if (values.base !== undefined && values['working-tree']) {
-    io.err(`diff: --base and --working-tree exclude each other: compare with a revision or with the files on disk\n${USAGE}`);
-    return 2;
+    return badUsage('diff', '--base and --working-tree exclude each other: compare with a revision or with the files on disk', USAGE, io);
   }
 
   const distDir = path.resolve(values.dist ?? 'dist');
@@ -72,8 +70,8 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
     io.out(formatter.format(report).replace(/\n$/, ''));
     return hasChanges(report) ? 1 : 0;
   } catch (e) {
-    const message = firstLine(String((e as Error)?.message ?? e));
-    io.err(e instanceof ReviewInputError || e instanceof ConfigError ? `diff: ${message}` : `diff: failed: ${message}`);
+    const userError = e instanceof ReviewInputError || e instanceof ConfigError || e instanceof TopologyError;
+    io.err(`diff: ${userError ? firstLine(e.message) : unexpectedError(e)}`);
     return 2;
   }
 }

@@ -10,6 +10,7 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors';
 import type { FormatRegistry, Formatter } from '../output/format';
+import { joinWords } from '../output/words';
 
 export { UsageError };
 export { inferEnvironment } from '../config/load';
@@ -60,15 +61,52 @@ export function firstLine(s: string): string {
 
 /**
  * Parses the command line (strict: an unknown option or a missing value is an error).
- * @throws UsageError with the first line of what is wrong
+ * @throws UsageError with the first line of what is wrong, worded like the commands' own messages
  */
 export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs<T>({ strict: true, ...config });
   } catch (e) {
-    // Node's advice on positionals that start with '-' (with an unbalanced quote) is noise here.
-    throw new UsageError(firstLine((e as Error).message).replace(/\. To specify a positional argument starting with a '-'.*$/, ''));
+    const message = firstLine((e as Error).message)
+      // Node's advice on positionals that start with '-' (with an unbalanced quote) is noise here.
+      .replace(/\. To specify a positional argument starting with a '-'.*$/, '')
+      .replace(/\. This command does not take positional arguments$/, ': this command takes no positional arguments');
+    throw new UsageError(message.charAt(0).toLowerCase() + message.slice(1));
   }
+}
+
+/**
+ * Bad usage as every command reports it (exit 2): one line naming the problem, the usage line,
+ * and where the help is.
+ */
+export function usageLines(command: string, problem: string, usage: string): string[] {
+  return [`${command}: ${problem}`, usage, `Try 'npm run ${command} -- --help' for every option.`];
+}
+
+/** Writes {@link usageLines} to the error stream; returns the exit code, 2. */
+export function badUsage(command: string, problem: string, usage: string, lines: Pick<Lines, 'err'>): 2 {
+  for (const line of usageLines(command, problem, usage)) lines.err(line);
+  return 2;
+}
+
+/** `unknown --<option> "<value>" (use <every accepted value>)`. */
+export function unknownValue(option: string, value: string, accepted: readonly string[]): string {
+  return `unknown --${option} "${value}" (use ${joinWords(accepted, 'or')})`;
+}
+
+/** {@link unknownValue} of `--format`, aliases included. */
+export function unknownFormat(formats: { accepted(): readonly string[] }, name: string): string {
+  return unknownValue('format', name, formats.accepted());
+}
+
+/**
+ * An error no command expects, as one line: a system error (a folder that cannot be written) as
+ * Node words it, with the path; anything else as an internal error.
+ */
+export function unexpectedError(e: unknown): string {
+  const message = firstLine(e instanceof Error ? e.message : String(e));
+  const sys = e as NodeJS.ErrnoException | undefined;
+  return typeof sys?.code === 'string' && typeof sys.syscall === 'string' ? message : `internal error: ${message}`;
 }
 
 /** The options a command declares, as `util.parseArgs` takes them. */
@@ -76,16 +114,15 @@ export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
 
 /**
  * The options of a command that takes no positionals (synth, diff, promote), `-h`/`--help`
- * included. Bad usage prints `<command>: <problem>` and the usage line (exit 2); `--help` prints
- * the help (exit 0). Returns the values, or the exit code when the command is done.
+ * included. Bad usage prints {@link usageLines} (exit 2); `--help` prints the help (exit 0).
+ * Returns the values, or the exit code when the command is done.
  */
 export function parseOptions<T>(command: string, argv: readonly string[], options: CommandOptions, text: { usage: string; help: string }, lines: Lines): T | number {
   let values: T & { help?: boolean };
   try {
     values = parseCommandLine({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }).values as T & { help?: boolean };
   } catch (e) {
-    lines.err(`${command}: ${(e as Error).message}\n${text.usage}`);
-    return 2;
+    return badUsage(command, (e as Error).message, text.usage, lines);
   }
   if (values.help) {
     lines.out(text.help);
@@ -96,13 +133,12 @@ export function parseOptions<T>(command: string, argv: readonly string[], option
 
 /**
  * The formatter `--format` names (default `text`), or exit 2 after saying the name is unknown
- * (`<command>: unknown --format "<name>" (use <names>)` and the usage line).
+ * ({@link unknownFormat}, as bad usage).
  */
 export function formatOption<T, C>(command: string, formats: FormatRegistry<T, C>, name: string | undefined, usage: string, lines: Lines): Formatter<T, C> | number {
   const formatter = formats.get(name ?? 'text');
   if (formatter) return formatter;
-  lines.err(`${command}: unknown --format "${name}" (use ${formats.names.join(' or ')})\n${usage}`);
-  return 2;
+  return badUsage(command, unknownFormat(formats, name ?? 'text'), usage, lines);
 }
 
 /**

@@ -5,7 +5,8 @@ import { planPromotion, PromotionError } from '../delivery/promote';
 import { FORMATTERS, ReviewInputError } from '../review';
 import { replaceFilesAtomically, StackRenderer } from '../synth';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-import { CliIo, CliProcess, firstLine, formatOption, linesOf, parseOptions, runCommand } from './kit';
+import { TopologyError } from '../topology/model';
+import { badUsage, CliIo, CliProcess, firstLine, formatOption, linesOf, parseOptions, runCommand, unexpectedError, unknownValue } from './kit';
 
 const USAGE = 'usage: npm run promote -- --env <name> --to <release-tag|commit-sha> [--format text|markdown] [--config <dir>] [--dist <dir>]';
 
@@ -50,13 +51,11 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
   if (typeof formatter === 'number') return formatter;
   for (const option of ['env', 'to'] as const) {
     if (values[option] === undefined || values[option] === '') {
-      io.err(`promote: --${option} is required\n${USAGE}`);
-      return 2;
+      return badUsage('promote', `--${option} is required`, USAGE, io);
     }
   }
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(values.env!)) {
-    io.err(`promote: unknown --env "${values.env}" (use ${ENVIRONMENT_NAMES.join(', ')})\n${USAGE}`);
-    return 2;
+    return badUsage('promote', unknownValue('env', values.env!, ENVIRONMENT_NAMES), USAGE, io);
   }
   try {
     const plan = planPromotion({
@@ -78,12 +77,8 @@ export function main(argv: readonly string[], cli: CliIo, render: StackRenderer)
     }
     return 0;
   } catch (e) {
-    const message = firstLine(String((e as Error)?.message ?? e));
-    if (e instanceof PromotionError || e instanceof ConfigError || e instanceof ReviewInputError) {
-      io.err(`promote: ${message}; nothing was changed`);
-    } else {
-      io.err(`promote: failed: ${message}; nothing was changed`);
-    }
+    const userError = e instanceof PromotionError || e instanceof ConfigError || e instanceof ReviewInputError || e instanceof TopologyError;
+    io.err(`promote: ${userError ? firstLine(e.message) : unexpectedError(e)}; nothing was changed`);
     return 1;
   }
 }

@@ -3,7 +3,8 @@ import { ConfigError, loadAllEnvironments } from '../config/load';
 import { notReplaceable, StackRenderer, textsOf, writeAtomically, writeFiles } from '../synth';
 import { gateErrors } from '../synth/gate';
 import { CTIS_TOPOLOGY } from '../topology/ctis';
-import { CliIo, CliProcess, linesOf, parseOptions, runCommand } from './kit';
+import { TopologyError } from '../topology/model';
+import { CliIo, CliProcess, firstLine, linesOf, parseOptions, runCommand, unexpectedError } from './kit';
 
 /** A path as the user would write it: relative below the working folder, absolute elsewhere. */
 function shownPath(p: string): string {
@@ -36,7 +37,8 @@ Options:
 
 Exit codes:
   0  rendered, validated and written
-  1  a configuration refused (one line: file, environment, field) or validation errors (one line
+  1  a configuration refused (one line: file, environment, field), a topology the generator
+     cannot render (one line naming the component, task or edge) or validation errors (one line
      each: file:line, rule, resource, message); nothing was written
   2  bad usage, or an --out folder that does not look like rendered output
 `;
@@ -64,11 +66,8 @@ Exit codes:
     out(`synth: wrote ${files.size} files to ${shownPath(outDir)}`);
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError) {
-      err(`synth: ${e.message}`);
-    } else {
-      err(`synth: failed: ${(e as Error).message ?? String(e)}`);
-    }
+    // The configuration and the topology are the user's: their errors name the file or the component.
+    err(`synth: ${e instanceof ConfigError || e instanceof TopologyError ? firstLine(e.message) : unexpectedError(e)}`);
     err('synth: nothing was written; the previous output is unchanged');
     return 1;
   }

@@ -13,7 +13,7 @@ import { ManifestError } from '../manifests';
 import { RULE_REGISTRY, validateDirectory } from '../validator';
 import type { Failure } from '../output/format';
 import { FORMATTERS, Formatter } from '../validator/format';
-import { CliIo, CliProcess, firstLine, parseCommandLine, runCommand, UsageError } from './kit';
+import { badUsage, CliIo, CliProcess, firstLine, linesOf, parseCommandLine, runCommand, unexpectedError, unknownFormat, unknownValue, UsageError } from './kit';
 
 const FORMATS = FORMATTERS.names;
 const USAGE = `usage: npm run validate -- <dir> [--env ${ENVIRONMENT_NAMES.join('|')}] [--format ${FORMATS.join('|')}] [--config <dir>] [--rule <id>]...`;
@@ -50,8 +50,9 @@ Options:
 Exit codes:
   0  no error finding (warnings may be reported)
   1  at least one error finding
-  2  bad usage, an unreadable path or file, YAML that does not parse, no manifest file, or a
-     configuration that does not load: one line on stderr (file:line), never a stack trace
+  2  bad usage (the problem, then the usage line), an unreadable path or file, YAML that does
+     not parse, no manifest file, or a configuration that does not load (one line on stderr,
+     file:line); never a stack trace
 
 Suppress a finding with the annotation ctis.io/suppress.<rule-id>: "<reason>" on the object
 (the reason is required; suppressed findings are counted in the summary).
@@ -97,11 +98,11 @@ export function main(argv: readonly string[], io: CliIo): number {
     }
     const format = values.format ?? 'text';
     formatter = FORMATTERS.get(format);
-    if (!formatter) throw new UsageError(`unknown format "${format}" (expected ${FORMATS.join(', ')})`);
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <dir>' : `expected one directory, got ${positionals.length}`);
+    if (!formatter) throw new UsageError(unknownFormat(FORMATTERS, format));
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <dir>' : `expected one <dir>, got ${positionals.length}`);
     const env = values.env;
     if (env !== undefined && !(ENVIRONMENT_NAMES as readonly string[]).includes(env)) {
-      throw new UsageError(`unknown environment "${env}" (expected ${ENVIRONMENT_NAMES.join(', ')})`);
+      throw new UsageError(unknownValue('env', env, ENVIRONMENT_NAMES));
     }
     const dir = positionals[0];
     const report = validateDirectory(dir, {
@@ -114,10 +115,11 @@ export function main(argv: readonly string[], io: CliIo): number {
     return report.summary.errors > 0 ? 1 : 0;
   } catch (e) {
     const failure = failureOf(e);
-    if (e instanceof UsageError) io.stderr.write(`validate: ${e.message} (see --help)\n`);
-    else if (e instanceof ManifestError) io.stderr.write(`validate: ${e.describe()}\n`);
-    else if (e instanceof ConfigError) io.stderr.write(`validate: ${e.message}\n`);
-    else io.stderr.write(`validate: internal error: ${failure.message}\n`);
+    const { err } = linesOf(io);
+    if (e instanceof UsageError) badUsage('validate', e.message, USAGE, { err });
+    else if (e instanceof ManifestError) err(`validate: ${e.describe()}`);
+    else if (e instanceof ConfigError) err(`validate: ${e.message}`);
+    else err(`validate: ${unexpectedError(e)}`);
     if (formatter?.failure) io.stdout.write(formatter.failure(failure, { rules: RULE_REGISTRY }));
     return 2;
   }

@@ -43,6 +43,7 @@ export class AdmissionPolicy extends Construct {
       annotations: { ...syncWave(SyncWave.ADMISSION), ...extra },
     });
     const changed = def.judged('object').map((part, i) => `${part} != ${def.judged('oldObject')[i]}`);
+    const oldLacksThem = def.judgedPresent ? [`!(${def.judgedPresent('oldObject')})`] : [];
     new ApiObject(this, 'Policy', {
       apiVersion: ADMISSION_API_VERSION,
       kind: 'ValidatingAdmissionPolicy',
@@ -62,7 +63,7 @@ export class AdmissionPolicy extends Construct {
         },
         matchConditions: [
           ...(def.matchConditions ?? []),
-          { name: 'judged-part-changed', expression: `request.operation != 'UPDATE' || ${changed.join(' || ')}` },
+          { name: 'judged-part-changed', expression: `request.operation != 'UPDATE' || ${[...oldLacksThem, ...changed].join(' || ')}` },
         ],
         ...(def.variables.length > 0 ? { variables: def.variables.map((v) => ({ name: v.name, expression: v.expression })) } : {}),
         validations: def.checks.map((c) => ({ expression: c.expression, messageExpression: c.messageExpression, message: c.message })),

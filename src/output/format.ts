@@ -52,6 +52,11 @@ export class FormatRegistry<T, C = void> {
     return this.byName.get(name);
   }
 
+  /** Every name `--format` accepts, in order, each format's aliases after its name (`text`, `txt`, `json`, ...). */
+  accepted(): string[] {
+    return this.names.flatMap((n) => [n, ...(this.byName.get(n)?.aliases ?? [])]);
+  }
+
   /** Whether a name or alias is known. */
   has(name: string): boolean {
     return this.byName.has(name);

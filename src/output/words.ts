@@ -1,5 +1,5 @@
-/** Joins words as `a, b and c` (for messages). */
-export function joinWords(words: readonly string[]): string {
+/** Joins words as `a, b and c`, or with another conjunction `a, b or c` (for messages). */
+export function joinWords(words: readonly string[], conjunction: 'and' | 'or' = 'and'): string {
   if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+  return `${words.slice(0, -1).join(', ')} ${conjunction} ${words[words.length - 1]}`;
 }

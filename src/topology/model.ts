@@ -133,36 +133,51 @@ export function publicPathProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** Checks the declaration itself: unique ids, public paths the API server accepts, edges between known components. */
+/**
+ * A topology declaration the generator cannot render (a duplicate id, a public path the API
+ * server refuses, an edge to an unknown component): a user error, one line starting `topology: `
+ * that names the component, task or edge.
+ */
+export class TopologyError extends Error {
+  constructor(problem: string) {
+    super(`topology: ${problem}`);
+    this.name = 'TopologyError';
+  }
+}
+
+/**
+ * Checks the declaration itself: unique ids, public paths the API server accepts, edges between known components.
+ * @throws TopologyError naming what is wrong
+ */
 export function checkTopology(topology: Topology): void {
   const ids = new Set<string>();
   for (const c of topology.components) {
     if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(c.id)) {
-      throw new Error(`topology: component id "${c.id}" is not a valid DNS label`);
+      throw new TopologyError(`component id "${c.id}" is not a valid DNS label`);
     }
-    if (ids.has(c.id)) throw new Error(`topology: component "${c.id}" is declared twice`);
+    if (ids.has(c.id)) throw new TopologyError(`component "${c.id}" is declared twice`);
     ids.add(c.id);
     for (const p of c.publicPaths ?? []) {
       const problem = publicPathProblem(p);
-      if (problem) throw new Error(`topology: component "${c.id}": public path "${p}" ${problem}`);
+      if (problem) throw new TopologyError(`component "${c.id}": public path "${p}" ${problem}`);
     }
     const paths = c.publicPaths ?? [];
     const repeated = paths.find((p, i) => paths.indexOf(p) !== i);
-    if (repeated) throw new Error(`topology: component "${c.id}": public path "${repeated}" is declared twice`);
+    if (repeated) throw new TopologyError(`component "${c.id}": public path "${repeated}" is declared twice`);
   }
   const componentIds = new Set(ids);
   for (const t of topology.tasks ?? []) {
-    if (ids.has(t.id)) throw new Error(`topology: task "${t.id}" is declared twice or shares a component's id`);
-    if (!componentIds.has(t.of)) throw new Error(`topology: task "${t.id}" serves unknown component "${t.of}"`);
+    if (ids.has(t.id)) throw new TopologyError(`task "${t.id}" is declared twice or shares a component's id`);
+    if (!componentIds.has(t.of)) throw new TopologyError(`task "${t.id}" serves unknown component "${t.of}"`);
     ids.add(t.id);
   }
   const seen = new Set<string>();
   for (const e of topology.edges) {
     if (!ids.has(e.from) || !componentIds.has(e.to)) {
-      throw new Error(`topology: edge ${e.from} -> ${e.to} names an unknown component`);
+      throw new TopologyError(`edge ${e.from} -> ${e.to} names an unknown component`);
     }
     const key = `${e.from}->${e.to}`;
-    if (seen.has(key)) throw new Error(`topology: edge ${key} is declared twice`);
+    if (seen.has(key)) throw new TopologyError(`edge ${key} is declared twice`);
     seen.add(key);
   }
 }

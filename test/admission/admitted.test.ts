@@ -3,14 +3,15 @@
  * what the controllers derive from it or change at run time, evaluated with a CEL implementation.
  */
 import { expect } from '@jest/globals';
-import { given, isKind, Model, ofKind } from '../support/k8s';
+import { given, isKind, Model, ofKind, unset } from '../support/k8s';
 import { ENVIRONMENTS, renderManifests, shippedEnv } from '../support/render';
 import { admit, AdmissionRequest, BoundPolicy, boundPolicies } from './harness';
-import { blueGreenRolloutOf, copy, cronJobOf, everyRendering, jobOf, pick, podOf, rendered, replicaSetOf } from './support';
+import { blueGreenRolloutOf, copy, cronJobOf, everyRendering, jobOf, pick, podOf, rendered, replicaSetOf, replicationControllerOf } from './support';
 
 const ROLLOUTS_CONTROLLER = 'system:serviceaccount:argo-rollouts:argo-rollouts';
 const DEPLOYMENT_CONTROLLER = 'system:serviceaccount:kube-system:deployment-controller';
 const REPLICASET_CONTROLLER = 'system:serviceaccount:kube-system:replicaset-controller';
+const REPLICATION_CONTROLLER = 'system:serviceaccount:kube-system:replication-controller';
 
 /** Kinds the policies judge, with the policy (suffix) that judges them. */
 const JUDGED: Record<string, string> = {
@@ -22,6 +23,7 @@ const JUDGED: Record<string, string> = {
   Deployment: 'workloads',
   StatefulSet: 'workloads',
   ReplicaSet: 'workloads',
+  ReplicationController: 'workloads',
   Job: 'workloads',
   Rollout: 'workloads',
   CronJob: 'cronjobs',
@@ -167,6 +169,16 @@ describe('run-time changes by the HPA, Deployment and Rollouts controllers are n
     expectAdmitted(r.policies, { operation: 'UPDATE', object: aborted, oldObject: old, username: ROLLOUTS_CONTROLLER }, '');
   });
 
+  test('a Rollout that referenced a Deployment and now carries its own template is judged by that template', () => {
+    const rendered = pick(r, 'Rollout', 'api');
+    const referencing = copy(rendered);
+    unset(referencing.spec, 'template');
+    referencing.spec.workloadRef = given({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' });
+    expectAdmitted(r.policies, { operation: 'UPDATE', object: rendered, oldObject: referencing }, 'workloads');
+    const v = admit(r.policies, { operation: 'UPDATE', object: grandfathered('Rollout', 'api'), oldObject: referencing });
+    expect(v.denials.map((d) => d.message)).toEqual([expect.stringMatching(/allowPrivilegeEscalation/), expect.stringMatching(/pinned by sha256 digest/)]);
+  });
+
   test('relabelling a pod (Argo Rollouts ephemeral metadata) passes; changing its image is judged', () => {
     const rs = replicaSetOf(pick(r, 'Rollout', 'api'), 'rollouts-pod-template-hash');
     const pod = podOf(rs, rs.spec.template);
@@ -177,6 +189,49 @@ describe('run-time changes by the HPA, Deployment and Rollouts controllers are n
     retagged.spec.containers[0].image = 'registry.betts.example/ctis/api:1.8.3';
     const v = admit(r.policies, { operation: 'UPDATE', object: retagged, oldObject: pod });
     expect(v.denials.map((d) => d.message)).toEqual([expect.stringMatching(/^api: images must be pinned by sha256 digest in production: api \(registry\.betts\.example\/ctis\/api:1\.8\.3\)/)]);
+  });
+});
+
+describe('a ReplicationController made by hand is judged by its template', () => {
+  test.each(ENVIRONMENTS)('%s: one running a rendered template is admitted, and so are its pods', (name) => {
+    const r = rendered(name);
+    for (const w of [...ofKind(r.manifests, 'Deployment'), ...ofKind(r.manifests, 'StatefulSet')]) {
+      const rc = replicationControllerOf(w);
+      expectAdmitted(r.policies, { operation: 'CREATE', object: rc }, 'workloads');
+      expectAdmitted(r.policies, { operation: 'CREATE', object: podOf(rc, rc.spec.template), username: REPLICATION_CONTROLLER }, 'pods');
+    }
+  });
+
+  const r = rendered('production');
+  /** An RC created before the policies, with a template they would refuse. */
+  function grandfathered(): Model<'ReplicationController'> {
+    const rc = replicationControllerOf(pick(r, 'Deployment', 'app-server'));
+    rc.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    return rc;
+  }
+
+  test('its template is refused on creation and on a change of the pod spec', () => {
+    const denied = (req: AdmissionRequest) => admit(r.policies, req).denials.map((d) => `${d.policy}: ${d.message}`);
+    const expected = [expect.stringMatching(/^ctis-production-workloads: app-server: containers without allowPrivilegeEscalation: false: app-server /)];
+    expect(denied({ operation: 'CREATE', object: grandfathered() })).toEqual(expected);
+    const fine = replicationControllerOf(pick(r, 'Deployment', 'app-server'));
+    expect(denied({ operation: 'UPDATE', object: grandfathered(), oldObject: fine })).toEqual(expected);
+  });
+
+  test('scaling it and annotating its template pass, even with a template the policies would refuse', () => {
+    const old = grandfathered();
+    const scaled = copy(old);
+    scaled.spec.replicas = 4;
+    expectAdmitted(r.policies, { operation: 'UPDATE', object: scaled, oldObject: old }, '');
+    const annotated = copy(old);
+    annotated.spec.template.metadata.annotations = { 'kubectl.kubernetes.io/restartedAt': '2026-11-29T02:00:00Z' };
+    expectAdmitted(r.policies, { operation: 'UPDATE', object: annotated, oldObject: old }, '');
+  });
+
+  test('one without a template (optional in the schema) is not judged by the template policy', () => {
+    const rc = replicationControllerOf(pick(r, 'Deployment', 'app-server'));
+    unset(rc.spec, 'template');
+    expectAdmitted(r.policies, { operation: 'CREATE', object: rc }, '');
   });
 });
 

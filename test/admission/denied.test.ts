@@ -11,7 +11,7 @@ import { RULE_REGISTRY } from '../../src/validator/rules';
 import type { Fields } from '../../src/manifests';
 import { asKind, given, isKind, PodSpecModel, unset } from '../support/k8s';
 import { admit, AdmissionRequest, Obj } from './harness';
-import { copy, cronJobOf, pick, podOf, Profile, rendered, Rendered, workloadOf } from './support';
+import { copy, cronJobOf, pick, podOf, Profile, rendered, Rendered, replicationControllerOf, workloadOf } from './support';
 import type { EnvironmentName } from '../../src/config/schema';
 
 interface BreakingCase {
@@ -82,6 +82,16 @@ const CASES: BreakingCase[] = [
     env: 'production',
     request: (r) => deployment(r, 'api', (_s, c) => (c.securityContext.privileged = true)),
     denied: [['workloads', m('api: privileged containers: api', 'pod-security-restricted')]],
+  },
+  {
+    name: 'a ReplicationController made by hand with a privileged template',
+    env: 'production',
+    request: (r) => {
+      const rc = replicationControllerOf(workloadOf(r, 'app-server'));
+      rc.spec.template.spec.containers[0].securityContext.privileged = true;
+      return create(rc);
+    },
+    denied: [['workloads', m('app-server: privileged containers: app-server', 'pod-security-restricted')]],
   },
   {
     name: 'a literal password env var',

@@ -80,7 +80,7 @@ export function toCel(value: unknown): unknown {
 const RESOURCES: Record<string, string> = {
   Namespace: 'namespaces', Pod: 'pods', Service: 'services', ConfigMap: 'configmaps', ServiceAccount: 'serviceaccounts',
   PersistentVolumeClaim: 'persistentvolumeclaims', Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets',
-  ReplicaSet: 'replicasets', Job: 'jobs', CronJob: 'cronjobs', Rollout: 'rollouts', HorizontalPodAutoscaler: 'horizontalpodautoscalers',
+  ReplicaSet: 'replicasets', ReplicationController: 'replicationcontrollers', Job: 'jobs', CronJob: 'cronjobs', Rollout: 'rollouts', HorizontalPodAutoscaler: 'horizontalpodautoscalers',
   PodDisruptionBudget: 'poddisruptionbudgets', NetworkPolicy: 'networkpolicies', Ingress: 'ingresses', HTTPRoute: 'httproutes',
   Gateway: 'gateways', Middleware: 'middlewares', ExternalSecret: 'externalsecrets', Certificate: 'certificates',
   ValidatingAdmissionPolicy: 'validatingadmissionpolicies', ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',

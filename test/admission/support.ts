@@ -110,6 +110,20 @@ export function podOf(owner: Manifest, template: PodTemplateModel): Model<'Pod'>
   });
 }
 
+/**
+ * A ReplicationController created by hand from a workload's pod template (an equality-based
+ * selector on the template's labels), as `kubectl apply` of an old manifest would send it.
+ */
+export function replicationControllerOf(workload: TemplateOwner, name = `${workload.metadata.name}-legacy`): Model<'ReplicationController'> {
+  const template = copy(workload.spec.template);
+  return given<Model<'ReplicationController'>>({
+    apiVersion: 'v1',
+    kind: 'ReplicationController',
+    metadata: { name, namespace: workload.metadata.namespace, labels: copy(workload.metadata.labels) },
+    spec: { replicas: 1, selector: { ...workload.spec.selector.matchLabels }, template },
+  });
+}
+
 /** An Argo Rollouts blue-green Rollout running a Deployment's pod template. */
 export function blueGreenRolloutOf(deployment: Model<'Deployment'>): Model<'Rollout'> {
   return given<Model<'Rollout'>>({

@@ -40,12 +40,15 @@ describe('--ingress-controller values', () => {
     expect(() => parseIngressController(text)).toThrow(message);
   });
 
-  it('rejects a bad value on the command line with one line and exit 2', () => {
+  it('rejects a bad value on the command line as bad usage: the problem, the usage line and the pointer to the help, exit 2', () => {
     const r = cli(manifestsOf('ctis'), '--ingress-controller', 'traefik:app');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^connectivity: --ingress-controller "traefik:app": "app" is not <key>=<value> \(usage: /);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      'connectivity: --ingress-controller "traefik:app": "app" is not <key>=<value>',
+      expect.stringMatching(/^usage: npm run connectivity -- <dir> /),
+      "Try 'npm run connectivity -- --help' for every option.",
+    ]);
   });
 });
 

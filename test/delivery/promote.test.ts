@@ -122,16 +122,15 @@ describe('npm run promote: refusals change nothing', () => {
   });
 
   test.each([
-    [['--to', 'v1.9.0'], /--env is required/],
-    [['--env', 'production'], /--to is required/],
-    [['--env', 'production', '--to', 'v1.9.0', '--format', 'html'], /unknown --format "html"/],
-    [['--env', 'production', '--to', 'v1.9.0', 'extra'], /positional/i],
-    [['--env', 'qa', '--to', 'v1.9.0'], /unknown --env "qa" \(use development, staging, production\)/],
-  ])('%j is bad usage: exit 2', (argv, message) => {
+    [['--to', 'v1.9.0'], /^promote: --env is required$/],
+    [['--env', 'production'], /^promote: --to is required$/],
+    [['--env', 'production', '--to', 'v1.9.0', '--format', 'html'], /^promote: unknown --format "html" \(use text, txt or markdown\)$/],
+    [['--env', 'production', '--to', 'v1.9.0', 'extra'], /^promote: unexpected argument 'extra': this command takes no positional arguments$/],
+    [['--env', 'qa', '--to', 'v1.9.0'], /^promote: unknown --env "qa" \(use development, staging or production\)$/],
+  ])('%j is bad usage: exit 2 with the problem, the usage line and the pointer to the help', (argv, message) => {
     const r = promote(...argv);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(message);
-    expect(r.err).toContain('usage: npm run promote --');
+    expect(r.err.split('\n')).toEqual([expect.stringMatching(message), expect.stringMatching(/^usage: npm run promote -- /), "Try 'npm run promote -- --help' for every option."]);
     expect(status()).toBe('');
   });
 

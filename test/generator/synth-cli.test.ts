@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { renderAllObjects, renderFromConfig } from '../../charts/app';
 import { main } from '../../src/cli/synth';
+import type { StackRenderer } from '../../src/synth';
 import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import type { EnvironmentConfig } from '../../src/config/schema';
 import { CONFIG_DIR, ENVIRONMENTS, hashTree, listFiles } from './helpers';
@@ -21,11 +22,11 @@ interface Run {
   readonly err: string[];
 }
 
-function run(argv: string[]): Run {
+function run(argv: string[], render: StackRenderer = renderAllObjects): Run {
   const out: string[] = [];
   const err: string[] = [];
   const lines = (into: string[]) => ({ write: (t: string) => into.push(...t.replace(/\n$/, '').split('\n')) });
-  const code = main(argv, { stdout: lines(out), stderr: lines(err) }, renderAllObjects);
+  const code = main(argv, { stdout: lines(out), stderr: lines(err) }, render);
   return { code, out, err };
 }
 
@@ -99,7 +100,25 @@ describe('happy path', () => {
   test('an unknown option is a usage error and writes nothing', () => {
     const r = run(['--out', dist, '--bogus']);
     expect(r.code).toBe(2);
-    expect(r.err.join('\n')).toMatch(/usage/);
+    expect(r.err).toEqual(["synth: unknown option '--bogus'", 'usage: npm run synth -- [--out <dir>] [--config <dir>]', "Try 'npm run synth -- --help' for every option."]);
+    expect(hashTree(dist)).toEqual(before);
+  });
+
+  test('a topology the generator cannot render is one line naming the component, exit 1, nothing written', () => {
+    const broken: StackRenderer = (topology, envs) =>
+      renderAllObjects({ ...topology, components: topology.components.map((c) => (c.id === 'api' ? { ...c, publicPaths: ['/api', 'hubs'] } : c)) }, envs);
+    const r = run(['--out', dist, '--config', freshConfig()], broken);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(['synth: topology: component "api": public path "hubs" must start with "/"', 'synth: nothing was written; the previous output is unchanged']);
+    expect(hashTree(dist)).toEqual(before);
+  });
+
+  test('an error no check foresaw is an internal error, one line, exit 1, nothing written', () => {
+    const r = run(['--out', dist, '--config', freshConfig()], () => {
+      throw new Error('the renderer broke\n    at somewhere (file.ts:1:1)');
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(['synth: internal error: the renderer broke', 'synth: nothing was written; the previous output is unchanged']);
     expect(hashTree(dist)).toEqual(before);
   });
 });

@@ -10,17 +10,16 @@ import { freshRender, runDiff, writeDist } from './support';
 
 describe('npm run diff: usage', () => {
   test.each([
-    [['--format', 'html'], /unknown --format "html"/],
-    [['--env', 'qa'], /unknown --env "qa" \(use development, staging, production, argocd\)/],
-    [['--frobnicate'], /Unknown option '--frobnicate'/],
-    [['extra'], /positional/i],
-    [['--base', ''], /--base needs a git revision/],
-    [['--base', 'HEAD', '--working-tree'], /--base and --working-tree exclude each other/],
-  ])('%j is bad usage: exit 2 with the usage line', (argv, message) => {
+    [['--format', 'html'], /^diff: unknown --format "html" \(use text, txt or markdown\)$/],
+    [['--env', 'qa'], /^diff: unknown --env "qa" \(use development, staging, production or argocd\)$/],
+    [['--frobnicate'], /^diff: unknown option '--frobnicate'$/],
+    [['extra'], /^diff: unexpected argument 'extra': this command takes no positional arguments$/],
+    [['--base', ''], /^diff: --base needs a git revision$/],
+    [['--base', 'HEAD', '--working-tree'], /^diff: --base and --working-tree exclude each other/],
+  ])('%j is bad usage: exit 2 with the problem, the usage line and the pointer to the help', (argv, message) => {
     const r = runDiff(...argv);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(message);
-    expect(r.err).toContain('usage: npm run diff --');
+    expect(r.err.split('\n')).toEqual([expect.stringMatching(message), expect.stringMatching(/^usage: npm run diff -- /), "Try 'npm run diff -- --help' for every option."]);
     expect(r.out).toBe('');
   });
 

@@ -23,6 +23,7 @@ import type {
   V1PodDisruptionBudget,
   V1PodTemplateSpec,
   V1ReplicaSet,
+  V1ReplicationController,
   V1Secret,
   V1Service,
   V1ServiceAccount,
@@ -273,6 +274,7 @@ export interface KindModels {
   StatefulSet: V1StatefulSet;
   DaemonSet: V1DaemonSet;
   ReplicaSet: V1ReplicaSet;
+  ReplicationController: V1ReplicationController;
   Job: V1Job;
   CronJob: V1CronJob;
   Service: V1Service;

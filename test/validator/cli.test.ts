@@ -31,6 +31,14 @@ function expectCleanError(r: { code: number; stderr: string }, pattern: RegExp) 
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
 }
 
+/** Bad usage: one line naming the problem, the usage line, the pointer to the help; exit 2. */
+function expectUsageError(r: { code: number; stdout: string; stderr: string }, problem: RegExp) {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines).toEqual([expect.stringMatching(problem), expect.stringMatching(/^usage: npm run validate -- <dir> /), "Try 'npm run validate -- --help' for every option."]);
+}
+
 describe('validate command', () => {
   it.each(['development', 'staging', 'production'])('exits 0 on the committed dist/%s, inferring the environment', (env) => {
     const r = cli([path.join(DIST, env), '--config', CONFIG_DIR]);
@@ -92,20 +100,20 @@ describe('validate command', () => {
     expect(parseJsonReport(r.stdout).summary.environment).toBe('staging');
   });
 
-  it('exits 2 with one line when the environment cannot be inferred', () => {
+  it('exits 2 as bad usage when the environment cannot be inferred', () => {
     const dir = tmpDir({ 'a.yaml': toYaml(workload('api')) }, 'manifests');
-    expectCleanError(cli([dir]), /cannot tell the environment of .*manifests: pass --env/);
+    expectUsageError(cli([dir]), /^validate: cannot tell the environment of .*manifests: pass --env/);
   });
 
   it.each([
-    [['--format', 'xml', 'dist/production'], /unknown format "xml"/],
-    [['--env', 'qa', 'dist/production'], /unknown environment "qa"/],
-    [[], /missing <dir>/],
-    [['a', 'b'], /expected one directory/],
-    [['--bogus', 'dist/production'], /^validate: Unknown option '--bogus' \(see --help\)$/m],
-    [['dist/production', '--rule', 'no-such-rule'], /unknown rule id no-such-rule/],
+    [['--format', 'xml', 'dist/production'], /^validate: unknown --format "xml" \(use text, txt, json, sarif or mermaid\)$/],
+    [['--env', 'qa', 'dist/production'], /^validate: unknown --env "qa" \(use development, staging or production\)$/],
+    [[], /^validate: missing <dir>$/],
+    [['a', 'b'], /^validate: expected one <dir>, got 2$/],
+    [['--bogus', 'dist/production'], /^validate: unknown option '--bogus'$/],
+    [['dist/production', '--rule', 'no-such-rule'], /^validate: unknown rule id no-such-rule$/],
   ])('exits 2 on bad usage %j', (args, pattern) => {
-    expectCleanError(cli(args), pattern);
+    expectUsageError(cli(args), pattern);
   });
 
   describe('malformed input gives exit 2 or a finding with file and line, never a stack trace', () => {
@@ -180,12 +188,13 @@ describe('validate command', () => {
     it.each([
       ['unreadable YAML', () => [broken(), '--format', 'json', '--config', CONFIG_DIR], { kind: 'input', message: expect.stringMatching(/^invalid YAML: /) as string, file: expect.stringMatching(/a\.yaml$/) as string, line: 5 }],
       ['a bad configuration', () => [path.join(DIST, 'production'), '-f', 'json', '--config', '/nonexistent'], { kind: 'configuration', message: expect.stringMatching(/production\.yaml: environment "production": cannot read the file/) as string, file: expect.any(String) as string }],
-      ['bad usage', () => ['--format=json', '--bogus', 'dist/production'], { kind: 'usage', message: expect.stringMatching(/^Unknown option '--bogus'/) as string }],
-      ['an unknown environment', () => ['dist/production', '-fjson', '--env', 'qa'], { kind: 'usage', message: 'unknown environment "qa" (expected development, staging, production)' }],
+      ['bad usage', () => ['--format=json', '--bogus', 'dist/production'], { kind: 'usage', message: "unknown option '--bogus'" }],
+      ['an unknown environment', () => ['dist/production', '-fjson', '--env', 'qa'], { kind: 'usage', message: 'unknown --env "qa" (use development, staging or production)' }],
     ])('%s', (_name, args, error) => {
       const r = cli(args());
       expect(r.code).toBe(2);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      // One line naming the problem; bad usage adds the usage line and the pointer to the help.
+      expect(r.stderr.trim().split('\n')).toHaveLength(error.kind === 'usage' ? 3 : 1);
       expect(JSON.parse(r.stdout)).toEqual({ error, findings: [], summary: null });
     });
     it('as SARIF: a failed invocation with the file and line', () => {

@@ -46,6 +46,14 @@ export const ADMISSION_RULE_CASES: Record<string, RuleCases> = {
         }),
         expect: { ['Namespace//ctis-staging']: [/judges CREATE and UPDATE of rollouts\.argoproj\.io: pod templates of Argo Rollouts/] },
       },
+      {
+        name: 'the workloads policy no longer covers ReplicationControllers (core group)',
+        objects: mutate('production', (o) => {
+          const p = policy(o, 'ctis-production-workloads');
+          p.spec.matchConstraints.resourceRules = p.spec.matchConstraints.resourceRules.filter((r) => !r.resources.includes('replicationcontrollers'));
+        }),
+        expect: { [`Namespace//${P}`]: [/^no ValidatingAdmissionPolicy bound to ctis-production judges CREATE and UPDATE of replicationcontrollers: pod templates/] },
+      },
     ],
   },
 

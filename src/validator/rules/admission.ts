@@ -24,6 +24,9 @@ const REQUIRED: ReadonlyArray<{ group: string; resource: string; why: string }> 
   { group: '', resource: 'pods', why: 'pods (SPEC §2 rules 5, 14, 15)' },
   { group: 'apps', resource: 'deployments', why: 'pod templates (SPEC §2 rules 5, 14, 15)' },
   { group: 'apps', resource: 'statefulsets', why: 'pod templates (SPEC §2 rules 5, 14, 15)' },
+  { group: 'apps', resource: 'daemonsets', why: 'pod templates (SPEC §2 rules 5, 14, 15)' },
+  { group: 'apps', resource: 'replicasets', why: 'pod templates (SPEC §2 rules 5, 14, 15)' },
+  { group: '', resource: 'replicationcontrollers', why: 'pod templates (SPEC §2 rules 5, 14, 15)' },
   { group: 'batch', resource: 'jobs', why: 'pod templates (SPEC §2 rules 5, 14, 15)' },
   { group: 'batch', resource: 'cronjobs', why: 'pod templates (SPEC §2 rules 5, 14, 15)' },
   { group: 'argoproj.io', resource: 'rollouts', why: 'pod templates of Argo Rollouts (SPEC §2 rules 5, 14, 15)' },
@@ -97,7 +100,7 @@ export const admissionPoliciesPresent = defineEnvironmentRule({
   runbookItem: 'SPEC §2 rules 1, 2, 5, 12, 14, 15 (enforced at admission)',
   description:
     `ValidatingAdmissionPolicies (\`${API_VERSION}\`, Kubernetes ${MINIMUM}+) bound to the environment's namespace judge CREATE and UPDATE of Services, Ingresses, ` +
-    'HTTPRoutes, NetworkPolicies, Pods and the pod templates of Deployments, StatefulSets, Jobs, CronJobs and Argo Rollouts, so a `kubectl apply` cannot break the topology between syncs.',
+    'HTTPRoutes, NetworkPolicies, Pods and the pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs, CronJobs and Argo Rollouts, so a `kubectl apply` cannot break the topology between syncs.',
   remediation: 'Render the environment with `npm run synth`: `admission.yaml` holds the policies and their bindings.',
   check(ctx) {
     const anchor = ctx.objects.get('Namespace', '', ctx.namespace);
