@@ -66,7 +66,6 @@ function median(values: number[]): number {
 }
 
 const RSS_HOOK = runner.ensureBuilt('bench/rss-hook.ts');
-const CHILD = ['scripts/run.js', 'bench/child.ts'];
 
 /** Runs a case once in fresh processes; fails loudly if it fails. */
 function once(c: Case): Sample {
@@ -122,7 +121,13 @@ const npmRun = (name: string, script: string, ...args: string[]): Case => ({
   args: ['run', script, ...(args.length ? ['--', ...args] : [])],
 });
 
-const childCase = (name: string, ...args: string[]): Case => ({ name, command: process.execPath, args: [...CHILD, ...args], reportsWork: true });
+/** A measured child (`bench/child-<work>.ts`, each with its own bundle and code cache). */
+const childCase = (name: string, work: 'render' | 'parse' | 'validate', ...args: string[]): Case => ({
+  name,
+  command: process.execPath,
+  args: ['scripts/run.js', `bench/child-${work}.ts`, ...args],
+  reportsWork: true,
+});
 
 function touch(rel: string): void {
   const now = new Date();
