@@ -46,17 +46,18 @@ export interface ParallelReadings {
 }
 
 /**
- * Whether reading files of these sizes is worth a worker on this machine now: only when the
- * cores are not all busy (the load average of the last minute is below their number). With every
- * core busy the two threads share the time of one, and the worker's JSON on both sides makes
- * reading slower than on one thread (2 cores at a load of 3.5: 1.8 s against 1.4 s for 19 MB,
- * medians of 10 interleaved runs). With a core free, the worker reads its files at about 1/1.2
- * the speed of the calling thread, which spends 0.1 of a file's parse taking the worker's reading
- * of it back: the calling thread reads about half and is done in about 0.6 of the time.
+ * Whether reading files of these sizes is worth a worker on this machine now: unless it is
+ * overloaded (the load average of the last minute at or above the number of cores plus one).
+ * Measured on 2 cores, 19 MB, medians of 8 to 10 interleaved runs of loading alone: at a load
+ * of 2.4 to 2.9 the worker reads them in 1.0 s against 1.16 s on one thread; at 3.3 to 4.3
+ * in 1.2 s against 0.86 s, because the two threads then share the time of one core and the
+ * worker's JSON costs both sides. With a core free, the worker reads at about 1/1.2 the speed of
+ * the calling thread, which spends 0.1 of a file's parse taking its reading back: the calling
+ * thread reads about half and is done in about 0.6 of the time.
  */
 export function worthAWorker(sizes: readonly number[]): boolean {
   const cores = os.availableParallelism();
-  return sizes.length > 1 && sizes.reduce((a, b) => a + b, 0) >= PARALLEL_MIN_BYTES && cores > 1 && os.loadavg()[0] < cores;
+  return sizes.length > 1 && sizes.reduce((a, b) => a + b, 0) >= PARALLEL_MIN_BYTES && cores > 1 && os.loadavg()[0] < cores + 1;
 }
 
 function readHere(f: ManifestFile, maxBytes: number): Reading {

@@ -94,7 +94,8 @@ export interface LoadOptions {
   /**
    * Whether a worker thread reads files too (the objects, their order and the errors are the
    * same either way).
-   * @default - when the files hold 2 MiB or more and the machine's cores are not all busy
+   * @default - when the files hold 2 MiB or more, the machine has several cores and is not
+   *   overloaded (load average below the cores plus one)
    */
   readonly worker?: boolean;
 }

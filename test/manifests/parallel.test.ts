@@ -151,9 +151,9 @@ describe('a broken synthetic stack over the size that starts a worker', () => {
   const files = filesOf(dir);
   const bytes = files.reduce((n, f) => n + fs.statSync(f.abs).size, 0);
 
-  it('is large enough that a command reads it on two threads when the cores are not all busy', () => {
+  it('is large enough that a command reads it on two threads unless the machine is overloaded', () => {
     expect(bytes).toBeGreaterThan(PARALLEL_MIN_BYTES);
-    const idle = os.availableParallelism() > 1 && os.loadavg()[0] < os.availableParallelism();
+    const idle = os.availableParallelism() > 1 && os.loadavg()[0] < os.availableParallelism() + 1;
     expect(worthAWorker(files.map((f) => fs.statSync(f.abs).size))).toBe(idle);
     expect(worthAWorker(files.slice(0, 20).map((f) => fs.statSync(f.abs).size))).toBe(false);
   });
