@@ -37,6 +37,8 @@ export interface ParallelOptions {
   readonly sizes?: readonly number[];
   /** Whether the calling thread reads files too (tests turn it off to make the worker read every file). @default true */
   readonly callerReads?: boolean;
+  /** How long the worker may post nothing. @default {@link STALL_MS} */
+  readonly stallMs?: number;
 }
 
 /** The readings of `files` in order, and how many of them the worker read. */
@@ -75,7 +77,7 @@ function readHere(f: ManifestFile, maxBytes: number): Reading {
  * @throws only what reading a file on this thread throws besides `ManifestError` (a defect)
  */
 export function readInParallel(files: readonly ManifestFile[], options: ParallelOptions): ParallelReadings {
-  const { maxBytes } = options;
+  const { maxBytes, stallMs = STALL_MS } = options;
   const script = options.script ?? parseWorkerScript();
   if (script === undefined) return { readings: files.map((f) => readHere(f, maxBytes)), byWorker: 0 };
   const slots = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
@@ -121,8 +123,8 @@ export function readInParallel(files: readonly ManifestFile[], options: Parallel
       continue;
     }
     const waited = Date.now() - lastPost;
-    if (waited >= STALL_MS) break;
-    Atomics.wait(slots, SLOT.posted, posted, STALL_MS - waited);
+    if (waited >= stallMs) break;
+    Atomics.wait(slots, SLOT.posted, posted, stallMs - waited);
   }
   // Whatever the worker did not post (it never started, or stalled) is read here; it claims nothing more.
   Atomics.store(slots, SLOT.next, files.length);

@@ -140,6 +140,34 @@ describe('a broken copy of dist/production', () => {
   });
 });
 
+describe('a worker that fails', () => {
+  const dir = path.join(ROOT, 'dist', 'production');
+  const files = filesOf(dir);
+  const expected = files.map((f) => readDocuments(f, 1e7));
+  const script = (code: string): string => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'parallel-')), 'worker.js');
+    fs.writeFileSync(file, code);
+    return file;
+  };
+
+  it('leaves every file to the calling thread when it does not start', () => {
+    const { readings, byWorker } = readInParallel(files, { maxBytes: 1e7, script: script("throw new Error('cannot load');\n"), stallMs: 300, callerReads: false });
+    expect(byWorker).toBe(0);
+    expect(readings).toEqual(expected);
+  });
+
+  it('has the calling thread read what it claimed when it stops posting, without hanging', () => {
+    // Claims the first file, then spins forever without posting it.
+    const hang = script("const { workerData } = require('node:worker_threads');\nAtomics.add(new Int32Array(workerData.state), 0, 1);\nfor (;;);\n");
+    const started = Date.now();
+    const { readings, byWorker } = readInParallel(files, { maxBytes: 1e7, script: hang, stallMs: 300, callerReads: false });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(byWorker).toBe(0);
+    expect(readings).toEqual(expected);
+  });
+});
+
 describe('a broken synthetic stack over the size that starts a worker', () => {
   const topology = syntheticTopology({ components: 200 });
   const env = syntheticEnvironment(loadEnvironment('staging', CTIS_TOPOLOGY), topology);
