@@ -12,7 +12,7 @@
  * those files itself.
  */
 import * as os from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { ManifestFile, readDocuments } from './read';
 import { decodeReading, FileReading, ParseWorkerData, SLOT } from './transfer';
 import { ManifestError } from './types';
@@ -62,6 +62,36 @@ export function worthAWorker(sizes: readonly number[]): boolean {
   return sizes.length > 1 && sizes.reduce((a, b) => a + b, 0) >= PARALLEL_MIN_BYTES && cores > 1 && os.loadavg()[0] < cores + 1;
 }
 
+/** A posted reading's documents or error; undefined when it failed otherwise (read the file again). */
+function decodeOrUndefined(r: FileReading): Reading | undefined {
+  try {
+    return decodeReading(r);
+  } catch (e) {
+    return e instanceof ManifestError ? e : undefined;
+  }
+}
+
+/**
+ * Hands each reading the worker posts to `take` while `wanted()`, blocking between posts; gives
+ * up when nothing is posted for `stallMs`.
+ */
+function receive(inbox: MessagePort, slots: Int32Array, wanted: () => boolean, stallMs: number, take: (r: FileReading) => void): void {
+  let lastPost = Date.now();
+  while (wanted()) {
+    // Read the count before looking: a reading posted after the look changes it, so the wait returns at once.
+    const posted = Atomics.load(slots, SLOT.posted);
+    const message = receiveMessageOnPort(inbox);
+    if (message !== undefined) {
+      lastPost = Date.now();
+      take(message.message as FileReading);
+      continue;
+    }
+    const waited = Date.now() - lastPost;
+    if (waited >= stallMs) return;
+    Atomics.wait(slots, SLOT.posted, posted, stallMs - waited);
+  }
+}
+
 function readHere(f: ManifestFile, maxBytes: number): Reading {
   try {
     return readDocuments(f, maxBytes);
@@ -102,34 +132,23 @@ export function readInParallel(files: readonly ManifestFile[], options: Parallel
     readings[i] = r;
     missing--;
   };
-  if (options.callerReads ?? true) {
-    for (let k = Atomics.add(slots, SLOT.next, 1); k < files.length; k = Atomics.add(slots, SLOT.next, 1)) settle(order[k], readHere(files[order[k]], maxBytes));
-  }
-  let lastPost = Date.now();
-  while (missing > 0 && worker !== undefined) {
-    const posted = Atomics.load(slots, SLOT.posted);
-    const message = receiveMessageOnPort(inbox);
-    if (message !== undefined) {
-      const r = message.message as FileReading;
-      lastPost = Date.now();
-      let docs: Reading | undefined;
-      try {
-        docs = decodeReading(r);
-      } catch (e) {
-        docs = e instanceof ManifestError ? e : undefined;
-      }
-      if (docs !== undefined && readings[r.index] === undefined) byWorker++;
-      settle(r.index, docs ?? readHere(files[r.index], maxBytes));
-      continue;
+  try {
+    if (options.callerReads ?? true) {
+      for (let k = Atomics.add(slots, SLOT.next, 1); k < files.length; k = Atomics.add(slots, SLOT.next, 1)) settle(order[k], readHere(files[order[k]], maxBytes));
     }
-    const waited = Date.now() - lastPost;
-    if (waited >= stallMs) break;
-    Atomics.wait(slots, SLOT.posted, posted, stallMs - waited);
+    if (worker !== undefined) {
+      receive(inbox, slots, () => missing > 0, stallMs, (r) => {
+        const docs = decodeOrUndefined(r);
+        if (docs !== undefined && readings[r.index] === undefined) byWorker++;
+        settle(r.index, docs ?? readHere(files[r.index], maxBytes));
+      });
+    }
+    // Whatever the worker did not post (it never started, or stalled) is read here; it claims nothing more.
+    Atomics.store(slots, SLOT.next, files.length);
+    for (let i = 0; i < files.length; i++) if (readings[i] === undefined) settle(i, readHere(files[i], maxBytes));
+  } finally {
+    inbox.close();
+    void worker?.terminate();
   }
-  // Whatever the worker did not post (it never started, or stalled) is read here; it claims nothing more.
-  Atomics.store(slots, SLOT.next, files.length);
-  for (let i = 0; i < files.length; i++) if (readings[i] === undefined) settle(i, readHere(files[i], maxBytes));
-  inbox.close();
-  void worker?.terminate();
   return { readings: readings as Reading[], byWorker };
 }
