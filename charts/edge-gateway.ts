@@ -29,74 +29,91 @@ const GATEWAY_NAME = 'ctis';
  * (`nginx.org/ssl-protocols`), Envoy Gateway a `ClientTrafficPolicy` attached to the Gateway.
  */
 export function gatewayApiEdge(chart: EdgeChart, routes: readonly Route[]): void {
-  const { env, namespace } = chart.ctx;
-  const edge = env.edge;
-  const labels = chart.ctx.platformLabels();
+  const edge = chart.ctx.env.edge;
   const implementation = gatewayImplementation(edge);
   const tlsOptions = implementation === 'nginx-gateway-fabric' ? { 'nginx.org/ssl-protocols': nginxSslProtocols(edge.tls.minVersion) } : undefined;
-  const https = routes.map(
-    (r): GatewaySpecListeners => ({
-      name: `https-${r.component.id}`,
-      hostname: r.host,
-      port: 443,
-      protocol: 'HTTPS',
-      tls: {
-        mode: GatewaySpecListenersTlsMode.TERMINATE,
-        certificateRefs: [{ group: '', kind: 'Secret', name: tlsSecretName(edge, r.component.id) }],
-        options: tlsOptions,
-      },
-      allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
-    }),
-  );
+  gateway(chart, routes, tlsOptions);
+  if (implementation === 'envoy-gateway') envoyClientTrafficPolicy(chart);
+  for (const r of routes) componentRoute(chart, r);
+  httpRedirectRoute(chart, routes);
+}
+
+/** The Gateway: a plain HTTP listener (for the redirect) and an HTTPS listener per routed host. */
+function gateway(chart: EdgeChart, routes: readonly Route[], tlsOptions: Record<string, string> | undefined): void {
+  const edge = chart.ctx.env.edge;
   new Gateway(chart, 'Gateway', {
-    metadata: chart.meta(GATEWAY_NAME, labels, { ...certManagerAnnotations(edge), ...(tlsOptions ? tlsReasonAnnotations(edge) : {}) }),
+    metadata: chart.meta(GATEWAY_NAME, chart.ctx.platformLabels(), { ...certManagerAnnotations(edge), ...(tlsOptions ? tlsReasonAnnotations(edge) : {}) }),
     spec: {
       gatewayClassName: edge.className,
       listeners: [
         { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } } },
-        ...https,
+        ...routes.map((r) => httpsListener(chart, r, tlsOptions)),
       ],
     },
   });
-  if (implementation === 'envoy-gateway') {
-    // Envoy Gateway: TLS settings of the Gateway's listeners (API gateway.envoyproxy.io/v1alpha1).
-    new ApiObject(chart, 'ClientTrafficPolicy', {
-      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-      kind: 'ClientTrafficPolicy',
-      metadata: chart.meta(GATEWAY_NAME, labels, tlsReasonAnnotations(edge)),
-      spec: {
-        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: GATEWAY_NAME }],
-        tls: { minVersion: edge.tls.minVersion },
-      },
-    });
-  }
-  for (const r of routes) {
-    const id = r.component.id;
-    const headers: HttpRouteSpecRulesFilters = {
-      type: HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
-      responseHeaderModifier: {
-        set: [{ name: 'Strict-Transport-Security', value: hstsHeader(edge.hsts) }, ...securityHeaderFields(r.headers)],
-      },
-    };
-    new HttpRoute(chart, id, {
-      metadata: chart.meta(id, chart.ctx.labels(id)),
-      spec: {
-        parentRefs: [{ name: GATEWAY_NAME, namespace, sectionName: `https-${id}` }],
-        hostnames: [r.host],
-        rules: [
-          {
-            matches: r.paths.map((value) => ({ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value } })),
-            filters: [headers],
-            backendRefs: [{ name: id, port: r.component.servingPort }],
-          },
-        ],
-      },
-    });
-  }
-  new HttpRoute(chart, 'HttpRedirect', {
-    metadata: chart.meta('http-to-https', labels),
+}
+
+/** The HTTPS listener of one host: TLS terminated with the host's certificate, routes of the same namespace only. */
+function httpsListener(chart: EdgeChart, r: Route, tlsOptions: Record<string, string> | undefined): GatewaySpecListeners {
+  return {
+    name: `https-${r.component.id}`,
+    hostname: r.host,
+    port: 443,
+    protocol: 'HTTPS',
+    tls: {
+      mode: GatewaySpecListenersTlsMode.TERMINATE,
+      certificateRefs: [{ group: '', kind: 'Secret', name: tlsSecretName(chart.ctx.env.edge, r.component.id) }],
+      options: tlsOptions,
+    },
+    allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
+  };
+}
+
+/** Envoy Gateway: TLS settings of the Gateway's listeners (API gateway.envoyproxy.io/v1alpha1). */
+function envoyClientTrafficPolicy(chart: EdgeChart): void {
+  const edge = chart.ctx.env.edge;
+  new ApiObject(chart, 'ClientTrafficPolicy', {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'ClientTrafficPolicy',
+    metadata: chart.meta(GATEWAY_NAME, chart.ctx.platformLabels(), tlsReasonAnnotations(edge)),
     spec: {
-      parentRefs: [{ name: GATEWAY_NAME, namespace, sectionName: 'http' }],
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: GATEWAY_NAME }],
+      tls: { minVersion: edge.tls.minVersion },
+    },
+  });
+}
+
+/** The HTTPRoute of one component on its HTTPS listener: its public paths, with HSTS and the security headers. */
+function componentRoute(chart: EdgeChart, r: Route): void {
+  const id = r.component.id;
+  const headers: HttpRouteSpecRulesFilters = {
+    type: HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
+    responseHeaderModifier: {
+      set: [{ name: 'Strict-Transport-Security', value: hstsHeader(chart.ctx.env.edge.hsts) }, ...securityHeaderFields(r.headers)],
+    },
+  };
+  new HttpRoute(chart, id, {
+    metadata: chart.meta(id, chart.ctx.labels(id)),
+    spec: {
+      parentRefs: [{ name: GATEWAY_NAME, namespace: chart.ctx.namespace, sectionName: `https-${id}` }],
+      hostnames: [r.host],
+      rules: [
+        {
+          matches: r.paths.map((value) => ({ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value } })),
+          filters: [headers],
+          backendRefs: [{ name: id, port: r.component.servingPort }],
+        },
+      ],
+    },
+  });
+}
+
+/** The HTTP listener's only route: every routed host redirected to HTTPS (301). */
+function httpRedirectRoute(chart: EdgeChart, routes: readonly Route[]): void {
+  new HttpRoute(chart, 'HttpRedirect', {
+    metadata: chart.meta('http-to-https', chart.ctx.platformLabels()),
+    spec: {
+      parentRefs: [{ name: GATEWAY_NAME, namespace: chart.ctx.namespace, sectionName: 'http' }],
       hostnames: routes.map((r) => r.host),
       rules: [
         {

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
   Certificate,
+  CertificateSpecIssuerRef,
   CertificateSpecPrivateKeyAlgorithm,
   CertificateSpecPrivateKeyRotationPolicy,
   CertificateSpecUsages,
@@ -36,47 +37,65 @@ export function certificateNames(ctx: StackContext): string[] {
 export class PlatformChart extends StackChart {
   constructor(scope: Construct, ctx: StackContext) {
     super(scope, 'platform', ctx);
-    const env = ctx.env;
-    const labels = ctx.platformLabels();
+    this.podSecurityNamespace();
+    this.secretBindings();
+    const mtls = ctx.env.features.appServerMtls;
+    if (!mtls.enabled) return;
+    const { certificates } = mtls;
+    if (certificates.source === 'external-secret') this.mtlsSecretBindings();
+    else this.mtlsCertificates({ name: certificates.issuerName, kind: certificates.issuerKind, group: 'cert-manager.io' });
+  }
+
+  /** The namespace: Pod Security labels, synced first and never pruned. */
+  private podSecurityNamespace(): void {
     new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
-        name: ctx.namespace,
-        labels: { ...labels, ...POD_SECURITY_LABELS },
+        name: this.ctx.namespace,
+        labels: { ...this.ctx.platformLabels(), ...POD_SECURITY_LABELS },
         // Deleting the namespace would delete every claim in it: no sync or Application
         // deletion may do it.
         annotations: { ...syncWave(SyncWave.NAMESPACE), ...NEVER_PRUNE },
       },
     });
+  }
 
-    const bind = (name: string, keys: Record<string, string>, type?: string) =>
-      new SecretBinding(this, name, env, { name, labels, keys, type });
-    bind(SecretNames.DATABASE, { 'connection-string': 'database/connection-string' });
-    bind(SecretNames.REDIS, { 'connection-string': 'redis/connection-string' });
-    bind(SecretNames.INTERNAL_TOKENS, { 'api-key': 'internal-tokens/api-key' });
-    bind(SecretNames.FRONTEND_OIDC, { 'client-secret': 'frontend/oidc-client-secret' });
+  /** A Secret bound from the secret store: Secret key to store key. */
+  private bind(name: string, keys: Record<string, string>, type?: string): void {
+    new SecretBinding(this, name, this.ctx.env, { name, labels: this.ctx.platformLabels(), keys, type });
+  }
+
+  /** The Secrets every environment binds, and those of the in-cluster stores, backups and object storage it has. */
+  private secretBindings(): void {
+    const env = this.ctx.env;
+    this.bind(SecretNames.DATABASE, { 'connection-string': 'database/connection-string' });
+    this.bind(SecretNames.REDIS, { 'connection-string': 'redis/connection-string' });
+    this.bind(SecretNames.INTERNAL_TOKENS, { 'api-key': 'internal-tokens/api-key' });
+    this.bind(SecretNames.FRONTEND_OIDC, { 'client-secret': 'frontend/oidc-client-secret' });
     if (env.dataStores.postgresql.mode === 'in-cluster') {
-      bind(SecretNames.POSTGRESQL_CREDENTIALS, { username: 'postgresql/username', password: 'postgresql/password' });
+      this.bind(SecretNames.POSTGRESQL_CREDENTIALS, { username: 'postgresql/username', password: 'postgresql/password' });
     }
     if (env.dataStores.redis.mode === 'in-cluster') {
-      bind(SecretNames.REDIS_CREDENTIALS, { password: 'redis/password' });
+      this.bind(SecretNames.REDIS_CREDENTIALS, { password: 'redis/password' });
     }
-    if (ctx.effective.tasks.some((t) => t.spec.kind === 'backup' && t.spec.of === 'postgresql')) {
+    if (this.ctx.effective.tasks.some((t) => t.spec.kind === 'backup' && t.spec.of === 'postgresql')) {
       // A role with pg_read_all_data (PostgreSQL 14+), not the server's superuser.
-      bind(SecretNames.POSTGRESQL_BACKUP_CREDENTIALS, { username: 'postgresql/backup-username', password: 'postgresql/backup-password' });
+      this.bind(SecretNames.POSTGRESQL_BACKUP_CREDENTIALS, { username: 'postgresql/backup-username', password: 'postgresql/backup-password' });
     }
     if (env.objectStorage?.credentials.source === 'external-secret') {
-      bind(SecretNames.OBJECT_STORAGE, { 'connection-string': 'object-storage/connection-string' });
+      this.bind(SecretNames.OBJECT_STORAGE, { 'connection-string': 'object-storage/connection-string' });
     }
+  }
 
-    const mtls = env.features.appServerMtls;
-    if (!mtls.enabled) return;
-    if (mtls.certificates.source === 'external-secret') {
-      const tlsKeys = (prefix: string) => ({ 'tls.crt': `${prefix}/tls.crt`, 'tls.key': `${prefix}/tls.key`, 'ca.crt': `${prefix}/ca.crt` });
-      bind(SecretNames.APP_SERVER_TLS, tlsKeys('app-server/tls'), 'kubernetes.io/tls');
-      bind(SecretNames.API_CLIENT_TLS, tlsKeys('api/client-tls'), 'kubernetes.io/tls');
-      return;
-    }
-    const issuerRef = { name: mtls.certificates.issuerName, kind: mtls.certificates.issuerKind, group: 'cert-manager.io' };
+  /** AppServer mTLS from the secret store: the server's and the api client's TLS Secrets. */
+  private mtlsSecretBindings(): void {
+    const tlsKeys = (prefix: string) => ({ 'tls.crt': `${prefix}/tls.crt`, 'tls.key': `${prefix}/tls.key`, 'ca.crt': `${prefix}/ca.crt` });
+    this.bind(SecretNames.APP_SERVER_TLS, tlsKeys('app-server/tls'), 'kubernetes.io/tls');
+    this.bind(SecretNames.API_CLIENT_TLS, tlsKeys('api/client-tls'), 'kubernetes.io/tls');
+  }
+
+  /** AppServer mTLS from cert-manager: the server's certificate (its Service names) and the api client's. */
+  private mtlsCertificates(issuerRef: CertificateSpecIssuerRef): void {
+    const ctx = this.ctx;
     const privateKey = { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS };
     const svc = `app-server.${ctx.namespace}.svc`;
     new Certificate(this, 'AppServerTls', {

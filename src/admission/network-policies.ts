@@ -16,38 +16,8 @@ const NAMESPACE_KEY = '@namespace';
  * a namespace-wide `podSelector: {}` with an ingress rule is judged for every internal component.
  */
 export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
-  const labels = Object.entries(inputs.platformLabels);
-  const labelled = labels.map(([k, v]) => `(${lit(k)} in object.metadata.labels && object.metadata.labels[${lit(k)}] == ${lit(v)})`).join(' && ');
-  const ps = 'object.spec.podSelector';
-  const name = lit(NAME_LABEL);
   const checks: Check[] = [
-    check({
-      id: 'project-labels',
-      runbookItem: 'SPEC §2 rule 2',
-      validatorRule: 'network-extra-connection',
-      expression: `has(object.metadata.labels) && ${labelled}`,
-      subject: "'NetworkPolicy ' + object.metadata.name",
-      detail: `'was not rendered by this project: it must carry ${labels.map(([k, v]) => `${k}=${v}`).join(', ')} (policies come from the topology, through Git)'`,
-      message: 'the NetworkPolicy does not carry the labels of the policies this project renders',
-    }),
-  ];
-  // One check for every internal component, so the policy stays one validation however large
-  // the topology: the outer loop runs over a list literal, the inner ones over the object.
-  const internal = litList(inputs.internal().map((c) => c.id));
-  const maySelect =
-    `!(has(${ps}.matchLabels) && ${name} in ${ps}.matchLabels && ${ps}.matchLabels[${name}] != c) && ` +
-    `!(has(${ps}.matchExpressions) && ${ps}.matchExpressions.exists(e, e.key == ${name} && ` +
-    `((e.operator == 'In' && !(c in e.values)) || (e.operator == 'NotIn' && c in e.values) || e.operator == 'DoesNotExist')))`;
-  const callerPeer =
-    `(!has(p.namespaceSelector) && !has(p.ipBlock) && has(p.podSelector) && has(p.podSelector.matchLabels) && ` +
-    `${name} in p.podSelector.matchLabels && p.podSelector.matchLabels[${name}] in variables.callers[c])`;
-  // The namespace pinned by name and at least the declared pod labels: no wider than declared.
-  const inboundPeer =
-    `(!has(p.ipBlock) && has(p.namespaceSelector) && has(p.namespaceSelector.matchLabels) && ${lit(NAMESPACE_LABEL)} in p.namespaceSelector.matchLabels && ` +
-    `has(p.podSelector) && has(p.podSelector.matchLabels) && variables.inbound[c].exists(i, p.namespaceSelector.matchLabels[${lit(NAMESPACE_LABEL)}] == i[${lit(NAMESPACE_KEY)}] && ` +
-    `i.all(k, k == ${lit(NAMESPACE_KEY)} || (k in p.podSelector.matchLabels && p.podSelector.matchLabels[k] == i[k]))))`;
-  const rulesOk = `variables.ingress.all(r, has(r.from) && size(r.from) > 0 && r.from.all(p, ${callerPeer} || ${inboundPeer}))`;
-  checks.push(
+    projectLabelsCheck(inputs),
     check({
       id: 'ingress-from-callers',
       runbookItem: 'SPEC §2 rules 1 and 2',
@@ -60,7 +30,7 @@ export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
         `' (' + variables.opened.map(c, variables.reach[c]).join('; ') + ')'`,
       message: 'the NetworkPolicy admits ingress to an internal component from peers other than its declared callers',
     }),
-  );
+  ];
   return {
     concern: 'network-policies',
     description: 'NetworkPolicies: only the ones this project renders; internal components reachable only from their declared callers.',
@@ -77,10 +47,51 @@ export function networkPolicyPolicy(inputs: AdmissionInputs): PolicyDefinition {
       // What may reach each component, for messages.
       { name: 'reach', expression: mapLiteral(inputs, (id) => lit(reach(inputs, id))) },
       // Internal components the policy may select and opens to something but their callers.
-      { name: 'opened', expression: `${internal}.filter(c, ${maySelect} && !${rulesOk})` },
+      { name: 'opened', expression: openedComponents(inputs) },
     ],
     checks,
   };
+}
+
+/** The policy carries the environment's platform labels: it is one this project rendered. */
+function projectLabelsCheck(inputs: AdmissionInputs): Check {
+  const labels = Object.entries(inputs.platformLabels);
+  const labelled = labels.map(([k, v]) => `(${lit(k)} in object.metadata.labels && object.metadata.labels[${lit(k)}] == ${lit(v)})`).join(' && ');
+  return check({
+    id: 'project-labels',
+    runbookItem: 'SPEC §2 rule 2',
+    validatorRule: 'network-extra-connection',
+    expression: `has(object.metadata.labels) && ${labelled}`,
+    subject: "'NetworkPolicy ' + object.metadata.name",
+    detail: `'was not rendered by this project: it must carry ${labels.map(([k, v]) => `${k}=${v}`).join(', ')} (policies come from the topology, through Git)'`,
+    message: 'the NetworkPolicy does not carry the labels of the policies this project renders',
+  });
+}
+
+/**
+ * The CEL list of internal components (`c`) the policy may select and whose ingress rules admit
+ * a peer (`p`) that is neither a declared caller nor a declared inbound namespace's pods.
+ */
+function openedComponents(inputs: AdmissionInputs): string {
+  const ps = 'object.spec.podSelector';
+  const name = lit(NAME_LABEL);
+  // One check for every internal component, so the policy stays one validation however large
+  // the topology: the outer loop runs over a list literal, the inner ones over the object.
+  const internal = litList(inputs.internal().map((c) => c.id));
+  const maySelect =
+    `!(has(${ps}.matchLabels) && ${name} in ${ps}.matchLabels && ${ps}.matchLabels[${name}] != c) && ` +
+    `!(has(${ps}.matchExpressions) && ${ps}.matchExpressions.exists(e, e.key == ${name} && ` +
+    `((e.operator == 'In' && !(c in e.values)) || (e.operator == 'NotIn' && c in e.values) || e.operator == 'DoesNotExist')))`;
+  const callerPeer =
+    `(!has(p.namespaceSelector) && !has(p.ipBlock) && has(p.podSelector) && has(p.podSelector.matchLabels) && ` +
+    `${name} in p.podSelector.matchLabels && p.podSelector.matchLabels[${name}] in variables.callers[c])`;
+  // The namespace pinned by name and at least the declared pod labels: no wider than declared.
+  const inboundPeer =
+    `(!has(p.ipBlock) && has(p.namespaceSelector) && has(p.namespaceSelector.matchLabels) && ${lit(NAMESPACE_LABEL)} in p.namespaceSelector.matchLabels && ` +
+    `has(p.podSelector) && has(p.podSelector.matchLabels) && variables.inbound[c].exists(i, p.namespaceSelector.matchLabels[${lit(NAMESPACE_LABEL)}] == i[${lit(NAMESPACE_KEY)}] && ` +
+    `i.all(k, k == ${lit(NAMESPACE_KEY)} || (k in p.podSelector.matchLabels && p.podSelector.matchLabels[k] == i[k]))))`;
+  const rulesOk = `variables.ingress.all(r, has(r.from) && size(r.from) > 0 && r.from.all(p, ${callerPeer} || ${inboundPeer}))`;
+  return `${internal}.filter(c, ${maySelect} && !${rulesOk})`;
 }
 
 /** A CEL map literal from each internal component to a value. */

@@ -1,7 +1,7 @@
 import { TRAEFIK_ENTRYPOINTS_ANNOTATION, TRAEFIK_MIDDLEWARES_ANNOTATION, TRAEFIK_TLS_ANNOTATION, TraefikEntryPoint, TraefikMiddleware, traefikMiddlewareRef } from '../constructs/edge';
 import { ADMIN_PATHS } from '../topology/model';
 import { lit, litList } from './cel';
-import { AdmissionInputs, check, PolicyDefinition } from './model';
+import { AdmissionInputs, check, Check, PolicyDefinition, Variable } from './model';
 
 /**
  * The edge: an Ingress or HTTPRoute may hand requests only to the Services of the public
@@ -54,6 +54,23 @@ function traefikAdminGuard(namespace: string, allowList: boolean): string {
 
 /** Ingress (networking.k8s.io/v1). */
 export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
+  return {
+    concern: 'ingresses',
+    description: `Ingresses: only the public components (${inputs.publicBackends().join(', ')}) are routed; admin paths only behind the allow-list.`,
+    resourceRules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['ingresses'], operations: ['CREATE', 'UPDATE'] }],
+    // Annotations attach the allow-list: detaching it is judged like a new route.
+    judged: (root) => [`${root}.spec`, `(has(${root}.metadata.annotations) ? ${root}.metadata.annotations : {})`],
+    variables: ingressVariables(inputs),
+    checks: ingressChecks(inputs),
+  };
+}
+
+/**
+ * What the Ingress checks read: its rules, the backends that are not public components, the
+ * routes that reach admin paths, the Traefik router settings (Traefik profile) and the preview
+ * routes not at their preview host behind the allow-list (where a component has a preview host).
+ */
+function ingressVariables(inputs: AdmissionInputs): Variable[] {
   const allowed = litList(inputs.publicBackends());
   const admin = litList(inputs.adminServing());
   const previews = inputs.previewRoutes();
@@ -70,77 +87,76 @@ export function ingressPolicy(inputs: AdmissionInputs): PolicyDefinition {
   const exposes = (b: string, p: string) => `(has(${b}.service) && ${b}.service.name in ${admin} && ${covers(p)})`;
   const dflt = 'object.spec.defaultBackend';
   const traefik = inputs.env.edge.profile === 'traefik';
+  return [
+    { name: 'rules', expression: 'has(object.spec.rules) ? object.spec.rules : []' },
+    {
+      name: 'badBackends',
+      expression:
+        `(has(${dflt}) && !${ok(dflt)} ? [${name(dflt)}] : []) + ` +
+        `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, !${okPath('p.backend')}).map(p, ${name('p.backend')}).join(', ') : '').filter(s, s != '')`,
+    },
+    {
+      name: 'adminRoutes',
+      expression:
+        `(has(${dflt}) && ${exposes(dflt, "'/'")} ? [${dflt}.service.name + ' (default backend)'] : []) + ` +
+        `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${exposes('p.backend', path('p'))}).map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*') + (has(p.path) ? p.path : '/')).join(', ') : '').filter(s, s != '')`,
+    },
+    ...(traefik ? TRAEFIK_VARIABLES : []),
+    // After the Traefik variables it reads (a variable sees only those before it).
+    ...(previews.length > 0
+      ? [
+          {
+            name: 'openPreviews',
+            expression:
+              `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${isPreview('p.backend')} && !${previewGuarded('r', 'p.backend')})` +
+              `.map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*')).join(', ') : '').filter(s, s != '')`,
+          },
+        ]
+      : []),
+  ];
+}
+
+/** The Ingress checks: public backends only, previews only where guarded, admin paths only behind the Traefik guard. */
+function ingressChecks(inputs: AdmissionInputs): Check[] {
+  const previews = inputs.previewRoutes();
+  const traefik = inputs.env.edge.profile === 'traefik';
   const traefikAllowList = traefik && inputs.env.edge.adminAllowList.length > 0;
   const guard = traefik ? traefikAdminGuard(inputs.namespace, traefikAllowList) : undefined;
-  return {
-    concern: 'ingresses',
-    description: `Ingresses: only the public components (${inputs.publicBackends().join(', ')}) are routed; admin paths only behind the allow-list.`,
-    resourceRules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['ingresses'], operations: ['CREATE', 'UPDATE'] }],
-    // Annotations attach the allow-list: detaching it is judged like a new route.
-    judged: (root) => [`${root}.spec`, `(has(${root}.metadata.annotations) ? ${root}.metadata.annotations : {})`],
-    variables: [
-      { name: 'rules', expression: 'has(object.spec.rules) ? object.spec.rules : []' },
-      {
-        name: 'badBackends',
-        expression:
-          `(has(${dflt}) && !${ok(dflt)} ? [${name(dflt)}] : []) + ` +
-          `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, !${okPath('p.backend')}).map(p, ${name('p.backend')}).join(', ') : '').filter(s, s != '')`,
-      },
-      {
-        name: 'adminRoutes',
-        expression:
-          `(has(${dflt}) && ${exposes(dflt, "'/'")} ? [${dflt}.service.name + ' (default backend)'] : []) + ` +
-          `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${exposes('p.backend', path('p'))}).map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*') + (has(p.path) ? p.path : '/')).join(', ') : '').filter(s, s != '')`,
-      },
-      ...(traefik ? TRAEFIK_VARIABLES : []),
-      // After the Traefik variables it reads (a variable sees only those before it).
-      ...(previews.length > 0
-        ? [
-            {
-              name: 'openPreviews',
-              expression:
-                `variables.rules.map(r, has(r.http) ? r.http.paths.filter(p, ${isPreview('p.backend')} && !${previewGuarded('r', 'p.backend')})` +
-                `.map(p, p.backend.service.name + ' at ' + (has(r.host) ? r.host : '*')).join(', ') : '').filter(s, s != '')`,
-            },
-          ]
-        : []),
-    ],
-    checks: [
-      check({
-        id: 'ingress-backends',
-        runbookItem: RULE_1,
-        validatorRule: 'internal-not-exposed',
-        expression: 'size(variables.badBackends) == 0',
-        subject: "variables.badBackends.join(', ')",
-        detail: `'Ingress ' + object.metadata.name + ' routes to it, but only the public components ${inputs.publicBackends().join(', ')} are routed'`,
-        message: 'the Ingress routes to a Service that is not a public component',
-      }),
-      ...(previews.length > 0
-        ? [
-            check({
-              id: 'ingress-preview-guarded',
-              runbookItem: `${RULE_1}, ${RULE_12}`,
-              validatorRule: 'preview-not-public',
-              expression: 'size(variables.openPreviews) == 0',
-              subject: "variables.openPreviews.join(', ')",
-              detail: `'Ingress ' + object.metadata.name + ' routes a preview Service other than at its preview host (${previews.map((p) => `${p.service}: ${p.host}`).join(', ')}) behind the ${TraefikMiddleware.ADMIN_ALLOW_LIST} Middleware'`,
-              message: 'the Ingress routes a preview Service publicly',
-            }),
-          ]
-        : []),
-      check({
-        id: 'ingress-admin-paths',
-        runbookItem: RULE_12,
-        validatorRule: 'admin-paths-not-public',
-        expression: guard ? `size(variables.adminRoutes) == 0 || ${guard}` : 'size(variables.adminRoutes) == 0',
-        subject: "variables.adminRoutes.join(', ')",
-        detail: `'Ingress ' + object.metadata.name + ' routes paths that reach ${ADMIN_PATHS.join(', ')}' + ${lit(
-          traefikAllowList ? ` without the ${TraefikMiddleware.ADMIN_ALLOW_LIST} Middleware` : ' (admin paths are not routed in this environment)',
-        )}`,
-        message: 'the Ingress routes admin paths publicly',
-      }),
-    ],
-  };
+  return [
+    check({
+      id: 'ingress-backends',
+      runbookItem: RULE_1,
+      validatorRule: 'internal-not-exposed',
+      expression: 'size(variables.badBackends) == 0',
+      subject: "variables.badBackends.join(', ')",
+      detail: `'Ingress ' + object.metadata.name + ' routes to it, but only the public components ${inputs.publicBackends().join(', ')} are routed'`,
+      message: 'the Ingress routes to a Service that is not a public component',
+    }),
+    ...(previews.length > 0
+      ? [
+          check({
+            id: 'ingress-preview-guarded',
+            runbookItem: `${RULE_1}, ${RULE_12}`,
+            validatorRule: 'preview-not-public',
+            expression: 'size(variables.openPreviews) == 0',
+            subject: "variables.openPreviews.join(', ')",
+            detail: `'Ingress ' + object.metadata.name + ' routes a preview Service other than at its preview host (${previews.map((p) => `${p.service}: ${p.host}`).join(', ')}) behind the ${TraefikMiddleware.ADMIN_ALLOW_LIST} Middleware'`,
+            message: 'the Ingress routes a preview Service publicly',
+          }),
+        ]
+      : []),
+    check({
+      id: 'ingress-admin-paths',
+      runbookItem: RULE_12,
+      validatorRule: 'admin-paths-not-public',
+      expression: guard ? `size(variables.adminRoutes) == 0 || ${guard}` : 'size(variables.adminRoutes) == 0',
+      subject: "variables.adminRoutes.join(', ')",
+      detail: `'Ingress ' + object.metadata.name + ' routes paths that reach ${ADMIN_PATHS.join(', ')}' + ${lit(
+        traefikAllowList ? ` without the ${TraefikMiddleware.ADMIN_ALLOW_LIST} Middleware` : ' (admin paths are not routed in this environment)',
+      )}`,
+      message: 'the Ingress routes admin paths publicly',
+    }),
+  ];
 }
 
 /** HTTPRoute (gateway.networking.k8s.io/v1). */

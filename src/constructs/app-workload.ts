@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { WorkloadConfig } from '../config/schema';
+import type { ScalingConfig, WorkloadConfig } from '../config/schema';
 import { blueGreenOf, maxPods } from '../config/strategy';
 import { SyncWave, syncWave } from './argocd-annotations';
 import { BlueGreenRelease } from './blue-green';
@@ -44,32 +44,51 @@ export interface AppWorkloadProps extends ComponentIdentity {
  * colours by the component's labels.
  */
 export class AppWorkload extends Construct {
-  constructor(scope: Construct, id: string, props: AppWorkloadProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AppWorkloadProps,
+  ) {
     super(scope, id);
-    const meta = (extra?: Record<string, string>) => ({
-      name: props.name,
-      labels: props.labels,
-      annotations: { ...syncWave(SyncWave.APPS), ...extra },
-    });
-    const settingsName = `${props.name}-settings`;
-    const sortedSettings = Object.fromEntries(Object.entries(props.settings).sort(([a], [b]) => a.localeCompare(b)));
-
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: meta(props.serviceAccountAnnotations),
+      metadata: this.meta(props.serviceAccountAnnotations),
       automountServiceAccountToken: false,
     });
-    new k8s.KubeConfigMap(this, 'Settings', {
-      metadata: { ...meta(), name: settingsName },
-      data: sortedSettings,
-    });
-
+    const settings = this.settingsConfigMap();
     const scaling = props.workload.scaling;
-    const autoscaled = 'minReplicas' in scaling;
-    const template = podTemplate({
+    const replicas = 'minReplicas' in scaling ? undefined : scaling.replicas;
+    const target = this.workload(this.template(settings), replicas);
+    new k8s.KubeService(this, 'Service', { metadata: this.meta(), spec: clusterIpService(props.selector, props.servicePorts) });
+    if ('minReplicas' in scaling) this.autoscaler(target, scaling);
+    if (maxPods(scaling) > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: this.meta(),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: props.selector } },
+      });
+    }
+  }
+
+  /** Metadata of the component's objects: its name and labels, synced in the applications' wave. */
+  private meta(extra?: Record<string, string>): k8s.ObjectMeta {
+    return { name: this.props.name, labels: this.props.labels, annotations: { ...syncWave(SyncWave.APPS), ...extra } };
+  }
+
+  /** The settings ConfigMap (`<name>-settings`, keys sorted); returns its name and data. */
+  private settingsConfigMap(): { name: string; data: Record<string, string> } {
+    const name = `${this.props.name}-settings`;
+    const data = Object.fromEntries(Object.entries(this.props.settings).sort(([a], [b]) => a.localeCompare(b)));
+    new k8s.KubeConfigMap(this, 'Settings', { metadata: { ...this.meta(), name }, data });
+    return { name, data };
+  }
+
+  /** The pod template: the container with its image, resources and settings, restarted when the settings change. */
+  private template(settings: { name: string; data: Record<string, string> }): k8s.PodTemplateSpec {
+    const props = this.props;
+    return podTemplate({
       labels: { ...props.labels, ...props.podLabels },
       serviceAccountName: props.name,
       runAsUser: props.runAsUser,
-      annotations: { 'ctis.io/settings-checksum': checksum(sortedSettings) },
+      annotations: { 'ctis.io/settings-checksum': checksum(settings.data) },
       spreadBy: props.selector,
       volumes: props.volumes,
       callsKubernetesApi: props.callsKubernetesApi,
@@ -78,12 +97,15 @@ export class AppWorkload extends Construct {
         name: props.name,
         image: props.workload.image,
         resources: props.workload.resources,
-        envFromConfigMaps: [settingsName],
+        envFromConfigMaps: [settings.name],
       },
     });
-    const replicas = autoscaled ? undefined : scaling.replicas;
+  }
+
+  /** The workload of the configured strategy (a blue-green release or a rolling Deployment); returns what an HPA scales. */
+  private workload(template: k8s.PodTemplateSpec, replicas: number | undefined): k8s.CrossVersionObjectReferenceV2 {
+    const props = this.props;
     const blueGreen = blueGreenOf(props.workload);
-    let target: k8s.CrossVersionObjectReferenceV2;
     if (blueGreen) {
       const release = new BlueGreenRelease(this, 'Release', {
         name: props.name,
@@ -95,48 +117,40 @@ export class AppWorkload extends Construct {
         readiness: props.readiness,
         servicePorts: props.servicePorts,
       });
-      target = release.scaleTarget;
-    } else {
-      new k8s.KubeDeployment(this, 'Deployment', {
-        metadata: meta(),
-        spec: {
-          replicas,
-          revisionHistoryLimit: 5,
-          selector: { matchLabels: props.selector },
-          strategy: {
-            type: 'RollingUpdate',
-            rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+      return release.scaleTarget;
+    }
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: this.meta(),
+      spec: {
+        replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: props.selector },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
+        template,
+      },
+    });
+    return { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name };
+  }
+
+  /** The HPA of the workload: CPU utilisation between the configured bounds, scaling down slowly. */
+  private autoscaler(target: k8s.CrossVersionObjectReferenceV2, scaling: Extract<ScalingConfig, { minReplicas: number }>): void {
+    new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      metadata: this.meta(),
+      spec: {
+        scaleTargetRef: target,
+        minReplicas: scaling.minReplicas,
+        maxReplicas: scaling.maxReplicas,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilizationPercentage } },
           },
-          template,
-        },
-      });
-      target = { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name };
-    }
-
-    new k8s.KubeService(this, 'Service', { metadata: meta(), spec: clusterIpService(props.selector, props.servicePorts) });
-
-    if (autoscaled) {
-      new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-        metadata: meta(),
-        spec: {
-          scaleTargetRef: target,
-          minReplicas: scaling.minReplicas,
-          maxReplicas: scaling.maxReplicas,
-          metrics: [
-            {
-              type: 'Resource',
-              resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilizationPercentage } },
-            },
-          ],
-          behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
-        },
-      });
-    }
-    if (maxPods(scaling) > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: meta(),
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: props.selector } },
-      });
-    }
+        ],
+        behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+      },
+    });
   }
 }
