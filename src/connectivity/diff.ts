@@ -89,6 +89,47 @@ const PAIR_OPS = {
   isEmpty: (a: Pair) => a.before.equals(a.after),
 };
 
+/** The contributions of one workload and direction to its connections with external ranges. */
+interface ExternalGroup {
+  workload: string;
+  outgoing: boolean;
+  kind: NodeKind;
+  pieces: { range: IpRange; value: Pair }[];
+}
+
+/** Appends the changes of each workload's external connections, address by address (`sweep`). */
+function pushExternalChanges(external: ReadonlyMap<string, ExternalGroup>, changes: ConnectionChange[]): void {
+  for (const g of external.values()) {
+    for (const piece of sweep(g.pieces, PAIR_OPS)) {
+      const id = formatRange(piece.range);
+      const { before, after } = piece.value;
+      changes.push({
+        change: classify(before, after),
+        src: g.outgoing ? g.workload : id,
+        dst: g.outgoing ? id : g.workload,
+        srcKind: g.outgoing ? g.kind : 'external',
+        dstKind: g.outgoing ? 'external' : g.kind,
+        before,
+        after,
+      });
+    }
+  }
+}
+
+/** The nodes the changes mention, each once, sorted. */
+function nodesOf(changes: readonly ConnectionChange[]): ConnectivityNode[] {
+  const nodes = new Map<string, ConnectivityNode>();
+  for (const ch of changes) {
+    for (const [id, kind] of [
+      [ch.src, ch.srcKind],
+      [ch.dst, ch.dstKind],
+    ] as const) {
+      if (!nodes.has(id)) nodes.set(id, nodeOf(id, kind));
+    }
+  }
+  return [...nodes.values()].sort(compareNodes);
+}
+
 /**
  * Compares two connectivity results. Pairs of workloads, pods outside the manifests (e.g.
  * `{other-namespace}`, `kube-system/{k8s-app=kube-dns}`) and the ingress controller are compared
@@ -105,10 +146,7 @@ export function diffConnectivity(base: readonly Connection[], head: readonly Con
     renamed.has(c.src) || renamed.has(c.dst) ? { ...c, src: renamed.get(c.src) ?? c.src, dst: renamed.get(c.dst) ?? c.dst } : c;
   const plain = new Map<string, { c: Connection; before: ConnectionSet; after: ConnectionSet }>();
   // workload id + direction -> contributions over the address space
-  const external = new Map<
-    string,
-    { workload: string; outgoing: boolean; kind: NodeKind; pieces: { range: IpRange; value: Pair }[] }
-  >();
+  const external = new Map<string, ExternalGroup>();
 
   const visit = (c: Connection, side: 'before' | 'after') => {
     const outgoing = c.dstKind === 'external';
@@ -136,34 +174,11 @@ export function diffConnectivity(base: readonly Connection[], head: readonly Con
     if (before.equals(after)) continue;
     changes.push({ change: classify(before, after), src: c.src, dst: c.dst, srcKind: c.srcKind, dstKind: c.dstKind, before, after });
   }
-  for (const g of external.values()) {
-    for (const piece of sweep(g.pieces, PAIR_OPS)) {
-      const id = formatRange(piece.range);
-      const { before, after } = piece.value;
-      changes.push({
-        change: classify(before, after),
-        src: g.outgoing ? g.workload : id,
-        dst: g.outgoing ? id : g.workload,
-        srcKind: g.outgoing ? g.kind : 'external',
-        dstKind: g.outgoing ? 'external' : g.kind,
-        before,
-        after,
-      });
-    }
-  }
+  pushExternalChanges(external, changes);
   changes.sort((a, b) => ORDER[a.change] - ORDER[b.change] || compareConnections(a, b));
 
-  const nodes = new Map<string, ConnectivityNode>();
-  for (const ch of changes) {
-    for (const [id, kind] of [
-      [ch.src, ch.srcKind],
-      [ch.dst, ch.dstKind],
-    ] as const) {
-      if (!nodes.has(id)) nodes.set(id, nodeOf(id, kind));
-    }
-  }
   const replaced = [...renamed].map(([before, after]) => ({ before, after })).sort((a, b) => (a.before < b.before ? -1 : a.before > b.before ? 1 : 0));
-  return { changes, nodes: [...nodes.values()].sort(compareNodes), replaced };
+  return { changes, nodes: nodesOf(changes), replaced };
 }
 
 /**

@@ -87,34 +87,8 @@ export class PairFinder {
     const unrestricted = this.pods.states.filter((s) => s.egress.length === 0);
     const wildcard = this.wildcardGroups('egress');
     for (const d of this.pods.states) {
-      let any: ConnectionSet;
       const explicit = new Map<PodState, ConnectionSet>();
-      if (d.ingress.length === 0) {
-        any = ConnectionSet.all();
-      } else {
-        any = ConnectionSet.none();
-        for (const p of d.ingress) {
-          for (const r of p.ingress!) {
-            const c = resolveRulePorts(r, d.ep.ports);
-            if (c.isEmpty()) continue;
-            if (r.peers === 'all') {
-              any = any.union(c);
-              continue;
-            }
-            for (const peer of r.peers) {
-              if (peer.kind !== 'pods') continue;
-              if (isAllPodsPeer(peer)) {
-                any = any.union(c);
-                continue;
-              }
-              for (const s of this.pods.peerPods(p, peer)) {
-                const prev = explicit.get(s);
-                explicit.set(s, prev ? prev.union(c) : c);
-              }
-            }
-          }
-        }
-      }
+      const any = this.ingressAdmits(d, explicit);
       const consider = (s: PodState, ingress: ConnectionSet) => {
         if (s.ep.id === d.ep.id) return;
         const c = ingress.intersect(this.evaluate.egressFrom(s, d.ep));
@@ -139,6 +113,37 @@ export class PairFinder {
       }
     }
     return out;
+  }
+
+  /**
+   * What `d`'s ingress admits from any pod (all when no policy isolates it); the sources its rules
+   * name through pod peers go into `explicit` with what each rule admits from them.
+   */
+  private ingressAdmits(d: PodState, explicit: Map<PodState, ConnectionSet>): ConnectionSet {
+    if (d.ingress.length === 0) return ConnectionSet.all();
+    let any = ConnectionSet.none();
+    for (const p of d.ingress) {
+      for (const r of p.ingress!) {
+        const c = resolveRulePorts(r, d.ep.ports);
+        if (c.isEmpty()) continue;
+        if (r.peers === 'all') {
+          any = any.union(c);
+          continue;
+        }
+        for (const peer of r.peers) {
+          if (peer.kind !== 'pods') continue;
+          if (isAllPodsPeer(peer)) {
+            any = any.union(c);
+            continue;
+          }
+          for (const s of this.pods.peerPods(p, peer)) {
+            const prev = explicit.get(s);
+            explicit.set(s, prev ? prev.union(c) : c);
+          }
+        }
+      }
+    }
+    return any;
   }
 
   /**

@@ -7,7 +7,7 @@ import { addConns, PairFinder } from './all-pairs';
 import type { ConnectionSet } from './connection-set';
 import type { Evaluator } from './evaluate';
 import { NamespaceTable } from './model';
-import { CompiledPolicy, isAllPodsPeer } from './policies';
+import { CompiledPolicy, isAllPodsPeer, Peer } from './policies';
 import type { PodState, PodStore } from './pods';
 import { Labels, Selector } from './selector';
 import type { PodEndpoint, PolicyInfo } from './types';
@@ -92,6 +92,15 @@ export const OTHER_NAMESPACE_ID = '{other-namespace}';
 /** Namespace name of representatives in namespaces outside the manifests (no real name has braces). */
 const OTHER_NAMESPACE = '{other-namespace}';
 
+/** A peer of a NetworkPolicy rule that selects pods. */
+type PodsPeer = Extract<Peer, { kind: 'pods' }>;
+
+/** Records an outside class by id (`endpoints`), with the namespace it lies in when it lies in one. */
+type AddClass = (id: string, spec: HypotheticalPod, namespace?: string) => void;
+
+/** Records the pods a selector matches in a namespace of the manifests, unless they are its workloads. */
+type AddInManifests = (ns: string, q: Selector, labels: Labels) => void;
+
 /** The classes of pods outside the manifests of a `PolicyIndex`, and their connections. */
 export class OutsidePods {
   private found?: OutsideEndpoint[];
@@ -143,40 +152,49 @@ export class OutsidePods {
         if (r.peers === 'all') continue;
         for (const peer of r.peers) {
           if (peer.kind !== 'pods' || isAllPodsPeer(peer)) continue;
-          const q = peer.podSelector ?? Selector.EVERYTHING;
-          const labels = q.example();
-          if (!labels) continue;
-          const s = peer.namespaceSelector;
-          if (!s) {
-            inManifests(p.namespace, q, labels);
-            continue;
-          }
-          const base = s.example();
-          if (!base) continue;
-          const pinned = s.pinnedValues(METADATA_NAME_LABEL);
-          if (pinned) {
-            for (const ns of pinned) {
-              if (this.namespaces.has(ns)) {
-                if (s.matches(this.namespaces.labelsOf(ns))) inManifests(ns, q, labels);
-                continue;
-              }
-              const nsLabels = { ...base, [METADATA_NAME_LABEL]: ns };
-              if (!s.matches(nsLabels)) continue;
-              add(`${ns}/${q.matchesEverything ? '{any-pod}' : q.toString()}`, { namespace: ns, labels, namespaceLabels: nsLabels }, ns);
-            }
-            continue;
-          }
-          const nsLabels = { ...base, [METADATA_NAME_LABEL]: OTHER_NAMESPACE };
-          if (!s.matches(nsLabels)) continue;
-          if (s.matchesEverything && q.matches({})) continue; // that is {other-namespace}
-          const nsPart = s.matchesEverything ? OTHER_NAMESPACE_ID : `{other-namespace ${s.toString().slice(1, -1)}}`;
-          add(q.matchesEverything ? nsPart : `${nsPart}/${q.toString()}`, { namespace: OTHER_NAMESPACE, labels, namespaceLabels: nsLabels });
+          this.classesOfPeer(p.namespace, peer, add, inManifests);
         }
       }
     }
     return (this.found = [...found.values()]
       .map((o) => (o.namedBy ? { ...o.ep, namedBy: o.namedBy } : o.ep))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  }
+
+  /**
+   * Names, through `add` and `inManifests`, the classes of pods outside the manifests that a pod
+   * peer of a policy in `namespace` selects: in its own namespace, in each namespace it pins by
+   * name, or in namespaces outside the manifests chosen by labels.
+   */
+  private classesOfPeer(namespace: string, peer: PodsPeer, add: AddClass, inManifests: AddInManifests): void {
+    const q = peer.podSelector ?? Selector.EVERYTHING;
+    const labels = q.example();
+    if (!labels) return;
+    const s = peer.namespaceSelector;
+    if (!s) {
+      inManifests(namespace, q, labels);
+      return;
+    }
+    const base = s.example();
+    if (!base) return;
+    const pinned = s.pinnedValues(METADATA_NAME_LABEL);
+    if (pinned) {
+      for (const ns of pinned) {
+        if (this.namespaces.has(ns)) {
+          if (s.matches(this.namespaces.labelsOf(ns))) inManifests(ns, q, labels);
+          continue;
+        }
+        const nsLabels = { ...base, [METADATA_NAME_LABEL]: ns };
+        if (!s.matches(nsLabels)) continue;
+        add(`${ns}/${q.matchesEverything ? '{any-pod}' : q.toString()}`, { namespace: ns, labels, namespaceLabels: nsLabels }, ns);
+      }
+      return;
+    }
+    const nsLabels = { ...base, [METADATA_NAME_LABEL]: OTHER_NAMESPACE };
+    if (!s.matches(nsLabels)) return;
+    if (s.matchesEverything && q.matches({})) return; // that is {other-namespace}
+    const nsPart = s.matchesEverything ? OTHER_NAMESPACE_ID : `{other-namespace ${s.toString().slice(1, -1)}}`;
+    add(q.matchesEverything ? nsPart : `${nsPart}/${q.toString()}`, { namespace: OTHER_NAMESPACE, labels, namespaceLabels: nsLabels });
   }
 
   /** Namespaces the manifests deploy into: those holding a workload or a NetworkPolicy. */

@@ -57,19 +57,7 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
   const problem = (path: (string | number)[]) => (message: string) =>
     warn.add('invalid-policy', `NetworkPolicy ${ns}/${name}: ${message}`, s, path);
 
-  const rawTypes = arr(spec.policyTypes);
-  const directions: Direction[] = [];
-  if (rawTypes.length === 0) {
-    directions.push('ingress');
-    if (arr(spec.egress).length > 0) directions.push('egress');
-  } else {
-    for (const t of rawTypes) {
-      if (t === 'Ingress' && !directions.includes('ingress')) directions.push('ingress');
-      else if (t === 'Egress' && !directions.includes('egress')) directions.push('egress');
-      else if (t !== 'Ingress' && t !== 'Egress') problem(['spec', 'policyTypes'])(`unknown policy type "${text(t)}"`);
-    }
-    directions.sort();
-  }
+  const directions = policyDirections(spec, problem);
 
   const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
     namespace: ns,
@@ -116,6 +104,27 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
   if (directions.includes('ingress')) policy.ingress = compileRules('ingress');
   if (directions.includes('egress')) policy.egress = compileRules('egress');
   return policy;
+}
+
+/**
+ * The directions a policy isolates, sorted: its `policyTypes`, or by default ingress, and egress
+ * when it has egress rules. An unknown type is reported and ignored.
+ */
+function policyDirections(spec: Fields, problem: (path: (string | number)[]) => (m: string) => void): Direction[] {
+  const rawTypes = arr(spec.policyTypes);
+  const directions: Direction[] = [];
+  if (rawTypes.length === 0) {
+    directions.push('ingress');
+    if (arr(spec.egress).length > 0) directions.push('egress');
+  } else {
+    for (const t of rawTypes) {
+      if (t === 'Ingress' && !directions.includes('ingress')) directions.push('ingress');
+      else if (t === 'Egress' && !directions.includes('egress')) directions.push('egress');
+      else if (t !== 'Ingress' && t !== 'Egress') problem(['spec', 'policyTypes'])(`unknown policy type "${text(t)}"`);
+    }
+    directions.sort();
+  }
+  return directions;
 }
 
 function compilePeer(raw: unknown, index: number, problem: (m: string) => void): Peer | undefined {

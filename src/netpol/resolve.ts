@@ -3,7 +3,7 @@
  * edge to the pods behind each Service.
  */
 import { ConnectionSet } from './connection-set';
-import type { RouteInfo, ServiceInfo, WarningSink } from './model';
+import type { RouteInfo, ServiceInfo, ServicePort, WarningSink } from './model';
 import type { CompiledPolicy } from './policies';
 import type { PodState, PodStore } from './pods';
 import type { ObjectRef, PodEndpoint, Workload } from './types';
@@ -101,24 +101,7 @@ export function resolveRoutes(
       ...(route.source.loaded ? { location: route.source.loaded.location } : {}),
     };
     for (const st of pods) {
-      let conns = ConnectionSet.none();
-      for (const sp of ports) {
-        const tp = sp.targetPort ?? sp.port;
-        if (typeof tp === 'number') {
-          if (Number.isInteger(tp) && tp >= 1 && tp <= 65535) conns = conns.union(ConnectionSet.ports(sp.protocol, tp));
-          continue;
-        }
-        const hits = st.ep.ports.filter((x) => x.name === tp && x.protocol === sp.protocol);
-        if (hits.length === 0) {
-          warn.add(
-            'named-port-unresolved',
-            `Service ${svcKey}: targetPort "${tp}" does not resolve on ${st.ep.id}: no container port has that name`,
-            svc.source,
-            ['spec', 'ports'],
-          );
-        }
-        for (const h of hits) conns = conns.union(ConnectionSet.ports(h.protocol, h.port));
-      }
+      const conns = targetPortsOn(st, ports, svc, svcKey, warn);
       if (conns.isEmpty()) continue;
       targets.push({
         workload: workloadById.get(st.ep.id)!,
@@ -130,4 +113,30 @@ export function resolveRoutes(
     }
   }
   return targets;
+}
+
+/**
+ * The target ports of a Service's `ports` on one pod it selects; a named targetPort that no
+ * container port of the pod carries is a warning.
+ */
+function targetPortsOn(st: PodState, ports: readonly ServicePort[], svc: ServiceInfo, svcKey: string, warn: WarningSink): ConnectionSet {
+  let conns = ConnectionSet.none();
+  for (const sp of ports) {
+    const tp = sp.targetPort ?? sp.port;
+    if (typeof tp === 'number') {
+      if (Number.isInteger(tp) && tp >= 1 && tp <= 65535) conns = conns.union(ConnectionSet.ports(sp.protocol, tp));
+      continue;
+    }
+    const hits = st.ep.ports.filter((x) => x.name === tp && x.protocol === sp.protocol);
+    if (hits.length === 0) {
+      warn.add(
+        'named-port-unresolved',
+        `Service ${svcKey}: targetPort "${tp}" does not resolve on ${st.ep.id}: no container port has that name`,
+        svc.source,
+        ['spec', 'ports'],
+      );
+    }
+    for (const h of hits) conns = conns.union(ConnectionSet.ports(h.protocol, h.port));
+  }
+  return conns;
 }

@@ -62,6 +62,89 @@ export function compareFindings(a: Finding, b: Finding): number {
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
 }
 
+/** Turns what the rules return into findings: location, de-duplication and suppressions. */
+class FindingCollector {
+  readonly findings: Finding[] = [];
+  readonly suppressed: SuppressedFinding[] = [];
+  private readonly seen = new Set<string>();
+  private readonly suppressionCache = new Map<LoadedObject, ReturnType<typeof suppressionsOf>>();
+  private readonly fallbackAnchor: LoadedObject | undefined;
+
+  constructor(
+    private readonly ctx: ValidationContext,
+    objects: readonly LoadedObject[],
+  ) {
+    this.fallbackAnchor = ctx.objects.get('Namespace', '', ctx.namespace) ?? objects[0];
+  }
+
+  /** Runs a check; a failure is a `rule-failed` finding, except on a malformed object (schema-valid says why it cannot be read). */
+  run(rule: Rule, subject: LoadedObject | undefined, check: () => RuleFinding[], malformed = false): void {
+    let result: RuleFinding[];
+    try {
+      result = check();
+    } catch (e) {
+      if (!malformed) this.emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
+      return;
+    }
+    for (const f of result) this.emit(rule, subject, f);
+  }
+
+  /** Records one finding of `rule` on `subject` (or on what it points at), once, unless suppressed there. */
+  private emit(rule: Rule, subject: LoadedObject | undefined, f: RuleFinding): void {
+    if (f.document) {
+      const finding: Finding = { rule: rule.id, severity: f.severity ?? rule.severity, message: f.message, file: f.document.file, line: f.document.line, resource: '', remediation: f.remediation ?? rule.remediation };
+      const id = `${finding.rule}\u0000${finding.file}:${finding.line}\u0000${finding.message}`;
+      if (!this.seen.has(id)) this.findings.push(finding);
+      this.seen.add(id);
+      return;
+    }
+    const anchor = f.on ?? subject ?? this.fallbackAnchor;
+    const line = anchor ? (f.line ?? (f.path ? fieldLine(anchor, f.path) : anchor.location.line)) : 0;
+    const finding: Finding = {
+      rule: rule.id,
+      severity: f.severity ?? rule.severity,
+      message: f.message,
+      file: anchor?.location.file ?? '',
+      line,
+      resource: anchor ? this.ctx.objects.keyOf(anchor) : `Namespace//${this.ctx.namespace}`,
+      remediation: f.remediation ?? rule.remediation,
+    };
+    const id = `${finding.rule}\u0000${finding.resource}\u0000${finding.file}:${finding.line}\u0000${finding.message}`;
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    if (anchor && !rule.id.startsWith('suppression-')) {
+      let sup = this.suppressionCache.get(anchor);
+      if (!sup) this.suppressionCache.set(anchor, (sup = suppressionsOf(anchor)));
+      const s = sup.get(rule.id);
+      if (s && s.reason !== '') {
+        this.suppressed.push({ ...finding, reason: s.reason });
+        return;
+      }
+    }
+    this.findings.push(finding);
+  }
+}
+
+/**
+ * A leading finding that explains all others (the wrong environment) stands alone: when an error
+ * of a rule that folds the others is found, only those remain, each saying how many it folds.
+ */
+function foldIntoLeading(
+  rules: readonly Rule[],
+  findings: Finding[],
+  suppressed: SuppressedFinding[],
+): { findings: Finding[]; suppressed: SuppressedFinding[]; folded: number } {
+  const leading = new Set(rules.filter((r) => isEnvironmentRule(r) && r.foldsOthers).map((r) => r.id));
+  const leads = findings.filter((f) => leading.has(f.rule) && f.severity === 'error');
+  if (leads.length === 0) return { findings, suppressed, folded: 0 };
+  const folded = findings.length - leads.length + suppressed.length;
+  return {
+    findings: leads.map((f) => (folded > 0 ? { ...f, message: `${f.message} (${folded} findings that follow from it are folded into this one)` } : f)),
+    suppressed: [],
+    folded,
+  };
+}
+
 /**
  * Runs `rules` over `objects`: hands each object to the object rules for its kind (malformed ones
  * too: what a rule cannot read there it skips silently, the schema rules report why), each pod
@@ -76,79 +159,20 @@ export function runRules(
   allRuleIds: ReadonlySet<string>,
 ): EngineResult {
   const ctx = new ValidationContext(objects, { ...options, ruleIds: allRuleIds });
-  let findings: Finding[] = [];
-  let suppressed: SuppressedFinding[] = [];
-  const suppressionCache = new Map<LoadedObject, ReturnType<typeof suppressionsOf>>();
-  const fallbackAnchor = ctx.objects.get('Namespace', '', ctx.namespace) ?? objects[0];
-  const seen = new Set<string>();
-
-  const emit = (rule: Rule, subject: LoadedObject | undefined, f: RuleFinding): void => {
-    if (f.document) {
-      const finding: Finding = { rule: rule.id, severity: f.severity ?? rule.severity, message: f.message, file: f.document.file, line: f.document.line, resource: '', remediation: f.remediation ?? rule.remediation };
-      const id = `${finding.rule}\u0000${finding.file}:${finding.line}\u0000${finding.message}`;
-      if (!seen.has(id)) findings.push(finding);
-      seen.add(id);
-      return;
-    }
-    const anchor = f.on ?? subject ?? fallbackAnchor;
-    const line = anchor ? (f.line ?? (f.path ? fieldLine(anchor, f.path) : anchor.location.line)) : 0;
-    const finding: Finding = {
-      rule: rule.id,
-      severity: f.severity ?? rule.severity,
-      message: f.message,
-      file: anchor?.location.file ?? '',
-      line,
-      resource: anchor ? ctx.objects.keyOf(anchor) : `Namespace//${ctx.namespace}`,
-      remediation: f.remediation ?? rule.remediation,
-    };
-    const id = `${finding.rule}\u0000${finding.resource}\u0000${finding.file}:${finding.line}\u0000${finding.message}`;
-    if (seen.has(id)) return;
-    seen.add(id);
-    if (anchor && !rule.id.startsWith('suppression-')) {
-      let sup = suppressionCache.get(anchor);
-      if (!sup) suppressionCache.set(anchor, (sup = suppressionsOf(anchor)));
-      const s = sup.get(rule.id);
-      if (s && s.reason !== '') {
-        suppressed.push({ ...finding, reason: s.reason });
-        return;
-      }
-    }
-    findings.push(finding);
-  };
-
-  /** Runs a check; a failure is a `rule-failed` finding, except on a malformed object (schema-valid says why it cannot be read). */
-  const run = (rule: Rule, subject: LoadedObject | undefined, check: () => RuleFinding[], malformed = false): void => {
-    let result: RuleFinding[];
-    try {
-      result = check();
-    } catch (e) {
-      if (!malformed) emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
-      return;
-    }
-    for (const f of result) emit(rule, subject, f);
-  };
-
+  const collector = new FindingCollector(ctx, objects);
   for (const rule of rules) {
     if (isEnvironmentRule(rule)) {
-      run(rule, undefined, () => rule.check(ctx));
+      collector.run(rule, undefined, () => rule.check(ctx));
     } else if (isPodTemplateRule(rule)) {
-      for (const t of ctx.pods.all()) run(rule, t.owner, () => rule.check(t, ctx));
+      for (const t of ctx.pods.all()) collector.run(rule, t.owner, () => rule.check(t, ctx));
     } else {
       const kinds = rule.scope.kinds;
       const subjects = kinds.includes('*') ? objects : kinds.flatMap((k) => ctx.objects.ofKind(k));
-      for (const o of subjects) run(rule, o, () => rule.check(o, ctx), ctx.schema.isMalformed(o));
+      for (const o of subjects) collector.run(rule, o, () => rule.check(o, ctx), ctx.schema.isMalformed(o));
     }
   }
 
-  // A leading finding that explains all others (the wrong environment) stands alone.
-  const leading = new Set(rules.filter((r) => isEnvironmentRule(r) && r.foldsOthers).map((r) => r.id));
-  const leads = findings.filter((f) => leading.has(f.rule) && f.severity === 'error');
-  let folded = 0;
-  if (leads.length > 0) {
-    folded = findings.length - leads.length + suppressed.length;
-    findings = leads.map((f) => (folded > 0 ? { ...f, message: `${f.message} (${folded} findings that follow from it are folded into this one)` } : f));
-    suppressed = [];
-  }
+  const { findings, suppressed, folded } = foldIntoLeading(rules, collector.findings, collector.suppressed);
   findings.sort(compareFindings);
   suppressed.sort(compareFindings);
   const files = new Set([...objects.map((o) => o.location.file), ...(options.documents ?? []).map((d) => d.file)]);

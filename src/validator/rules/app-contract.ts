@@ -1,6 +1,6 @@
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { at, Fields, isRecord, list, text, WORKLOAD_KIND_NAMES } from '../../manifests';
-import type { PodTemplate, ValidationContext } from '../context';
+import type { PodTemplate, Settings, ValidationContext } from '../context';
 import { edgeModel, forwards } from '../k8s/edge';
 import { definePodRule, defineRule, RuleFinding } from '../rule';
 import { containerPath, hasRole, isTrue, origin, requireTrue } from './app-common';
@@ -310,29 +310,7 @@ export const appServerMtls = definePodRule({
     }
     const settings = ctx.settings.main(t);
     if (role === 'app-server') {
-      const main = ctx.pods.mainContainer(t);
-      const ports = list(main?.container.ports).filter(isRecord);
-      if (!ports.some((p) => p.containerPort === mtls.port)) {
-        out.push({ message: `app-server does not declare its TLS port ${mtls.port} as a container port`, path: containerPath(ctx, t) });
-      }
-      const mode = settings.get(CLIENT_CERT_MODE) ?? settings.get('Kestrel__EndpointDefaults__ClientCertificateMode');
-      if (!mode) {
-        out.push({ message: `app-server does not set ${CLIENT_CERT_MODE}=RequireCertificate: callers without a client certificate would be served`, path: containerPath(ctx, t) });
-      } else if ((mode.value ?? '').trim().toLowerCase() !== 'requirecertificate') {
-        out.push({ message: `app-server sets ${mode.name}=${mode.value ?? '<not readable>'}${origin(mode)}; it must be RequireCertificate`, path: [...mode.path] });
-      }
-      const svc = ctx.objects.get('Service', t.namespace, t.component!);
-      if (svc && ctx.schema.readable(svc, ['spec', 'ports'])) {
-        const svcPorts = list(at(svc.object, ['spec', 'ports'])).filter(isRecord).map((p) => ({ p, container: targetContainerPort(t, p) }));
-        if (!svcPorts.some((x) => x.container === mtls.port)) {
-          const shown = svcPorts.map((x) => describeServicePort(x.p, x.container)).join(', ') || 'no ports';
-          out.push({ message: `Service ${t.component} has no port that reaches the TLS container port ${mtls.port} (${shown})`, path: containerPath(ctx, t) });
-        }
-        const plain = svcPorts.filter((x) => x.container !== mtls.port);
-        if (plain.length > 0 && plain.length < svcPorts.length) {
-          out.push({ message: `Service ${t.component} also exposes ${plain.map((x) => describeServicePort(x.p, x.container)).join(', ')}, bypassing mTLS`, path: containerPath(ctx, t) });
-        }
-      }
+      appServerTlsProblems(ctx, t, mtls.port, settings, out);
       return out;
     }
 
@@ -346,43 +324,78 @@ export const appServerMtls = definePodRule({
         path: containerPath(ctx, t),
       });
     }
-    const base = settings.get('AppServer__BaseUrl');
-    if (!base || base.value === undefined || base.value === '') {
-      out.push({ message: `api does not set AppServer__BaseUrl (https://app-server.${t.namespace}.svc:${mtls.port}): it cannot reach app-server over mTLS`, path: base ? [...base.path] : containerPath(ctx, t) });
-      return out;
-    }
-    let url: URL | undefined;
-    try {
-      url = new URL(base.value);
-    } catch {
-      url = undefined;
-    }
-    const shown = `AppServer__BaseUrl ${base.value}${origin(base)}`;
-    if (!url || url.protocol !== 'https:') {
-      out.push({ message: `${shown} is not https on the TLS port ${mtls.port}`, path: [...base.path] });
-      return out;
-    }
-    const target = clusterService(ctx, url.hostname, t.namespace);
-    const svc = target ? ctx.objects.get('Service', target.namespace, target.service) : undefined;
-    const selected = svc && ctx.schema.readable(svc, ['spec', 'selector']) ? ctx.pods.selectByLabels(target!.namespace, at(svc.object, ['spec', 'selector'])) : [];
-    const appServers = selected.filter((x) => ctx.components.get(x.component)?.role === 'app-server');
-    if (!svc || appServers.length === 0) {
-      out.push({ message: `${shown} does not name a Service of app-server (<service>.<namespace>.svc)`, path: [...base.path] });
-      return out;
-    }
-    const port = Number(url.port || 443);
-    const svcPorts = list(at(svc.object, ['spec', 'ports'])).filter(isRecord);
-    const reachesTls = (p: Fields) => appServers.some((x) => targetContainerPort(x, p) === mtls.port);
-    const svcPort = svcPorts.find((p) => p.port === port);
-    if (!svcPort) {
-      out.push({ message: `${shown} uses port ${port}, which Service ${target!.service} does not expose`, path: [...base.path] });
-    } else if (!reachesTls(svcPort) && svcPorts.some(reachesTls)) {
-      // When no port of the Service reaches the TLS port, the Service is at fault (reported on app-server).
-      out.push({ message: `${shown} is not https on the TLS port ${mtls.port} (Service ${target!.service} port ${port} does not reach container port ${mtls.port})`, path: [...base.path] });
-    }
+    apiBaseUrlProblems(ctx, t, mtls.port, settings, out);
     return out;
   },
 });
+
+/**
+ * app-server's side of mTLS: it declares the TLS container port, requires client certificates,
+ * and its Service reaches the TLS port and no other.
+ */
+function appServerTlsProblems(ctx: ValidationContext, t: PodTemplate, tlsPort: number, settings: Settings, out: RuleFinding[]): void {
+  const main = ctx.pods.mainContainer(t);
+  const ports = list(main?.container.ports).filter(isRecord);
+  if (!ports.some((p) => p.containerPort === tlsPort)) {
+    out.push({ message: `app-server does not declare its TLS port ${tlsPort} as a container port`, path: containerPath(ctx, t) });
+  }
+  const mode = settings.get(CLIENT_CERT_MODE) ?? settings.get('Kestrel__EndpointDefaults__ClientCertificateMode');
+  if (!mode) {
+    out.push({ message: `app-server does not set ${CLIENT_CERT_MODE}=RequireCertificate: callers without a client certificate would be served`, path: containerPath(ctx, t) });
+  } else if ((mode.value ?? '').trim().toLowerCase() !== 'requirecertificate') {
+    out.push({ message: `app-server sets ${mode.name}=${mode.value ?? '<not readable>'}${origin(mode)}; it must be RequireCertificate`, path: [...mode.path] });
+  }
+  const svc = ctx.objects.get('Service', t.namespace, t.component!);
+  if (svc && ctx.schema.readable(svc, ['spec', 'ports'])) {
+    const svcPorts = list(at(svc.object, ['spec', 'ports'])).filter(isRecord).map((p) => ({ p, container: targetContainerPort(t, p) }));
+    if (!svcPorts.some((x) => x.container === tlsPort)) {
+      const shown = svcPorts.map((x) => describeServicePort(x.p, x.container)).join(', ') || 'no ports';
+      out.push({ message: `Service ${t.component} has no port that reaches the TLS container port ${tlsPort} (${shown})`, path: containerPath(ctx, t) });
+    }
+    const plain = svcPorts.filter((x) => x.container !== tlsPort);
+    if (plain.length > 0 && plain.length < svcPorts.length) {
+      out.push({ message: `Service ${t.component} also exposes ${plain.map((x) => describeServicePort(x.p, x.container)).join(', ')}, bypassing mTLS`, path: containerPath(ctx, t) });
+    }
+  }
+}
+
+/** api's `AppServer__BaseUrl`: https on a port of an app-server Service that reaches the TLS port. */
+function apiBaseUrlProblems(ctx: ValidationContext, t: PodTemplate, tlsPort: number, settings: Settings, out: RuleFinding[]): void {
+  const base = settings.get('AppServer__BaseUrl');
+  if (!base || base.value === undefined || base.value === '') {
+    out.push({ message: `api does not set AppServer__BaseUrl (https://app-server.${t.namespace}.svc:${tlsPort}): it cannot reach app-server over mTLS`, path: base ? [...base.path] : containerPath(ctx, t) });
+    return;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(base.value);
+  } catch {
+    url = undefined;
+  }
+  const shown = `AppServer__BaseUrl ${base.value}${origin(base)}`;
+  if (!url || url.protocol !== 'https:') {
+    out.push({ message: `${shown} is not https on the TLS port ${tlsPort}`, path: [...base.path] });
+    return;
+  }
+  const target = clusterService(ctx, url.hostname, t.namespace);
+  const svc = target ? ctx.objects.get('Service', target.namespace, target.service) : undefined;
+  const selected = svc && ctx.schema.readable(svc, ['spec', 'selector']) ? ctx.pods.selectByLabels(target!.namespace, at(svc.object, ['spec', 'selector'])) : [];
+  const appServers = selected.filter((x) => ctx.components.get(x.component)?.role === 'app-server');
+  if (!svc || appServers.length === 0) {
+    out.push({ message: `${shown} does not name a Service of app-server (<service>.<namespace>.svc)`, path: [...base.path] });
+    return;
+  }
+  const port = Number(url.port || 443);
+  const svcPorts = list(at(svc.object, ['spec', 'ports'])).filter(isRecord);
+  const reachesTls = (p: Fields) => appServers.some((x) => targetContainerPort(x, p) === tlsPort);
+  const svcPort = svcPorts.find((p) => p.port === port);
+  if (!svcPort) {
+    out.push({ message: `${shown} uses port ${port}, which Service ${target!.service} does not expose`, path: [...base.path] });
+  } else if (!reachesTls(svcPort) && svcPorts.some(reachesTls)) {
+    // When no port of the Service reaches the TLS port, the Service is at fault (reported on app-server).
+    out.push({ message: `${shown} is not https on the TLS port ${tlsPort} (Service ${target!.service} port ${port} does not reach container port ${tlsPort})`, path: [...base.path] });
+  }
+}
 
 /** Whether `path` lies at or below the mount path `mount`. */
 function under(path: string, mount: string): boolean {

@@ -20,6 +20,9 @@ const SAFE_SYSCTLS = new Set([
 ]);
 const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
 
+/** Records a violation with the path it is found at. */
+type AddViolation = (message: string, path: (string | number)[]) => void;
+
 /**
  * The Pod Security Standard `restricted` (which includes `baseline`) for one pod template, plus the
  * SPEC's explicit numeric non-root user.
@@ -59,37 +62,43 @@ function restrictedViolations(t: PodTemplate): RuleFinding[] {
   }
 
   for (const field of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
-    (spec[field] ?? []).forEach((c: V1Container | V1EphemeralContainer, ci) => {
-      const cp = [...base, field, ci];
-      const name = c.name;
-      const sc: V1SecurityContext = c.securityContext ?? {};
-      const scp = [...cp, 'securityContext'];
-      if (sc.privileged === true) add(`container ${name} is privileged`, [...scp, 'privileged']);
-      if (sc.allowPrivilegeEscalation !== false) add(`container ${name} does not set allowPrivilegeEscalation: false`, sc.allowPrivilegeEscalation === undefined ? scp : [...scp, 'allowPrivilegeEscalation']);
-      const drop = sc.capabilities?.drop ?? [];
-      if (!drop.includes('ALL')) add(`container ${name} does not drop ALL capabilities`, [...scp, 'capabilities']);
-      const added = (sc.capabilities?.add ?? []).filter((x) => x !== 'NET_BIND_SERVICE');
-      if (added.length > 0) add(`container ${name} adds capabilities ${added.join(', ')} (only NET_BIND_SERVICE is allowed)`, [...scp, 'capabilities', 'add']);
-      // One finding per cause: a value inherited from the pod is reported once, on the pod.
-      const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
-      if (nonRoot !== true && !(sc.runAsNonRoot === undefined && podSc.runAsNonRoot === false)) add(`container ${name} does not run with runAsNonRoot: true (pod or container)`, scp);
-      const user = sc.runAsUser ?? podSc.runAsUser;
-      if (sc.runAsUser === 0) add(`container ${name} runs as user 0 (root)`, [...scp, 'runAsUser']);
-      else if (typeof user !== 'number') add(`container ${name} has no numeric non-zero runAsUser (the image user is not checked by the kubelet)`, scp);
-      const seccomp = sc.seccompProfile?.type ?? podSeccomp;
-      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') add(`container ${name} has no RuntimeDefault seccomp profile (pod or container)`, scp);
-      if (sc.appArmorProfile?.type === 'Unconfined') add(`container ${name} AppArmor profile is Unconfined`, [...scp, 'appArmorProfile']);
-      if (sc.procMount !== undefined && sc.procMount !== 'Default') add(`container ${name} procMount is ${sc.procMount}`, [...scp, 'procMount']);
-      if (sc.windowsOptions?.hostProcess === true) add(`container ${name} is a Windows HostProcess container`, [...scp, 'windowsOptions', 'hostProcess']);
-      if (sc.seLinuxOptions && (!SELINUX_TYPES.has(sc.seLinuxOptions.type ?? '') || sc.seLinuxOptions.user || sc.seLinuxOptions.role)) {
-        add(`container ${name} has disallowed SELinux options`, [...scp, 'seLinuxOptions']);
-      }
-      (c.ports ?? []).forEach((p, pi) => {
-        if (typeof p.hostPort === 'number' && p.hostPort !== 0) add(`container ${name} uses hostPort ${p.hostPort}`, [...cp, 'ports', pi, 'hostPort']);
-      });
-    });
+    (spec[field] ?? []).forEach((c: V1Container | V1EphemeralContainer, ci) => containerViolations(c, [...base, field, ci], podSc, add));
   }
   return out;
+}
+
+/**
+ * The `restricted` checks of one container at `cp`, with what it inherits from the pod's
+ * securityContext.
+ */
+function containerViolations(c: V1Container | V1EphemeralContainer, cp: (string | number)[], podSc: V1PodSecurityContext, add: AddViolation): void {
+  const podSeccomp = podSc.seccompProfile?.type;
+  const name = c.name;
+  const sc: V1SecurityContext = c.securityContext ?? {};
+  const scp = [...cp, 'securityContext'];
+  if (sc.privileged === true) add(`container ${name} is privileged`, [...scp, 'privileged']);
+  if (sc.allowPrivilegeEscalation !== false) add(`container ${name} does not set allowPrivilegeEscalation: false`, sc.allowPrivilegeEscalation === undefined ? scp : [...scp, 'allowPrivilegeEscalation']);
+  const drop = sc.capabilities?.drop ?? [];
+  if (!drop.includes('ALL')) add(`container ${name} does not drop ALL capabilities`, [...scp, 'capabilities']);
+  const added = (sc.capabilities?.add ?? []).filter((x) => x !== 'NET_BIND_SERVICE');
+  if (added.length > 0) add(`container ${name} adds capabilities ${added.join(', ')} (only NET_BIND_SERVICE is allowed)`, [...scp, 'capabilities', 'add']);
+  // One finding per cause: a value inherited from the pod is reported once, on the pod.
+  const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
+  if (nonRoot !== true && !(sc.runAsNonRoot === undefined && podSc.runAsNonRoot === false)) add(`container ${name} does not run with runAsNonRoot: true (pod or container)`, scp);
+  const user = sc.runAsUser ?? podSc.runAsUser;
+  if (sc.runAsUser === 0) add(`container ${name} runs as user 0 (root)`, [...scp, 'runAsUser']);
+  else if (typeof user !== 'number') add(`container ${name} has no numeric non-zero runAsUser (the image user is not checked by the kubelet)`, scp);
+  const seccomp = sc.seccompProfile?.type ?? podSeccomp;
+  if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') add(`container ${name} has no RuntimeDefault seccomp profile (pod or container)`, scp);
+  if (sc.appArmorProfile?.type === 'Unconfined') add(`container ${name} AppArmor profile is Unconfined`, [...scp, 'appArmorProfile']);
+  if (sc.procMount !== undefined && sc.procMount !== 'Default') add(`container ${name} procMount is ${sc.procMount}`, [...scp, 'procMount']);
+  if (sc.windowsOptions?.hostProcess === true) add(`container ${name} is a Windows HostProcess container`, [...scp, 'windowsOptions', 'hostProcess']);
+  if (sc.seLinuxOptions && (!SELINUX_TYPES.has(sc.seLinuxOptions.type ?? '') || sc.seLinuxOptions.user || sc.seLinuxOptions.role)) {
+    add(`container ${name} has disallowed SELinux options`, [...scp, 'seLinuxOptions']);
+  }
+  (c.ports ?? []).forEach((p, pi) => {
+    if (typeof p.hostPort === 'number' && p.hostPort !== 0) add(`container ${name} uses hostPort ${p.hostPort}`, [...cp, 'ports', pi, 'hostPort']);
+  });
 }
 
 /** SPEC §2 rule 14: Pod Security `restricted`. */

@@ -196,46 +196,12 @@ function compile(node: SchemaNode): Check {
       };
       break;
     }
-    case 'array': {
-      const items = node.items;
-      c = (v, run) => {
-        const path = run.path;
-        if (!Array.isArray(v)) {
-          add(run, path, `${where(path)} must be a list, not ${describe(v)}`, true);
-          return;
-        }
-        const each = compile(items);
-        for (let i = 0; i < v.length; i++) {
-          if (v[i] === null) {
-            add(run, [...path, i], `${where(path)}[${i}] is null`, true);
-            continue;
-          }
-          path.push(i);
-          visit(v[i], each, run);
-          path.pop();
-        }
-      };
+    case 'array':
+      c = listCheck(node.items);
       break;
-    }
-    case 'map': {
-      const values = node.values;
-      c = (v, run) => {
-        const path = run.path;
-        if (!isMapping(v)) {
-          add(run, path, `${where(path)} must be a mapping, not ${describe(v)}`, true);
-          return;
-        }
-        const each = compile(values);
-        for (const k of Object.keys(v)) {
-          const x = v[k];
-          path.push(k);
-          if (x === null && values.t !== 'any') add(run, path, `${where(path)} is null`, values.t !== 'string');
-          else visit(x, each, run);
-          path.pop();
-        }
-      };
+    case 'map':
+      c = mapCheck(node.values);
       break;
-    }
     case 'object':
       c = fields(node.required ?? [], fieldChecks(node.props, (n: SchemaNode) => compile(n)), node.open === true);
       break;
@@ -249,6 +215,46 @@ function compile(node: SchemaNode): Check {
   }
   compiled.set(node, c);
   return c;
+}
+
+/** The check of a list: each item passes the check of `items` (compiled when first needed); a null item is an issue. */
+function listCheck(items: SchemaNode): Check {
+  return (v, run) => {
+    const path = run.path;
+    if (!Array.isArray(v)) {
+      add(run, path, `${where(path)} must be a list, not ${describe(v)}`, true);
+      return;
+    }
+    const each = compile(items);
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === null) {
+        add(run, [...path, i], `${where(path)}[${i}] is null`, true);
+        continue;
+      }
+      path.push(i);
+      visit(v[i], each, run);
+      path.pop();
+    }
+  };
+}
+
+/** The check of a mapping of any keys: each value passes the check of `values`; a null value is an issue unless any value goes. */
+function mapCheck(values: SchemaNode): Check {
+  return (v, run) => {
+    const path = run.path;
+    if (!isMapping(v)) {
+      add(run, path, `${where(path)} must be a mapping, not ${describe(v)}`, true);
+      return;
+    }
+    const each = compile(values);
+    for (const k of Object.keys(v)) {
+      const x = v[k];
+      path.push(k);
+      if (x === null && values.t !== 'any') add(run, path, `${where(path)} is null`, values.t !== 'string');
+      else visit(x, each, run);
+      path.pop();
+    }
+  };
 }
 
 /** Runs a check on a value, unless the value is unset or enough issues were found. */
