@@ -8,28 +8,18 @@ import type { EnvironmentConfig, StrategyConfig } from '../../src/config/schema'
 import { Rollout } from '../../src/constructs/rollout';
 import {
   byKind,
-  cloneConfig,
-  ctisConfigs,
   find,
   get,
   LABEL_INSTANCE,
   LABEL_NAME,
   Obj,
   renderConfig,
-  RenderedEnv,
-  renderCtis,
   workload,
+  shippedStack,
 } from './helpers';
 
-let envs: Map<string, RenderedEnv>;
-let configs: EnvironmentConfig[];
-
-beforeAll(() => {
-  envs = renderCtis().envs;
-  configs = ctisConfigs();
-});
-
-const config = (name: string): EnvironmentConfig => cloneConfig(configs.find((c) => c.name === name)!);
+const stack = shippedStack();
+const config = stack.config;
 const BLUE_GREEN = ['auth-server', 'api', 'frontend'];
 
 /** The configuration with every component released rolling. */
@@ -40,7 +30,7 @@ function allRolling(c: EnvironmentConfig): EnvironmentConfig {
 
 describe('production: auth-server, api and frontend are released blue-green', () => {
   test.each(BLUE_GREEN)('%s: the Rollout runs the pod template, selector and history the Deployment would', (id) => {
-    const rollout = get(envs.get('production')!, 'Rollout', id);
+    const rollout = get(stack.env('production'), 'Rollout', id);
     const deployment = get(renderConfig(allRolling(config('production'))), 'Deployment', id);
     expect(rollout.spec.template).toEqual(deployment.spec.template);
     expect(rollout.spec.selector).toEqual(deployment.spec.selector);
@@ -50,7 +40,7 @@ describe('production: auth-server, api and frontend are released blue-green', ()
   });
 
   test.each(BLUE_GREEN)('%s: the strategy follows the configuration, and no Deployment is left beside the Rollout', (id) => {
-    const e = envs.get('production')!;
+    const e = stack.env('production');
     const s = e.config.workloads[id].strategy as Extract<StrategyConfig, { type: 'blue-green' }>;
     const rollout = get(e, 'Rollout', id);
     expect(rollout.spec.strategy).toEqual({
@@ -68,7 +58,7 @@ describe('production: auth-server, api and frontend are released blue-green', ()
   });
 
   test.each(BLUE_GREEN)('%s: the preview Service has the selector and ports of the active one', (id) => {
-    const e = envs.get('production')!;
+    const e = stack.env('production');
     const active = get(e, 'Service', id);
     const preview = get(e, 'Service', `${id}-preview`);
     expect(preview.spec).toEqual(active.spec);
@@ -77,7 +67,7 @@ describe('production: auth-server, api and frontend are released blue-green', ()
   });
 
   test.each(BLUE_GREEN)('%s: the analysis requests the readiness endpoint through the preview Service, before the Rollout is synced', (id) => {
-    const e = envs.get('production')!;
+    const e = stack.env('production');
     const template = get(e, 'AnalysisTemplate', `${id}-preview-health`);
     const rollout = get(e, 'Rollout', id);
     const s = e.config.workloads[id].strategy as Extract<StrategyConfig, { type: 'blue-green' }>;
@@ -98,7 +88,7 @@ describe('production: auth-server, api and frontend are released blue-green', ()
   });
 
   test('the autoscalers scale the Rollouts; the disruption budgets select both colours', () => {
-    const e = envs.get('production')!;
+    const e = stack.env('production');
     for (const id of BLUE_GREEN) {
       expect(get(e, 'HorizontalPodAutoscaler', id).spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: id });
       expect(get(e, 'PodDisruptionBudget', id).spec.selector).toEqual({ matchLabels: get(e, 'Rollout', id).spec.selector.matchLabels });
@@ -108,7 +98,7 @@ describe('production: auth-server, api and frontend are released blue-green', ()
 });
 
 test.each(['staging', 'development'])('%s releases everything rolling: no Rollout, analysis or preview Service', (name) => {
-  const e = envs.get(name)!;
+  const e = stack.env(name);
   expect(byKind(e, 'Rollout')).toEqual([]);
   expect(byKind(e, 'AnalysisTemplate')).toEqual([]);
   expect(byKind(e, 'Service').filter((s) => s.metadata.name.endsWith('-preview'))).toEqual([]);

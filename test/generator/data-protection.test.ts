@@ -9,30 +9,21 @@ import { CTIS_TOPOLOGY } from '../../src/topology/ctis';
 import type { Model, PodSpecModel } from '../support/k8s';
 import {
   byKind,
-  cloneConfig,
-  ctisConfigs,
   ENVIRONMENTS,
   get,
   mainContainer,
   maxPodsRendered,
   renderConfig,
-  renderCtis,
   RenderedEnv,
   selects,
   settingsOf,
   value,
   workload,
+  shippedStack,
 } from './helpers';
 
-let envs: Map<string, RenderedEnv>;
-let configs: EnvironmentConfig[];
-
-beforeAll(() => {
-  envs = renderCtis().envs;
-  configs = ctisConfigs();
-});
-
-const config = (name: string): EnvironmentConfig => cloneConfig(configs.find((c) => c.name === name)!);
+const stack = shippedStack();
+const config = stack.config;
 
 interface KeyStore {
   readonly keyPath: string;
@@ -86,17 +77,17 @@ function expectAccessModeFollowsPods(e: RenderedEnv, expectShared: boolean): voi
 
 describe.each(ENVIRONMENTS)('%s: Data Protection keys', (name) => {
   test('KeyPath points into a mounted PersistentVolumeClaim', () => {
-    const ks = keyStore(envs.get(name)!);
+    const ks = keyStore(stack.env(name));
     expect(ks.keyPath).toMatch(/^\//);
     expect(ks.claim.apiVersion).toBe('v1');
   });
 
   test('the claim is ReadWriteMany exactly when auth-server can run more than one pod', () => {
-    expectAccessModeFollowsPods(envs.get(name)!, name !== 'development');
+    expectAccessModeFollowsPods(stack.env(name), name !== 'development');
   });
 
   test('the claim is protected from Argo CD prune and delete', () => {
-    const { claim } = keyStore(envs.get(name)!);
+    const { claim } = keyStore(stack.env(name));
     const options = String(claim.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '')
       .split(',')
       .map((o) => o.trim());
@@ -104,8 +95,8 @@ describe.each(ENVIRONMENTS)('%s: Data Protection keys', (name) => {
   });
 
   test('read-write mode: the mount is writable and the setting says false', () => {
-    const ks = keyStore(envs.get(name)!);
-    expect(envs.get(name)!.config.features.dataProtectionReadOnly).toBe(false);
+    const ks = keyStore(stack.env(name));
+    expect(stack.env(name).config.features.dataProtectionReadOnly).toBe(false);
     expect(ks.readOnlySetting).toBe('false');
     expect(ks.mount.readOnly ?? false).toBe(false);
   });

@@ -84,6 +84,32 @@ export function renderCtis(): { files: RenderedFiles; envs: Map<string, Rendered
   return { files, envs: toEnvironments(files, configs) };
 }
 
+/** The shipped stack as a test file sees it (see {@link shippedStack}). */
+export interface ShippedStack {
+  /** The rendered environment `name`. */
+  readonly env: (name: string) => RenderedEnv;
+  /** A copy of environment `name`'s shipped configuration, free to modify. */
+  readonly config: (name: string) => EnvironmentConfig;
+}
+
+/** The shipped configuration, loaded and rendered once before the tests of the calling file. */
+export function shippedStack(): ShippedStack {
+  let envs: Map<string, RenderedEnv> | undefined;
+  let configs: EnvironmentConfig[] = [];
+  beforeAll(() => {
+    envs = renderCtis().envs;
+    configs = ctisConfigs();
+  });
+  const found = <T>(what: string, name: string, x: T | undefined): T => {
+    if (x === undefined) throw new Error(`the shipped stack has no ${what} ${name}`);
+    return x;
+  };
+  return {
+    env: (name) => found('environment', name, envs?.get(name)),
+    config: (name) => cloneConfig(found('configuration', name, configs.find((c) => c.name === name))),
+  };
+}
+
 /** Renders one (possibly modified) configuration. */
 export function renderConfig(config: EnvironmentConfig): RenderedEnv {
   const files = renderAll(CTIS_TOPOLOGY, [config]);

@@ -16,19 +16,15 @@ import {
   mainContainer,
   pods,
   renderConfig,
-  renderCtis,
   RenderedEnv,
   selects,
   settingsOf,
   value,
   workload,
+  shippedStack,
 } from './helpers';
 
-let envs: Map<string, RenderedEnv>;
-beforeAll(() => {
-  envs = renderCtis().envs;
-});
-const env = (name: string): RenderedEnv => envs.get(name)!;
+const env = shippedStack().env;
 const alerts = (e: RenderedEnv) => get(e, 'PrometheusRule', 'ctis-alerts').spec.groups.flatMap((g) => g.rules);
 
 describe.each(['development', 'staging', 'production'])('%s: OpenTelemetry', (name) => {
