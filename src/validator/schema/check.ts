@@ -29,8 +29,18 @@ interface CoreModel {
 }
 const MODELS = (coreModels as { models: Record<string, CoreModel> }).models;
 
-/** Schema of a kind at an apiVersion, or why there is none. */
+/** {@link kindStatus} of each kind and apiVersion asked so far (the tables are static), by `kind\u0000apiVersion`. */
+const statuses = new Map<string, KindStatus>();
+
+/** Schema of a kind at an apiVersion, or why there is none (the same object for the same pair). */
 export function kindStatus(kind: string, apiVersion: string): KindStatus {
+  const key = `${kind}\u0000${apiVersion}`;
+  let status = statuses.get(key);
+  if (status === undefined) statuses.set(key, (status = findKindStatus(kind, apiVersion)));
+  return status;
+}
+
+function findKindStatus(kind: string, apiVersion: string): KindStatus {
   const removed = REMOVED_API_VERSIONS[kind]?.[apiVersion];
   if (removed) return { known: false, reason: 'removed', replacement: removed };
   const core = CORE_KINDS[kind];
@@ -207,7 +217,8 @@ function compile(node: SchemaNode): Check {
       break;
     case 'model': {
       const name = node.name;
-      c = (v, run) => modelCheck(name)(v, run);
+      let model: Check | undefined;
+      c = (v, run) => (model ??= modelCheck(name))(v, run);
       break;
     }
     default:
