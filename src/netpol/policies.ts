@@ -2,7 +2,7 @@
  * NetworkPolicies compiled for evaluation: selectors, peers and ports read once, invalid parts
  * reported as warnings and read the restrictive way.
  */
-import { at, Fields, list as arr, record, text } from '../manifests';
+import { at, Fields, isRecord, list as arr, record, text } from '../manifests';
 import { ConnectionSet, Protocol } from './connection-set';
 import { IpRange, parseCidr } from './ip';
 import { protocolOf, Source, WarningSink } from './model';
@@ -46,6 +46,9 @@ export function isAllPodsPeer(p: Peer): boolean {
   return p.kind === 'pods' && !!p.namespaceSelector?.matchesEverything && (!p.podSelector || p.podSelector.matchesEverything);
 }
 
+/** Reports a problem of the policy being compiled at a path inside it. */
+type Report = (path: readonly (string | number)[], message: string) => void;
+
 /**
  * Compiles a `networking.k8s.io/v1` NetworkPolicy. Invalid parts are reported as warnings and
  * read in the restrictive way (an invalid peer or port matches nothing).
@@ -54,10 +57,9 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
   const spec = record(s.obj.spec);
   const name = s.obj.metadata?.name ?? '';
   const key = `NetworkPolicy/${ns}/${name}`;
-  const problem = (path: (string | number)[]) => (message: string) =>
-    warn.add('invalid-policy', `NetworkPolicy ${ns}/${name}: ${message}`, s, path);
+  const report: Report = (path, message) => warn.add('invalid-policy', `NetworkPolicy ${ns}/${name}: ${message}`, s, [...path]);
 
-  const directions = policyDirections(spec, problem);
+  const directions = policyDirections(spec, (path) => (message) => report(path, message));
 
   const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
     namespace: ns,
@@ -65,45 +67,50 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
     key,
     ...(s.loaded ? { location: s.loaded.location } : {}),
     directions,
-    podSelector: Selector.compile(spec.podSelector, problem(['spec', 'podSelector'])),
+    podSelector: Selector.compile(spec.podSelector, (message) => report(['spec', 'podSelector'], message)),
     source: s,
   };
-
-  const compileRules = (direction: Direction): Rule[] => {
-    const field = direction;
-    const peerField = direction === 'ingress' ? 'from' : 'to';
-    return arr(spec[field]).map((raw, index): Rule => {
-      const base = ['spec', field, index];
-      const rawPeers = arr(at(raw, [peerField]));
-      let peers: 'all' | Peer[] = 'all';
-      if (rawPeers.length > 0) {
-        const compiled: Peer[] = [];
-        rawPeers.forEach((p, j) => {
-          const peer = compilePeer(p, j, problem([...base, peerField, j]));
-          if (peer) compiled.push(peer);
-        });
-        peers = compiled;
-      }
-      const rawPorts = arr(at(raw, ['ports']));
-      let ports: Rule['ports'] = 'all';
-      if (rawPorts.length > 0) {
-        let fixed = ConnectionSet.none();
-        const named: { protocol: Protocol; name: string }[] = [];
-        rawPorts.forEach((p, j) => {
-          const spec = compilePort(p, problem([...base, 'ports', j]));
-          if (!spec) return;
-          if (spec.kind === 'all') fixed = fixed.union(ConnectionSet.protocol(spec.protocol));
-          else if (spec.kind === 'range') fixed = fixed.union(ConnectionSet.range(spec.protocol, spec.from, spec.to));
-          else named.push({ protocol: spec.protocol, name: spec.name });
-        });
-        ports = { fixed, named };
-      }
-      return { policy, direction, index, peers, ports };
-    });
-  };
-  if (directions.includes('ingress')) policy.ingress = compileRules('ingress');
-  if (directions.includes('egress')) policy.egress = compileRules('egress');
+  if (directions.includes('ingress')) policy.ingress = compileRules(policy, spec, 'ingress', report);
+  if (directions.includes('egress')) policy.egress = compileRules(policy, spec, 'egress', report);
   return policy;
+}
+
+/** The rules of one direction of a policy (`spec.ingress` or `spec.egress`). */
+function compileRules(policy: CompiledPolicy, spec: Fields, direction: Direction, report: Report): Rule[] {
+  const peerField = direction === 'ingress' ? 'from' : 'to';
+  const raws = arr(spec[direction]);
+  const rules: Rule[] = [];
+  for (let index = 0; index < raws.length; index++) {
+    const raw = raws[index];
+    const fields = isRecord(raw) ? raw : undefined;
+    const rawPeers = arr(fields?.[peerField]);
+    let peers: 'all' | Peer[] = 'all';
+    if (rawPeers.length > 0) {
+      peers = [];
+      for (let j = 0; j < rawPeers.length; j++) {
+        const peer = compilePeer(rawPeers[j], j, (message) => report(['spec', direction, index, peerField, j], message));
+        if (peer) peers.push(peer);
+      }
+    }
+    const rawPorts = arr(fields?.ports);
+    const ports = rawPorts.length === 0 ? 'all' : compilePorts(rawPorts, (j, message) => report(['spec', direction, index, 'ports', j], message));
+    rules.push({ policy, direction, index, peers, ports });
+  }
+  return rules;
+}
+
+/** The numeric and named ports of a rule's non-empty `ports`. */
+function compilePorts(rawPorts: readonly unknown[], report: (j: number, message: string) => void): Rule['ports'] {
+  let fixed = ConnectionSet.none();
+  const named: { protocol: Protocol; name: string }[] = [];
+  for (let j = 0; j < rawPorts.length; j++) {
+    const spec = compilePort(rawPorts[j], (message) => report(j, message));
+    if (!spec) continue;
+    if (spec.kind === 'all') fixed = fixed.union(ConnectionSet.protocol(spec.protocol));
+    else if (spec.kind === 'range') fixed = fixed.union(ConnectionSet.range(spec.protocol, spec.from, spec.to));
+    else named.push({ protocol: spec.protocol, name: spec.name });
+  }
+  return { fixed, named };
 }
 
 /**
@@ -165,12 +172,10 @@ function compilePeer(raw: unknown, index: number, problem: (m: string) => void):
     problem('peer has no podSelector, namespaceSelector or ipBlock; it matches nothing');
     return undefined;
   }
-  return {
-    kind: 'pods',
-    index,
-    ...(hasPod ? { podSelector: Selector.compile(p.podSelector, problem) } : {}),
-    ...(hasNs ? { namespaceSelector: Selector.compile(p.namespaceSelector, problem) } : {}),
-  };
+  const peer: { kind: 'pods'; index: number; podSelector?: Selector; namespaceSelector?: Selector } = { kind: 'pods', index };
+  if (hasPod) peer.podSelector = Selector.compile(p.podSelector, problem);
+  if (hasNs) peer.namespaceSelector = Selector.compile(p.namespaceSelector, problem);
+  return peer;
 }
 
 function compilePort(raw: unknown, problem: (m: string) => void): PortSpec | undefined {

@@ -60,7 +60,8 @@ export class Selector {
         problem('matchLabels is not a mapping');
         never = true;
       } else {
-        for (const [k, v] of Object.entries(sel.matchLabels)) labels.push([k, String(v)]);
+        const m = sel.matchLabels;
+        for (const k of Object.keys(m)) labels.push([k, String(m[k])]);
       }
     }
     const requirements: Requirement[] = [];
@@ -104,8 +105,9 @@ export class Selector {
   /** Whether the selector selects a pod (or namespace) with these labels. */
   matches(labels: Labels): boolean {
     if (this.never) return false;
-    for (const [k, v] of this.labels) {
-      if (labels[k] !== v) return false;
+    const pairs = this.labels;
+    for (let i = 0; i < pairs.length; i++) {
+      if (labels[pairs[i][0]] !== pairs[i][1]) return false;
     }
     for (const r of this.requirements) {
       const has = Object.prototype.hasOwnProperty.call(labels, r.key);
