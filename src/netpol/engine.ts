@@ -6,7 +6,7 @@ import { Evaluator, mergeExternal } from './evaluate';
 import { Admission, Explainer, SideExplanation } from './explain';
 import { formatRange, parseRange } from './ip';
 import { extractRoutes, extractService, extractWorkloads, NamespaceTable, RouteInfo, ServiceInfo, Source, toSources, WarningSink } from './model';
-import { CompiledPolicy, compilePolicy, Rule } from './policies';
+import { CompiledPolicy, compilePolicy, PolicyParts, Rule } from './policies';
 import { HypotheticalPod, OutsideEndpoint, OutsidePods, OutsideSpec } from './outside';
 import { PodStore } from './pods';
 import { checkNamedPorts, resolveRoutes, RouteTarget } from './resolve';
@@ -90,16 +90,17 @@ function extractRest(sources: readonly Source[], nsOf: (o: Source['obj']) => str
   const services = new Map<string, ServiceInfo>();
   const routes: RouteInfo[] = [];
   let hasV6 = false;
+  const parts = new PolicyParts();
   for (const s of sources) {
     const kind = s.obj.kind;
     const api = s.obj.apiVersion ?? '';
     if (kind === 'NetworkPolicy' && api === 'networking.k8s.io/v1') {
-      const p = compilePolicy(s, nsOf(s.obj), warn);
+      const p = compilePolicy(s, nsOf(s.obj), warn, parts);
       namespaces.reference(p.namespace);
       policies.push(p);
       if (!hasV6) hasV6 = hasV6Peer(p.ingress) || hasV6Peer(p.egress);
     } else if (kind === 'Service' && api === 'v1') {
-      const svc = extractService(s, nsOf(s.obj));
+      const svc = extractService(s, nsOf(s.obj), parts.selectors);
       services.set(`${svc.namespace}/${svc.name}`, svc);
     } else if (isRoute(s.obj)) {
       routes.push(...extractRoutes(s, nsOf(s.obj)));
