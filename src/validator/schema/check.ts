@@ -230,13 +230,14 @@ function compile(node: SchemaNode): Check {
 
 /** The check of a list: each item passes the check of `items` (compiled when first needed); a null item is an issue. */
 function listCheck(items: SchemaNode): Check {
+  let itemCheck: Check | undefined;
   return (v, run) => {
     const path = run.path;
     if (!Array.isArray(v)) {
       add(run, path, `${where(path)} must be a list, not ${describe(v)}`, true);
       return;
     }
-    const each = compile(items);
+    const each = (itemCheck ??= compile(items));
     for (let i = 0; i < v.length; i++) {
       if (v[i] === null) {
         add(run, [...path, i], `${where(path)}[${i}] is null`, true);
@@ -251,13 +252,14 @@ function listCheck(items: SchemaNode): Check {
 
 /** The check of a mapping of any keys: each value passes the check of `values`; a null value is an issue unless any value goes. */
 function mapCheck(values: SchemaNode): Check {
+  let valueCheck: Check | undefined;
   return (v, run) => {
     const path = run.path;
     if (!isMapping(v)) {
       add(run, path, `${where(path)} must be a mapping, not ${describe(v)}`, true);
       return;
     }
-    const each = compile(values);
+    const each = (valueCheck ??= compile(values));
     for (const k of Object.keys(v)) {
       const x = v[k];
       path.push(k);
