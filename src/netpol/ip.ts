@@ -197,6 +197,7 @@ export function sweep<T>(
   ops: { empty: T; combine(a: T, b: T): T; equals(a: T, b: T): boolean; isEmpty(v: T): boolean },
 ): RangeValue<T>[] {
   const out: RangeValue<T>[] = [];
+  if (contributions.length === 0) return out;
   for (const family of [4, 6] as const) {
     const cs = contributions.filter((c) => c.range.family === family);
     if (cs.length === 0) continue;

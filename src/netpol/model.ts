@@ -139,13 +139,45 @@ function variantKey(labels: Labels, ports: readonly NamedPort[]): string {
   return `${l.join('\u0001')}\u0002${p.join('\u0001')}`;
 }
 
+/** A pod variant of a workload, with its {@link variantKey} once it has been needed. */
+interface Variant {
+  key?: string;
+  readonly labels: Labels;
+  readonly ports: NamedPort[];
+}
+
 interface WorkloadBuilder {
   id: string;
   namespace: string;
   name: string;
   kind: string;
-  variants: Map<string, { labels: Labels; ports: NamedPort[] }>;
+  /** Distinct variants, in the order they were found (keys are computed only to tell a second one apart). */
+  variants: Variant[];
   objects: ObjectRef[];
+}
+
+/** Adds a pod variant (when new) and the object it comes from to the workload `w`. */
+function addVariant(builders: Map<string, WorkloadBuilder>, w: Pick<WorkloadBuilder, 'id' | 'namespace' | 'name' | 'kind'>, variant: Variant, ref: ObjectRef): void {
+  const b = builders.get(w.id);
+  if (!b) {
+    builders.set(w.id, { ...w, variants: [variant], objects: [ref] });
+    return;
+  }
+  const vk = variantKey(variant.labels, variant.ports);
+  if (!b.variants.some((v) => (v.key ??= variantKey(v.labels, v.ports)) === vk)) b.variants.push({ key: vk, ...variant });
+  b.objects.push(ref);
+}
+
+/** Workload objects by `Kind/namespace/name`, indexed on the first lookup (only a Rollout that names its workload needs one). */
+function lazyWorkloadIndex(sources: readonly Source[], nsOf: (o: Source['obj']) => string): (key: string) => Source | undefined {
+  let byKey: Map<string, Source> | undefined;
+  return (key) => {
+    if (!byKey) {
+      byKey = new Map();
+      for (const s of sources) if (workloadKindOf(s.obj)) byKey.set(`${s.obj.kind}/${nsOf(s.obj)}/${s.obj.metadata?.name ?? ''}`, s);
+    }
+    return byKey.get(key);
+  };
 }
 
 /**
@@ -160,18 +192,8 @@ export function extractWorkloads(
   warn: WarningSink,
 ): Workload[] {
   const builders = new Map<string, WorkloadBuilder>();
-  const add = (id: string, ns: string, name: string, kind: string, labels: Labels, ports: NamedPort[], ref: ObjectRef) => {
-    let b = builders.get(id);
-    if (!b) {
-      b = { id, namespace: ns, name, kind, variants: new Map(), objects: [] };
-      builders.set(id, b);
-    }
-    const vk = variantKey(labels, ports);
-    if (!b.variants.has(vk)) b.variants.set(vk, { labels, ports });
-    b.objects.push(ref);
-  };
-  const byKey = new Map<string, Source>();
-  for (const s of sources) if (workloadKindOf(s.obj)) byKey.set(`${s.obj.kind}/${nsOf(s.obj)}/${s.obj.metadata?.name ?? ''}`, s);
+  const add = (id: string, ns: string, name: string, kind: string, labels: Labels, ports: NamedPort[], ref: ObjectRef) => addVariant(builders, { id, namespace: ns, name, kind }, { labels, ports }, ref);
+  const workloadNamed = lazyWorkloadIndex(sources, nsOf);
   for (const s of sources) {
     const workload = workloadKindOf(s.obj);
     if (!workload) continue;
@@ -191,7 +213,7 @@ export function extractWorkloads(
     }
     // A Rollout with spec.workloadRef runs the pod template of the workload it names.
     const named = workloadRefOf(s.obj);
-    const template = podTemplateOf(s.obj) ?? (named ? podTemplateOf(byKey.get(`${named.kind}/${ns}/${named.name}`)?.obj ?? {}) : undefined);
+    const template = podTemplateOf(s.obj) ?? (named ? podTemplateOf(workloadNamed(`${named.kind}/${ns}/${named.name}`)?.obj ?? {}) : undefined);
     if (!template) {
       warn.add('workload-without-template', `${kind} ${ns}/${name} has no pod template; it is left out`, s);
       continue;
@@ -202,7 +224,7 @@ export function extractWorkloads(
   for (const b of [...builders.values()].sort((a, c) => (a.id < c.id ? -1 : a.id > c.id ? 1 : 0))) {
     namespaces.reference(b.namespace);
     const nsLabels = namespaces.labelsOf(b.namespace);
-    const pods: PodEndpoint[] = [...b.variants.values()].map((v) => ({
+    const pods: PodEndpoint[] = b.variants.map((v) => ({
       kind: 'pod',
       id: b.id,
       namespace: b.namespace,
