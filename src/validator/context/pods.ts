@@ -37,6 +37,8 @@ export class PodTemplates {
   private readonly byLabel = new Map<string, Map<string, Map<string, PodTemplate[]>>>();
   private readonly byComponent = new Map<string, PodTemplate[]>();
   private readonly hpaByTarget = new Map<string, LoadedObject[]>();
+  /** {@link autoscalersOf} of each object asked about (workloads are asked about by many rules). */
+  private readonly autoscalers = new Map<LoadedObject, readonly LoadedObject[]>();
 
   constructor(
     private readonly objects: ObjectIndex,
@@ -135,7 +137,9 @@ export class PodTemplates {
 
   /** HorizontalPodAutoscalers whose `scaleTargetRef` names this object. */
   autoscalersOf(o: LoadedObject): readonly LoadedObject[] {
-    return this.hpaByTarget.get(`${o.object.kind}/${this.objects.namespaceOf(o)}/${this.objects.nameOf(o)}`) ?? [];
+    let hpas = this.autoscalers.get(o);
+    if (!hpas) this.autoscalers.set(o, (hpas = this.hpaByTarget.get(`${o.object.kind}/${this.objects.namespaceOf(o)}/${this.objects.nameOf(o)}`) ?? []));
+    return hpas;
   }
 
   /**
