@@ -29,14 +29,15 @@ interface CoreModel {
 }
 const MODELS = (coreModels as { models: Record<string, CoreModel> }).models;
 
-/** {@link kindStatus} of each kind and apiVersion asked so far (the tables are static), by `kind\u0000apiVersion`. */
-const statuses = new Map<string, KindStatus>();
+/** {@link kindStatus} of each kind and apiVersion asked so far (the tables are static), by kind and then apiVersion. */
+const statuses = new Map<string, Map<string, KindStatus>>();
 
 /** Schema of a kind at an apiVersion, or why there is none (the same object for the same pair). */
 export function kindStatus(kind: string, apiVersion: string): KindStatus {
-  const key = `${kind}\u0000${apiVersion}`;
-  let status = statuses.get(key);
-  if (status === undefined) statuses.set(key, (status = findKindStatus(kind, apiVersion)));
+  let byVersion = statuses.get(kind);
+  if (!byVersion) statuses.set(kind, (byVersion = new Map<string, KindStatus>()));
+  let status = byVersion.get(apiVersion);
+  if (status === undefined) byVersion.set(apiVersion, (status = findKindStatus(kind, apiVersion)));
   return status;
 }
 
