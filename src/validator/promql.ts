@@ -227,7 +227,8 @@ function readSelector(nodes: SelectorNodes, text: (n: Span) => string, at: (pos:
     else matchers.push(matcher);
   }
   for (const q of nodes.quotedNames) metric = unquote(text(q));
-  return { ...(metric !== undefined ? { metric } : {}), matchers, at: at(nodes.from) };
+  const where = at(nodes.from);
+  return metric !== undefined ? { metric, matchers, at: where } : { matchers, at: where };
 }
 
 /** Each regex matcher's pattern, anchored as Prometheus anchors it (null when it does not compile); stateless (no flags), so shared. */

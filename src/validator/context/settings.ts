@@ -29,7 +29,7 @@ export interface Setting {
  * `Cors__AllowedOrigins__1`, `CORS__ALLOWEDORIGINS__1` and `Cors:AllowedOrigins:1` are one key.
  */
 export function settingKey(name: string): string {
-  return name.replace(/__/g, ':').toLowerCase();
+  return (name.includes('__') ? name.replaceAll('__', ':') : name).toLowerCase();
 }
 
 /**
@@ -85,6 +85,8 @@ const NO_SETTINGS = new Settings([]);
  */
 export class SettingsResolver {
   private readonly cache = new Map<string, Settings>();
+  /** What {@link of} answered for each workload, by container index (the same as `cache` has under the workload's key). */
+  private readonly byOwner = new Map<LoadedObject, Settings[]>();
 
   constructor(
     private readonly objects: ObjectIndex,
@@ -98,9 +100,13 @@ export class SettingsResolver {
    * (see {@link Settings}).
    */
   of(t: PodTemplate, containerIndex: number): Settings {
+    let ofOwner = this.byOwner.get(t.owner);
+    const known = ofOwner?.[containerIndex];
+    if (known) return known;
+    if (!ofOwner) this.byOwner.set(t.owner, (ofOwner = []));
     const cacheKey = `${this.objects.keyOf(t.owner)}#${t.owner.location.file}:${t.owner.location.line}#${containerIndex}`;
     const cached = this.cache.get(cacheKey);
-    if (cached) return cached;
+    if (cached) return (ofOwner[containerIndex] = cached);
     const out = new Map<string, Setting>();
     const c = list(t.spec.containers)[containerIndex];
     const base = [...t.path, 'spec', 'containers', containerIndex];
@@ -144,7 +150,7 @@ export class SettingsResolver {
     }
     const settings = new Settings(out.values());
     this.cache.set(cacheKey, settings);
-    return settings;
+    return (ofOwner[containerIndex] = settings);
   }
 
   /** Settings of the main container of a pod template. */

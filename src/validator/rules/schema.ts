@@ -108,7 +108,9 @@ export const schemaValid = defineRule({
     }
     const checks = labelChecks(ctx);
     if (isRecord(meta) && isRecord(meta.labels)) {
-      for (const [k, v] of Object.entries(meta.labels)) {
+      const labels = meta.labels;
+      for (const k of Object.keys(labels)) {
+        const v = labels[k];
         const bad = keyProblem(checks, k);
         if (bad) out.push({ message: `label key "${k}": ${bad}`, path: ['metadata', 'labels', k] });
         if (typeof v === 'string' && !validLabelValue(checks, v)) {
