@@ -146,17 +146,26 @@ function parsed(ctx: ValidationContext, expr: string): ParsedPromql {
 /**
  * The series the namespace's alerts select, indexed by `metric`, label and value of their
  * equality matchers; selectors of a metric whose matchers on a label are not all equalities are
- * kept aside and tested one by one.
+ * kept aside (by metric and label) and tested one by one.
  */
 interface AlertIndex {
-  readonly exact: ReadonlyMap<string, readonly SeriesSelector[]>;
-  readonly other: ReadonlyMap<string, readonly SeriesSelector[]>;
+  /** Selectors by metric, then label, then the value an equality matcher gives it. */
+  readonly exact: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, readonly SeriesSelector[]>>>;
+  /** Selectors by metric, then a label another matcher tests. */
+  readonly other: ReadonlyMap<string, ReadonlyMap<string, readonly SeriesSelector[]>>;
+}
+
+/** The map under `key` in a map of maps, added when missing. */
+function inner<K, V>(map: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let m = map.get(key);
+  if (!m) map.set(key, (m = new Map<K, V>()));
+  return m;
 }
 
 function alertIndex(ctx: ValidationContext): AlertIndex {
   return ctx.memo('monitoring:alert-index', () => {
-    const exact = new Map<string, SeriesSelector[]>();
-    const other = new Map<string, SeriesSelector[]>();
+    const exact = new Map<string, Map<string, Map<string, SeriesSelector[]>>>();
+    const other = new Map<string, Map<string, SeriesSelector[]>>();
     for (const r of ctx.objects.ofKind('PrometheusRule')) {
       if (ctx.schema.isMalformed(r) || ctx.objects.namespaceOf(r) !== ctx.namespace) continue;
       for (const g of list(at(r.object, ['spec', 'groups']))) {
@@ -164,7 +173,10 @@ function alertIndex(ctx: ValidationContext): AlertIndex {
           if (!isRecord(x) || typeof x.alert !== 'string') continue;
           for (const sel of parsed(ctx, x.expr === undefined || x.expr === null ? '' : text(x.expr)).selectors) {
             if (sel.metric === undefined) continue;
-            for (const m of sel.matchers) addTo(m.op === '=' ? exact : other, `${sel.metric}\u0000${m.label}${m.op === '=' ? `\u0000${m.value}` : ''}`, sel);
+            for (const m of sel.matchers) {
+              if (m.op === '=') addTo(inner(inner(exact, sel.metric), m.label), m.value, sel);
+              else addTo(inner(other, sel.metric), m.label, sel);
+            }
           }
         }
       }
@@ -176,7 +188,7 @@ function alertIndex(ctx: ValidationContext): AlertIndex {
 /** Whether some alert selects `metric` series with `label` = `value` (and passes `also`). */
 function watched(index: AlertIndex, metrics: readonly string[], label: string, value: string, also?: (s: SeriesSelector) => boolean): boolean {
   const fits = (s: SeriesSelector) => selects(s, label, value) && (!also || also(s));
-  return metrics.some((metric) => index.exact.get(`${metric}\u0000${label}\u0000${value}`)?.some(fits) || index.other.get(`${metric}\u0000${label}`)?.some(fits) || false);
+  return metrics.some((metric) => index.exact.get(metric)?.get(label)?.get(value)?.some(fits) || index.other.get(metric)?.get(label)?.some(fits) || false);
 }
 
 /** PrometheusRule expressions Prometheus would load, over metrics that exist. */
