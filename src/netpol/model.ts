@@ -160,7 +160,7 @@ interface WorkloadBuilder {
 function addVariant(builders: Map<string, WorkloadBuilder>, w: Pick<WorkloadBuilder, 'id' | 'namespace' | 'name' | 'kind'>, variant: Variant, ref: ObjectRef): void {
   const b = builders.get(w.id);
   if (!b) {
-    builders.set(w.id, { ...w, variants: [variant], objects: [ref] });
+    builders.set(w.id, { id: w.id, namespace: w.namespace, name: w.name, kind: w.kind, variants: [variant], objects: [ref] });
     return;
   }
   const vk = variantKey(variant.labels, variant.ports);

@@ -212,7 +212,9 @@ export function runRules(
   const { findings, suppressed, folded } = foldIntoLeading(rules, collector.findings, collector.suppressed);
   findings.sort(compareFindings);
   suppressed.sort(compareFindings);
-  const files = new Set([...objects.map((o) => o.location.file), ...(options.documents ?? []).map((d) => d.file)]);
+  const files = new Set<string>();
+  for (const o of objects) files.add(o.location.file);
+  for (const d of options.documents ?? []) files.add(d.file);
   return {
     findings,
     suppressed,

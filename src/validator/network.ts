@@ -73,12 +73,15 @@ function analyze(ctx: ValidationContext): NetworkAnalysis {
   const externalNodes = compareExternal(index, nodes, external, cmp);
 
   const graphNode = (n: GraphNode): GraphNode => ({ id: n.id, kind: n.kind, label: n.label });
+  /** The ids of the nodes some edge starts or ends at. */
+  const connected = new Set<string>();
+  for (const e of cmp.edges) connected.add(e.from).add(e.to);
   const graphNodes: GraphNode[] = [
     ...nodes.list.map(graphNode),
     graphNode(probes.controller),
     graphNode(probes.dns),
     ...probes.peers.map(graphNode),
-    ...[probes.stray, probes.elsewhere, probes.neighbour, ...probes.peerNeighbours, ...probes.undeclared].filter((p) => cmp.edges.some((e) => e.from === p.id || e.to === p.id)).map(graphNode),
+    ...[probes.stray, probes.elsewhere, probes.neighbour, ...probes.peerNeighbours, ...probes.undeclared].filter((p) => connected.has(p.id)).map(graphNode),
     ...[...externalNodes.values()].sort(byId),
   ];
   const edges = cmp.edges.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));

@@ -1,4 +1,4 @@
-import { entries, LoadedObject, text } from '../manifests';
+import { isRecord, LoadedObject, text } from '../manifests';
 
 /**
  * Suppressions are annotations on the object a finding is about:
@@ -25,9 +25,12 @@ const NONE: ReadonlyMap<string, Suppression> = new Map();
 
 /** The suppressions an object declares, keyed by rule id. */
 export function suppressionsOf(o: LoadedObject): ReadonlyMap<string, Suppression> {
+  const annotations = o.object.metadata?.annotations;
+  if (!isRecord(annotations)) return NONE;
   let out: Map<string, Suppression> | undefined;
-  for (const [key, value] of entries(o.object.metadata?.annotations)) {
+  for (const key of Object.keys(annotations)) {
     if (!key.startsWith(SUPPRESS_PREFIX)) continue;
+    const value = annotations[key];
     const rule = key.slice(SUPPRESS_PREFIX.length);
     const reason = typeof value === 'string' ? value.trim() : value === null || value === undefined ? '' : text(value).trim();
     (out ??= new Map()).set(rule, { rule, reason, annotation: key });

@@ -1,5 +1,5 @@
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
-import { at, isRecord, list, LoadedObject, num, podTemplateOf, rolloutBlueGreen, str, stringMap } from '../../manifests';
+import { allContainers, at, ContainerRef, isRecord, list, LoadedObject, num, podTemplateOf, rolloutBlueGreen, str, stringMap } from '../../manifests';
 import { addTo } from '../../multimap';
 import { Selector } from '../../netpol/selector';
 import { NAME_LABEL } from './components';
@@ -37,6 +37,8 @@ export class PodTemplates {
   private readonly byLabel = new Map<string, Map<string, Map<string, PodTemplate[]>>>();
   private readonly byComponent = new Map<string, PodTemplate[]>();
   private readonly hpaByTarget = new Map<string, LoadedObject[]>();
+  /** {@link containers} of each template asked about (several rules read them). */
+  private readonly containerRefs = new Map<PodTemplate, readonly ContainerRef[]>();
   /** {@link autoscalersOf} of each object asked about (workloads are asked about by many rules). */
   private readonly autoscalers = new Map<LoadedObject, readonly LoadedObject[]>();
 
@@ -90,6 +92,13 @@ export class PodTemplates {
   /** The pod template of a workload object. */
   of(o: LoadedObject): PodTemplate | undefined {
     return this.byOwner.get(o);
+  }
+
+  /** The containers and init containers of a template that are mappings (`allContainers` of its spec). */
+  containers(t: PodTemplate): readonly ContainerRef[] {
+    let refs = this.containerRefs.get(t);
+    if (!refs) this.containerRefs.set(t, (refs = allContainers(t.spec)));
+    return refs;
   }
 
   /** Pod templates labelled with a component id. */

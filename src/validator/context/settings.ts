@@ -1,4 +1,4 @@
-import { at, isRecord, list, LoadedObject, str, stringMap, text } from '../../manifests';
+import { at, isRecord, list, LoadedObject, record, str, stringMap, text } from '../../manifests';
 import type { ObjectIndex } from './objects';
 import type { PodTemplate, PodTemplates } from './pods';
 import { addTo } from '../../multimap';
@@ -119,7 +119,10 @@ export class SettingsResolver {
         const secretName = str(at(src.secretRef, ['name']));
         if (cmName !== undefined) {
           const cm = this.objects.get('ConfigMap', t.namespace, cmName);
-          for (const [k, v] of Object.entries(stringMap(cm?.object.data))) {
+          const data = record(cm?.object.data);
+          for (const k of Object.keys(data)) {
+            const v = data[k];
+            if (typeof v !== 'string') continue;
             out.set(prefix + k, { name: prefix + k, key: settingKey(prefix + k), value: v, source: { kind: 'configMap', name: cmName, key: k, object: cm }, path });
           }
         } else if (secretName !== undefined) {

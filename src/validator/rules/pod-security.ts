@@ -124,8 +124,8 @@ export const readOnlyRootFilesystem = definePodRule({
     'Every container and init container sets `securityContext.readOnlyRootFilesystem: true`: whoever breaks in cannot change the image\'s files or drop tools beside them, and what a ' +
     'container writes goes to the volumes it declares (an emptyDir at /tmp, see writable-tmp).',
   remediation: 'Set securityContext.readOnlyRootFilesystem: true on the container and mount an emptyDir wherever it writes (/tmp for .NET and Next.js).',
-  check(t) {
-    return allContainers(t.spec)
+  check(t, ctx) {
+    return ctx.pods.containers(t)
       .filter(({ container: c }) => at(c, ['securityContext', 'readOnlyRootFilesystem']) !== true)
       .map(({ field, index, container: c }) => {
         const value = at(c, ['securityContext', 'readOnlyRootFilesystem']);

@@ -1,4 +1,4 @@
-import { allContainers, at, isRecord, list, LoadedObject, str, text } from '../../manifests';
+import { at, isRecord, list, LoadedObject, str, text } from '../../manifests';
 import type { ValidationContext } from '../context';
 import { parseQuantity } from '../k8s/quantity';
 import { definePodRule, RuleFinding } from '../rule';
@@ -44,7 +44,7 @@ export const containerResources = definePodRule({
   check(t, ctx) {
     const out: RuleFinding[] = [];
     const scaling = cpuScaling(ctx, t.owner);
-    for (const { field, index, container: c } of allContainers(t.spec)) {
+    for (const { field, index, container: c } of ctx.pods.containers(t)) {
       const base = [...t.path, 'spec', field, index];
       const name = text(c.name);
       const resources = at(c, ['resources']);

@@ -1,5 +1,5 @@
 import type { V1KeyToPath } from '@kubernetes/client-node';
-import { at, entries, isRecord, KubeObject, list, type LoadedObject, record, str, stringMap, WORKLOAD_KIND_NAMES } from '../../manifests';
+import { at, isRecord, KubeObject, list, type LoadedObject, record, str, stringMap, WORKLOAD_KIND_NAMES } from '../../manifests';
 import type { PodTemplate, ValidationContext } from '../context';
 import { defineRule, RuleFinding } from '../rule';
 
@@ -135,7 +135,9 @@ function secretTests(ctx: ValidationContext): SecretTests {
 
 function annotationFindings(tests: SecretTests, annotations: unknown, path: (string | number)[]): RuleFinding[] {
   const out: RuleFinding[] = [];
-  for (const [k, v] of entries(annotations)) {
+  if (!isRecord(annotations)) return out;
+  for (const k of Object.keys(annotations)) {
+    const v = annotations[k];
     if (typeof v !== 'string' || v === '' || tests.isExemptAnnotation(k)) continue;
     const reason = tests.valueReason(v) ?? secretAnnotationKeyReason(k, v);
     if (reason) out.push({ message: `annotation ${k} holds ${reason}`, path: [...path, k] });
@@ -188,8 +190,10 @@ export const secretLiteral = defineRule({
       const keys = [...Object.keys(stringMap(at(o.object, ['data']))), ...Object.keys(stringMap(o.object.stringData))];
       if (keys.length > 0) out.push({ message: `Secret with literal data (${keys.join(', ')}) in the manifests; produce it with an ExternalSecret`, path: [at(o.object, ['data']) ? 'data' : 'stringData'] });
     } else if (kind === 'ConfigMap') {
-      for (const [k, v] of Object.entries(stringMap(at(o.object, ['data'])))) {
-        if (v === '') continue;
+      const data = record(at(o.object, ['data']));
+      for (const k of Object.keys(data)) {
+        const v = data[k];
+        if (typeof v !== 'string' || v === '') continue;
         const reason = tests.isSecretName(k) ? 'a secret-like key with a value' : tests.valueReason(v);
         if (reason) out.push({ message: `ConfigMap key ${k} holds ${reason}`, path: ['data', k] });
       }

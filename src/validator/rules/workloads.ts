@@ -1,6 +1,6 @@
-import { allContainers, at, isRecord, list, LoadedObject, records, str, text } from '../../manifests';
+import { at, isRecord, list, LoadedObject, records, str, text } from '../../manifests';
 import { Selector } from '../../netpol/selector';
-import type { PodTemplate } from '../context';
+import type { PodTemplate, ValidationContext } from '../context';
 import { definePodRule, RuleFinding } from '../rule';
 
 /**
@@ -46,9 +46,9 @@ function restartPolicyProblems(t: PodTemplate): RuleFinding[] {
   return [];
 }
 
-function portProblems(t: PodTemplate): RuleFinding[] {
+function portProblems(t: PodTemplate, ctx: ValidationContext): RuleFinding[] {
   const out: RuleFinding[] = [];
-  for (const { field, index, container: c } of allContainers(t.spec)) {
+  for (const { field, index, container: c } of ctx.pods.containers(t)) {
     const base = [...t.path, 'spec', field, index];
     const names = new Set<string>();
     for (const { item: p, index: pi } of records(c.ports)) {
@@ -82,8 +82,8 @@ export const workloadTemplateValid = definePodRule({
     'is not empty and selects its own pod template; long-running pods restart `Always`, those of Jobs and CronJobs `OnFailure` or `Never`; container port names are valid ' +
     '(at most 15 characters); a probe that names a port names one of its container.',
   remediation: 'Make the selector match the template labels, set the restart policy the kind accepts, and name ports and probe ports consistently.',
-  check(t) {
-    return [...selectorProblems(t), ...restartPolicyProblems(t), ...portProblems(t)];
+  check(t, ctx) {
+    return selectorProblems(t).concat(restartPolicyProblems(t), portProblems(t, ctx));
   },
 });
 
