@@ -1,19 +1,19 @@
 /**
  * A fast reader for the block-style YAML that manifests are almost always written in: mappings
  * and sequences laid out by indentation (sequences also at their key's indentation), plain and
- * quoted single-line scalars, literal block scalars (`|`, `|-`), `{}` and `[]`, comments on lines
- * of their own. It reads such a document several times faster than js-yaml, whose general parser
- * walks the text one character at a time.
+ * quoted single-line scalars, literal block scalars (`|`, `|-`), flow collections of scalars on
+ * one line (`{ cpu: "1", memory: 512Mi }`, `[a, b]`), comments. It reads such a document several
+ * times faster than js-yaml, whose general parser walks the text one character at a time.
  *
- * It gives exactly the value js-yaml gives with {@link YAML_SCHEMA}, or nothing: whatever is
- * outside that subset, or could mean something else (anchors, aliases, tags, flow collections,
- * folded or kept block scalars, multi-line plain or quoted scalars, trailing comments, tabs,
- * carriage returns, complex or non-string keys, duplicate keys, anything irregular in the
+ * It gives exactly the value js-yaml gives with the schema it is handed, or nothing: whatever is
+ * outside that subset, or could mean something else (anchors, aliases, tags, nested or
+ * multi-line flow collections, folded or kept block scalars, multi-line plain or quoted scalars,
+ * tabs, carriage returns, complex or non-string keys, duplicate keys, anything irregular in the
  * indentation) makes {@link readBlockYaml} return undefined, and the caller reads the document
  * with js-yaml, which also reports its errors. The type of a scalar that does not start with a
  * letter (a number, `~`, `.inf`, ...) or reads as null or a boolean is js-yaml's own choice, asked
- * once per distinct scalar. Tests compare both readers on every manifest of the project and on
- * generated documents, valid and broken.
+ * once per distinct scalar (small decimal integers excepted). Tests compare both readers on every
+ * manifest and environment file of the project and on generated documents, valid and broken.
  */
 import * as yaml from 'js-yaml';
 
@@ -33,6 +33,13 @@ const PLAIN_ASCII = /^[\n\x20-\x7e]*$/;
 const SPECIAL_WORDS = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
 /** Characters that make a plain key worth js-yaml's attention. */
 const ODD_KEY = /[[\]{},"'#]/;
+
+/** Decimal integers every YAML schema reads as numbers, small enough to be exact. */
+const SMALL_INTEGER = /^(?:0|[1-9][0-9]{0,14})$/;
+/** Flow indicators: where a plain scalar inside a flow collection ends (and brackets it may not hold). */
+const FLOW_INDICATOR = /[,[\]{}]/;
+const FLOW_STOP = new Uint8Array(128);
+for (const c of ',[]{}') FLOW_STOP[c.charCodeAt(0)] = 1;
 
 /** The longest implicit key js-yaml accepts. */
 const MAX_KEY = 1024;
@@ -166,7 +173,7 @@ class BlockReader {
       while (at < end && this.text.charCodeAt(at) === 32) at++;
       if (at === end || this.isComment(at)) out.push(this.emptyEntry(i, indent));
       else if (this.isDash(at, end)) throw new Unsupported();
-      else if (this.keyEnd(at, end) >= 0) out.push(this.mapping(i, at - startOf(i)));
+      else if (this.text.charCodeAt(at) !== 123 /* { */ && this.text.charCodeAt(at) !== 91 /* [ */ && this.keyEnd(at, end) >= 0) out.push(this.mapping(i, at - startOf(i)));
       else out.push(this.inline(i, at, indent));
       i = this.nextContent(this.pos);
       if (i < 0 || indentOf(i) < indent) break;
@@ -275,7 +282,7 @@ class BlockReader {
     if (c === 34 /* " */) value = this.doubleQuoted(at, this.afterQuoted(this.doubleQuoteEnd(at, end), end));
     else if (c === 39 /* ' */) value = this.singleQuoted(at, this.afterQuoted(this.singleQuoteEnd(at, end), end));
     else if (c === 124 /* | */) return this.literal(line, at, owner);
-    else if (c === 123 /* { */ || c === 91 /* [ */) value = this.emptyFlow(at, end);
+    else if (c === 123 /* { */ || c === 91 /* [ */) value = this.flow(at, end);
     else value = this.plain(at, end);
     // What follows on more indented lines would continue the scalar (or be an error).
     const next = this.nextContent(this.pos);
@@ -283,27 +290,98 @@ class BlockReader {
     return value;
   }
 
-  /** `{}` or `[]`, alone or before a comment. */
-  private emptyFlow(at: number, end: number): unknown {
+  /**
+   * A flow collection on one line, alone or before a comment: `{}`, `[]`, or scalars
+   * (`{ cpu: "1", memory: 512Mi }`, `[a, "b"]`). Nested collections are left to js-yaml.
+   */
+  private flow(at: number, end: number): unknown {
     const t = this.text;
-    const open = t.charCodeAt(at);
-    if (t.charCodeAt(at + 1) !== (open === 123 ? 125 : 93)) throw new Unsupported();
-    this.afterQuoted(at + 2, end);
-    return open === 123 ? {} : [];
+    const isMap = t.charCodeAt(at) === 123; /* { */
+    const closer = isMap ? 125 : 93; /* } ] */
+    const map: Record<string, unknown> = {};
+    const list: unknown[] = [];
+    let i = this.spaces(at + 1, end);
+    if (t.charCodeAt(i) === closer) {
+      this.afterQuoted(i + 1, end);
+      return isMap ? map : list;
+    }
+    for (;;) {
+      let key = '';
+      if (isMap) [key, i] = this.flowKey(i, end);
+      const [value, next] = this.flowScalar(i, end);
+      if (!isMap) list.push(value);
+      else if (map[key] !== undefined) throw new Unsupported();
+      else map[key] = value;
+      const c = t.charCodeAt(next);
+      if (c === closer) {
+        this.afterQuoted(next + 1, end);
+        return isMap ? map : list;
+      }
+      if (c !== 44 /* , */) throw new Unsupported();
+      i = this.spaces(next + 1, end);
+    }
   }
 
-  /**
-   * The plain scalar in text[at, end), up to a comment: a string, or js-yaml's reading of
-   * anything that may be another type.
-   */
+  /** The first index at or after `i` that is not a space. */
+  private spaces(i: number, end: number): number {
+    while (i < end && this.text.charCodeAt(i) === 32) i++;
+    return i;
+  }
+
+  /** A flow mapping's key at `i` and where its value starts (after `: `). */
+  private flowKey(i: number, end: number): [string, number] {
+    const t = this.text;
+    const c = t.charCodeAt(i);
+    let key: string;
+    let colon: number;
+    if (c === 34 /* " */ || c === 39 /* ' */) {
+      colon = c === 34 ? this.doubleQuoteEnd(i, end) : this.singleQuoteEnd(i, end);
+      key = c === 34 ? this.doubleQuoted(i, colon) : this.singleQuoted(i, colon);
+      if (key === '__proto__' || key.length > MAX_KEY) throw new Unsupported();
+    } else {
+      colon = t.indexOf(': ', i);
+      if (colon < 0 || colon >= end || FLOW_INDICATOR.test(t.slice(i, colon))) throw new Unsupported();
+      key = t.slice(i, colon).trimEnd();
+      if (!isPlainKey(key)) throw new Unsupported();
+    }
+    if (t.charCodeAt(colon) !== 58 /* : */ || t.charCodeAt(colon + 1) !== 32) throw new Unsupported();
+    return [key, this.spaces(colon + 2, end)];
+  }
+
+  /** A scalar inside a flow collection at `i`, and the index of the `,` or bracket after it. */
+  private flowScalar(i: number, end: number): [unknown, number] {
+    const t = this.text;
+    const c = t.charCodeAt(i);
+    if (c === 34 /* " */ || c === 39 /* ' */) {
+      const close = c === 34 ? this.doubleQuoteEnd(i, end) : this.singleQuoteEnd(i, end);
+      return [c === 34 ? this.doubleQuoted(i, close) : this.singleQuoted(i, close), this.spaces(close, end)];
+    }
+    let j = i;
+    while (j < end && !FLOW_STOP[t.charCodeAt(j)]) j++;
+    const stop = t.charCodeAt(j);
+    if (j === end || stop === 91 /* [ */ || stop === 123 /* { */) throw new Unsupported();
+    const s = t.slice(i, j).trimEnd();
+    if (s.includes(' #')) throw new Unsupported();
+    return [this.scalar(s), j];
+  }
+
+  /** The plain scalar in text[at, end), up to a comment (see {@link scalar}). */
   private plain(at: number, end: number): unknown {
     let s = this.text.slice(at, end);
     const hash = s.indexOf(' #');
     if (hash >= 0) s = s.slice(0, hash);
-    if (s.charCodeAt(s.length - 1) === 32) s = s.trimEnd();
+    return this.scalar(s.charCodeAt(s.length - 1) === 32 ? s.trimEnd() : s);
+  }
+
+  /**
+   * A plain scalar's value: a string, a small integer, or js-yaml's reading of anything else that
+   * may be another type.
+   */
+  private scalar(s: string): unknown {
     const kind = firstClass(s);
     if (kind === INDICATOR || s.includes(': ') || s.charCodeAt(s.length - 1) === 58 /* : */) throw new Unsupported();
     if (kind === PLAIN) return isSpecialWord(s) ? this.resolve(s) : s;
+    if (SMALL_INTEGER.test(s)) return Number(s);
     if (s === '-' || s.startsWith('---') || s.startsWith('...')) throw new Unsupported();
     return this.resolve(s);
   }

@@ -63,6 +63,17 @@ describe('the project\'s manifests', () => {
     expect(documents).toBeGreaterThan(200);
   });
 
+  test('every environment file is read by the block reader, exactly as js-yaml reads it with the core schema', () => {
+    const files = fs.readdirSync(path.join(ROOT, 'config')).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBe(3);
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(ROOT, 'config', f), 'utf8');
+      const fast = readBlockYaml(text, yaml.CORE_SCHEMA);
+      expect([f, fast === undefined]).toEqual([f, false]);
+      expect(fast).toStrictEqual(yaml.load(text, { schema: yaml.CORE_SCHEMA }));
+    }
+  });
+
   test('every YAML document of the tests, the configuration and the docs reads as js-yaml reads it, or is left to it', () => {
     let read = 0;
     for (const dir of ['test', 'config', 'docs', 'bench']) {
@@ -94,6 +105,7 @@ describe('documents written by hand', () => {
     ['document markers', '---\na: 1\n'],
     ['non-ASCII text', 'a: héllo wörld ✓\nb: "日本"\n'],
     ['long keys', `${'k'.repeat(1024)}: 1\n`],
+    ['flow collections', 'a: {b: 1, c: [x]}\nd: [ "e", f ,g]\nh: {i: j: k}\nl: [m, {n: 1}]\no: {"p": q, \'r\': 0x1}\ns: [-1, +2, ~, null, .5]\nt: { u: "v" } # w\n'],
     ['prototype names as keys', 'constructor: 1\ntoString: 2\n'],
   ])('%s: read as js-yaml reads it, or left to js-yaml', (_name, text) => {
     agreed(text);
@@ -106,6 +118,7 @@ describe('documents written by hand', () => {
     ['quoted keys and values with escapes', '"a b": "x: y # z"\n\'c\': \'it\'\'s\'\nd: "\\u00e9\\"\\\\"\n'],
     ['comments', '# head\na: 1 # one\nb:   # nothing\n  - "y" # why\nc: {} # empty\n'],
     ['literal block scalars', 'a: |\n  line 1\n\n    indented\n\nb: |-\n  kept\nc: x\n'],
+    ['flow collections of scalars', 'a: { b: 1, "c d": "e, f", g: x:y }\nh: [10.0.0.0/8, \'i\', https://j:3000]\nk:\n- { l: 2 } # m\n'],
   ])('%s: the block reader reads it', (_name, text) => {
     expect(agreed(text)).not.toBeUndefined();
   });
@@ -114,8 +127,14 @@ describe('documents written by hand', () => {
     ['an anchor and an alias', 'a: &x 1\nb: *x\n'],
     ['a merge key', 'a: &x {b: 1}\nc:\n  <<: *x\n'],
     ['a tag', 'a: !!str 1\n'],
-    ['a flow sequence', 'a: [x, y]\n'],
-    ['a flow mapping', 'a: {b: 1}\n'],
+    ['a nested flow collection', 'a: {b: [1]}\n'],
+    ['a flow collection over two lines', 'a: [x,\n  y]\n'],
+    ['a trailing comma', 'a: [x, ]\n'],
+    ['a flow key without a space after its colon', 'a: {b:1}\n'],
+    ['a flow entry without a value', 'a: {b: }\n'],
+    ['a flow pair in a sequence', 'a: [b: 1]\n'],
+    ['a flow collection at the top', '{a: 1}\n'],
+    ['a comment inside a flow collection', 'a: [x #c\n  ]\n'],
     ['a folded block scalar', 'a: >\n  x\n  y\n'],
     ['a kept block scalar', 'a: |+\n  x\n\n'],
     ['an explicit block indentation', 'a: |2\n   x\n'],
@@ -214,7 +233,7 @@ describe('generated documents', () => {
         lineWidth: rnd() < 0.7 ? -1 : 20,
         quotingType: rnd() < 0.5 ? '"' : "'",
         forceQuotes: rnd() < 0.15,
-        flowLevel: rnd() < 0.1 ? 2 : -1,
+        flowLevel: rnd() < 0.3 ? Math.floor(rnd() * 4) : -1,
         noRefs: true,
       });
       if (agreed(text) !== undefined) read++;
