@@ -21,11 +21,12 @@ import * as yaml from 'js-yaml';
 class Unsupported extends Error {}
 
 /**
- * What js-yaml rejects anywhere in a stream (its non-printable pattern), plus tabs, carriage
- * returns and byte order marks, which this reader leaves to js-yaml too.
+ * What js-yaml rejects anywhere in a stream (its non-printable pattern), plus what this reader
+ * leaves to js-yaml too: tabs, carriage returns, byte order marks and the characters other YAML
+ * versions read as line breaks (NEL, the Unicode line and paragraph separators).
  */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
-const NOT_READ_HERE = /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+const NOT_READ_HERE = /[\x00-\x09\x0B-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 /** Quick test: printable ASCII and line feeds only (then {@link NOT_READ_HERE} cannot match). */
 const PLAIN_ASCII = /^[\n\x20-\x7e]*$/;
 

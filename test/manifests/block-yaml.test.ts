@@ -181,7 +181,7 @@ const KEYS = ['name', 'app.kubernetes.io/name', 'a b', 'x:y', '-dash', 'true', '
 const SCALARS: unknown[] = [
   'plain', 'two words', '', ' ', 'a: b', 'a #b', 'a#b', 'ends:', '-', '- x', '---', '...', '~', 'null', 'Null', 'true', 'yes', 'on', '1', '-1', '+1', '0x1F', '0o17', '0755',
   '1e3', '.5', '.inf', '.NaN', '2024-01-01', '=', '<<', '@at', '`tick', '%pct', '!bang', '&amp', '*star', '|pipe', '>gt', "it's", 'say "hi"', 'back\\slash', 'tab\there',
-  'line\nbreak', 'trailing\n', '\nleading', 'é✓', 'x'.repeat(120), 0, 1, -1, 1.5, 1e21, -0, Infinity, NaN, true, false, null,
+  'line\nbreak', 'trailing\n', '\nleading', 'é✓', 'nel\u0085', 'ls\u2028ps\u2029', 'nb\u00a0sp', '😀', 'x'.repeat(120), 0, 1, -1, 1.5, 1e21, -0, Infinity, NaN, true, false, null,
 ];
 
 function value(rnd: () => number, depth: number): unknown {
