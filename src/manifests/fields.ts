@@ -63,15 +63,20 @@ export function scalarText(v: unknown): string | undefined {
 /** A label/annotation map with only its string values (other values are dropped). */
 export function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, x] of entries(v)) if (typeof x === 'string') out[k] = x;
+  if (!isRecord(v)) return out;
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    if (typeof x === 'string') out[k] = x;
+  }
   return out;
 }
 
 /** A label map read leniently: numbers and booleans become their text, other values are dropped. */
 export function scalarMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, x] of entries(v)) {
-    const s = scalarText(x);
+  if (!isRecord(v)) return out;
+  for (const k of Object.keys(v)) {
+    const s = scalarText(v[k]);
     if (s !== undefined) out[k] = s;
   }
   return out;

@@ -84,8 +84,12 @@ function isFull(r: Ranges): boolean {
   return r.length === 1 && r[0][0] === MIN_PORT && r[0][1] === MAX_PORT;
 }
 
+function isPort(p: number): boolean {
+  return Number.isInteger(p) && p >= MIN_PORT && p <= MAX_PORT;
+}
+
 function checkPort(p: number): void {
-  if (!Number.isInteger(p) || p < MIN_PORT || p > MAX_PORT) {
+  if (!isPort(p)) {
     throw new RangeError(`invalid port ${p}: expected an integer from ${MIN_PORT} to ${MAX_PORT}`);
   }
 }
@@ -93,8 +97,8 @@ function checkPort(p: number): void {
 /** The canonical string of each set written so far (sets never change; kept off the objects, which compare by their ranges). */
 const TEXTS = new WeakMap<ConnectionSet, string>();
 
-/** {@link ConnectionSet.range}'s sets so far, by protocol and range. */
-const RANGES = new Map<string, ConnectionSet>();
+/** {@link ConnectionSet.range}'s sets so far, by protocol and then `from * 65536 + to`. */
+const RANGES = new Map<string, Map<number, ConnectionSet>>(PROTOCOLS.map((p) => [p, new Map<number, ConnectionSet>()]));
 
 /**
  * An immutable set of allowed connections: for each protocol (TCP, UDP, SCTP) a set of port
@@ -159,11 +163,14 @@ export class ConnectionSet {
 
   /** The ports `from`..`to` (inclusive) of one protocol (one instance per range: sets are immutable). */
   static range(protocol: Protocol, from: number, to: number): ConnectionSet {
-    const key = `${protocol} ${from} ${to}`;
-    let set = RANGES.get(key);
+    const known = RANGES.get(protocol);
+    // Anything but two valid ports (which `ports` refuses) would not have a key of its own.
+    if (known === undefined || !isPort(from) || !isPort(to)) return ConnectionSet.ports(protocol, [from, to]);
+    const key = from * 65536 + to;
+    let set = known.get(key);
     if (set === undefined) {
       set = ConnectionSet.ports(protocol, [from, to]);
-      RANGES.set(key, set);
+      known.set(key, set);
     }
     return set;
   }
@@ -218,13 +225,14 @@ export class ConnectionSet {
 
   /** Connections in this set or the other. */
   union(other: ConnectionSet): ConnectionSet {
-    if (this === ConnectionSet.ALL || other === ConnectionSet.NONE) return this;
+    if (this === other || this === ConnectionSet.ALL || other === ConnectionSet.NONE) return this;
     if (other === ConnectionSet.ALL || this === ConnectionSet.NONE) return other;
     return this.combine(other, unionRanges);
   }
 
   /** Connections in both sets. */
   intersect(other: ConnectionSet): ConnectionSet {
+    if (this === other) return this;
     if (this === ConnectionSet.ALL || other === ConnectionSet.NONE) return other;
     if (other === ConnectionSet.ALL || this === ConnectionSet.NONE) return this;
     return this.combine(other, intersectRanges);
@@ -239,15 +247,17 @@ export class ConnectionSet {
 
   /** The set combining each protocol's ranges of this set and the other with `op`. */
   private combine(other: ConnectionSet, op: (a: Ranges, b: Ranges) => Ranges): ConnectionSet {
-    const parts: Partial<Record<Protocol, Ranges>> = {};
-    for (const p of PROTOCOLS) parts[p] = op(this.byProtocol[p], other.byProtocol[p]);
-    return ConnectionSet.of(parts);
+    const a = this.byProtocol;
+    const b = other.byProtocol;
+    return ConnectionSet.of({ TCP: op(a.TCP, b.TCP), UDP: op(a.UDP, b.UDP), SCTP: op(a.SCTP, b.SCTP) });
   }
 
   /** Whether both sets allow exactly the same connections. */
   equals(other: ConnectionSet): boolean {
     if (this === other) return true;
-    return PROTOCOLS.every((p) => equalRanges(this.byProtocol[p], other.byProtocol[p]));
+    const a = this.byProtocol;
+    const b = other.byProtocol;
+    return equalRanges(a.TCP, b.TCP) && equalRanges(a.UDP, b.UDP) && equalRanges(a.SCTP, b.SCTP);
   }
 
   /** Whether every connection of the other set is in this one. */

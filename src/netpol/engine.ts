@@ -6,7 +6,7 @@ import { Evaluator, mergeExternal } from './evaluate';
 import { Admission, Explainer, SideExplanation } from './explain';
 import { formatRange, parseRange } from './ip';
 import { extractRoutes, extractService, extractWorkloads, NamespaceTable, RouteInfo, ServiceInfo, Source, toSources, WarningSink } from './model';
-import { CompiledPolicy, compilePolicy } from './policies';
+import { CompiledPolicy, compilePolicy, PolicyParts, Rule } from './policies';
 import { HypotheticalPod, OutsideEndpoint, OutsidePods, OutsideSpec } from './outside';
 import { PodStore } from './pods';
 import { checkNamedPorts, resolveRoutes, RouteTarget } from './resolve';
@@ -76,23 +76,31 @@ interface Extracted {
   readonly hasV6: boolean;
 }
 
+/** Whether some rule has an IPv6 ipBlock peer. */
+function hasV6Peer(rules: readonly Rule[] | undefined): boolean {
+  for (const r of rules ?? []) {
+    if (r.peers === 'all') continue;
+    for (const x of r.peers) if (x.kind === 'ipBlock' && x.cidr.family === 6) return true;
+  }
+  return false;
+}
+
 function extractRest(sources: readonly Source[], nsOf: (o: Source['obj']) => string, namespaces: NamespaceTable, warn: WarningSink): Extracted {
   const policies: CompiledPolicy[] = [];
   const services = new Map<string, ServiceInfo>();
   const routes: RouteInfo[] = [];
   let hasV6 = false;
+  const parts = new PolicyParts();
   for (const s of sources) {
     const kind = s.obj.kind;
     const api = s.obj.apiVersion ?? '';
     if (kind === 'NetworkPolicy' && api === 'networking.k8s.io/v1') {
-      const p = compilePolicy(s, nsOf(s.obj), warn);
+      const p = compilePolicy(s, nsOf(s.obj), warn, parts);
       namespaces.reference(p.namespace);
       policies.push(p);
-      for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
-        if (r.peers !== 'all' && r.peers.some((x) => x.kind === 'ipBlock' && x.cidr.family === 6)) hasV6 = true;
-      }
+      if (!hasV6) hasV6 = hasV6Peer(p.ingress) || hasV6Peer(p.egress);
     } else if (kind === 'Service' && api === 'v1') {
-      const svc = extractService(s, nsOf(s.obj));
+      const svc = extractService(s, nsOf(s.obj), parts.selectors);
       services.set(`${svc.namespace}/${svc.name}`, svc);
     } else if (isRoute(s.obj)) {
       routes.push(...extractRoutes(s, nsOf(s.obj)));

@@ -62,7 +62,9 @@ export class Evaluator {
   }
 
   private ruleMatches(rule: Rule, ep: Endpoint): boolean {
-    return rule.peers === 'all' || rule.peers.some((p) => this.peerMatches(rule.policy, p, ep));
+    if (rule.peers === 'all') return true;
+    for (const p of rule.peers) if (this.peerMatches(rule.policy, p, ep)) return true;
+    return false;
   }
 
   /**

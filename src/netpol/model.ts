@@ -23,7 +23,7 @@ import {
   workloadRefOf,
 } from '../manifests';
 import { Protocol, PROTOCOLS } from './connection-set';
-import { Labels, Selector } from './selector';
+import { Labels, Selector, SelectorCache } from './selector';
 import { NamedPort, ObjectRef, PodEndpoint, Warning, Workload } from './types';
 
 /** An input object with, when known, its loaded form (for locations). */
@@ -233,7 +233,7 @@ export interface ServiceInfo {
   readonly source: Source;
 }
 
-export function extractService(s: Source, ns: string): ServiceInfo {
+export function extractService(s: Source, ns: string, selectors?: SelectorCache): ServiceInfo {
   const selLabels = labelsOf(at(s.obj, ['spec', 'selector']));
   const ports: ServicePort[] = [];
   for (const p of arr(at(s.obj, ['spec', 'ports']))) {
@@ -254,7 +254,7 @@ export function extractService(s: Source, ns: string): ServiceInfo {
   return {
     namespace: ns,
     name: s.obj.metadata?.name ?? '',
-    ...(Object.keys(selLabels).length > 0 ? { selector: Selector.compile({ matchLabels: selLabels }) } : {}),
+    ...(Object.keys(selLabels).length > 0 ? { selector: selectors ? selectors.compile({ matchLabels: selLabels }) : Selector.compile({ matchLabels: selLabels }) } : {}),
     ports,
     source: s,
   };

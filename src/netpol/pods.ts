@@ -18,9 +18,13 @@ export interface PodState {
 
 interface NsBucket {
   readonly all: PodState[];
-  readonly byPair: Map<string, PodState[]>;
+  /** The pods with each label, by key and then value. */
+  readonly byPair: Map<string, Map<string, PodState[]>>;
+  /** The pods with each label key. */
   readonly byKey: Map<string, PodState[]>;
 }
+
+const NO_PODS: readonly PodState[] = [];
 
 /** `key\u0000value`, the key of a label pair in the indexes. */
 export const pairKey = (k: string, v: string): string => `${k}\u0000${v}`;
@@ -52,8 +56,10 @@ export class PodStore {
         this.stateOf.set(ep, st);
         const b = this.bucket(ep.namespace);
         b.all.push(st);
-        for (const [k, v] of Object.entries(ep.labels)) {
-          addTo(b.byPair, pairKey(k, v), st);
+        for (const k of Object.keys(ep.labels)) {
+          let values = b.byPair.get(k);
+          if (!values) b.byPair.set(k, (values = new Map<string, PodState[]>()));
+          addTo(values, ep.labels[k], st);
           addTo(b.byKey, k, st);
         }
       }
@@ -103,19 +109,20 @@ export class PodStore {
     if (!b) return [];
     if (!sel || sel.matchesEverything) return b.all;
     if (sel.matchesNothing) return [];
-    let cands: PodState[] | undefined;
+    let cands: readonly PodState[] | undefined;
     // Every matchLabels pair must hold, so the smallest bucket among them is a complete
     // candidate list. Labels every pod shares (part-of, instance) would scan the namespace.
-    for (const [k, v] of sel.requiredPairs) {
-      const bucket = b.byPair.get(pairKey(k, v)) ?? [];
+    const pairs = sel.requiredPairs;
+    for (let i = 0; i < pairs.length; i++) {
+      const bucket = b.byPair.get(pairs[i][0])?.get(pairs[i][1]) ?? NO_PODS;
       if (!cands || bucket.length < cands.length) cands = bucket;
     }
     if (cands) return cands.filter((st) => sel.matches(st.ep.labels));
     const a = sel.anchor();
     if (!a) cands = b.all;
-    else if ('key' in a) cands = b.byKey.get(a.key) ?? [];
-    else if (a.pairs.length === 1) cands = b.byPair.get(pairKey(a.pairs[0][0], a.pairs[0][1])) ?? [];
-    else cands = a.pairs.flatMap(([k, v]) => b.byPair.get(pairKey(k, v)) ?? []);
+    else if ('key' in a) cands = b.byKey.get(a.key) ?? NO_PODS;
+    else if (a.pairs.length === 1) cands = b.byPair.get(a.pairs[0][0])?.get(a.pairs[0][1]) ?? NO_PODS;
+    else cands = a.pairs.flatMap(([k, v]) => b.byPair.get(k)?.get(v) ?? NO_PODS);
     return cands.filter((st) => sel.matches(st.ep.labels));
   }
 

@@ -2,11 +2,11 @@
  * NetworkPolicies compiled for evaluation: selectors, peers and ports read once, invalid parts
  * reported as warnings and read the restrictive way.
  */
-import { at, Fields, list as arr, record, text } from '../manifests';
+import { at, Fields, isRecord, list as arr, record, text } from '../manifests';
 import { ConnectionSet, Protocol } from './connection-set';
 import { IpRange, parseCidr } from './ip';
 import { protocolOf, Source, WarningSink } from './model';
-import { Selector } from './selector';
+import { Selector, SelectorCache } from './selector';
 import type { Direction, NamedPort, PolicyInfo } from './types';
 
 /** A port of a NetworkPolicy rule. */
@@ -46,18 +46,36 @@ export function isAllPodsPeer(p: Peer): boolean {
   return p.kind === 'pods' && !!p.namespaceSelector?.matchesEverything && (!p.podSelector || p.podSelector.matchesEverything);
 }
 
+/** The ports of a rule: all, or numeric ports and named ones. */
+type RulePorts = Rule['ports'];
+
+/** No named port (shared: nothing adds to it). */
+const NO_NAMED: readonly { protocol: Protocol; name: string }[] = [];
+
+/**
+ * What the policies of one set of manifests share once compiled: equal selectors, and equal
+ * numeric ports, are one object each, however many rules write them.
+ */
+export class PolicyParts {
+  readonly selectors = new SelectorCache();
+  /** The `ports` of rules with numeric ports only, by their connection set. */
+  readonly fixedPorts = new Map<ConnectionSet, RulePorts>();
+}
+
+/** Reports a problem of the policy being compiled at a path inside it. */
+type Report = (path: readonly (string | number)[], message: string) => void;
+
 /**
  * Compiles a `networking.k8s.io/v1` NetworkPolicy. Invalid parts are reported as warnings and
  * read in the restrictive way (an invalid peer or port matches nothing).
  */
-export function compilePolicy(s: Source, ns: string, warn: WarningSink): CompiledPolicy {
+export function compilePolicy(s: Source, ns: string, warn: WarningSink, parts: PolicyParts = new PolicyParts()): CompiledPolicy {
   const spec = record(s.obj.spec);
   const name = s.obj.metadata?.name ?? '';
   const key = `NetworkPolicy/${ns}/${name}`;
-  const problem = (path: (string | number)[]) => (message: string) =>
-    warn.add('invalid-policy', `NetworkPolicy ${ns}/${name}: ${message}`, s, path);
+  const report: Report = (path, message) => warn.add('invalid-policy', `NetworkPolicy ${ns}/${name}: ${message}`, s, [...path]);
 
-  const directions = policyDirections(spec, problem);
+  const directions = policyDirections(spec, (path) => (message) => report(path, message));
 
   const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
     namespace: ns,
@@ -65,45 +83,55 @@ export function compilePolicy(s: Source, ns: string, warn: WarningSink): Compile
     key,
     ...(s.loaded ? { location: s.loaded.location } : {}),
     directions,
-    podSelector: Selector.compile(spec.podSelector, problem(['spec', 'podSelector'])),
+    podSelector: parts.selectors.compile(spec.podSelector, (message) => report(['spec', 'podSelector'], message)),
     source: s,
   };
-
-  const compileRules = (direction: Direction): Rule[] => {
-    const field = direction;
-    const peerField = direction === 'ingress' ? 'from' : 'to';
-    return arr(spec[field]).map((raw, index): Rule => {
-      const base = ['spec', field, index];
-      const rawPeers = arr(at(raw, [peerField]));
-      let peers: 'all' | Peer[] = 'all';
-      if (rawPeers.length > 0) {
-        const compiled: Peer[] = [];
-        rawPeers.forEach((p, j) => {
-          const peer = compilePeer(p, j, problem([...base, peerField, j]));
-          if (peer) compiled.push(peer);
-        });
-        peers = compiled;
-      }
-      const rawPorts = arr(at(raw, ['ports']));
-      let ports: Rule['ports'] = 'all';
-      if (rawPorts.length > 0) {
-        let fixed = ConnectionSet.none();
-        const named: { protocol: Protocol; name: string }[] = [];
-        rawPorts.forEach((p, j) => {
-          const spec = compilePort(p, problem([...base, 'ports', j]));
-          if (!spec) return;
-          if (spec.kind === 'all') fixed = fixed.union(ConnectionSet.protocol(spec.protocol));
-          else if (spec.kind === 'range') fixed = fixed.union(ConnectionSet.range(spec.protocol, spec.from, spec.to));
-          else named.push({ protocol: spec.protocol, name: spec.name });
-        });
-        ports = { fixed, named };
-      }
-      return { policy, direction, index, peers, ports };
-    });
-  };
-  if (directions.includes('ingress')) policy.ingress = compileRules('ingress');
-  if (directions.includes('egress')) policy.egress = compileRules('egress');
+  if (directions.includes('ingress')) policy.ingress = compileRules(policy, spec, 'ingress', report, parts);
+  if (directions.includes('egress')) policy.egress = compileRules(policy, spec, 'egress', report, parts);
   return policy;
+}
+
+/** The rules of one direction of a policy (`spec.ingress` or `spec.egress`). */
+function compileRules(policy: CompiledPolicy, spec: Fields, direction: Direction, report: Report, parts: PolicyParts): Rule[] {
+  const peerField = direction === 'ingress' ? 'from' : 'to';
+  const rules: Rule[] = [];
+  arr(spec[direction]).forEach((raw, index) => {
+    const fields = isRecord(raw) ? raw : undefined;
+    const rawPeers = arr(fields?.[peerField]);
+    const peers = rawPeers.length === 0 ? 'all' : compilePeers(rawPeers, parts.selectors, (j, message) => report(['spec', direction, index, peerField, j], message));
+    const rawPorts = arr(fields?.ports);
+    const ports = rawPorts.length === 0 ? 'all' : compilePorts(rawPorts, parts, (j, message) => report(['spec', direction, index, 'ports', j], message));
+    rules.push({ policy, direction, index, peers, ports });
+  });
+  return rules;
+}
+
+/** The valid peers of a rule's non-empty `from` or `to`. */
+function compilePeers(rawPeers: readonly unknown[], selectors: SelectorCache, report: (j: number, message: string) => void): Peer[] {
+  const peers: Peer[] = [];
+  rawPeers.forEach((raw, j) => {
+    const peer = compilePeer(raw, j, selectors, (message) => report(j, message));
+    if (peer) peers.push(peer);
+  });
+  // A copy of its own size: the grown list has room for more, and lives as long as the validation.
+  return peers.slice();
+}
+
+/** The numeric and named ports of a rule's non-empty `ports`. */
+function compilePorts(rawPorts: readonly unknown[], parts: PolicyParts, report: (j: number, message: string) => void): RulePorts {
+  let fixed = ConnectionSet.none();
+  const named: { protocol: Protocol; name: string }[] = [];
+  rawPorts.forEach((raw, j) => {
+    const spec = compilePort(raw, (message) => report(j, message));
+    if (!spec) return;
+    if (spec.kind === 'all') fixed = fixed.union(ConnectionSet.protocol(spec.protocol));
+    else if (spec.kind === 'range') fixed = fixed.union(ConnectionSet.range(spec.protocol, spec.from, spec.to));
+    else named.push({ protocol: spec.protocol, name: spec.name });
+  });
+  if (named.length > 0) return { fixed, named };
+  let shared = parts.fixedPorts.get(fixed);
+  if (!shared) parts.fixedPorts.set(fixed, (shared = { fixed, named: NO_NAMED }));
+  return shared;
 }
 
 /**
@@ -127,7 +155,7 @@ function policyDirections(spec: Fields, problem: (path: (string | number)[]) => 
   return directions;
 }
 
-function compilePeer(raw: unknown, index: number, problem: (m: string) => void): Peer | undefined {
+function compilePeer(raw: unknown, index: number, selectors: SelectorCache, problem: (m: string) => void): Peer | undefined {
   if (!raw || typeof raw !== 'object') {
     problem('peer is not a mapping; it matches nothing');
     return undefined;
@@ -165,12 +193,10 @@ function compilePeer(raw: unknown, index: number, problem: (m: string) => void):
     problem('peer has no podSelector, namespaceSelector or ipBlock; it matches nothing');
     return undefined;
   }
-  return {
-    kind: 'pods',
-    index,
-    ...(hasPod ? { podSelector: Selector.compile(p.podSelector, problem) } : {}),
-    ...(hasNs ? { namespaceSelector: Selector.compile(p.namespaceSelector, problem) } : {}),
-  };
+  // One literal per shape (a property added later would need storage of its own).
+  if (hasPod && hasNs) return { kind: 'pods', index, podSelector: selectors.compile(p.podSelector, problem), namespaceSelector: selectors.compile(p.namespaceSelector, problem) };
+  if (hasPod) return { kind: 'pods', index, podSelector: selectors.compile(p.podSelector, problem) };
+  return { kind: 'pods', index, namespaceSelector: selectors.compile(p.namespaceSelector, problem) };
 }
 
 function compilePort(raw: unknown, problem: (m: string) => void): PortSpec | undefined {

@@ -20,6 +20,9 @@ type Requirement =
   | { op: 'In' | 'NotIn'; key: string; values: ReadonlySet<string> }
   | { op: 'Exists' | 'DoesNotExist'; key: string };
 
+/** The requirements of a selector without `matchExpressions` (shared: nothing adds to it). */
+const NO_REQUIREMENTS: Requirement[] = [];
+
 /**
  * Where to look a selector's candidates up in a label index: any pod with one of `pairs`
  * (`key=value`), or any pod with label `key`. Absent when the selector has no positive
@@ -54,16 +57,19 @@ export class Selector {
     }
     const sel = raw as LabelSelector;
     let never = false;
-    const labels: [string, string][] = [];
+    let labels: [string, string][] = [];
     if (sel.matchLabels !== undefined && sel.matchLabels !== null) {
       if (typeof sel.matchLabels !== 'object') {
         problem('matchLabels is not a mapping');
         never = true;
       } else {
-        for (const [k, v] of Object.entries(sel.matchLabels)) labels.push([k, String(v)]);
+        const m = sel.matchLabels;
+        for (const k of Object.keys(m)) labels.push([k, String(m[k])]);
+        // A copy of its own size (the grown list has room for more).
+        labels = labels.slice();
       }
     }
-    const requirements: Requirement[] = [];
+    let requirements: Requirement[] = NO_REQUIREMENTS;
     for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) {
       const key = e && typeof e.key === 'string' ? e.key : undefined;
       if (key === undefined) {
@@ -76,10 +82,12 @@ export class Selector {
         case 'In':
         case 'NotIn':
           if (values.length === 0) problem(`matchExpressions ${e.operator} on "${key}" has no values`);
+          if (requirements === NO_REQUIREMENTS) requirements = [];
           requirements.push({ op: e.operator, key, values: new Set(values) });
           break;
         case 'Exists':
         case 'DoesNotExist':
+          if (requirements === NO_REQUIREMENTS) requirements = [];
           requirements.push({ op: e.operator, key });
           break;
         default:
@@ -104,8 +112,9 @@ export class Selector {
   /** Whether the selector selects a pod (or namespace) with these labels. */
   matches(labels: Labels): boolean {
     if (this.never) return false;
-    for (const [k, v] of this.labels) {
-      if (labels[k] !== v) return false;
+    const pairs = this.labels;
+    for (let i = 0; i < pairs.length; i++) {
+      if (labels[pairs[i][0]] !== pairs[i][1]) return false;
     }
     for (const r of this.requirements) {
       const has = Object.prototype.hasOwnProperty.call(labels, r.key);
@@ -189,5 +198,32 @@ export class Selector {
       );
     }
     return `{${parts.join(',')}}`;
+  }
+}
+
+/**
+ * Compiled selectors by what they say, for one set of manifests: the `matchLabels` selector of a
+ * workload is written in the policy of every workload it talks to, and compiled once. Only
+ * selectors that cannot have a problem to report are shared (a mapping of labels, no
+ * requirements); others are compiled each time.
+ */
+export class SelectorCache {
+  /** Shared selectors by their labels (each key and value with its length first, so no two label sets share a key). */
+  private readonly byLabels = new Map<string, Selector>();
+
+  compile(raw: unknown, problem?: (message: string) => void): Selector {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return Selector.compile(raw, problem);
+    const sel = raw as LabelSelector;
+    const m = sel.matchLabels as unknown;
+    const noRequirements = sel.matchExpressions === undefined || sel.matchExpressions === null || (Array.isArray(sel.matchExpressions) && sel.matchExpressions.length === 0);
+    if (typeof m !== 'object' || m === null || !noRequirements) return Selector.compile(raw, problem);
+    let key = '';
+    for (const k of Object.keys(m)) {
+      const v = String((m as Record<string, unknown>)[k]);
+      key += `${k.length}:${k}${v.length}:${v}`;
+    }
+    let compiled = this.byLabels.get(key);
+    if (!compiled) this.byLabels.set(key, (compiled = Selector.compile(raw, problem)));
+    return compiled;
   }
 }

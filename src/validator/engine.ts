@@ -2,7 +2,7 @@ import { fieldLine, LoadedObject, NotAnObject } from '../manifests';
 import type { EnvironmentConfig } from '../config/schema';
 import type { Topology } from '../topology/model';
 import { ValidationContext } from './context';
-import { isEnvironmentRule, isPodTemplateRule, Rule, RuleFinding, Severity } from './rule';
+import { EnvironmentRule, isEnvironmentRule, isPodTemplateRule, ObjectRule, PodTemplateRule, Rule, RuleFinding, Severity } from './rule';
 import { suppressionsOf } from './suppression';
 import { ruleFailed } from './rules/internal';
 
@@ -77,16 +77,15 @@ class FindingCollector {
     this.fallbackAnchor = ctx.objects.get('Namespace', '', ctx.namespace) ?? objects[0];
   }
 
-  /** Runs a check; a failure is a `rule-failed` finding, except on a malformed object (schema-valid says why it cannot be read). */
-  run(rule: Rule, subject: LoadedObject | undefined, check: () => RuleFinding[], malformed = false): void {
-    let result: RuleFinding[];
-    try {
-      result = check();
-    } catch (e) {
-      if (!malformed) this.emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
-      return;
-    }
+  /** Records what a check returned about `subject`. */
+  record(rule: Rule, subject: LoadedObject | undefined, result: readonly RuleFinding[]): void {
     for (const f of result) this.emit(rule, subject, f);
+  }
+
+  /** A check that threw: a `rule-failed` finding, except on a malformed object (schema-valid says why it cannot be read). */
+  failed(rule: Rule, subject: LoadedObject | undefined, e: unknown, malformed = false): void {
+    if (malformed) return;
+    this.emit(ruleFailed, subject, { message: `rule ${rule.id} could not check this object: ${(e as Error)?.message ?? String(e)}` });
   }
 
   /** Records one finding of `rule` on `subject` (or on what it points at), once, unless suppressed there. */
@@ -145,6 +144,46 @@ function foldIntoLeading(
   };
 }
 
+/** Runs an environment rule once (a failure is a finding). */
+function runEnvironmentRule(rule: EnvironmentRule, ctx: ValidationContext, collector: FindingCollector): void {
+  let result: RuleFinding[];
+  try {
+    result = rule.check(ctx);
+  } catch (e) {
+    collector.failed(rule, undefined, e);
+    return;
+  }
+  collector.record(rule, undefined, result);
+}
+
+/** Runs a pod template rule on every pod template (a failure is a finding). */
+function runPodRule(rule: PodTemplateRule, ctx: ValidationContext, collector: FindingCollector): void {
+  for (const t of ctx.pods.all()) {
+    let result: RuleFinding[];
+    try {
+      result = rule.check(t, ctx);
+    } catch (e) {
+      collector.failed(rule, t.owner, e);
+      continue;
+    }
+    if (result.length > 0) collector.record(rule, t.owner, result);
+  }
+}
+
+/** Runs an object rule on each of `subjects` (a failure is a finding unless the object is malformed). */
+function runObjectRule(rule: ObjectRule, subjects: readonly LoadedObject[], ctx: ValidationContext, collector: FindingCollector): void {
+  for (const o of subjects) {
+    let result: RuleFinding[];
+    try {
+      result = rule.check(o, ctx);
+    } catch (e) {
+      collector.failed(rule, o, e, ctx.schema.isMalformed(o));
+      continue;
+    }
+    if (result.length > 0) collector.record(rule, o, result);
+  }
+}
+
 /**
  * Runs `rules` over `objects`: hands each object to the object rules for its kind (malformed ones
  * too: what a rule cannot read there it skips silently, the schema rules report why), each pod
@@ -162,13 +201,11 @@ export function runRules(
   const collector = new FindingCollector(ctx, objects);
   for (const rule of rules) {
     if (isEnvironmentRule(rule)) {
-      collector.run(rule, undefined, () => rule.check(ctx));
+      runEnvironmentRule(rule, ctx, collector);
     } else if (isPodTemplateRule(rule)) {
-      for (const t of ctx.pods.all()) collector.run(rule, t.owner, () => rule.check(t, ctx));
+      runPodRule(rule, ctx, collector);
     } else {
-      const kinds = rule.scope.kinds;
-      const subjects = kinds.includes('*') ? objects : kinds.flatMap((k) => ctx.objects.ofKind(k));
-      for (const o of subjects) collector.run(rule, o, () => rule.check(o, ctx), ctx.schema.isMalformed(o));
+      runObjectRule(rule, rule.scope.kinds.includes('*') ? objects : rule.scope.kinds.flatMap((k) => ctx.objects.ofKind(k)), ctx, collector);
     }
   }
 

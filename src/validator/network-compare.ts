@@ -71,33 +71,52 @@ export function describeRange(r: IpRange): string {
   return `${formatRange(r)}${touchesInternet(r) ? ' (the internet)' : ''}`;
 }
 
-const pairKey = (from: string, to: string) => `${from}\u0000${to}`;
+/** What the topology declares for one pair of nodes: the connections and the purpose of the edge. */
+interface Expectation {
+  conns: ConnectionSet;
+  purpose?: string;
+}
 
 /** The declared connections between nodes, and the comparison of each pair with what is allowed. */
 export class Comparison {
   readonly edges: GraphEdge[] = [];
   readonly discrepancies: Discrepancy[] = [];
-  private readonly expected = new Map<string, ConnectionSet>();
+  /** What is declared from each node (by id) to each node (by id). */
+  private readonly expected = new Map<string, Map<string, Expectation>>();
+  /** The nodes each node is declared to connect to, in declaration order (external pieces aside). */
   private readonly targets = new Map<string, Set<string>>();
-  private readonly purpose = new Map<string, string>();
 
   constructor(private readonly index: PolicyIndex) {}
 
+  /** The declarations from `from`, to add one. */
+  private declaredFrom(from: string): Map<string, Expectation> {
+    let row = this.expected.get(from);
+    if (!row) this.expected.set(from, (row = new Map<string, Expectation>()));
+    return row;
+  }
+
   /** Declares that `from` connects to `to` on `conns` (added to what is already declared). */
   expect(from: string, to: string, conns: ConnectionSet, why?: string): void {
-    const k = pairKey(from, to);
     let targets = this.targets.get(from);
     if (!targets) this.targets.set(from, (targets = new Set()));
     targets.add(to);
-    this.expected.set(k, (this.expected.get(k) ?? ConnectionSet.none()).union(conns));
-    if (why) this.purpose.set(k, why);
+    const row = this.declaredFrom(from);
+    let e = row.get(to);
+    if (e) e.conns = e.conns.union(conns);
+    else row.set(to, (e = { conns }));
+    if (why) e.purpose = why;
   }
 
   /** Declares exactly `conns` from `from` to `to` (a piece of an external range). */
   expectExactly(from: string, to: string, conns: ConnectionSet, why: string): void {
-    const k = pairKey(from, to);
-    this.expected.set(k, conns);
-    this.purpose.set(k, why);
+    const row = this.declaredFrom(from);
+    const e = row.get(to);
+    if (e) {
+      e.conns = conns;
+      e.purpose = why;
+    } else {
+      row.set(to, { conns, purpose: why });
+    }
   }
 
   /** The nodes `from` is declared to connect to. */
@@ -118,16 +137,17 @@ export class Comparison {
    * `anchorSide` (the side whose policy let it through).
    */
   compare(from: Node, to: Node, allowed: ConnectionSet, anchorSide: 'from' | 'to'): void {
-    const k = pairKey(from.id, to.id);
-    const exp = this.expected.get(k) ?? ConnectionSet.none();
+    const declared = this.expected.get(from.id)?.get(to.id);
+    const exp = declared?.conns ?? ConnectionSet.none();
     if (allowed.isEmpty() && exp.isEmpty()) return;
     const missing = exp.subtract(allowed);
     const extra = allowed.subtract(exp);
     const status: GraphEdge['status'] = exp.isEmpty() ? 'extra' : allowed.isEmpty() ? 'missing' : !missing.isEmpty() || !extra.isEmpty() ? 'partial' : 'ok';
     this.edges.push({ from: from.id, to: to.id, allowed: allowed.toString(), expected: exp.toString(), status });
+    if (missing.isEmpty() && extra.isEmpty()) return;
     const pair = { from: from.label, to: to.label, source: from, destination: to };
     if (!missing.isEmpty()) {
-      this.discrepancies.push({ kind: 'missing', ...pair, conns: missing, anchor: to.anchor ?? from.anchor, side: anchorSide, note: this.purpose.get(k) });
+      this.discrepancies.push({ kind: 'missing', ...pair, conns: missing, anchor: to.anchor ?? from.anchor, side: anchorSide, note: declared?.purpose });
     }
     if (!extra.isEmpty()) {
       const side = anchorSide === 'to' ? to : from;
@@ -135,6 +155,9 @@ export class Comparison {
     }
   }
 }
+
+/** One TCP port (one set per port: the same port is declared for many edges). */
+const tcpPort = (port: number): ConnectionSet => ConnectionSet.range('TCP', port, port);
 
 /**
  * Declares the connections the topology expects for the environment: component edges on their
@@ -147,21 +170,21 @@ export function declareExpected(ctx: ValidationContext, nodes: WorkloadNodes, pr
   for (const e of ctx.effective.edges) {
     if (!nodes.byId.has(e.from)) continue;
     if (e.to.kind === 'component') {
-      if (nodes.byId.has(e.to.id)) cmp.expect(e.from, e.to.id, ConnectionSet.tcp(e.to.port), e.purpose);
+      if (nodes.byId.has(e.to.id)) cmp.expect(e.from, e.to.id, tcpPort(e.to.port), e.purpose);
     } else if (e.to.kind === 'pods') {
-      cmp.expect(e.from, e.to.name, ConnectionSet.tcp(e.to.port), e.purpose);
+      cmp.expect(e.from, e.to.name, tcpPort(e.to.port), e.purpose);
     } else if (e.to.kind === 'external') {
       const range = parseCidr(e.to.cidr);
       if (!range) continue;
       const list = external.get(e.from) ?? [];
-      list.push({ range, conns: ConnectionSet.tcp(e.to.port), name: e.to.name });
+      list.push({ range, conns: tcpPort(e.to.port), name: e.to.name });
       external.set(e.from, list);
     }
   }
-  for (const i of ctx.effective.inbound) if (nodes.byId.has(i.to)) cmp.expect(i.from.name, i.to, ConnectionSet.tcp(i.port), i.purpose);
+  for (const i of ctx.effective.inbound) if (nodes.byId.has(i.to)) cmp.expect(i.from.name, i.to, tcpPort(i.port), i.purpose);
   for (const n of nodes.list) cmp.expect(n.id, probes.dns.id, DNS_CONNS, 'cluster DNS');
   for (const c of ctx.effective.components) {
-    if (c.spec.exposure === 'public' && nodes.byId.has(c.id)) cmp.expect(probes.controller.id, c.id, ConnectionSet.tcp(c.servingPort), 'public edge');
+    if (c.spec.exposure === 'public' && nodes.byId.has(c.id)) cmp.expect(probes.controller.id, c.id, tcpPort(c.servingPort), 'public edge');
   }
   return external;
 }
@@ -189,8 +212,9 @@ export function compareWorkloads(index: PolicyIndex, nodes: WorkloadNodes, cmp: 
 
 /** Every workload with the probes and cluster services, both ways. */
 export function compareProbes(nodes: WorkloadNodes, probes: Probes, cmp: Comparison): void {
+  const all = [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.dns, ...probes.peers, ...probes.peerNeighbours, ...probes.undeclared];
   for (const w of nodes.list) {
-    for (const probe of [probes.stray, probes.elsewhere, probes.controller, probes.neighbour, probes.dns, ...probes.peers, ...probes.peerNeighbours, ...probes.undeclared]) {
+    for (const probe of all) {
       cmp.compare(probe, w, cmp.allowedBetween(probe, w), 'to');
       // DNS is allowed for every pod of the namespace, stray ones included.
       cmp.compare(w, probe, cmp.allowedBetween(w, probe), 'from');

@@ -20,14 +20,17 @@ export interface Suppression {
   readonly annotation: string;
 }
 
+/** What objects without suppressions declare. */
+const NONE: ReadonlyMap<string, Suppression> = new Map();
+
 /** The suppressions an object declares, keyed by rule id. */
-export function suppressionsOf(o: LoadedObject): Map<string, Suppression> {
-  const out = new Map<string, Suppression>();
+export function suppressionsOf(o: LoadedObject): ReadonlyMap<string, Suppression> {
+  let out: Map<string, Suppression> | undefined;
   for (const [key, value] of entries(o.object.metadata?.annotations)) {
     if (!key.startsWith(SUPPRESS_PREFIX)) continue;
     const rule = key.slice(SUPPRESS_PREFIX.length);
     const reason = typeof value === 'string' ? value.trim() : value === null || value === undefined ? '' : text(value).trim();
-    out.set(rule, { rule, reason, annotation: key });
+    (out ??= new Map()).set(rule, { rule, reason, annotation: key });
   }
-  return out;
+  return out ?? NONE;
 }

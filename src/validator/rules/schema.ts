@@ -18,6 +18,31 @@ function checkLabelKey(key: string): string | undefined {
   return undefined;
 }
 
+/** What is wrong with each label or annotation key and label value met so far in one validation (keys and values recur on every object). */
+interface LabelChecks {
+  /** {@link checkLabelKey} of each key. */
+  readonly keys: Map<string, string | undefined>;
+  /** Whether each label value is valid. */
+  readonly values: Map<string, boolean>;
+}
+
+function labelChecks(ctx: ValidationContext): LabelChecks {
+  return ctx.memo('schema:labels', () => ({ keys: new Map(), values: new Map() }));
+}
+
+function keyProblem(checks: LabelChecks, key: string): string | undefined {
+  if (checks.keys.has(key)) return checks.keys.get(key);
+  const bad = checkLabelKey(key);
+  checks.keys.set(key, bad);
+  return bad;
+}
+
+function validLabelValue(checks: LabelChecks, value: string): boolean {
+  let ok = checks.values.get(value);
+  if (ok === undefined) checks.values.set(value, (ok = value.length <= 63 && LABEL_VALUE.test(value)));
+  return ok;
+}
+
 /** Duplicate `name`s (or another key) in a list, as the API server rejects them. */
 function duplicates(items: unknown[], key: string): { value: string; index: number }[] {
   const seen = new Set<string>();
@@ -81,18 +106,19 @@ export const schemaValid = defineRule({
     } else if (typeof name === 'string' && (name.length > 253 || !DNS_SUBDOMAIN.test(name))) {
       out.push({ message: `metadata.name "${name}" is not a valid name (lower-case letters, digits, "-" and ".")`, path: ['metadata', 'name'] });
     }
+    const checks = labelChecks(ctx);
     if (isRecord(meta) && isRecord(meta.labels)) {
       for (const [k, v] of Object.entries(meta.labels)) {
-        const bad = checkLabelKey(k);
+        const bad = keyProblem(checks, k);
         if (bad) out.push({ message: `label key "${k}": ${bad}`, path: ['metadata', 'labels', k] });
-        if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) {
+        if (typeof v === 'string' && !validLabelValue(checks, v)) {
           out.push({ message: `label ${k}: value "${v}" is not a valid label value (at most 63 alphanumerics, "-", "_", ".")`, path: ['metadata', 'labels', k] });
         }
       }
     }
     if (isRecord(meta) && isRecord(meta.annotations)) {
       for (const k of Object.keys(meta.annotations)) {
-        const bad = checkLabelKey(k);
+        const bad = keyProblem(checks, k);
         if (bad) out.push({ message: `annotation key "${k}": ${bad}`, path: ['metadata', 'annotations', k] });
       }
     }

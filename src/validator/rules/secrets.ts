@@ -97,17 +97,53 @@ function secretAnnotationKeyReason(key: string, value: string): string | undefin
   return 'a secret-like name with a literal value';
 }
 
-function annotationFindings(annotations: unknown, path: (string | number)[]): RuleFinding[] {
+/**
+ * The name and value tests of one validation, each answered once per distinct name or value
+ * (the same keys, annotations and settings recur on every component).
+ */
+class SecretTests {
+  /** {@link isSecretName} of each name tested. */
+  private readonly names = new Map<string, boolean>();
+  /** {@link secretValueReason} of each value tested. */
+  private readonly values = new Map<string, string | undefined>();
+  /** Whether each annotation key tested is exempt ({@link exemptAnnotation}). */
+  private readonly exempt = new Map<string, boolean>();
+
+  isSecretName(name: string): boolean {
+    let r = this.names.get(name);
+    if (r === undefined) this.names.set(name, (r = isSecretName(name)));
+    return r;
+  }
+
+  valueReason(value: string): string | undefined {
+    if (this.values.has(value)) return this.values.get(value);
+    const r = secretValueReason(value);
+    this.values.set(value, r);
+    return r;
+  }
+
+  isExemptAnnotation(key: string): boolean {
+    let r = this.exempt.get(key);
+    if (r === undefined) this.exempt.set(key, (r = exemptAnnotation(key)));
+    return r;
+  }
+}
+
+function secretTests(ctx: ValidationContext): SecretTests {
+  return ctx.memo('secrets:tests', () => new SecretTests());
+}
+
+function annotationFindings(tests: SecretTests, annotations: unknown, path: (string | number)[]): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const [k, v] of entries(annotations)) {
-    if (typeof v !== 'string' || v === '' || exemptAnnotation(k)) continue;
-    const reason = secretValueReason(v) ?? secretAnnotationKeyReason(k, v);
+    if (typeof v !== 'string' || v === '' || tests.isExemptAnnotation(k)) continue;
+    const reason = tests.valueReason(v) ?? secretAnnotationKeyReason(k, v);
     if (reason) out.push({ message: `annotation ${k} holds ${reason}`, path: [...path, k] });
   }
   return out;
 }
 
-function containerFindings(t: PodTemplate): RuleFinding[] {
+function containerFindings(tests: SecretTests, t: PodTemplate): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const field of ['initContainers', 'containers'] as const) {
     (t.spec[field] ?? []).forEach((c, ci) => {
@@ -116,7 +152,7 @@ function containerFindings(t: PodTemplate): RuleFinding[] {
         if (e.valueFrom !== undefined) return;
         const value = e.value ?? '';
         if (value === '' || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(value)) return;
-        const reason = isSecretName(e.name) ? 'a secret-like name with a literal value' : secretValueReason(value);
+        const reason = tests.isSecretName(e.name) ? 'a secret-like name with a literal value' : tests.valueReason(value);
         if (reason) out.push({ message: `container ${c.name}: ${e.name} holds ${reason}; read it from a Secret (secretKeyRef)`, path: [...base, 'env', ei, 'value'] });
       });
       for (const field2 of ['command', 'args'] as const) {
@@ -124,7 +160,7 @@ function containerFindings(t: PodTemplate): RuleFinding[] {
         words.forEach((a, ai) => {
           const prev = ai > 0 ? words[ai - 1] : undefined;
           const joined = prev !== undefined ? `${prev} ${a}` : a;
-          const reason = secretValueReason(joined) && !/^\$\(/.test(a) ? secretValueReason(joined) : undefined;
+          const reason = tests.valueReason(joined) && !/^\$\(/.test(a) ? tests.valueReason(joined) : undefined;
           if (reason) out.push({ message: `container ${c.name}: ${field2}[${ai}] holds ${reason}`, path: [...base, field2, ai] });
         });
       }
@@ -145,7 +181,8 @@ export const secretLiteral = defineRule({
   remediation: 'Store the value in the secret manager, sync it with an ExternalSecret and reference it with valueFrom.secretKeyRef.',
   scope: { kinds: ['*'] },
   check(o, ctx) {
-    const out = annotationFindings(o.object.metadata?.annotations, ['metadata', 'annotations']);
+    const tests = secretTests(ctx);
+    const out = annotationFindings(tests, o.object.metadata?.annotations, ['metadata', 'annotations']);
     const kind = o.object.kind;
     if (kind === 'Secret') {
       const keys = [...Object.keys(stringMap(at(o.object, ['data']))), ...Object.keys(stringMap(o.object.stringData))];
@@ -153,14 +190,14 @@ export const secretLiteral = defineRule({
     } else if (kind === 'ConfigMap') {
       for (const [k, v] of Object.entries(stringMap(at(o.object, ['data'])))) {
         if (v === '') continue;
-        const reason = isSecretName(k) ? 'a secret-like key with a value' : secretValueReason(v);
+        const reason = tests.isSecretName(k) ? 'a secret-like key with a value' : tests.valueReason(v);
         if (reason) out.push({ message: `ConfigMap key ${k} holds ${reason}`, path: ['data', k] });
       }
     }
     const t = ctx.pods.of(o);
     if (t) {
-      if (t.path.length > 0) out.push(...annotationFindings(t.annotations, [...t.path, 'metadata', 'annotations']));
-      out.push(...containerFindings(t));
+      if (t.path.length > 0) out.push(...annotationFindings(tests, t.annotations, [...t.path, 'metadata', 'annotations']));
+      out.push(...containerFindings(tests, t));
     }
     return out;
   },

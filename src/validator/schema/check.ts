@@ -29,8 +29,18 @@ interface CoreModel {
 }
 const MODELS = (coreModels as { models: Record<string, CoreModel> }).models;
 
-/** Schema of a kind at an apiVersion, or why there is none. */
+/** {@link kindStatus} of each kind and apiVersion asked so far (the tables are static), by `kind\u0000apiVersion`. */
+const statuses = new Map<string, KindStatus>();
+
+/** Schema of a kind at an apiVersion, or why there is none (the same object for the same pair). */
 export function kindStatus(kind: string, apiVersion: string): KindStatus {
+  const key = `${kind}\u0000${apiVersion}`;
+  let status = statuses.get(key);
+  if (status === undefined) statuses.set(key, (status = findKindStatus(kind, apiVersion)));
+  return status;
+}
+
+function findKindStatus(kind: string, apiVersion: string): KindStatus {
   const removed = REMOVED_API_VERSIONS[kind]?.[apiVersion];
   if (removed) return { known: false, reason: 'removed', replacement: removed };
   const core = CORE_KINDS[kind];
@@ -207,7 +217,8 @@ function compile(node: SchemaNode): Check {
       break;
     case 'model': {
       const name = node.name;
-      c = (v, run) => modelCheck(name)(v, run);
+      let model: Check | undefined;
+      c = (v, run) => (model ??= modelCheck(name))(v, run);
       break;
     }
     default:
@@ -219,13 +230,14 @@ function compile(node: SchemaNode): Check {
 
 /** The check of a list: each item passes the check of `items` (compiled when first needed); a null item is an issue. */
 function listCheck(items: SchemaNode): Check {
+  let itemCheck: Check | undefined;
   return (v, run) => {
     const path = run.path;
     if (!Array.isArray(v)) {
       add(run, path, `${where(path)} must be a list, not ${describe(v)}`, true);
       return;
     }
-    const each = compile(items);
+    const each = (itemCheck ??= compile(items));
     for (let i = 0; i < v.length; i++) {
       if (v[i] === null) {
         add(run, [...path, i], `${where(path)}[${i}] is null`, true);
@@ -240,13 +252,14 @@ function listCheck(items: SchemaNode): Check {
 
 /** The check of a mapping of any keys: each value passes the check of `values`; a null value is an issue unless any value goes. */
 function mapCheck(values: SchemaNode): Check {
+  let valueCheck: Check | undefined;
   return (v, run) => {
     const path = run.path;
     if (!isMapping(v)) {
       add(run, path, `${where(path)} must be a mapping, not ${describe(v)}`, true);
       return;
     }
-    const each = compile(values);
+    const each = (valueCheck ??= compile(values));
     for (const k of Object.keys(v)) {
       const x = v[k];
       path.push(k);
