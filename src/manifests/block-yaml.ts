@@ -43,8 +43,8 @@ class Unsupported extends Error {}
 type Resolve = (plain: string) => unknown;
 
 /**
- * The reader's state: the document's text, its {@link layout} of `lines` lines, and the next line
- * to read. `owner` below is the indentation of the collection an entry belongs to (a sequence's
+ * The reader's state: the document's text, the number of its lines (laid out by `layOut` in
+ * `block-yaml-text.ts`), and the next line to read. `owner` below is the indentation of the collection an entry belongs to (a sequence's
  * dash, a mapping's keys).
  */
 class BlockReader {
