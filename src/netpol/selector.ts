@@ -201,6 +201,13 @@ export class Selector {
   }
 }
 
+/** A node of {@link SelectorCache}'s trie: the selector of the label pairs on the path to it, and the pairs that may follow. */
+interface LabelTrie {
+  selector?: Selector;
+  /** The next label pair's key, then its value. */
+  next?: Map<string, Map<string, LabelTrie>>;
+}
+
 /**
  * Compiled selectors by what they say, for one set of manifests: the `matchLabels` selector of a
  * workload is written in the policy of every workload it talks to, and compiled once. Only
@@ -208,8 +215,8 @@ export class Selector {
  * requirements); others are compiled each time.
  */
 export class SelectorCache {
-  /** Shared selectors by their labels (each key and value with its length first, so no two label sets share a key). */
-  private readonly byLabels = new Map<string, Selector>();
+  /** Shared selectors by their label pairs, in the order they are written. */
+  private readonly root: LabelTrie = {};
 
   compile(raw: unknown, problem?: (message: string) => void): Selector {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return Selector.compile(raw, problem);
@@ -217,13 +224,16 @@ export class SelectorCache {
     const m = sel.matchLabels as unknown;
     const noRequirements = sel.matchExpressions === undefined || sel.matchExpressions === null || (Array.isArray(sel.matchExpressions) && sel.matchExpressions.length === 0);
     if (typeof m !== 'object' || m === null || !noRequirements) return Selector.compile(raw, problem);
-    let key = '';
+    let node = this.root;
     for (const k of Object.keys(m)) {
       const v = String((m as Record<string, unknown>)[k]);
-      key += `${k.length}:${k}${v.length}:${v}`;
+      node.next ??= new Map();
+      let values = node.next.get(k);
+      if (!values) node.next.set(k, (values = new Map<string, LabelTrie>()));
+      let child = values.get(v);
+      if (!child) values.set(v, (child = {}));
+      node = child;
     }
-    let compiled = this.byLabels.get(key);
-    if (!compiled) this.byLabels.set(key, (compiled = Selector.compile(raw, problem)));
-    return compiled;
+    return (node.selector ??= Selector.compile(raw, problem));
   }
 }

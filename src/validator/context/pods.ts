@@ -6,6 +6,8 @@ import { NAME_LABEL } from './components';
 import type { ObjectIndex } from './objects';
 import type { SchemaPass } from './schema-pass';
 
+const NO_TEMPLATES: readonly PodTemplate[] = [];
+
 /** One pod template (or bare Pod) whose structure is sound (the rest of its workload may not be). */
 export interface PodTemplate {
   /** The workload (or Pod) that holds it. */
@@ -31,7 +33,8 @@ export class PodTemplates {
   private readonly templates: PodTemplate[] = [];
   private readonly byOwner = new Map<LoadedObject, PodTemplate>();
   private readonly byNamespace = new Map<string, PodTemplate[]>();
-  private readonly byLabel = new Map<string, PodTemplate[]>();
+  /** Pod templates by namespace, then label key, then label value. */
+  private readonly byLabel = new Map<string, Map<string, Map<string, PodTemplate[]>>>();
   private readonly byComponent = new Map<string, PodTemplate[]>();
   private readonly hpaByTarget = new Map<string, LoadedObject[]>();
 
@@ -67,7 +70,13 @@ export class PodTemplates {
     this.templates.push(template);
     this.byOwner.set(owner, template);
     addTo(this.byNamespace, template.namespace, template);
-    for (const [k, v] of Object.entries(labels)) addTo(this.byLabel, `${template.namespace}\u0000${k}=${v}`, template);
+    let keys = this.byLabel.get(template.namespace);
+    if (!keys) this.byLabel.set(template.namespace, (keys = new Map<string, Map<string, PodTemplate[]>>()));
+    for (const k of Object.keys(labels)) {
+      let values = keys.get(k);
+      if (!values) keys.set(k, (values = new Map<string, PodTemplate[]>()));
+      addTo(values, labels[k], template);
+    }
     if (template.component) addTo(this.byComponent, template.component, template);
   }
 
@@ -95,22 +104,27 @@ export class PodTemplates {
     const selector = Selector.compile(rawSelector);
     if (selector.matchesNothing) return [];
     let best: readonly PodTemplate[] | undefined;
-    const consider = (bucket: readonly PodTemplate[]) => {
-      if (best === undefined || bucket.length < best.length) best = bucket;
-    };
     if (isRecord(rawSelector)) {
-      for (const [k, v] of Object.entries(stringMap(rawSelector.matchLabels))) {
-        consider(this.byLabel.get(`${namespace}\u0000${k}=${v}`) ?? []);
-        if (best!.length === 0) return [];
+      const keys = this.byLabel.get(namespace);
+      const labels = rawSelector.matchLabels;
+      if (isRecord(labels)) {
+        for (const k of Object.keys(labels)) {
+          const v = labels[k];
+          if (typeof v !== 'string') continue;
+          const bucket = keys?.get(k)?.get(v) ?? NO_TEMPLATES;
+          if (bucket.length === 0) return [];
+          if (best === undefined || bucket.length < best.length) best = bucket;
+        }
       }
       for (const e of list(rawSelector.matchExpressions)) {
         if (!isRecord(e) || e.operator !== 'In' || typeof e.key !== 'string') continue;
         const union = new Set<PodTemplate>();
-        for (const v of list(e.values)) for (const t of this.byLabel.get(`${namespace}\u0000${e.key}=${String(v)}`) ?? []) union.add(t);
-        consider([...union]);
+        const values = keys?.get(e.key);
+        for (const v of list(e.values)) for (const t of values?.get(String(v)) ?? NO_TEMPLATES) union.add(t);
+        if (best === undefined || union.size < best.length) best = [...union];
       }
     }
-    const candidates = best ?? this.byNamespace.get(namespace) ?? [];
+    const candidates = best ?? this.byNamespace.get(namespace) ?? NO_TEMPLATES;
     return candidates.filter((t) => selector.matches(t.labels));
   }
 
