@@ -149,10 +149,23 @@ function ensureBuilt(entry, root = ROOT) {
 }
 
 /**
+ * How much V8's young generation grows each time it fills (V8's default is 2). A command keeps
+ * most of what it allocates until it ends (the construct tree, the rendered and parsed objects),
+ * so from a 1 MB start each of the many early scavenges copies the same survivors again, and the
+ * old generation soon reaches its first limit and is marked in full. Growing the young
+ * generation to its usual maximum (16 MB) at the first scavenge instead halved the garbage
+ * collection time of synth (13 scavenges and a full collection → 6 scavenges) and cut it by a
+ * fifth when validating 10,000 objects; the peak stays the same or grows by at most the young
+ * generation's 32 MB. Set before anything is compiled, as the code cache is tied to V8's flags.
+ */
+const YOUNG_GENERATION_GROWTH = 16;
+
+/**
  * Runs a bundle as the main module, with V8's code cache: compiled code is read from
  * `<bundle>.v8` when it belongs to this very build, and written after the first run.
  */
 function runBundle(bundle, args) {
+  require('v8').setFlagsFromString(`--semi-space-growth-factor=${YOUNG_GENERATION_GROWTH}`);
   const code = fs.readFileSync(bundle, 'latin1'); // plain ASCII (see build)
   const id = code.slice(code.lastIndexOf(BUILD_MARK) + BUILD_MARK.length).trim();
   const cacheFile = bundle.replace(/\.js$/, '.v8');

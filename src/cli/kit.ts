@@ -45,10 +45,15 @@ export interface ErrorSource {
   on(event: 'error', listener: (e: NodeJS.ErrnoException) => void): unknown;
 }
 
+/** A stream that may still hold written text it has not handed on (bytes). */
+interface Pending {
+  readonly writableLength?: number;
+}
+
 /** What {@link runCommand} needs of the process (the real one, or a fake in tests). */
 export interface CliProcess extends CliIo {
-  readonly stdout: Writable & ErrorSource;
-  readonly stderr: Writable & ErrorSource;
+  readonly stdout: Writable & ErrorSource & Pending;
+  readonly stderr: Writable & ErrorSource & Pending;
   exitCode?: number | string | undefined;
   exit(code?: number): never;
 }
@@ -170,13 +175,16 @@ export function exitQuietlyOnClosedPipe(
 }
 
 /**
- * Runs a command as the process: sets the exit code, and stops quietly when the reader of stdout
- * or stderr goes away (keeping that exit code); any other write error is one line on stderr and
- * exit 2.
+ * Runs a command as the process: sets the exit code and exits once the output is written, and
+ * stops quietly when the reader of stdout or stderr goes away (keeping that exit code); any other
+ * write error is one line on stderr and exit 2.
  */
 export function runCommand(name: string, command: Command, argv: readonly string[], proc: CliProcess = process): void {
   const exit = (code: number) => proc.exit(code);
   exitQuietlyOnClosedPipe(proc.stdout, exit, proc.stderr, name, () => proc.exitCode);
   exitQuietlyOnClosedPipe(proc.stderr, exit, proc.stderr, name, () => proc.exitCode);
-  proc.exitCode = command(argv, proc);
+  const code = command(argv, proc);
+  proc.exitCode = code;
+  // With everything written, leave at once: ending on its own, Node first tears the heap down.
+  if (!proc.stdout.writableLength && !proc.stderr.writableLength) proc.exit(code);
 }

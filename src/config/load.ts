@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import type { z } from 'zod';
+import { readBlockYaml } from '../manifests/block-yaml';
 import { projectRoot } from '../project-root';
 import { Topology } from '../topology/model';
 import { runbookIssues } from './runbook-checks';
@@ -91,6 +92,18 @@ export function parseEnvironment(data: unknown, file: string, expectedName: stri
   return env;
 }
 
+/** js-yaml's readings of the scalars whose type it decides, shared by every configuration file. */
+const scalarTypes = new Map<string, unknown>();
+
+/**
+ * The value of an environment file's YAML, read with the YAML 1.2 core schema (the block reader
+ * where it can, else js-yaml).
+ * @throws yaml.YAMLException for malformed YAML
+ */
+export function readConfigYaml(text: string, filename?: string): unknown {
+  return readBlockYaml(text, yaml.CORE_SCHEMA, scalarTypes) ?? yaml.load(text, { filename, schema: yaml.CORE_SCHEMA });
+}
+
 /** Reads `config/<name>.yaml` and checks it. */
 export function loadEnvironment(name: EnvironmentName, topology: Topology, dir: string = CONFIG_DIR): EnvironmentConfig {
   const file = path.join(dir, `${name}.yaml`);
@@ -105,7 +118,7 @@ export function loadEnvironment(name: EnvironmentName, topology: Topology, dir: 
   }
   let data: unknown;
   try {
-    data = yaml.load(text, { filename: shown, schema: yaml.CORE_SCHEMA });
+    data = readConfigYaml(text, shown);
   } catch (e) {
     const err = e as yaml.YAMLException;
     throw new ConfigError(`${shown}:${(err.mark?.line ?? 0) + 1}`, name, '', `malformed YAML: ${err.reason}`);

@@ -76,7 +76,7 @@ export class AppWorkload extends Construct {
   /** The settings ConfigMap (`<name>-settings`, keys sorted); returns its name and data. */
   private settingsConfigMap(): { name: string; data: Record<string, string> } {
     const name = `${this.props.name}-settings`;
-    const data = Object.fromEntries(Object.entries(this.props.settings).sort(([a], [b]) => a.localeCompare(b)));
+    const data = Object.fromEntries(Object.entries(this.props.settings).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     new k8s.KubeConfigMap(this, 'Settings', { metadata: { ...this.meta(), name }, data });
     return { name, data };
   }

@@ -70,7 +70,7 @@ export class SecretBinding extends Construct {
             : undefined,
         },
         data: Object.entries(props.keys)
-          .sort(([a], [b]) => a.localeCompare(b))
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
           .map(([secretKey, remote]) => ({
             secretKey,
             remoteRef: {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { targetRevision } from '../config/delivery';
 import { ConfigEditError, replaceScalar } from '../config/edit';
-import { ConfigError, loadAllEnvironments, parseEnvironment } from '../config/load';
+import { ConfigError, loadAllEnvironments, parseEnvironment, readConfigYaml } from '../config/load';
 import type { EnvironmentConfig } from '../config/schema';
 import { fileAtRef, filesAtRef, isAncestor, locateInRepository, RepositoryError, RepositoryPath, resolveCommit } from '../git/repository';
 import { LoadedObject, ManifestError, parseManifests } from '../manifests';
@@ -98,7 +98,7 @@ function configAtRef(options: PromoteOptions, root: string, to: ResolvedRef, wor
     return working;
   }
   try {
-    return parseEnvironment(yaml.load(text, { schema: yaml.CORE_SCHEMA }), label, options.env, options.topology);
+    return parseEnvironment(readConfigYaml(text), label, options.env, options.topology);
   } catch (e) {
     const why = e instanceof ConfigError || e instanceof yaml.YAMLException ? e.message.split('\n')[0] : String(e);
     notes.push(`${label} does not load with this version (${why}): dist/${options.env} at ${to.ref} is validated against ${shown(file)}`);
@@ -138,7 +138,7 @@ function editedConfig(options: PromoteOptions, env: EnvironmentConfig, ref: stri
     if (e instanceof ConfigEditError) throw new PromotionError(`${shown(file)}: ${e.message}`);
     throw e;
   }
-  const next = parseEnvironment(yaml.load(text, { schema: yaml.CORE_SCHEMA }), shown(file), options.env, options.topology);
+  const next = parseEnvironment(readConfigYaml(text), shown(file), options.env, options.topology);
   const expected = { ...env, argocd: { ...env.argocd, ref } };
   if (JSON.stringify(next) !== JSON.stringify(expected)) {
     throw new PromotionError(`${shown(file)}: replacing argocd.ref changed other fields; edit it by hand`);

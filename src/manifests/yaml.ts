@@ -4,6 +4,7 @@
  * objects and errors can name their line.
  */
 import * as yaml from 'js-yaml';
+import { readBlockYaml } from './block-yaml';
 import { ManifestError } from './types';
 
 /**
@@ -112,8 +113,16 @@ export interface YamlDocument {
   readonly baseLine: number;
 }
 
-/** Parses one document whose text starts on `line` of `file`. */
+/** js-yaml's readings of the scalars whose type it decides (see `readBlockYaml`), shared by every document. */
+const scalarTypes = new Map<string, unknown>();
+
+/**
+ * Parses one document whose text starts on `line` of `file`: with the block reader where it
+ * can, else with js-yaml (which reports what is wrong).
+ */
 function loadDocument(docText: string, file: string, line: number): unknown {
+  const fast = readBlockYaml(docText, YAML_SCHEMA, scalarTypes);
+  if (fast !== undefined) return fast;
   try {
     return yaml.load(docText, { schema: YAML_SCHEMA, filename: file });
   } catch (e) {

@@ -9,9 +9,10 @@
  * character and a few pairs of characters (`styledLine`: js-yaml's rules, without walking each
  * string character by character); js-yaml chooses the style of every other distinct scalar, once, all
  * of a file's new scalars in one call (the choice for a single-line scalar does not depend on
- * where it stands); and the block layout of mappings and sequences, which is fixed for these
- * options, is written directly. A document holding anything else (a multi-line string, whose block style depends on its indentation, a
- * very long key, or a value that is not plain JSON data) is written by `dump` itself. A test
+ * where it stands), and of each multi-line string once (its literal block is indented for where
+ * it stands); and the block layout of mappings and sequences, which is fixed for these options,
+ * is written directly. A document holding anything else (a multi-line key, a very long key, or a
+ * value that is not plain JSON data) is written by `dump` itself. A test
  * compares both writers on every rendered object and on generated data.
  *
  * A document written directly holds plain data only (strings, numbers, booleans, null, lists and
@@ -122,6 +123,34 @@ function learnScalars(values: readonly unknown[]): void {
   });
 }
 
+/** js-yaml's rendering of each multi-line string seen so far, as a document of its own. */
+const multiLines = new Map<string, string>();
+
+/**
+ * A string with line breaks as js-yaml writes it at `level`: its style does not depend on the
+ * level (no line is ever folded), so js-yaml chooses it once per string; a literal block's lines
+ * are then indented as js-yaml's `writeScalar` indents them (two spaces a level, at least one
+ * level; empty lines stay empty).
+ */
+function multiLine(value: string, level: number): string {
+  let alone = multiLines.get(value);
+  if (alone === undefined) {
+    alone = yaml.dump(value, DUMP_OPTIONS).slice(0, -1);
+    multiLines.set(value, alone);
+  }
+  if (alone.startsWith('"')) return alone; // escaped on one line
+  if (!alone.startsWith('|')) throw new NeedsDump();
+  const indent = ' '.repeat(2 * Math.max(1, level));
+  let body = '';
+  for (let at = 0; at < value.length; ) {
+    const next = value.indexOf('\n', at) + 1 || value.length;
+    const line = value.slice(at, next);
+    body += line === '\n' ? line : indent + line;
+    at = next;
+  }
+  return `${alone.slice(0, alone.indexOf('\n') + 1)}${body.endsWith('\n') ? body.slice(0, -1) : body}`;
+}
+
 /** A line break and the indentation of `level`, by level. */
 const NEWLINES: string[] = [];
 const newline = (level: number) => (NEWLINES[level] ??= `\n${' '.repeat(2 * level)}`);
@@ -137,6 +166,8 @@ let wroteBlock = false;
 function node(value: unknown, level: number, compact: boolean): string {
   switch (typeof value) {
     case 'string':
+      wroteBlock = false;
+      return !scalars.has(value) && value.includes('\n') ? multiLine(value, level) : scalar(value);
     case 'number':
       wroteBlock = false;
       return scalar(value);

@@ -132,6 +132,8 @@ function manyPods(n: number): string {
 describe('connectivity as a process', () => {
   class FakeStream extends EventEmitter {
     text = '';
+    /** Bytes written but not yet taken by the reader: some, as with a slow reader, unless said otherwise. */
+    writableLength = 1;
     write(s: string): boolean {
       this.text += s;
       return true;
@@ -150,6 +152,23 @@ describe('connectivity as a process', () => {
     return { proc, exits };
   };
   const epipe = () => Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+
+  it('exits with the code as soon as the output is written', () => {
+    const { proc, exits } = fakeProcess();
+    proc.stdout.writableLength = 0;
+    proc.stderr.writableLength = 0;
+    runProcess([manifestsOf('ctis-v2'), '--base', manifestsOf('ctis')], proc);
+    expect(exits).toEqual([1]);
+    expect(proc.stdout.text).not.toBe('');
+  });
+
+  it('leaves the exit to Node while output waits for a slow reader', () => {
+    const { proc, exits } = fakeProcess();
+    proc.stderr.writableLength = 0;
+    runProcess([manifestsOf('ctis')], proc);
+    expect(proc.exitCode).toBe(0);
+    expect(exits).toEqual([]);
+  });
 
   it('sets the exit code and stops quietly, keeping it, when the reader goes away (EPIPE)', () => {
     const { proc, exits } = fakeProcess();

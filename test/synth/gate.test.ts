@@ -72,7 +72,7 @@ describe('the synth gate', () => {
   });
 
   test('reads the files it wrote as the validator reads them from disk, without parsing them again', () => {
-    // The rendered objects, broken in ways several rules see, with a multi-line string (a document js-yaml writes).
+    // The rendered objects, broken in ways several rules see, with a multi-line string and a multi-line key (a document js-yaml writes).
     const objects: RenderedObjects = renderAllObjects(CTIS_TOPOLOGY, envs);
     const api = objects.get('production/api.yaml')!;
     const broken = JSON.parse(JSON.stringify(api)) as KubeObject[];
@@ -83,7 +83,7 @@ describe('the synth gate', () => {
         c.securityContext = { ...(c.securityContext as object), allowPrivilegeEscalation: true };
       }
     }
-    broken.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'ctis-production' }, data: { 'a.txt': 'one\ntwo\n' } });
+    broken.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'ctis-production' }, data: { 'a.txt': 'one\ntwo\n', 'b\nc': 'x' } });
     objects.set('production/api.yaml', broken);
     // Frozen: the gate judges the very objects that were written, so nothing may change them.
     for (const docs of objects.values()) deepFreeze(docs);

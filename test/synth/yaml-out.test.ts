@@ -108,10 +108,11 @@ describe('the YAML writer', () => {
       }),
       { numRuns: 2000 },
     );
-    const multiLine = { data: { script: 'a\nb' } };
+    const multiLineKey = { data: { 'a\nb': 'c' } };
     const bare = Object.assign(Object.create(null) as object, { a: 1 });
-    const plain = { a: [1, -0, 0.5, NaN, 'x y', 'true', null, { b: '' }] };
-    expect(writeYaml([multiLine, bare, plain, { when: new Date(0) }]).values).toEqual([undefined, undefined, plain, undefined]);
+    const plain = { a: [1, -0, 0.5, NaN, 'x y', 'true', null, { b: '' }], script: { run: 'a\n  b\n\nc\n' } };
+    expect(writeYaml([multiLineKey, bare, plain, { when: new Date(0) }]).values).toEqual([undefined, undefined, plain, undefined]);
+    expect(read(writeYaml([plain]).text)).toStrictEqual([plain]);
   });
 
   it('fails like js-yaml on what YAML cannot hold', () => {

@@ -1,6 +1,6 @@
 /**
  * The schemas of the custom resources the validator checks: generated ones from
- * `crd-models.json` (decoded on first use, per kind and version) and the few written by hand in
+ * `crd-models.json` (decoded on first use, per kind and version, each object's fields when first read) and the few written by hand in
  * `crds.ts`.
  */
 import type { CompactNode, CompactRef, CrdModels } from './crd-convert';
@@ -10,6 +10,22 @@ import { SchemaNode } from './types';
 
 const MODELS = crdModels as unknown as CrdModels;
 const decoded: (SchemaNode | undefined)[] = [];
+
+/**
+ * An object node whose fields are decoded when first read: a document uses a small part of a
+ * large schema (a Rollout's pod template holds hundreds of nodes).
+ */
+function objectNode(compact: Readonly<Record<string, CompactRef>>, required: readonly string[], open: boolean): SchemaNode {
+  let props: Record<string, SchemaNode> | undefined;
+  return {
+    t: 'object',
+    required,
+    open,
+    get props() {
+      return (props ??= Object.fromEntries(Object.entries(compact).map(([k, v]) => [k, decode(v)])));
+    },
+  };
+}
 
 function decode(ref: CompactRef): SchemaNode {
   if (typeof ref === 'string') return { t: ref } as SchemaNode;
@@ -21,11 +37,7 @@ function decode(ref: CompactRef): SchemaNode {
   else if ('items' in n) out = { t: 'array', items: decode(n.items) };
   else if ('values' in n) out = { t: 'map', values: decode(n.values) };
   else if ('model' in n) out = { t: 'model', name: n.model };
-  else {
-    const props: Record<string, SchemaNode> = {};
-    for (const [k, v] of Object.entries(n.props)) props[k] = decode(v);
-    out = { t: 'object', props, required: n.required ?? [], open: n.open === true };
-  }
+  else out = objectNode(n.props, n.required ?? [], n.open === true);
   decoded[ref] = out;
   return out;
 }
