@@ -85,7 +85,9 @@ export function scalarMap(v: unknown): Record<string, string> {
 /** The value at `path` below `v` (mappings by key, lists by index), or undefined. */
 export function at(v: unknown, path: readonly (string | number)[]): unknown {
   let cur = v;
-  for (const p of path) {
+  // An index loop: `at` runs hundreds of thousands of times, much of it before it is optimised, where `for...of` allocates a step object per element.
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i];
     if (typeof p === 'number') cur = Array.isArray(cur) ? cur[p] : undefined;
     else cur = isRecord(cur) ? cur[p] : undefined;
     if (cur === undefined) return undefined;

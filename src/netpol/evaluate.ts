@@ -62,8 +62,9 @@ export class Evaluator {
   }
 
   private ruleMatches(rule: Rule, ep: Endpoint): boolean {
-    if (rule.peers === 'all') return true;
-    for (const p of rule.peers) if (this.peerMatches(rule.policy, p, ep)) return true;
+    const peers = rule.peers;
+    if (peers === 'all') return true;
+    for (let i = 0; i < peers.length; i++) if (this.peerMatches(rule.policy, peers[i], ep)) return true;
     return false;
   }
 
@@ -74,8 +75,10 @@ export class Evaluator {
   private allowedBy(policies: readonly CompiledPolicy[], direction: Direction, peer: Endpoint, dstPorts: readonly NamedPort[]): ConnectionSet {
     if (policies.length === 0) return ConnectionSet.all();
     let acc = ConnectionSet.none();
-    for (const p of policies) {
-      for (const r of p[direction] ?? []) {
+    for (let i = 0; i < policies.length; i++) {
+      const rules = policies[i][direction] ?? [];
+      for (let j = 0; j < rules.length; j++) {
+        const r = rules[j];
         if (!this.ruleMatches(r, peer)) continue;
         acc = acc.union(resolveRulePorts(r, dstPorts));
         if (acc.isAll()) return acc;

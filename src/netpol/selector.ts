@@ -116,7 +116,9 @@ export class Selector {
     for (let i = 0; i < pairs.length; i++) {
       if (labels[pairs[i][0]] !== pairs[i][1]) return false;
     }
-    for (const r of this.requirements) {
+    const requirements = this.requirements;
+    for (let i = 0; i < requirements.length; i++) {
+      const r = requirements[i];
       const has = Object.prototype.hasOwnProperty.call(labels, r.key);
       switch (r.op) {
         case 'In':

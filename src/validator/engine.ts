@@ -158,7 +158,9 @@ function runEnvironmentRule(rule: EnvironmentRule, ctx: ValidationContext, colle
 
 /** Runs a pod template rule on every pod template (a failure is a finding). */
 function runPodRule(rule: PodTemplateRule, ctx: ValidationContext, collector: FindingCollector): void {
-  for (const t of ctx.pods.all()) {
+  const templates = ctx.pods.all();
+  for (let i = 0; i < templates.length; i++) {
+    const t = templates[i];
     let result: RuleFinding[];
     try {
       result = rule.check(t, ctx);
@@ -172,7 +174,8 @@ function runPodRule(rule: PodTemplateRule, ctx: ValidationContext, collector: Fi
 
 /** Runs an object rule on each of `subjects` (a failure is a finding unless the object is malformed). */
 function runObjectRule(rule: ObjectRule, subjects: readonly LoadedObject[], ctx: ValidationContext, collector: FindingCollector): void {
-  for (const o of subjects) {
+  for (let i = 0; i < subjects.length; i++) {
+    const o = subjects[i];
     let result: RuleFinding[];
     try {
       result = rule.check(o, ctx);

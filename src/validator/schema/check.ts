@@ -153,11 +153,15 @@ function fields(required: readonly string[], field: (k: string) => Check | undef
       add(run, path, `${where(path)} must be a mapping, not ${describe(v)}`, true);
       return;
     }
-    for (const r of required) {
+    for (let i = 0; i < required.length; i++) {
+      const r = required[i];
       // At the missing field's own path: its parent and siblings stay readable (the line is the parent's).
       if (v[r] === undefined || v[r] === null) add(run, [...path, r], `${path.length === 0 ? '' : `${where(path)}.`}${r} is required`, true);
     }
-    for (const k of Object.keys(v)) {
+    // Index loops here and below: the check visits every value of every object, mostly before it is optimised, where `for...of` allocates a step object per element.
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       const child = field(k);
       path.push(k);
       if (child) visit(v[k], child, run);
@@ -261,7 +265,9 @@ function mapCheck(values: SchemaNode): Check {
       return;
     }
     const each = (valueCheck ??= compile(values));
-    for (const k of Object.keys(v)) {
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       const x = v[k];
       path.push(k);
       if (x === null && values.t !== 'any') add(run, path, `${where(path)} is null`, values.t !== 'string');
