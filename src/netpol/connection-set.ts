@@ -94,9 +94,6 @@ function checkPort(p: number): void {
   }
 }
 
-/** The canonical string of each set written so far (sets never change; kept off the objects, which compare by their ranges). */
-const TEXTS = new WeakMap<ConnectionSet, string>();
-
 /** {@link ConnectionSet.range}'s sets so far, by protocol and then `from * 65536 + to`. */
 const RANGES = new Map<string, Map<number, ConnectionSet>>(PROTOCOLS.map((p) => [p, new Map<number, ConnectionSet>()]));
 
@@ -116,6 +113,9 @@ const RANGES = new Map<string, Map<number, ConnectionSet>>(PROTOCOLS.map((p) => 
 export class ConnectionSet {
   private static readonly ALL = new ConnectionSet({ TCP: FULL, UDP: FULL, SCTP: FULL });
   private static readonly NONE = new ConnectionSet({ TCP: EMPTY, UDP: EMPTY, SCTP: EMPTY });
+
+  /** The canonical string, once written (sets never change; a private field, which comparisons of sets by their ranges do not see). */
+  #text: string | undefined;
 
   private constructor(private readonly byProtocol: Readonly<Record<Protocol, Ranges>>) {}
 
@@ -269,8 +269,7 @@ export class ConnectionSet {
   toString(): string {
     if (this === ConnectionSet.ALL) return 'All Connections';
     if (this === ConnectionSet.NONE) return 'No Connections';
-    const known = TEXTS.get(this);
-    if (known !== undefined) return known;
+    if (this.#text !== undefined) return this.#text;
     let text = '';
     for (const p of PROTOCOLS) {
       const r = this.byProtocol[p];
@@ -279,7 +278,7 @@ export class ConnectionSet {
         text += `${i > 0 ? ',' : text === '' ? `${p} ` : `;${p} `}${lo === hi ? lo : `${lo}-${hi}`}`;
       }
     }
-    TEXTS.set(this, text);
+    this.#text = text;
     return text;
   }
 

@@ -68,6 +68,7 @@ export class WarningSink {
 /** A port protocol (TCP when absent), or undefined for an unknown one. */
 export function protocolOf(v: unknown): Protocol | undefined {
   if (v === undefined || v === null) return 'TCP';
+  if (v === 'TCP' || v === 'UDP' || v === 'SCTP') return v;
   const p = text(v).toUpperCase();
   return (PROTOCOLS as readonly string[]).includes(p) ? (p as Protocol) : undefined;
 }
@@ -266,12 +267,9 @@ export function extractService(s: Source, ns: string, selectors?: SelectorCache)
     const targetPort =
       typeof tp === 'number' ? tp : typeof tp === 'string' ? (/^\d+$/.test(tp) ? Number(tp) : tp) : undefined;
     const name = at(p, ['name']);
-    ports.push({
-      ...(typeof name === 'string' ? { name } : {}),
-      port,
-      ...(targetPort !== undefined ? { targetPort } : {}),
-      protocol,
-    });
+    // Only the fields the port has: one literal per shape.
+    if (typeof name === 'string') ports.push(targetPort !== undefined ? { name, port, targetPort, protocol } : { name, port, protocol });
+    else ports.push(targetPort !== undefined ? { port, targetPort, protocol } : { port, protocol });
   }
   return {
     namespace: ns,

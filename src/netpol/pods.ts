@@ -22,6 +22,8 @@ interface NsBucket {
   readonly byPair: Map<string, Map<string, PodState[]>>;
   /** The pods with each label key. */
   readonly byKey: Map<string, PodState[]>;
+  /** What {@link PodStore.select} answered for each selector here (a selector is one object however many policies write it). */
+  readonly selections: Map<Selector, readonly PodState[]>;
 }
 
 const NO_PODS: readonly PodState[] = [];
@@ -41,7 +43,7 @@ export class PodStore {
   private readonly hypothetical = new WeakMap<PodEndpoint, PodState>();
   private readonly byNs = new Map<string, NsBucket>();
   private readonly policiesByNs = new Map<string, CompiledPolicy[]>();
-  private readonly selected = new Map<CompiledPolicy, PodState[]>();
+  private readonly selected = new Map<CompiledPolicy, readonly PodState[]>();
   private readonly nsMatchCache = new Map<object, string[]>();
 
   constructor(
@@ -78,7 +80,7 @@ export class PodStore {
   private bucket(ns: string): NsBucket {
     let b = this.byNs.get(ns);
     if (!b) {
-      b = { all: [], byPair: new Map(), byKey: new Map() };
+      b = { all: [], byPair: new Map(), byKey: new Map(), selections: new Map() };
       this.byNs.set(ns, b);
     }
     return b;
@@ -104,11 +106,17 @@ export class PodStore {
   }
 
   /** Pods of the manifests in `ns` that a selector matches (all of them without a selector). */
-  select(ns: string, sel: Selector | undefined): PodState[] {
+  select(ns: string, sel: Selector | undefined): readonly PodState[] {
     const b = this.byNs.get(ns);
     if (!b) return [];
     if (!sel || sel.matchesEverything) return b.all;
-    if (sel.matchesNothing) return [];
+    let pods = b.selections.get(sel);
+    if (!pods) b.selections.set(sel, (pods = sel.matchesNothing ? [] : this.selectIn(b, sel)));
+    return pods;
+  }
+
+  /** The pods of a namespace a selector that can match something matches. */
+  private selectIn(b: NsBucket, sel: Selector): PodState[] {
     let cands: readonly PodState[] | undefined;
     // Every matchLabels pair must hold, so the smallest bucket among them is a complete
     // candidate list. Labels every pod shares (part-of, instance) would scan the namespace.
@@ -137,7 +145,7 @@ export class PodStore {
   }
 
   /** Pods of the manifests a pod-peer of `policy` matches. */
-  peerPods(policy: CompiledPolicy, peer: Peer): PodState[] {
+  peerPods(policy: CompiledPolicy, peer: Peer): readonly PodState[] {
     if (peer.kind !== 'pods') return [];
     if (!peer.namespaceSelector) return this.select(policy.namespace, peer.podSelector);
     const out: PodState[] = [];
